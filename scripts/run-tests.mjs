@@ -1,0 +1,32 @@
+#!/usr/bin/env node
+// Runs vitest and ends with the plain line "N passed, N failed" that CI reads.
+import {spawnSync} from 'node:child_process';
+import {mkdtempSync, readFileSync, rmSync} from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+const dir = mkdtempSync(path.join(os.tmpdir(), 'resto-vitest-'));
+const report = path.join(dir, 'report.json');
+const args = ['vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${report}`, ...process.argv.slice(2)];
+const result = spawnSync('npx', args, {stdio: ['ignore', 'inherit', 'inherit'], env: {...process.env, FORCE_COLOR: process.env.CI ? '0' : process.env.FORCE_COLOR}});
+let passed = 0;
+let failed = 0;
+let skipped = 0;
+try {
+	const data = JSON.parse(readFileSync(report, 'utf8'));
+	passed = data.numPassedTests ?? 0;
+	failed = (data.numFailedTests ?? 0) + (data.numRuntimeErrorTestSuites ?? 0);
+	skipped = (data.numPendingTests ?? 0) + (data.numTodoTests ?? 0);
+	// A suite that failed to load counts as a failure even when it reported no tests.
+	for (const suite of data.testResults ?? []) {
+		if (suite.status === 'failed' && (suite.assertionResults ?? []).length === 0) failed++;
+	}
+} catch {
+	failed = Math.max(1, failed);
+}
+rmSync(dir, {recursive: true, force: true});
+const code = result.status ?? 1;
+if (code !== 0 && failed === 0) failed = 1;
+if (passed === 0 && failed === 0) failed = 1;
+console.log(`${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`);
+process.exit(failed > 0 || code !== 0 ? 1 : 0);

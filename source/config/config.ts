@@ -1,0 +1,222 @@
+/**
+ * Load and validate config.yaml (design §5). Errors name the file, the line and the field;
+ * unknown keys are errors, not silently ignored. Without a file, RESTIC_* variables give one repository.
+ */
+import {readFileSync} from 'node:fs';
+import {LineCounter, parseDocument, isNode} from 'yaml';
+import {z} from 'zod';
+import type {RepoAccess} from '../restic/run.js';
+import {configFilePath, expandHome} from './paths.js';
+
+const nonEmpty = z.string().min(1, 'must not be empty');
+const stringList = z.union([nonEmpty, z.array(nonEmpty)]).transform(v => (Array.isArray(v) ? v : [v]));
+
+const repositorySchema = z
+	.strictObject({
+		name: nonEmpty.regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'use letters, digits, ".", "_" or "-"'),
+		repository: nonEmpty,
+		passwordFile: nonEmpty.optional(),
+		passwordCommand: nonEmpty.optional(),
+		password: z.string().optional(),
+		env: z.record(z.string(), z.string()).optional(),
+	})
+	.refine(r => [r.passwordFile, r.passwordCommand, r.password].filter(v => v !== undefined).length <= 1, {
+		message: 'give only one of passwordFile, passwordCommand, password',
+	});
+
+const backupSetSchema = z.strictObject({
+	name: nonEmpty.regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'use letters, digits, ".", "_" or "-"'),
+	repository: nonEmpty,
+	paths: z.array(nonEmpty).min(1, 'needs at least one path'),
+	exclude: z.array(nonEmpty).optional(),
+	excludeCaches: z.boolean().optional(),
+	excludeIfPresent: stringList.optional(),
+	tags: z.array(nonEmpty).optional(),
+	host: nonEmpty.optional(),
+	lowPriority: z.boolean().optional(),
+	hooks: z.strictObject({pre: nonEmpty.optional(), post: nonEmpty.optional()}).optional(),
+});
+
+const drillSchema = z.strictObject({
+	months: z.number().int().positive().max(120).optional(),
+	readDataSubset: nonEmpty.optional(),
+	files: z.number().int().positive().max(100).optional(),
+});
+
+const configSchema = z.strictObject({
+	repositories: z.array(repositorySchema).optional(),
+	backupSets: z.array(backupSetSchema).optional(),
+	drill: drillSchema.optional(),
+	theme: nonEmpty.optional(),
+});
+
+export type RepositoryConfig = z.infer<typeof repositorySchema>;
+export type BackupSetConfig = z.infer<typeof backupSetSchema>;
+export type DrillConfig = z.infer<typeof drillSchema>;
+
+/** A configured repository with its access resolved (~ expanded). */
+export interface Repository {
+	name: string;
+	access: RepoAccess;
+}
+
+export interface Config {
+	repositories: Repository[];
+	backupSets: BackupSetConfig[];
+	drill: {months: number; readDataSubset?: string; files: number};
+	theme?: string;
+	/** Where it came from: a file, the RESTIC_* environment, or nothing. */
+	source: 'file' | 'env' | 'none';
+	file?: string;
+}
+
+/** A config error that names the file, line and field. */
+export class ConfigError extends Error {
+	readonly file: string;
+	readonly line: number | undefined;
+	readonly field: string | undefined;
+
+	constructor(file: string, line: number | undefined, field: string | undefined, message: string) {
+		super(`${file}${line ? `:${line}` : ''}: ${field ? `${field}: ` : ''}${message}`);
+		this.name = 'ConfigError';
+		this.file = file;
+		this.line = line;
+		this.field = field;
+	}
+}
+
+function fieldName(p: readonly PropertyKey[]): string {
+	return p.map((k, i) => (typeof k === 'number' ? `[${k}]` : `${i === 0 ? '' : '.'}${String(k)}`)).join('');
+}
+
+function toRepository(r: RepositoryConfig): Repository {
+	const access: RepoAccess = {repository: expandHome(r.repository)};
+	if (r.passwordFile) access.passwordFile = expandHome(r.passwordFile);
+	if (r.passwordCommand) access.passwordCommand = r.passwordCommand;
+	if (r.password !== undefined) access.password = r.password;
+	if (r.env) access.env = r.env;
+	return {name: r.name, access};
+}
+
+/** One repository from RESTIC_REPOSITORY + a password source, or undefined. */
+export function repositoryFromEnv(env: NodeJS.ProcessEnv = process.env): Repository | undefined {
+	const repository = env.RESTIC_REPOSITORY || (env.RESTIC_REPOSITORY_FILE ? safeRead(env.RESTIC_REPOSITORY_FILE)?.trim() : undefined);
+	if (!repository) return undefined;
+	const access: RepoAccess = {repository};
+	if (env.RESTIC_PASSWORD_FILE) access.passwordFile = env.RESTIC_PASSWORD_FILE;
+	else if (env.RESTIC_PASSWORD_COMMAND) access.passwordCommand = env.RESTIC_PASSWORD_COMMAND;
+	else if (env.RESTIC_PASSWORD !== undefined) access.password = env.RESTIC_PASSWORD;
+	return {name: 'default', access};
+}
+
+function safeRead(file: string): string | undefined {
+	try {
+		return readFileSync(file, 'utf8');
+	} catch {
+		return undefined;
+	}
+}
+
+/** Parse and validate config text. `file` is only used in error messages. */
+export function parseConfig(text: string, file: string): Config {
+	const lineCounter = new LineCounter();
+	const doc = parseDocument(text, {lineCounter, prettyErrors: false, uniqueKeys: true});
+	const lineOf = (offset: number | undefined) => (offset === undefined ? undefined : lineCounter.linePos(offset).line);
+	if (doc.errors.length > 0) {
+		const e = doc.errors[0]!;
+		throw new ConfigError(file, lineOf(e.pos[0]), undefined, `invalid YAML: ${e.message.split('\n')[0]}`);
+	}
+	const raw: unknown = doc.toJS() ?? {};
+	const result = configSchema.safeParse(raw);
+	if (!result.success) {
+		const issue = result.error.issues[0]!;
+		let p = issue.path;
+		let message = issue.message;
+		if (issue.code === 'unrecognized_keys') {
+			p = [...p, issue.keys[0]!];
+			message = `unknown key "${issue.keys[0]}"${issue.keys.length > 1 ? ` (and ${issue.keys.length - 1} more)` : ''}`;
+		}
+		// Walk up until a node with a position exists (missing keys have none).
+		let line: number | undefined;
+		for (let depth = p.length; depth >= 0 && line === undefined; depth--) {
+			const sub = p.slice(0, depth) as Array<string | number>;
+			const node = sub.length === 0 ? doc.contents : doc.getIn(sub, true);
+			if (issue.code === 'unrecognized_keys' && depth === p.length) {
+				// Point at the key itself, not its value.
+				const parent = doc.getIn(p.slice(0, -1) as Array<string | number>, true);
+				if (isNode(parent) && 'items' in parent) {
+					const pair = (parent.items as Array<{key: unknown}>).find(it => isNode(it.key) && (it.key as {value?: unknown}).value === p.at(-1));
+					if (pair && isNode(pair.key)) line = lineOf(pair.key.range?.[0]);
+				}
+			}
+			if (line === undefined && isNode(node)) line = lineOf(node.range?.[0]);
+		}
+		throw new ConfigError(file, line, p.length > 0 ? fieldName(p) : undefined, message);
+	}
+	const data = result.data;
+	const repositories = (data.repositories ?? []).map(toRepository);
+	const names = new Set<string>();
+	for (const [i, r] of repositories.entries()) {
+		if (names.has(r.name)) throw new ConfigError(file, lineOf((doc.getIn(['repositories', i, 'name'], true) as {range?: [number]} | undefined)?.range?.[0]), `repositories[${i}].name`, `duplicate repository name "${r.name}"`);
+		names.add(r.name);
+	}
+	for (const [i, set] of (data.backupSets ?? []).entries()) {
+		if (!names.has(set.repository)) {
+			const node = doc.getIn(['backupSets', i, 'repository'], true) as {range?: [number]} | undefined;
+			throw new ConfigError(file, lineOf(node?.range?.[0]), `backupSets[${i}].repository`, `no repository named "${set.repository}" (known: ${[...names].join(', ') || 'none'})`);
+		}
+	}
+	return {
+		repositories,
+		backupSets: (data.backupSets ?? []).map(s => ({...s, paths: s.paths.map(expandHome), exclude: s.exclude?.map(expandHome)})),
+		drill: {months: data.drill?.months ?? 3, readDataSubset: data.drill?.readDataSubset, files: data.drill?.files ?? 1},
+		theme: data.theme,
+		source: 'file',
+		file,
+	};
+}
+
+/**
+ * Load the config: the file if it exists (errors are thrown as ConfigError), else the RESTIC_*
+ * environment, else an empty config with source "none".
+ */
+export function loadConfig(options: {file?: string; env?: NodeJS.ProcessEnv} = {}): Config {
+	const file = options.file ?? configFilePath();
+	let text: string | undefined;
+	try {
+		text = readFileSync(file, 'utf8');
+	} catch (error) {
+		const code = (error as NodeJS.ErrnoException).code;
+		if (code !== 'ENOENT' || process.env.RESTO_CONFIG) {
+			if (code === 'ENOENT') throw new ConfigError(file, undefined, undefined, 'config file not found (RESTO_CONFIG points here)');
+			throw new ConfigError(file, undefined, undefined, `cannot read: ${(error as Error).message}`);
+		}
+	}
+	if (text !== undefined) {
+		const config = parseConfig(text, file);
+		const fromEnv = repositoryFromEnv(options.env);
+		if (config.repositories.length === 0 && fromEnv) config.repositories.push(fromEnv);
+		return config;
+	}
+	const fromEnv = repositoryFromEnv(options.env);
+	return {
+		repositories: fromEnv ? [fromEnv] : [],
+		backupSets: [],
+		drill: {months: 3, files: 1},
+		source: fromEnv ? 'env' : 'none',
+	};
+}
+
+/**
+ * Resolve `--repo R`: a configured name, else any restic repository string (password from the
+ * RESTIC_PASSWORD* environment). Returns undefined for an unknown name that is not a plausible repo.
+ */
+export function resolveRepo(config: Config, repo: string | undefined, env: NodeJS.ProcessEnv = process.env): Repository | undefined {
+	if (repo === undefined) return config.repositories[0];
+	const named = config.repositories.find(r => r.name === repo);
+	if (named) return named;
+	const looksLikeRepo = /^(rest|sftp|s3|b2|azure|gs|swift|rclone):/.test(repo) || repo.includes('/') || repo.startsWith('.');
+	if (!looksLikeRepo) return undefined;
+	const fromEnv = repositoryFromEnv({...env, RESTIC_REPOSITORY: repo});
+	return fromEnv ? {name: repo, access: fromEnv.access} : undefined;
+}

@@ -1,0 +1,47 @@
+/** XDG base directories for resto. Every directory resto creates is 0700, every file 0600. */
+import {chmodSync, mkdirSync, writeFileSync, renameSync} from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+function base(envName: string, fallback: string): string {
+	const value = process.env[envName];
+	// The XDG spec says relative values are invalid and must be ignored.
+	return value && path.isAbsolute(value) ? value : path.join(os.homedir(), fallback);
+}
+
+/** Where resto keeps things. Computed on each call so tests can change the environment. */
+export function restoPaths(): {config: string; cache: string; state: string; data: string} {
+	return {
+		config: path.join(base('XDG_CONFIG_HOME', '.config'), 'resto'),
+		cache: path.join(base('XDG_CACHE_HOME', '.cache'), 'resto'),
+		state: path.join(base('XDG_STATE_HOME', '.local/state'), 'resto'),
+		data: path.join(base('XDG_DATA_HOME', '.local/share'), 'resto'),
+	};
+}
+
+/** The config file: $RESTO_CONFIG or <XDG config>/resto/config.yaml. */
+export function configFilePath(): string {
+	return process.env.RESTO_CONFIG || path.join(restoPaths().config, 'config.yaml');
+}
+
+/** mkdir -p with mode 0700 on every directory resto creates (and on the leaf even if it existed). */
+export function ensurePrivateDir(dir: string): string {
+	mkdirSync(dir, {recursive: true, mode: 0o700});
+	chmodSync(dir, 0o700);
+	return dir;
+}
+
+/** Write a 0600 file atomically (temp file + rename), creating its directory 0700. */
+export function writePrivateFile(file: string, data: string | Uint8Array): void {
+	ensurePrivateDir(path.dirname(file));
+	const tmp = `${file}.${process.pid}.${Date.now()}.tmp`;
+	writeFileSync(tmp, data, {mode: 0o600});
+	renameSync(tmp, file);
+}
+
+/** Expand a leading ~ to the home directory. */
+export function expandHome(p: string): string {
+	if (p === '~') return os.homedir();
+	if (p.startsWith('~/')) return path.join(os.homedir(), p.slice(2));
+	return p;
+}

@@ -1,0 +1,158 @@
+/**
+ * Pure argv builders. Every user- or snapshot-supplied value is either validated (snapshot ids)
+ * or passed as `--flag=value` / after `--`, so no name can ever start a flag.
+ */
+
+const snapshotIdPattern = /^[0-9a-f]{8,64}$/;
+
+/** Throw unless `id` is an 8–64 character lowercase hex snapshot id, or "latest". */
+export function assertSnapshotId(id: string): string {
+	if (id === 'latest' || snapshotIdPattern.test(id)) return id;
+	throw new TypeError(`not a snapshot id: ${JSON.stringify(id)}`);
+}
+
+/** True when `id` looks like a snapshot id. */
+export function isSnapshotId(id: string): boolean {
+	return id === 'latest' || snapshotIdPattern.test(id);
+}
+
+function flagValue(flag: string, value: string): string {
+	return `--${flag}=${value}`;
+}
+
+function repeated(flag: string, values: readonly string[] | undefined): string[] {
+	return (values ?? []).map(v => flagValue(flag, v));
+}
+
+/** Filters shared by snapshots/find/forget. */
+export interface SnapshotFilter {
+	hosts?: readonly string[];
+	tags?: readonly string[];
+	paths?: readonly string[];
+}
+
+function filterArgs(filter: SnapshotFilter | undefined): string[] {
+	return [...repeated('host', filter?.hosts), ...repeated('tag', filter?.tags), ...repeated('path', filter?.paths)];
+}
+
+export function versionArgv(): string[] {
+	return ['version'];
+}
+
+export function catConfigArgv(): string[] {
+	return ['cat', 'config', '--no-lock'];
+}
+
+export function snapshotsArgv(options: SnapshotFilter & {latest?: number; noLock?: boolean} = {}): string[] {
+	const argv = ['snapshots', '--json'];
+	if (options.noLock !== false) argv.push('--no-lock');
+	argv.push(...filterArgs(options));
+	if (options.latest !== undefined) argv.push(flagValue('latest', String(Math.max(1, Math.floor(options.latest)))));
+	return argv;
+}
+
+/** `restic ls --json` of a whole snapshot, or of `dir` and its direct children. */
+export function lsArgv(snapshotId: string, options: {dir?: string; recursive?: boolean} = {}): string[] {
+	const argv = ['ls', '--json', '--no-lock'];
+	if (options.recursive) argv.push('--recursive');
+	argv.push('--', assertSnapshotId(snapshotId));
+	if (options.dir !== undefined) argv.push(options.dir);
+	return argv;
+}
+
+export function findArgv(
+	patterns: readonly string[],
+	options: SnapshotFilter & {ignoreCase?: boolean; snapshots?: readonly string[]} = {},
+): string[] {
+	if (patterns.length === 0) throw new TypeError('find needs at least one pattern');
+	const argv = ['find', '--json', '--no-lock'];
+	if (options.ignoreCase) argv.push('--ignore-case');
+	argv.push(...filterArgs(options));
+	for (const id of options.snapshots ?? []) argv.push(flagValue('snapshot', assertSnapshotId(id)));
+	argv.push('--', ...patterns);
+	return argv;
+}
+
+/** `restic dump` writes the file's bytes (or a tar of a directory) to stdout. */
+export function dumpArgv(snapshotId: string, path: string): string[] {
+	return ['dump', '--no-lock', '--', assertSnapshotId(snapshotId), path];
+}
+
+export interface RestoreOptions {
+	target: string;
+	include?: readonly string[];
+	exclude?: readonly string[];
+	verify?: boolean;
+	json?: boolean;
+}
+
+export function restoreArgv(snapshotId: string, options: RestoreOptions): string[] {
+	const argv = ['restore', '--no-lock', flagValue('target', options.target)];
+	if (options.json) argv.push('--json');
+	argv.push(...repeated('include', options.include), ...repeated('exclude', options.exclude));
+	if (options.verify) argv.push('--verify');
+	argv.push('--', assertSnapshotId(snapshotId));
+	return argv;
+}
+
+export interface BackupOptions {
+	paths: readonly string[];
+	exclude?: readonly string[];
+	excludeCaches?: boolean;
+	excludeIfPresent?: readonly string[];
+	tags?: readonly string[];
+	host?: string;
+	dryRun?: boolean;
+	verbose?: boolean;
+	parent?: string;
+}
+
+export function backupArgv(options: BackupOptions): string[] {
+	if (options.paths.length === 0) throw new TypeError('backup needs at least one path');
+	const argv = ['backup', '--json'];
+	if (options.verbose || options.dryRun) argv.push('--verbose');
+	if (options.dryRun) argv.push('--dry-run');
+	argv.push(...repeated('exclude', options.exclude));
+	if (options.excludeCaches) argv.push('--exclude-caches');
+	argv.push(...repeated('exclude-if-present', options.excludeIfPresent));
+	argv.push(...repeated('tag', options.tags));
+	if (options.host) argv.push(flagValue('host', options.host));
+	if (options.parent) argv.push(flagValue('parent', assertSnapshotId(options.parent)));
+	argv.push('--', ...options.paths);
+	return argv;
+}
+
+export function statsArgv(options: {mode?: 'restore-size' | 'raw-data' | 'files-by-contents' | 'blobs-per-file'; snapshots?: readonly string[]} = {}): string[] {
+	const argv = ['stats', '--json', '--no-lock'];
+	if (options.mode) argv.push(flagValue('mode', options.mode));
+	const ids = (options.snapshots ?? []).map(assertSnapshotId);
+	if (ids.length > 0) argv.push('--', ...ids);
+	return argv;
+}
+
+export function checkArgv(options: {readDataSubset?: string} = {}): string[] {
+	const argv = ['check'];
+	if (options.readDataSubset) {
+		if (!/^(\d+\/\d+|\d+(\.\d+)?%|\d+[KMGT]?)$/.test(options.readDataSubset)) {
+			throw new TypeError(`invalid --read-data-subset: ${JSON.stringify(options.readDataSubset)}`);
+		}
+		argv.push(flagValue('read-data-subset', options.readDataSubset));
+	}
+	return argv;
+}
+
+export function initArgv(): string[] {
+	return ['init'];
+}
+
+export function listLocksArgv(): string[] {
+	return ['list', 'locks', '--no-lock'];
+}
+
+export function unlockArgv(options: {removeAll?: boolean} = {}): string[] {
+	return options.removeAll ? ['unlock', '--remove-all'] : ['unlock'];
+}
+
+export function forgetArgv(snapshotIds: readonly string[]): string[] {
+	return ['forget', '--', ...snapshotIds.map(assertSnapshotId)];
+}

@@ -1,0 +1,238 @@
+/**
+ * ResticClient: the typed operations resto needs, built from argv builders, the runner and parsers.
+ * Screens and tasks take a ResticClient so tests can inject a different one.
+ */
+import * as argv from './argv.js';
+import {classifyFailure, ResticError} from './errors.js';
+import {
+	parseBackupLine,
+	parseCatConfig,
+	parseCheckOutput,
+	parseFind,
+	parseLsLine,
+	parseRestoreLine,
+	parseSnapshots,
+	parseStats,
+	parseVersion,
+	type BackupErrorEvent,
+	type BackupEvent,
+	type BackupSummary,
+	type FindResult,
+	type LsNode,
+	type RestoreEvent,
+	type ResticVersion,
+	type Snapshot,
+	type Stats,
+} from './parse.js';
+import {runRestic, secretsOf, type RepoAccess} from './run.js';
+
+export interface BackupRunResult {
+	exitCode: number;
+	summary?: BackupSummary;
+	errors: BackupErrorEvent[];
+	/** Plain-text stderr lines such as "/x does not exist, skipping". */
+	warnings: string[];
+}
+
+export interface CheckResult {
+	ok: boolean;
+	errors: string[];
+	summary: string;
+	output: string;
+}
+
+/** Everything resto asks of restic for one repository. */
+export interface ResticClient {
+	readonly access: RepoAccess;
+	version(signal?: AbortSignal): Promise<ResticVersion>;
+	repoId(signal?: AbortSignal): Promise<string>;
+	snapshots(filter?: argv.SnapshotFilter & {latest?: number}, signal?: AbortSignal): Promise<Snapshot[]>;
+	/** Stream `ls`; returns the snapshot header. Throws invalid-id for an unknown snapshot. */
+	ls(snapshotId: string, options: {dir?: string; recursive?: boolean}, onNode: (node: LsNode) => void, signal?: AbortSignal): Promise<Snapshot>;
+	find(patterns: readonly string[], options?: argv.SnapshotFilter & {ignoreCase?: boolean; snapshots?: readonly string[]}, signal?: AbortSignal): Promise<FindResult[]>;
+	/** Bytes of a file (or tar of a directory); stops restic after `maxBytes` when given. */
+	dump(snapshotId: string, path: string, options?: {maxBytes?: number; onChunk?: (chunk: Buffer) => void}, signal?: AbortSignal): Promise<Buffer>;
+	restore(snapshotId: string, options: argv.RestoreOptions, onEvent?: (event: RestoreEvent) => void, signal?: AbortSignal): Promise<void>;
+	backup(options: argv.BackupOptions, hooks?: {onEvent?: (event: BackupEvent) => void; lowPriority?: boolean; signal?: AbortSignal}): Promise<BackupRunResult>;
+	check(options?: {readDataSubset?: string}, onLine?: (line: string) => void, signal?: AbortSignal): Promise<CheckResult>;
+	stats(options?: Parameters<typeof argv.statsArgv>[0], signal?: AbortSignal): Promise<Stats>;
+	listLocks(signal?: AbortSignal): Promise<string[]>;
+	unlock(options?: {removeAll?: boolean}, signal?: AbortSignal): Promise<void>;
+	init(signal?: AbortSignal): Promise<void>;
+	forget(snapshotIds: readonly string[], signal?: AbortSignal): Promise<void>;
+}
+
+let versionCache: Promise<ResticVersion> | undefined;
+
+/** Detect the restic version once per process. */
+export function detectVersion(access: RepoAccess = {repository: ''}, signal?: AbortSignal): Promise<ResticVersion> {
+	versionCache ??= runRestic(access, argv.versionArgv(), {collectStdout: true, signal}).then(r => {
+		const v = parseVersion(r.stdout);
+		if (!v) throw new ResticError('failed', `could not read the restic version from: ${r.stdout.trim().slice(0, 80)}`);
+		return v;
+	});
+	versionCache.catch(() => {
+		versionCache = undefined;
+	});
+	return versionCache;
+}
+
+/** restic prints "Ignoring …" and exits 0 for unknown snapshot ids on 0.14. */
+function ignoredIdError(stderr: string, access: RepoAccess): ResticError | undefined {
+	if (!/Ignoring ".*": (no matching ID|multiple IDs)/.test(stderr)) return undefined;
+	return classifyFailure({exitCode: 1, stderr, repository: access.repository, secrets: secretsOf(access)});
+}
+
+/** The real client that runs the restic binary. */
+export class ResticCli implements ResticClient {
+	readonly access: RepoAccess;
+
+	constructor(access: RepoAccess) {
+		this.access = access;
+	}
+
+	version(signal?: AbortSignal): Promise<ResticVersion> {
+		return detectVersion(this.access, signal);
+	}
+
+	async repoId(signal?: AbortSignal): Promise<string> {
+		const r = await runRestic(this.access, argv.catConfigArgv(), {collectStdout: true, signal});
+		return parseCatConfig(r.stdout).id;
+	}
+
+	async snapshots(filter: argv.SnapshotFilter & {latest?: number} = {}, signal?: AbortSignal): Promise<Snapshot[]> {
+		const r = await runRestic(this.access, argv.snapshotsArgv(filter), {collectStdout: true, signal});
+		return parseSnapshots(r.stdout).sort((a, b) => b.time - a.time);
+	}
+
+	async ls(snapshotId: string, options: {dir?: string; recursive?: boolean}, onNode: (node: LsNode) => void, signal?: AbortSignal): Promise<Snapshot> {
+		let header: Snapshot | undefined;
+		const r = await runRestic(this.access, argv.lsArgv(snapshotId, options), {
+			signal,
+			onLine: line => {
+				const parsed = parseLsLine(line);
+				if (parsed.kind === 'node') onNode(parsed.node);
+				else if (parsed.kind === 'snapshot') header ??= parsed.snapshot;
+			},
+		});
+		if (!header) {
+			throw ignoredIdError(r.stderr, this.access) ?? new ResticError('invalid-id', `no snapshot ${snapshotId} in this repository`);
+		}
+		return header;
+	}
+
+	async find(patterns: readonly string[], options: argv.SnapshotFilter & {ignoreCase?: boolean; snapshots?: readonly string[]} = {}, signal?: AbortSignal): Promise<FindResult[]> {
+		const r = await runRestic(this.access, argv.findArgv(patterns, options), {collectStdout: true, signal});
+		const err = options.snapshots?.length ? ignoredIdError(r.stderr, this.access) : undefined;
+		if (err) throw err;
+		return parseFind(r.stdout);
+	}
+
+	async dump(snapshotId: string, path: string, options: {maxBytes?: number; onChunk?: (chunk: Buffer) => void} = {}, signal?: AbortSignal): Promise<Buffer> {
+		const max = options.maxBytes;
+		const chunks: Buffer[] = [];
+		let size = 0;
+		const enough = new AbortController();
+		const combined = signal ? AbortSignal.any([signal, enough.signal]) : enough.signal;
+		try {
+			await runRestic(this.access, argv.dumpArgv(snapshotId, path), {
+				signal: combined,
+				forceKillAfterMs: 3000,
+				onChunk: chunk => {
+					options.onChunk?.(chunk);
+					if (max === undefined) {
+						chunks.push(chunk);
+						size += chunk.length;
+					} else if (size < max) {
+						const part = chunk.subarray(0, max - size);
+						chunks.push(part);
+						size += part.length;
+						// Stop restic with SIGINT rather than closing the pipe (SIGPIPE would leave a lock).
+						if (size >= max) enough.abort();
+					}
+				},
+			});
+		} catch (error) {
+			const canceledByUs = enough.signal.aborted && !signal?.aborted;
+			if (!(canceledByUs && error instanceof ResticError && error.kind === 'canceled')) throw error;
+		}
+		return Buffer.concat(chunks);
+	}
+
+	async restore(snapshotId: string, options: argv.RestoreOptions, onEvent?: (event: RestoreEvent) => void, signal?: AbortSignal): Promise<void> {
+		await runRestic(this.access, argv.restoreArgv(snapshotId, options), {
+			signal,
+			onLine: onEvent ? line => onEvent(parseRestoreLine(line)) : undefined,
+			onStderrLine: onEvent
+				? line => {
+						const ev = parseRestoreLine(line);
+						if (ev.type === 'error') onEvent(ev);
+					}
+				: undefined,
+		});
+	}
+
+	async backup(options: argv.BackupOptions, hooks: {onEvent?: (event: BackupEvent) => void; lowPriority?: boolean; signal?: AbortSignal} = {}): Promise<BackupRunResult> {
+		const errors: BackupErrorEvent[] = [];
+		const warnings: string[] = [];
+		let summary: BackupSummary | undefined;
+		const handle = (line: string, fromStderr: boolean) => {
+			const ev = parseBackupLine(line);
+			if (ev.type === 'summary') summary = ev.summary;
+			else if (ev.type === 'error') errors.push(ev.error);
+			else if (ev.type === 'text' && fromStderr) warnings.push(line.replace(/\x1b\[[0-9;]*[A-Za-z]/g, ''));
+			hooks.onEvent?.(ev);
+		};
+		const r = await runRestic(this.access, argv.backupArgv(options), {
+			signal: hooks.signal,
+			lowPriority: hooks.lowPriority,
+			okExitCodes: [3],
+			onLine: line => handle(line, false),
+			onStderrLine: line => handle(line, true),
+		});
+		return {exitCode: r.exitCode, summary, errors, warnings};
+	}
+
+	async check(options: {readDataSubset?: string} = {}, onLine?: (line: string) => void, signal?: AbortSignal): Promise<CheckResult> {
+		const lines: string[] = [];
+		const collect = (line: string) => {
+			const clean = line.replace(/\x1b\[[0-9;]*[A-Za-z]/g, '');
+			lines.push(clean);
+			onLine?.(clean);
+		};
+		try {
+			const r = await runRestic(this.access, argv.checkArgv(options), {signal, onLine: collect, onStderrLine: collect});
+			const parsed = parseCheckOutput(lines.join('\n'), '', r.exitCode);
+			return {...parsed, output: lines.join('\n')};
+		} catch (error) {
+			// A damaged repository exits 1 with error lines: that is a check result, not a crash.
+			if (error instanceof ResticError && error.kind === 'failed') {
+				const parsed = parseCheckOutput(lines.join('\n'), '', error.exitCode ?? 1);
+				return {...parsed, ok: false, output: lines.join('\n')};
+			}
+			throw error;
+		}
+	}
+
+	async stats(options: Parameters<typeof argv.statsArgv>[0] = {}, signal?: AbortSignal): Promise<Stats> {
+		const r = await runRestic(this.access, argv.statsArgv(options), {collectStdout: true, signal});
+		return parseStats(r.stdout);
+	}
+
+	async listLocks(signal?: AbortSignal): Promise<string[]> {
+		const r = await runRestic(this.access, argv.listLocksArgv(), {collectStdout: true, signal});
+		return r.stdout.split('\n').map(l => l.trim()).filter(l => /^[0-9a-f]{64}$/.test(l));
+	}
+
+	async unlock(options: {removeAll?: boolean} = {}, signal?: AbortSignal): Promise<void> {
+		await runRestic(this.access, argv.unlockArgv(options), {signal});
+	}
+
+	async init(signal?: AbortSignal): Promise<void> {
+		await runRestic(this.access, argv.initArgv(), {signal});
+	}
+
+	async forget(snapshotIds: readonly string[], signal?: AbortSignal): Promise<void> {
+		await runRestic(this.access, argv.forgetArgv(snapshotIds), {signal});
+	}
+}

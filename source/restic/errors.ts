@@ -1,0 +1,264 @@
+/**
+ * Classification of restic failures. restic 0.14 exits 1 for almost everything, so the
+ * kind is read from stderr first and the exit code is only a hint (codes 10/11/12 exist from 0.17).
+ */
+
+/** The kinds of failure a user can act on. */
+export type ResticErrorKind =
+	| 'not-installed'
+	| 'no-repo'
+	| 'unreachable'
+	| 'wrong-password'
+	| 'no-password'
+	| 'locked'
+	| 'canceled'
+	| 'partial'
+	| 'not-found'
+	| 'invalid-id'
+	| 'failed';
+
+/** Who holds a lock, parsed from restic's lock error. */
+export interface LockInfo {
+	pid: number;
+	host: string;
+	user: string;
+	exclusive: boolean;
+	/** ISO-ish creation time as restic printed it (local time). */
+	createdAt?: string;
+	/** Age in milliseconds when restic printed it, if it said. */
+	ageMs?: number;
+	storageId?: string;
+	/** True when restic would consider the lock stale (older than 30 minutes). */
+	stale: boolean;
+}
+
+/** Exit codes of the resto CLI (design §5). */
+export const exitCodes = {
+	ok: 0,
+	failure: 1,
+	usage: 2,
+	incomplete: 3,
+	noRepo: 10,
+	locked: 11,
+	wrongPassword: 12,
+	canceled: 130,
+} as const;
+
+/** An error from running restic, already redacted. */
+export class ResticError extends Error {
+	readonly kind: ResticErrorKind;
+	readonly exitCode: number | undefined;
+	readonly stderr: string;
+	readonly lock: LockInfo | undefined;
+
+	constructor(kind: ResticErrorKind, message: string, options: {exitCode?: number; stderr?: string; lock?: LockInfo} = {}) {
+		super(message);
+		this.name = 'ResticError';
+		this.kind = kind;
+		this.exitCode = options.exitCode;
+		this.stderr = options.stderr ?? '';
+		this.lock = options.lock;
+	}
+
+	/** The exit code resto's CLI should use for this error. */
+	get cliExitCode(): number {
+		return cliExitCodeFor(this.kind);
+	}
+}
+
+/** Map an error kind to the CLI exit code of design §5. */
+export function cliExitCodeFor(kind: ResticErrorKind): number {
+	switch (kind) {
+		case 'no-repo':
+			return exitCodes.noRepo;
+		case 'locked':
+			return exitCodes.locked;
+		case 'wrong-password':
+		case 'no-password':
+			return exitCodes.wrongPassword;
+		case 'canceled':
+			return exitCodes.canceled;
+		case 'partial':
+			return exitCodes.incomplete;
+		default:
+			return exitCodes.failure;
+	}
+}
+
+// eslint-disable-next-line no-control-regex
+const ansiPattern = /\x1b\[[0-9;?]*[A-Za-z]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)/g;
+
+/** Remove ANSI sequences restic writes even when stderr is not a TTY. */
+export function stripAnsi(text: string): string {
+	return text.replace(ansiPattern, '');
+}
+
+/** Replace every secret (non-empty, ≥ 1 char) with «redacted». Longest first so overlaps vanish. */
+export function redact(text: string, secrets: readonly string[]): string {
+	let out = text;
+	const sorted = [...secrets].filter(s => s.length > 0).sort((a, b) => b.length - a.length);
+	for (const secret of sorted) {
+		out = out.split(secret).join('«redacted»');
+	}
+	// Credentials embedded in URLs (rest:http://user:pass@host) never leave either.
+	out = out.replace(/(\b[a-z][a-z0-9+.-]*:\/\/[^\s:/@]+:)[^\s@/]+@/gi, '$1«redacted»@');
+	return out;
+}
+
+const lockPattern = /repository is already locked( exclusively)? by PID (\d+) on (\S+) by (\S+)/;
+const lockCreatedPattern = /lock was created at ([0-9-]+ [0-9:]+) \(([^)]+) ago\)/;
+const storagePattern = /storage ID ([0-9a-f]+)/;
+
+/** Parse a Go duration like "768.818285ms", "1h2m3.5s", "45µs" into milliseconds. */
+export function parseGoDuration(text: string): number | undefined {
+	const re = /([0-9.]+)(ns|us|µs|ms|s|m|h)/g;
+	let total = 0;
+	let matched = false;
+	for (const m of text.matchAll(re)) {
+		matched = true;
+		const n = Number(m[1]);
+		const unit = m[2];
+		const factor = unit === 'h' ? 3_600_000 : unit === 'm' ? 60_000 : unit === 's' ? 1000 : unit === 'ms' ? 1 : unit === 'ns' ? 1e-6 : 1e-3;
+		total += n * factor;
+	}
+	return matched ? total : undefined;
+}
+
+/** Read lock holder details from restic's stderr. */
+export function parseLockInfo(stderr: string): LockInfo | undefined {
+	const text = stripAnsi(stderr);
+	const m = lockPattern.exec(text);
+	if (!m) return undefined;
+	const created = lockCreatedPattern.exec(text);
+	const ageMs = created ? parseGoDuration(created[2]!) : undefined;
+	return {
+		exclusive: Boolean(m[1]),
+		pid: Number(m[2]),
+		host: m[3]!,
+		user: m[4]!,
+		createdAt: created?.[1],
+		ageMs,
+		storageId: storagePattern.exec(text)?.[1],
+		stale: ageMs !== undefined && ageMs > 30 * 60_000,
+	};
+}
+
+/** The last `exit_error` JSON message of restic ≥ 0.18, if any. */
+function exitErrorMessage(stderr: string): string | undefined {
+	const lines = stderr.split('\n');
+	for (let i = lines.length - 1; i >= 0; i--) {
+		const line = lines[i]!.trim();
+		if (!line.startsWith('{')) continue;
+		try {
+			const parsed = JSON.parse(line) as {message_type?: string; message?: string};
+			if (parsed.message_type === 'exit_error' && typeof parsed.message === 'string') return parsed.message;
+		} catch {
+			// Plain text line that happens to start with a brace.
+		}
+	}
+	return undefined;
+}
+
+/** The most useful line of restic's stderr for a human. */
+function headline(stderr: string): string {
+	const lines = stripAnsi(stderr)
+		.split('\n')
+		.map(l => l.trim())
+		.filter(l => l.length > 0 && !l.startsWith('{'));
+	const fatal = lines.find(l => l.startsWith('Fatal:'));
+	return fatal ?? lines.at(-1) ?? '';
+}
+
+/**
+ * Classify a finished restic run. Returns undefined when the run succeeded.
+ * `secrets` are removed from the message and the kept stderr.
+ */
+export function classifyFailure(input: {
+	exitCode: number | undefined;
+	stderr: string;
+	signal?: string | undefined;
+	canceled?: boolean;
+	repository?: string;
+	secrets?: readonly string[];
+}): ResticError | undefined {
+	const secrets = input.secrets ?? [];
+	const raw = stripAnsi(input.stderr);
+	const stderr = redact(raw, secrets);
+	const code = input.exitCode;
+	const repo = input.repository ? redact(input.repository, secrets) : 'the repository';
+	const jsonMessage = exitErrorMessage(raw);
+	const text = jsonMessage ? `${jsonMessage}\n${raw}` : raw;
+	const make = (kind: ResticErrorKind, message: string, lock?: LockInfo) =>
+		new ResticError(kind, redact(message, secrets), {exitCode: code, stderr, lock});
+
+	if (input.canceled || code === 130 || input.signal === 'SIGINT') {
+		if (code === 0) return undefined;
+		return make('canceled', 'canceled');
+	}
+
+	if (/wrong password or no key found/.test(text) || code === 12) {
+		return make('wrong-password', `Wrong password for ${repo} (restic: no key matches it).`);
+	}
+
+	if (/Resolving password failed|an empty password is not a password|Please specify repository location/.test(text)) {
+		return make('no-password', `restic could not get a password for ${repo}: ${headline(stderr)}`);
+	}
+
+	const lock = parseLockInfo(text);
+	if (lock || code === 11 || /unable to create lock/.test(text)) {
+		const who = lock
+			? `locked${lock.exclusive ? ' exclusively' : ''} by PID ${lock.pid} on ${lock.host} (${lock.user})${lock.ageMs === undefined ? '' : `, ${formatAge(lock.ageMs)} old`}`
+			: 'locked';
+		return make('locked', `${repo} is ${who}.${lock?.stale ? ' The lock looks stale: `restic unlock` can remove it.' : ''}`, lock);
+	}
+
+	// A dead backend and a missing repository both print "Is there a repository…" on 0.14;
+	// the network error text tells them apart.
+	if (/dial tcp|connection refused|no such host|i\/o timeout|network is unreachable|connection reset|TLS handshake|context deadline exceeded/.test(text)) {
+		return make('unreachable', `Cannot reach ${repo}: ${headline(stderr)}`);
+	}
+
+	if (/Is there a repository at the following location\?|repository does not exist|unable to open config file/.test(text) || code === 10) {
+		return make('no-repo', `No restic repository at ${repo}.`);
+	}
+
+	if (/no matching ID found for prefix|multiple IDs with prefix|invalid id "/.test(text)) {
+		return make('invalid-id', headline(stderr) || 'unknown snapshot id');
+	}
+
+	if (/not found in snapshot/.test(text)) {
+		return make('not-found', headline(stderr));
+	}
+
+	if (code === 3) {
+		return make('partial', 'Some source files could not be read; the snapshot was saved without them.');
+	}
+
+	if (code === 0) return undefined;
+
+	const line = headline(stderr);
+	return make('failed', line ? `restic failed: ${line}` : `restic failed with exit code ${code ?? input.signal ?? 'unknown'}`);
+}
+
+/** "3m", "2h", "5d" — a compact age for status lines. */
+export function formatAge(ms: number): string {
+	const s = Math.max(0, Math.round(ms / 1000));
+	if (s < 60) return `${s}s`;
+	const m = Math.round(s / 60);
+	if (m < 60) return `${m}m`;
+	const h = Math.round(m / 60);
+	if (h < 48) return `${h}h`;
+	const d = Math.round(h / 24);
+	if (d < 60) return `${d}d`;
+	const mo = Math.round(d / 30);
+	if (mo < 24) return `${mo}mo`;
+	return `${Math.round(d / 365)}y`;
+}
+
+/** The error for a missing restic binary, with the install hint. */
+export function notInstalledError(bin: string): ResticError {
+	return new ResticError(
+		'not-installed',
+		`restic is not installed or not on PATH (looked for "${bin}"). Install it with: sudo apt-get install restic (or see https://restic.readthedocs.io/en/stable/020_installation.html), or set RESTIC_BIN.`,
+	);
+}

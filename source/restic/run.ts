@@ -1,0 +1,215 @@
+/**
+ * The only place resto spawns restic. Streams stdout line by line, keeps a bounded tail of stderr,
+ * cancels with SIGINT (restic releases its lock on SIGINT) and force-kills only after a grace period,
+ * and always awaits the process before reporting.
+ */
+import {execa, type ResultPromise} from 'execa';
+import {classifyFailure, notInstalledError, ResticError} from './errors.js';
+
+/** How to reach one repository. Secrets only travel through the child's environment. */
+export interface RepoAccess {
+	/** Any restic repository string (local path, rest:, sftp:, b2:, rclone:…). */
+	repository: string;
+	passwordFile?: string;
+	passwordCommand?: string;
+	password?: string;
+	/** Extra environment for backends (B2_ACCOUNT_ID, AWS_*…). */
+	env?: Record<string, string>;
+}
+
+export interface RunOptions {
+	signal?: AbortSignal;
+	/** Called for each complete stdout line, synchronously, in order. */
+	onLine?: (line: string) => void;
+	/** Called for each complete stderr line. */
+	onStderrLine?: (line: string) => void;
+	/** Called with raw stdout chunks (for binary output such as `dump`). Lines are not split then. */
+	onChunk?: (chunk: Buffer) => void;
+	/** Keep the whole stdout text and return it (for single-document JSON). */
+	collectStdout?: boolean;
+	/** Run with nice 19 / ionice idle. */
+	lowPriority?: boolean;
+	/** Extra env for this run only (e.g. RESTIC_PROGRESS_FPS). */
+	env?: Record<string, string>;
+	/** Exit codes that are not failures (e.g. 3 for a partial backup). */
+	okExitCodes?: readonly number[];
+	/** Grace period after SIGINT before SIGKILL. */
+	forceKillAfterMs?: number;
+}
+
+export interface RunResult {
+	exitCode: number;
+	stdout: string;
+	stderr: string;
+}
+
+/** restic binary to run: RESTIC_BIN, else "restic" from PATH. */
+export function resticBin(): string {
+	return process.env.RESTIC_BIN || 'restic';
+}
+
+const passwordVars = ['RESTIC_PASSWORD', 'RESTIC_PASSWORD_FILE', 'RESTIC_PASSWORD_COMMAND', 'RESTIC_REPOSITORY', 'RESTIC_REPOSITORY_FILE'];
+
+/** The environment restic runs with: ours minus inherited repo/password settings, plus the repo's. */
+export function resticEnv(access: RepoAccess, extra: Record<string, string> = {}): Record<string, string> {
+	const env: Record<string, string> = {};
+	for (const [key, value] of Object.entries(process.env)) {
+		if (value !== undefined && !passwordVars.includes(key)) env[key] = value;
+	}
+	Object.assign(env, access.env ?? {});
+	env.RESTIC_REPOSITORY = access.repository;
+	if (access.passwordFile) env.RESTIC_PASSWORD_FILE = access.passwordFile;
+	else if (access.passwordCommand) env.RESTIC_PASSWORD_COMMAND = access.passwordCommand;
+	else if (access.password !== undefined) env.RESTIC_PASSWORD = access.password;
+	Object.assign(env, extra);
+	return env;
+}
+
+/** Strings that must never appear in output: the password and secret-looking backend env values. */
+export function secretsOf(access: RepoAccess): string[] {
+	const secrets: string[] = [];
+	if (access.password) secrets.push(access.password);
+	for (const [key, value] of Object.entries(access.env ?? {})) {
+		if (/KEY|SECRET|TOKEN|PASS/i.test(key) && value.length >= 4) secrets.push(value);
+	}
+	return secrets;
+}
+
+/** Live restic processes, so a signal to resto can stop them all cleanly. */
+const live = new Set<ResultPromise>();
+
+/** Number of restic processes resto is running right now. */
+export function liveProcessCount(): number {
+	return live.size;
+}
+
+/**
+ * Stop every running restic with SIGINT, wait up to `graceMs`, then SIGKILL what is left.
+ * Used on SIGTERM/SIGHUP/exit so no restic outlives resto and locks are released.
+ */
+export async function stopAllRestic(graceMs = 8000): Promise<void> {
+	const procs = [...live];
+	for (const p of procs) p.kill('SIGINT');
+	const timer = new Promise<void>(resolve => {
+		const t = setTimeout(resolve, graceMs);
+		t.unref();
+	});
+	await Promise.race([Promise.allSettled(procs), timer]);
+	for (const p of live) p.kill('SIGKILL');
+}
+
+const stderrLimit = 64 * 1024;
+
+function splitter(onLine: (line: string) => void): {push: (chunk: Buffer | string) => void; end: () => void} {
+	let rest = '';
+	return {
+		push(chunk) {
+			const text = rest + chunk.toString();
+			let start = 0;
+			let nl = text.indexOf('\n', start);
+			while (nl !== -1) {
+				const line = text.charCodeAt(nl - 1) === 13 ? text.slice(start, nl - 1) : text.slice(start, nl);
+				if (line.length > 0) onLine(line);
+				start = nl + 1;
+				nl = text.indexOf('\n', start);
+			}
+			rest = text.slice(start);
+		},
+		end() {
+			if (rest.length > 0) onLine(rest);
+			rest = '';
+		},
+	};
+}
+
+/**
+ * Run restic with `argv` against `access`. Resolves on success (exit 0 or an ok code), rejects with
+ * a classified, redacted ResticError otherwise. Cancelling via `signal` sends SIGINT, waits for
+ * restic to exit, and rejects with kind "canceled".
+ */
+export async function runRestic(access: RepoAccess, argv: readonly string[], options: RunOptions = {}): Promise<RunResult> {
+	const bin = resticBin();
+	if (options.signal?.aborted) throw new ResticError('canceled', 'canceled');
+	let command = bin;
+	let args = [...argv];
+	if (options.lowPriority) {
+		// nice is in coreutils everywhere; ionice (util-linux) may be missing, so it is optional.
+		const prefix = (await hasIonice()) ? ['ionice', '-c', '3', bin] : [bin];
+		command = 'nice';
+		args = ['-n', '19', ...prefix, ...args];
+	}
+
+	const secrets = secretsOf(access);
+	const subprocess = execa(command, args, {
+		env: resticEnv(access, {RESTIC_PROGRESS_FPS: '10', ...options.env}),
+		extendEnv: false,
+		stdin: 'ignore',
+		stdout: 'pipe',
+		stderr: 'pipe',
+		buffer: false,
+		reject: false,
+		cancelSignal: options.signal,
+		killSignal: 'SIGINT',
+		forceKillAfterDelay: options.forceKillAfterMs ?? 15_000,
+		cleanup: true,
+		windowsHide: true,
+	});
+	live.add(subprocess);
+
+	const stdoutParts: string[] = [];
+	let stderr = '';
+	const out = options.onLine ? splitter(options.onLine) : undefined;
+	const err = options.onStderrLine ? splitter(options.onStderrLine) : undefined;
+	subprocess.stdout?.on('data', (chunk: Buffer) => {
+		if (options.onChunk) options.onChunk(chunk);
+		else out?.push(chunk);
+		if (options.collectStdout) stdoutParts.push(chunk.toString());
+	});
+	subprocess.stderr?.on('data', (chunk: Buffer) => {
+		stderr += chunk.toString();
+		if (stderr.length > stderrLimit * 2) stderr = stderr.slice(-stderrLimit);
+		err?.push(chunk);
+	});
+
+	let result;
+	try {
+		result = await subprocess;
+	} finally {
+		live.delete(subprocess);
+	}
+	out?.end();
+	err?.end();
+
+	const stdout = stdoutParts.join('');
+	const code = result.exitCode;
+	if (result.failed && code === undefined && !result.isCanceled && !result.signal) {
+		// Spawn failure: ENOENT means the binary (or nice) is missing.
+		const cause = result.cause as NodeJS.ErrnoException | undefined;
+		if (cause?.code === 'ENOENT') throw notInstalledError(bin);
+		throw new ResticError('failed', `could not start restic: ${cause?.message ?? result.shortMessage}`);
+	}
+	if (code === 127 && options.lowPriority) throw notInstalledError(bin);
+	const okCodes = options.okExitCodes ?? [];
+	// restic may finish on its own just as it is canceled: a clean exit is still a clean exit.
+	if (code === 0 || (!result.isCanceled && code !== undefined && okCodes.includes(code))) {
+		return {exitCode: code, stdout, stderr};
+	}
+	const error = classifyFailure({
+		exitCode: code,
+		stderr,
+		signal: result.signal ?? undefined,
+		canceled: result.isCanceled || options.signal?.aborted,
+		repository: access.repository,
+		secrets,
+	});
+	throw error ?? new ResticError('failed', `restic exited with ${code}`, {exitCode: code, stderr});
+}
+
+let ioniceCache: Promise<boolean> | undefined;
+function hasIonice(): Promise<boolean> {
+	ioniceCache ??= execa('ionice', ['-c', '3', 'true'], {reject: false, stdin: 'ignore'}).then(
+		r => r.exitCode === 0,
+		() => false,
+	);
+	return ioniceCache;
+}

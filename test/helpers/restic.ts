@@ -1,0 +1,171 @@
+/**
+ * Test helpers that create real restic repositories (local directories and rclone REST servers on
+ * 127.0.0.1). Nothing here fakes restic: tests call the real binary.
+ */
+import {execFileSync, spawn, type ChildProcess} from 'node:child_process';
+import {mkdirSync, mkdtempSync, rmSync, writeFileSync, chmodSync} from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import type {RepoAccess} from '../../source/restic/run.js';
+
+export interface TestRepo {
+	/** Temp root holding repo/, src/, password file; removed by cleanup(). */
+	root: string;
+	repoPath: string;
+	passwordFile: string;
+	password: string;
+	access: RepoAccess;
+	/** Run restic synchronously against this repo; returns stdout. */
+	restic: (args: string[], options?: {cwd?: string; allowFail?: boolean}) => string;
+	/** Back up absolute `paths`; returns the new snapshot's full id. */
+	backup: (paths: string[], options?: {host?: string; tags?: string[]; time?: string}) => string;
+	cleanup: () => void;
+}
+
+/** restic's environment for a repository, with no inherited RESTIC_* settings. */
+export function resticTestEnv(access: RepoAccess): NodeJS.ProcessEnv {
+	const env: NodeJS.ProcessEnv = {...process.env};
+	for (const k of Object.keys(env)) if (k.startsWith('RESTIC_')) delete env[k];
+	env.RESTIC_REPOSITORY = access.repository;
+	if (access.passwordFile) env.RESTIC_PASSWORD_FILE = access.passwordFile;
+	if (access.password) env.RESTIC_PASSWORD = access.password;
+	env.RESTIC_CACHE_DIR = path.join(os.tmpdir(), 'resto-test-restic-cache');
+	return env;
+}
+
+/** Create a temp dir under the OS temp dir. */
+export function tempDir(prefix = 'resto-test-'): string {
+	return mkdtempSync(path.join(os.tmpdir(), prefix));
+}
+
+/** Create and init a local repository (or use `repository` for an existing location such as rest:…). */
+export function makeRepo(options: {password?: string; repository?: string; root?: string; init?: boolean} = {}): TestRepo {
+	const root = options.root ?? tempDir('resto-repo-');
+	const password = options.password ?? 'correct horse battery staple';
+	const passwordFile = path.join(root, 'password');
+	writeFileSync(passwordFile, `${password}\n`, {mode: 0o600});
+	const repoPath = options.repository ?? path.join(root, 'repo');
+	const access: RepoAccess = {repository: repoPath, passwordFile};
+	const restic = (args: string[], opts: {cwd?: string; allowFail?: boolean} = {}) => {
+		try {
+			return execFileSync('restic', args, {env: resticTestEnv(access), cwd: opts.cwd, stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 512 * 1024 * 1024}).toString();
+		} catch (error) {
+			if (opts.allowFail) return String((error as {stdout?: Buffer}).stdout ?? '');
+			const e = error as {stderr?: Buffer; status?: number};
+			throw new Error(`restic ${args.join(' ')} failed (${e.status}): ${e.stderr?.toString()}`);
+		}
+	};
+	if (options.init !== false) restic(['init']);
+	const backup = (paths: string[], opts: {host?: string; tags?: string[]; time?: string} = {}) => {
+		const args = ['backup', '--json'];
+		if (opts.host) args.push(`--host=${opts.host}`);
+		for (const t of opts.tags ?? []) args.push(`--tag=${t}`);
+		if (opts.time) args.push(`--time=${opts.time}`);
+		args.push('--', ...paths);
+		const out = restic(args);
+		const summary = out.split('\n').map(l => l.trim()).filter(l => l.includes('"summary"')).pop();
+		const shortId = summary ? (JSON.parse(summary) as {snapshot_id: string}).snapshot_id : '';
+		const snaps = JSON.parse(restic(['snapshots', '--json'])) as Array<{id: string}>;
+		const full = snaps.find(s => s.id.startsWith(shortId));
+		if (!full) throw new Error(`backup produced no snapshot: ${out.slice(-500)}`);
+		return full.id;
+	};
+	return {
+		root,
+		repoPath,
+		passwordFile,
+		password,
+		access,
+		restic,
+		backup,
+		cleanup: () => rmSync(root, {recursive: true, force: true}),
+	};
+}
+
+/** Write a tree of files: keys are relative paths, values contents (string or Buffer). */
+export function writeTree(dir: string, files: Record<string, string | Buffer>): void {
+	for (const [rel, content] of Object.entries(files)) {
+		const file = path.join(dir, rel);
+		mkdirSync(path.dirname(file), {recursive: true});
+		writeFileSync(file, content);
+	}
+}
+
+/** A free TCP port on 127.0.0.1. */
+export async function freePort(): Promise<number> {
+	return new Promise((resolve, reject) => {
+		const server = net.createServer();
+		server.unref();
+		server.on('error', reject);
+		server.listen(0, '127.0.0.1', () => {
+			const address = server.address();
+			const port = typeof address === 'object' && address ? address.port : 0;
+			server.close(() => resolve(port));
+		});
+	});
+}
+
+export interface RestServer {
+	url: string;
+	port: number;
+	dataDir: string;
+	process: ChildProcess;
+	/** Kill the server (SIGKILL by default) and wait for it to exit. */
+	kill: (signal?: NodeJS.Signals) => Promise<void>;
+	/** Start it again on the same port and data. */
+	restart: () => Promise<void>;
+}
+
+/** Start `rclone serve restic` on 127.0.0.1 over `dataDir`. */
+export async function startRestServer(dataDir: string, port?: number): Promise<RestServer> {
+	const p = port ?? (await freePort());
+	mkdirSync(dataDir, {recursive: true});
+	const start = async (): Promise<ChildProcess> => {
+		const child = spawn('rclone', ['serve', 'restic', '--addr', `127.0.0.1:${p}`, dataDir], {stdio: ['ignore', 'ignore', 'pipe']});
+		await new Promise<void>((resolve, reject) => {
+			const timer = setTimeout(() => reject(new Error('rclone serve restic did not start')), 15_000);
+			let seen = '';
+			child.stderr?.on('data', (chunk: Buffer) => {
+				seen += chunk.toString();
+				if (/Serving restic REST API/.test(seen)) {
+					clearTimeout(timer);
+					resolve();
+				}
+			});
+			child.on('exit', code => {
+				clearTimeout(timer);
+				reject(new Error(`rclone exited ${code}: ${seen}`));
+			});
+		});
+		child.stderr?.resume();
+		return child;
+	};
+	const server: RestServer = {
+		url: `rest:http://127.0.0.1:${p}/`,
+		port: p,
+		dataDir,
+		process: await start(),
+		kill: async (signal = 'SIGKILL') => {
+			const child = server.process;
+			if (child.exitCode !== null || child.signalCode !== null) return;
+			await new Promise<void>(resolve => {
+				child.once('exit', () => resolve());
+				child.kill(signal);
+			});
+		},
+		restart: async () => {
+			server.process = await start();
+		},
+	};
+	return server;
+}
+
+/** Make `file` unreadable-proof helper: chmod, ignoring errors (root can still read). */
+export function chmodQuiet(file: string, mode: number): void {
+	try {
+		chmodSync(file, mode);
+	} catch {
+		// ignore
+	}
+}
