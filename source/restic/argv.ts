@@ -156,3 +156,9 @@ export function unlockArgv(options: {removeAll?: boolean} = {}): string[] {
 export function forgetArgv(snapshotIds: readonly string[]): string[] {
 	return ['forget', '--', ...snapshotIds.map(assertSnapshotId)];
 }
+
+/** `restic cat lock ID` prints the lock's JSON (holder, pid, time, exclusive). */
+export function catLockArgv(lockId: string): string[] {
+	if (!/^[0-9a-f]{64}$/.test(lockId)) throw new TypeError(`not a lock id: ${JSON.stringify(lockId)}`);
+	return ['cat', 'lock', '--no-lock', '--', lockId];
+}

@@ -23,6 +23,8 @@ import {
 	type ResticVersion,
 	type Snapshot,
 	type Stats,
+	type LockFile,
+	parseLockFile,
 } from './parse.js';
 import {runRestic, secretsOf, type RepoAccess} from './run.js';
 
@@ -57,6 +59,8 @@ export interface ResticClient {
 	check(options?: {readDataSubset?: string}, onLine?: (line: string) => void, signal?: AbortSignal): Promise<CheckResult>;
 	stats(options?: Parameters<typeof argv.statsArgv>[0], signal?: AbortSignal): Promise<Stats>;
 	listLocks(signal?: AbortSignal): Promise<string[]>;
+	/** Details of every lock (holder, age, exclusive). */
+	locks(signal?: AbortSignal): Promise<LockFile[]>;
 	unlock(options?: {removeAll?: boolean}, signal?: AbortSignal): Promise<void>;
 	init(signal?: AbortSignal): Promise<void>;
 	forget(snapshotIds: readonly string[], signal?: AbortSignal): Promise<void>;
@@ -222,6 +226,21 @@ export class ResticCli implements ResticClient {
 	async listLocks(signal?: AbortSignal): Promise<string[]> {
 		const r = await runRestic(this.access, argv.listLocksArgv(), {collectStdout: true, signal});
 		return r.stdout.split('\n').map(l => l.trim()).filter(l => /^[0-9a-f]{64}$/.test(l));
+	}
+
+	async locks(signal?: AbortSignal): Promise<LockFile[]> {
+		const ids = await this.listLocks(signal);
+		const out: LockFile[] = [];
+		for (const id of ids) {
+			try {
+				const r = await runRestic(this.access, argv.catLockArgv(id), {collectStdout: true, signal});
+				out.push(parseLockFile(id, r.stdout));
+			} catch (error) {
+				// A lock removed between list and cat is simply gone.
+				if (!(error instanceof ResticError) || error.kind === 'canceled') throw error;
+			}
+		}
+		return out;
 	}
 
 	async unlock(options: {removeAll?: boolean} = {}, signal?: AbortSignal): Promise<void> {

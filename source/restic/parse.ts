@@ -423,3 +423,22 @@ export function parseCheckOutput(stdout: string, stderr: string, exitCode: numbe
 	const summary = ok ? 'no errors were found' : errors.at(-1) ?? lines.at(-1) ?? `check exited ${exitCode ?? '?'}`;
 	return {ok, errors, summary};
 }
+
+/** A lock file as `restic cat lock` prints it. */
+export interface LockFile {
+	id: string;
+	time: number;
+	timeText: string;
+	exclusive: boolean;
+	hostname: string;
+	username: string;
+	pid: number;
+}
+
+/** Parse `cat lock` JSON. */
+export function parseLockFile(id: string, json: string): LockFile {
+	const o = asObject(JSON.parse(json.trim()));
+	if (!o) throw new SyntaxError('cat lock: expected an object');
+	const timeText = str(o, 'time');
+	return {id, time: parseTime(timeText), timeText, exclusive: o.exclusive === true, hostname: str(o, 'hostname'), username: str(o, 'username'), pid: num(o, 'pid')};
+}

@@ -1,0 +1,49 @@
+/** `resto repos [--json]`: configured repositories and their status, checked concurrently. */
+import {redact} from '../restic/errors.js';
+import {createAppStore} from '../store/app-store.js';
+import {checkAllRepositories} from '../tasks/repo-tasks.js';
+import {printJson} from '../util/cli-output.js';
+import {escapeForTerminal} from '../util/escape.js';
+import {fit, formatDateTime, formatRelative} from '../util/format.js';
+import {clientFor, guard, loadConfigOrExit} from './common.js';
+import type {CommandContext} from './context.js';
+import {lastDrillFor} from './drill-summary.js';
+
+export async function run(ctx: CommandContext): Promise<number> {
+	return guard(async () => {
+		const config = loadConfigOrExit();
+		const store = createAppStore();
+		await checkAllRepositories(store, config.repositories, clientFor);
+		const statuses = store.getState().repos;
+		const rows = config.repositories.map(repo => {
+			const st = statuses[repo.name];
+			return {
+				name: repo.name,
+				repository: redact(repo.access.repository, []),
+				status: st?.health ?? 'error',
+				message: st?.message ?? null,
+				snapshots: st?.snapshotCount ?? null,
+				latest: st?.latest ? new Date(st.latest).toISOString() : null,
+				lock: st?.lock ?? null,
+				lastDrill: lastDrillFor(repo.name),
+			};
+		});
+		const healthy = rows.every(r => r.status === 'ok' || r.status === 'locked');
+		if (ctx.options.json) {
+			printJson({source: config.source, file: config.file ?? null, repositories: rows});
+			return healthy ? 0 : 1;
+		}
+		if (rows.length === 0) {
+			process.stdout.write('No repositories configured. Add one to the config file, set RESTIC_REPOSITORY, or run `resto demo`.\n');
+			return 0;
+		}
+		const nameW = Math.min(20, Math.max(4, ...rows.map(r => r.name.length))) + 1;
+		process.stdout.write(`${fit('NAME', nameW)}${fit('STATUS', 16)}${fit('SNAPS', 7)}${fit('LATEST', 26)}LOCATION\n`);
+		for (const r of rows) {
+			const latest = r.latest ? `${formatDateTime(Date.parse(r.latest))} (${formatRelative(Date.parse(r.latest))})` : '';
+			process.stdout.write(`${fit(escapeForTerminal(r.name), nameW)}${fit(r.status, 16)}${fit(r.snapshots === null ? '' : String(r.snapshots), 7)}${fit(latest, 26)}${escapeForTerminal(r.repository)}\n`);
+			if (r.message) process.stdout.write(`  ${escapeForTerminal(r.message)}\n`);
+		}
+		return healthy ? 0 : 1;
+	});
+}

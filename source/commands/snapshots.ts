@@ -1,0 +1,44 @@
+/** `resto snapshots [--repo R] [--json]`: the snapshots of one repository. */
+import {printJson} from '../util/cli-output.js';
+import {escapeForTerminal} from '../util/escape.js';
+import {fit, formatBytes, formatDateTime, formatRelative} from '../util/format.js';
+import {clientFor, guard, loadConfigOrExit, repoOrExit} from './common.js';
+import type {CommandContext} from './context.js';
+
+export async function run(ctx: CommandContext): Promise<number> {
+	return guard(async () => {
+		const config = loadConfigOrExit();
+		const repo = repoOrExit(config, ctx);
+		const snapshots = await clientFor(repo).snapshots({hosts: ctx.options.host ? [ctx.options.host] : undefined});
+		if (ctx.options.json) {
+			printJson(
+				snapshots.map(s => ({
+					id: s.id,
+					shortId: s.shortId,
+					time: s.timeText,
+					hostname: s.hostname,
+					username: s.username,
+					paths: s.paths,
+					tags: s.tags,
+					parent: s.parent ?? null,
+					totalBytes: s.totalBytes ?? null,
+					totalFiles: s.totalFiles ?? null,
+				})),
+			);
+			return 0;
+		}
+		if (snapshots.length === 0) {
+			process.stdout.write(`${repo.name}: no snapshots\n`);
+			return 0;
+		}
+		const hostW = Math.min(20, Math.max(4, ...snapshots.map(s => s.hostname.length)));
+		process.stdout.write(`${fit('ID', 9)}${fit('TIME', 17)}${fit('AGE', 11)}${fit('HOST', hostW + 1)}${fit('TAGS', 14)}${fit('SIZE', 10)}PATHS\n`);
+		for (const s of snapshots) {
+			process.stdout.write(
+				`${fit(s.shortId, 9)}${fit(formatDateTime(s.time), 17)}${fit(formatRelative(s.time), 11)}${fit(escapeForTerminal(s.hostname), hostW + 1)}${fit(escapeForTerminal(s.tags.join(',')), 14)}${fit(s.totalBytes === undefined ? '' : formatBytes(s.totalBytes), 10)}${escapeForTerminal(s.paths.join(' '))}\n`,
+			);
+		}
+		process.stdout.write(`${snapshots.length} snapshot${snapshots.length === 1 ? '' : 's'}\n`);
+		return 0;
+	});
+}

@@ -1,0 +1,58 @@
+import type {Key} from 'ink';
+import {useContext, useEffect, useRef} from 'react';
+import {AppContext} from '../app-context.js';
+import {ScreenActive} from './use-body-size.js';
+import type {CommandId, Scope} from '../keymap/commands.js';
+import type {Handlers} from '../keymap/registry.js';
+
+/**
+ * Register this component's command handlers with the app's single input handler.
+ * Handlers may change every render; the registration stays put.
+ */
+export function useCommands(
+	scopes: readonly Scope[],
+	handlers: Handlers,
+	options: {modal?: boolean; onText?: (input: string, key: Key) => boolean; active?: boolean} = {},
+): void {
+	const {registry} = useContext(AppContext);
+	const handlersRef = useRef(handlers);
+	handlersRef.current = handlers;
+	const textRef = useRef(options.onText);
+	textRef.current = options.onText;
+	const regRef = useRef<ReturnType<typeof registry.register> | undefined>(undefined);
+	const screenActive = useContext(ScreenActive);
+	const active = options.active !== false && screenActive;
+	const keys = Object.keys(handlers).sort().join();
+
+	const proxy = (): Handlers => {
+		const out: Handlers = {};
+		for (const id of Object.keys(handlersRef.current) as CommandId[]) {
+			out[id] = () => handlersRef.current[id]?.();
+		}
+		return out;
+	};
+
+	useEffect(() => {
+		if (!active) return undefined;
+		const reg = registry.register({
+			scopes,
+			handlers: proxy(),
+			modal: options.modal ?? false,
+			onText: options.onText ? (input, key) => textRef.current?.(input, key) ?? false : undefined,
+		});
+		regRef.current = reg;
+		return () => {
+			reg.remove();
+			regRef.current = undefined;
+		};
+		// eslint-disable-next-line react-hooks/exhaustive-deps
+	}, [registry, active, scopes.join(), options.modal]);
+
+	useEffect(() => {
+		regRef.current?.update({
+			handlers: proxy(),
+			onText: options.onText ? (input, key) => textRef.current?.(input, key) ?? false : undefined,
+		});
+		// eslint-disable-next-line react-hooks/exhaustive-deps
+	}, [keys, Boolean(options.onText)]);
+}

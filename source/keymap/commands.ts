@@ -1,0 +1,152 @@
+/**
+ * The one keymap table. Key handling (app.tsx), the footer hints, the `?` overlay and the readme's
+ * key list are all generated from it; test/keymap checks that no key means two things in one scope stack.
+ */
+
+/** Where a binding applies. A screen's active scopes are: its overlays, the screen, "list" if it has a list, "global". */
+export type Scope =
+	| 'global'
+	| 'list'
+	| 'repos'
+	| 'snapshots'
+	| 'tree'
+	| 'file'
+	| 'search'
+	| 'backup'
+	| 'drill'
+	| 'drills'
+	| 'help'
+	| 'confirm'
+	| 'input';
+
+/** One command: what it does, where, and which keys run it. */
+export interface CommandSpec {
+	id: string;
+	keys: readonly string[];
+	description: string;
+	category: 'Navigation' | 'Repositories' | 'Snapshots' | 'Files' | 'Search' | 'Backup' | 'Drill' | 'General';
+	scope: Scope;
+	/** Shown in the footer hints. */
+	footer?: boolean;
+	/** Changes data or stops work: runs only after a confirmation. */
+	dangerous?: boolean;
+}
+
+export const commandSpecs = [
+	// General
+	{id: 'app.quit', keys: ['q', 'ctrl+c'], description: 'Quit (asks first while a task runs)', category: 'General', scope: 'global', footer: true},
+	{id: 'app.help', keys: ['?'], description: 'Show all keys', category: 'General', scope: 'global', footer: true},
+	{id: 'app.back', keys: ['escape'], description: 'Back / close', category: 'General', scope: 'global', footer: true},
+	{id: 'app.repos', keys: ['R'], description: 'Go to repositories', category: 'General', scope: 'global'},
+	{id: 'app.drills', keys: ['H'], description: 'Drill history', category: 'General', scope: 'global'},
+	// Lists
+	{id: 'list.up', keys: ['up', 'k'], description: 'Move up', category: 'Navigation', scope: 'list'},
+	{id: 'list.down', keys: ['down', 'j'], description: 'Move down', category: 'Navigation', scope: 'list'},
+	{id: 'list.pageUp', keys: ['pageup', 'ctrl+b', 'ctrl+u'], description: 'Page up', category: 'Navigation', scope: 'list'},
+	{id: 'list.pageDown', keys: ['pagedown', 'ctrl+f', 'ctrl+d'], description: 'Page down', category: 'Navigation', scope: 'list'},
+	{id: 'list.top', keys: ['home', 'g'], description: 'First item', category: 'Navigation', scope: 'list'},
+	{id: 'list.bottom', keys: ['end', 'G'], description: 'Last item', category: 'Navigation', scope: 'list'},
+	// Repositories
+	{id: 'repos.open', keys: ['enter', 'right', 'l'], description: 'Open snapshots', category: 'Repositories', scope: 'repos', footer: true},
+	{id: 'repos.search', keys: ['s', '/'], description: 'Search files in all snapshots', category: 'Repositories', scope: 'repos', footer: true},
+	{id: 'repos.backup', keys: ['b'], description: 'Back up', category: 'Repositories', scope: 'repos', footer: true},
+	{id: 'repos.drill', keys: ['d'], description: 'Restore drill', category: 'Repositories', scope: 'repos', footer: true},
+	{id: 'repos.refresh', keys: ['r', 'ctrl+r'], description: 'Refresh status', category: 'Repositories', scope: 'repos'},
+	{id: 'repos.unlock', keys: ['u'], description: 'Remove stale locks (asks first)', category: 'Repositories', scope: 'repos', dangerous: true},
+	// Snapshots
+	{id: 'snapshots.open', keys: ['enter', 'right', 'l'], description: 'Browse snapshot', category: 'Snapshots', scope: 'snapshots', footer: true},
+	{id: 'snapshots.filter', keys: ['/'], description: 'Filter (fuzzy)', category: 'Snapshots', scope: 'snapshots', footer: true},
+	{id: 'snapshots.group', keys: ['h'], description: 'Group by host on/off', category: 'Snapshots', scope: 'snapshots', footer: true},
+	{id: 'snapshots.sort', keys: ['o'], description: 'Sort newest/oldest first', category: 'Snapshots', scope: 'snapshots'},
+	{id: 'snapshots.search', keys: ['s'], description: 'Search files', category: 'Snapshots', scope: 'snapshots', footer: true},
+	{id: 'snapshots.refresh', keys: ['r', 'ctrl+r'], description: 'Reload snapshots', category: 'Snapshots', scope: 'snapshots'},
+	// Tree
+	{id: 'tree.open', keys: ['enter', 'right', 'l'], description: 'Open directory / file', category: 'Files', scope: 'tree', footer: true},
+	{id: 'tree.parent', keys: ['left', 'h', 'backspace'], description: 'Parent directory', category: 'Files', scope: 'tree', footer: true},
+	{id: 'tree.filter', keys: ['/'], description: 'Filter this directory', category: 'Files', scope: 'tree', footer: true},
+	{id: 'tree.restore', keys: ['r'], description: 'Restore selected (new folder)', category: 'Files', scope: 'tree', footer: true},
+	// File detail
+	{id: 'file.restore', keys: ['r'], description: 'Restore this file (new folder)', category: 'Files', scope: 'file', footer: true},
+	{id: 'file.hex', keys: ['x'], description: 'Text / hex view', category: 'Files', scope: 'file', footer: true},
+	// Search
+	{id: 'search.open', keys: ['enter'], description: 'Show versions / open', category: 'Search', scope: 'search', footer: true},
+	{id: 'search.next', keys: ['down', 'ctrl+n'], description: 'Next result', category: 'Search', scope: 'search'},
+	{id: 'search.prev', keys: ['up', 'ctrl+p'], description: 'Previous result', category: 'Search', scope: 'search'},
+	{id: 'search.focus', keys: ['tab'], description: 'Switch pane', category: 'Search', scope: 'search', footer: true},
+	{id: 'search.restore', keys: ['ctrl+o'], description: 'Restore selected version', category: 'Search', scope: 'search', footer: true},
+	{id: 'search.diff', keys: ['ctrl+e'], description: 'Diff with previous version', category: 'Search', scope: 'search'},
+	{id: 'search.mode', keys: ['ctrl+g'], description: 'Index / restic find mode', category: 'Search', scope: 'search'},
+	// Backup
+	{id: 'backup.start', keys: ['enter'], description: 'Start backup', category: 'Backup', scope: 'backup', footer: true},
+	{id: 'backup.dryRun', keys: ['n'], description: 'Dry run', category: 'Backup', scope: 'backup', footer: true},
+	{id: 'backup.cancel', keys: ['c'], description: 'Cancel the running backup (asks first)', category: 'Backup', scope: 'backup', footer: true, dangerous: true},
+	// Drill
+	{id: 'drill.next', keys: ['enter'], description: 'Run / continue', category: 'Drill', scope: 'drill', footer: true},
+	{id: 'drill.reroll', keys: ['r'], description: 'Pick another file', category: 'Drill', scope: 'drill', footer: true},
+	{id: 'drill.skip', keys: ['s'], description: 'Skip this step (where safe)', category: 'Drill', scope: 'drill'},
+	{id: 'drill.yes', keys: ['y'], description: 'Answer yes', category: 'Drill', scope: 'drill'},
+	{id: 'drill.no', keys: ['n'], description: 'Answer no', category: 'Drill', scope: 'drill'},
+	{id: 'drills.open', keys: ['enter'], description: 'Open report', category: 'Drill', scope: 'drills', footer: true},
+	// Overlays
+	{id: 'confirm.yes', keys: ['y', 'enter'], description: 'Confirm', category: 'General', scope: 'confirm', footer: true},
+	{id: 'confirm.no', keys: ['n', 'escape', 'q'], description: 'Cancel', category: 'General', scope: 'confirm', footer: true},
+	{id: 'help.close', keys: ['escape', '?', 'q'], description: 'Close help', category: 'General', scope: 'help', footer: true},
+	{id: 'input.submit', keys: ['enter'], description: 'Apply', category: 'General', scope: 'input', footer: true},
+	{id: 'input.cancel', keys: ['escape'], description: 'Clear and leave the field', category: 'General', scope: 'input', footer: true},
+] as const satisfies readonly CommandSpec[];
+
+/** Every command id. */
+export type CommandId = (typeof commandSpecs)[number]['id'];
+
+const byId = new Map<string, CommandSpec>(commandSpecs.map(c => [c.id, c]));
+
+/** The spec of a command id. */
+export function commandSpec(id: CommandId): CommandSpec {
+	return byId.get(id)!;
+}
+
+/** Human label of a key name, for hints ("enter" → "⏎", "ctrl+c" → "^C"). */
+export function keyLabel(key: string): string {
+	const labels: Record<string, string> = {
+		enter: 'enter', escape: 'esc', up: '↑', down: '↓', left: '←', right: '→', pageup: 'PgUp', pagedown: 'PgDn',
+		home: 'Home', end: 'End', tab: 'tab', backspace: 'bksp', delete: 'del', space: 'space',
+	};
+	if (labels[key]) return labels[key]!;
+	if (key.startsWith('ctrl+')) return `^${key.slice(5).toUpperCase()}`;
+	return key;
+}
+
+/** Resolve a key to a command in the first scope (in order) that binds it. */
+export function resolveKey(key: string, scopes: readonly Scope[]): CommandSpec | undefined {
+	for (const scope of scopes) {
+		for (const spec of commandSpecs) {
+			if (spec.scope === scope && (spec.keys as readonly string[]).includes(key)) return spec;
+		}
+	}
+	return undefined;
+}
+
+/** Keys that mean two commands within one scope stack, e.g. [['repos', 'list', 'global']]. */
+export function findConflicts(stack: readonly Scope[]): Array<{key: string; commands: string[]}> {
+	const seen = new Map<string, string[]>();
+	for (const spec of commandSpecs) {
+		if (!stack.includes(spec.scope)) continue;
+		for (const key of spec.keys) seen.set(key, [...(seen.get(key) ?? []), spec.id]);
+	}
+	return [...seen.entries()].filter(([, ids]) => ids.length > 1).map(([key, commands]) => ({key, commands}));
+}
+
+/** Scope stacks that occur in the app (used by the conflict test and the help overlay). */
+export const scopeStacks: ReadonlyArray<readonly Scope[]> = [
+	['repos', 'list', 'global'],
+	['snapshots', 'list', 'global'],
+	['tree', 'list', 'global'],
+	['file', 'global'],
+	['search', 'global'],
+	['backup', 'list', 'global'],
+	['drill', 'global'],
+	['drills', 'list', 'global'],
+	['help'],
+	['confirm'],
+	['input'],
+];

@@ -1,0 +1,170 @@
+import {Box, Text} from 'ink';
+import {useContext, useEffect, useRef, useState} from 'react';
+import {AppContext} from '../../app-context.js';
+import {useBodySize} from '../../hooks/use-body-size.js';
+import {List, moveCursor} from '../../components/list.js';
+import {Spinner} from '../../components/spinner.js';
+import {useCommands} from '../../hooks/use-commands.js';
+import {useStore} from '../../hooks/use-store.js';
+import {formatAge, redact} from '../../restic/errors.js';
+import type {RepoStatus} from '../../store/app-store.js';
+import {checkAllRepositories, checkRepository} from '../../tasks/repo-tasks.js';
+import {roleStyle, useTheme} from '../../theme/styles.js';
+import type {Role} from '../../theme/tokens.js';
+import {escapeForTerminal} from '../../util/escape.js';
+import {fit, formatDateTime, formatRelative} from '../../util/format.js';
+
+const healthText: Record<RepoStatus['health'], {text: string; role: Role}> = {
+	checking: {text: 'checking', role: 'text.muted'},
+	ok: {text: 'ok', role: 'status.ok'},
+	locked: {text: 'locked', role: 'status.warn'},
+	'wrong-password': {text: 'wrong password', role: 'status.error'},
+	'not-found': {text: 'not found', role: 'status.error'},
+	unreachable: {text: 'unreachable', role: 'status.error'},
+	error: {text: 'error', role: 'status.error'},
+};
+
+/** Optional extra line per repository (e.g. the drill reminder), supplied by the drill feature. */
+export type RepoBanner = (repoName: string) => string | undefined;
+
+/** The repositories screen: every configured repository with its health, fetched concurrently. */
+export function ReposScreen({banner}: {banner?: RepoBanner}) {
+	const {config, store, nav, clientFor, confirm} = useContext(AppContext);
+	const theme = useTheme();
+	const {width, height} = useBodySize();
+	const statuses = useStore(store, s => s.repos);
+	const [cursor, setCursor] = useState(0);
+	const controller = useRef<AbortController | undefined>(undefined);
+	const repos = config.repositories;
+
+	const refresh = () => {
+		controller.current?.abort();
+		const c = new AbortController();
+		controller.current = c;
+		void checkAllRepositories(store, repos, clientFor, c.signal).catch(() => {});
+	};
+
+	useEffect(() => {
+		// Only check repositories that have no status yet (coming back from a screen keeps them).
+		if (repos.some(r => !store.getState().repos[r.name])) refresh();
+		return () => controller.current?.abort();
+		// eslint-disable-next-line react-hooks/exhaustive-deps
+	}, []);
+
+	const selected = repos[cursor];
+	const status = selected ? statuses[selected.name] : undefined;
+	const page = Math.max(1, height - 8);
+	const move = (cmd: Parameters<typeof moveCursor>[2]) => setCursor(c => moveCursor(c, repos.length, cmd, page));
+
+	useCommands(['repos', 'list'], {
+		'list.up': () => move('up'),
+		'list.down': () => move('down'),
+		'list.pageUp': () => move('pageUp'),
+		'list.pageDown': () => move('pageDown'),
+		'list.top': () => move('top'),
+		'list.bottom': () => move('bottom'),
+		'repos.open': () => selected && nav.push({name: 'snapshots', repo: selected.name}),
+		'repos.search': () => selected && nav.push({name: 'search', repo: selected.name}),
+		'repos.backup': () => nav.push({name: 'backup', repo: selected?.name}),
+		'repos.drill': () => nav.push({name: 'drill', repo: selected?.name}),
+		'repos.refresh': refresh,
+		'repos.unlock': () => {
+			if (!selected || !status?.lock) {
+				store.dispatch({type: 'notice', text: 'No lock on this repository.', level: 'info'});
+				return;
+			}
+			if (!status.lock.stale) {
+				store.dispatch({
+					type: 'notice',
+					text: `The lock of PID ${status.lock.pid} on ${status.lock.host} is live (${formatAge(status.lock.ageMs ?? 0)} old); resto only removes stale locks.`,
+					level: 'warn',
+				});
+				return;
+			}
+			void confirm(`Remove the stale lock of PID ${status.lock.pid} on ${status.lock.host} (${formatAge(status.lock.ageMs ?? 0)} old) with \`restic unlock\`?`, {dangerous: true}).then(async yes => {
+				if (!yes) return;
+				try {
+					await clientFor(selected).unlock();
+					store.dispatch({type: 'notice', text: 'Stale locks removed.', level: 'info'});
+				} catch (error) {
+					store.dispatch({type: 'notice', text: (error as Error).message, level: 'error'});
+				}
+				void checkRepository(store, selected, clientFor(selected));
+			});
+		},
+	});
+
+	if (repos.length === 0) {
+		return (
+			<Box flexDirection="column">
+				<Text>No repositories configured.</Text>
+				<Text {...roleStyle(theme, 'text.muted')}>Add one to the config file, set RESTIC_REPOSITORY and RESTIC_PASSWORD_FILE, or run `resto demo`.</Text>
+			</Box>
+		);
+	}
+
+	const nameW = Math.min(16, Math.max(6, ...repos.map(r => r.name.length)));
+	const statusW = 16;
+	const countW = 6;
+	const ageW = 10;
+	const locW = Math.max(8, width - nameW - statusW - countW - ageW - 6);
+	const bannerText = selected && banner ? banner(selected.name) : undefined;
+	const anyBanner = repos.map(r => banner?.(r.name)).find(Boolean);
+
+	return (
+		<Box flexDirection="column" width={width} height={height}>
+			{anyBanner ? (
+				<Text wrap="truncate-end" {...roleStyle(theme, 'status.warn')}>
+					⚑ {anyBanner}
+				</Text>
+			) : null}
+			<Text {...roleStyle(theme, 'text.muted')} wrap="truncate-end">
+				{` ${fit('NAME', nameW)} ${fit('LOCATION', locW)} ${fit('STATUS', statusW)} ${fit('SNAPS', countW, 'right')} ${fit('LATEST', ageW, 'right')}`}
+			</Text>
+			<List
+				items={repos}
+				cursor={cursor}
+				height={Math.min(repos.length, Math.max(1, height - 9))}
+				width={width}
+				render={repo => {
+					const st = statuses[repo.name];
+					const h = healthText[st?.health ?? 'checking'];
+					return (
+						<Text>
+							{` ${fit(escapeForTerminal(repo.name), nameW)} ${fit(escapeForTerminal(redact(repo.access.repository, [])), locW)} `}
+							{st?.health === 'checking' || !st ? (
+								<Spinner label={fit('checking', statusW - 2)} />
+							) : (
+								<Text {...roleStyle(theme, h.role)}>{fit(h.text, statusW)}</Text>
+							)}
+							{` ${fit(st?.snapshotCount === undefined ? '' : String(st.snapshotCount), countW, 'right')} ${fit(st?.latest ? formatRelative(st.latest) : '', ageW, 'right')}`}
+						</Text>
+					);
+				}}
+			/>
+			<Box flexDirection="column" marginTop={1}>
+				{selected ? (
+					<>
+						<Text wrap="truncate-end">
+							<Text {...roleStyle(theme, 'title')}>{escapeForTerminal(selected.name)}</Text>
+							<Text {...roleStyle(theme, 'text.muted')}> {escapeForTerminal(redact(selected.access.repository, []))}</Text>
+						</Text>
+						{status?.health === 'ok' ? (
+							<Text>
+								{status.snapshotCount} snapshot{status.snapshotCount === 1 ? '' : 's'}
+								{status.latest ? `, latest ${formatDateTime(status.latest)} (${formatRelative(status.latest)})` : ''}
+							</Text>
+						) : null}
+						{status?.message ? (
+							<Text wrap="wrap" {...roleStyle(theme, status.health === 'locked' ? 'status.warn' : 'status.error')}>
+								{escapeForTerminal(status.message)}
+								{status.lock ? `, created ${status.lock.createdAt ?? '?'} (${formatAge(status.lock.ageMs ?? 0)} ago)${status.lock.stale ? ' — stale: press u to remove it' : ' — live: wait for it to finish'}` : ''}
+							</Text>
+						) : null}
+						{bannerText ? <Text {...roleStyle(theme, 'status.warn')}>{bannerText}</Text> : null}
+					</>
+				) : null}
+			</Box>
+		</Box>
+	);
+}

@@ -1,0 +1,11 @@
+/** Every screen the app can show. Screens push routes through AppServices.nav. */
+export type Route =
+	| {name: 'repos'}
+	| {name: 'snapshots'; repo: string}
+	| {name: 'tree'; repo: string; snapshotId: string; dir?: string}
+	| {name: 'file'; repo: string; snapshotId: string; path: string}
+	| {name: 'search'; repo: string; query?: string}
+	| {name: 'backup'; repo?: string; set?: string}
+	| {name: 'drill'; repo?: string}
+	| {name: 'drills'}
+	| {name: 'demo-offer'};

@@ -1,0 +1,48 @@
+/** Route → screen component, and the breadcrumb label of each route. */
+import type {ReactNode} from 'react';
+import {FileScreen} from './file/file-screen.js';
+import {ReposScreen} from './repos/repos-screen.js';
+import type {Route} from './routes.js';
+import {SnapshotsScreen} from './snapshots/snapshots-screen.js';
+import {TreeScreen} from './tree/tree-screen.js';
+import {UnavailableScreen} from './unavailable-screen.js';
+
+/** The element for a route. Keys make a new route remount its screen. */
+export function renderRoute(route: Route): ReactNode {
+	switch (route.name) {
+		case 'repos':
+			return <ReposScreen key="repos" />;
+		case 'snapshots':
+			return <SnapshotsScreen key={`s:${route.repo}`} repo={route.repo} />;
+		case 'tree':
+			return <TreeScreen key={`t:${route.repo}:${route.snapshotId}`} repo={route.repo} snapshotId={route.snapshotId} dir={route.dir} />;
+		case 'file':
+			return <FileScreen key={`f:${route.repo}:${route.snapshotId}:${route.path}`} repo={route.repo} snapshotId={route.snapshotId} path={route.path} />;
+		default:
+			return <UnavailableScreen route={route} />;
+	}
+}
+
+/** Breadcrumb text for a route. */
+export function routeLabel(route: Route): string {
+	switch (route.name) {
+		case 'repos':
+			return 'repositories';
+		case 'snapshots':
+			return route.repo;
+		case 'tree':
+			return route.snapshotId.slice(0, 8);
+		case 'file':
+			return route.path.slice(route.path.lastIndexOf('/') + 1);
+		case 'search':
+			return 'search';
+		case 'backup':
+			return 'backup';
+		case 'drill':
+			return 'drill';
+		case 'drills':
+			return 'drill history';
+		case 'demo-offer':
+			return 'welcome';
+	}
+}

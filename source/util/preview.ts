@@ -1,0 +1,38 @@
+/** Decide how to show the first bytes of a file: escaped text, or a hex dump for binary. */
+import {escapeForTerminal} from './escape.js';
+
+/** True when the bytes look like binary (NUL bytes, invalid UTF-8, or many control characters). */
+export function looksBinary(bytes: Uint8Array): boolean {
+	if (bytes.length === 0) return false;
+	let control = 0;
+	for (const b of bytes) {
+		if (b === 0) return true;
+		if (b < 9 || (b > 13 && b < 32)) control++;
+	}
+	if (control / bytes.length > 0.1) return true;
+	try {
+		// A cut at the end may split a character: ignore the last 3 bytes when checking.
+		new TextDecoder('utf-8', {fatal: true}).decode(bytes.subarray(0, Math.max(0, bytes.length - 3)));
+		return false;
+	} catch {
+		return true;
+	}
+}
+
+/** Text preview lines, every control character escaped (tabs become spaces). */
+export function textPreview(bytes: Uint8Array, maxLines: number): string[] {
+	const text = new TextDecoder('utf-8').decode(bytes).replace(/\t/g, '    ');
+	return text.split(/\r?\n/).slice(0, maxLines).map(line => escapeForTerminal(line));
+}
+
+/** Classic hex dump lines: offset, 8 or 16 bytes of hex, printable ASCII. */
+export function hexPreview(bytes: Uint8Array, maxLines: number, perLine = 16): string[] {
+	const lines: string[] = [];
+	for (let off = 0; off < bytes.length && lines.length < maxLines; off += perLine) {
+		const chunk = bytes.subarray(off, off + perLine);
+		const hex = [...chunk].map(b => b.toString(16).padStart(2, '0')).join(' ');
+		const ascii = [...chunk].map(b => (b >= 32 && b < 127 ? String.fromCharCode(b) : '.')).join('');
+		lines.push(`${off.toString(16).padStart(6, '0')}  ${hex.padEnd(perLine * 3 - 1)}  ${ascii}`);
+	}
+	return lines;
+}
