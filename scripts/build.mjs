@@ -1,9 +1,31 @@
 #!/usr/bin/env node
 // Bundle source/cli.tsx into one ESM file: startup is ~5x faster than loading hundreds of modules.
 import {build} from 'esbuild';
-import {chmodSync} from 'node:fs';
+import {chmodSync, existsSync} from 'node:fs';
+import path from 'node:path';
 
 const started = Date.now();
+const missing = [];
+// While features are developed in parallel, a missing source module must not break every other
+// command: it builds into a module that fails loudly when used, and the build says so.
+const missingModules = {
+	name: 'missing-modules',
+	setup(b) {
+		// Ink loads its devtools only with DEV=true; bundle an empty stand-in instead of the package.
+		b.onResolve({filter: /^react-devtools-core$/}, () => ({path: 'react-devtools-core', namespace: 'empty'}));
+		b.onLoad({filter: /.*/, namespace: 'empty'}, () => ({contents: 'export default {connectToDevTools() {}};', loader: 'js'}));
+		b.onResolve({filter: /^\.\.?\//}, args => {
+			const base = path.resolve(args.resolveDir, args.path.replace(/\.js$/, ''));
+			if (args.kind === 'entry-point' || existsSync(path.resolve(args.resolveDir, args.path)) || ['.ts', '.tsx', '.js'].some(ext => existsSync(base + ext))) return undefined;
+			missing.push(path.relative(process.cwd(), base));
+			return {path: base, namespace: 'missing'};
+		});
+		b.onLoad({filter: /.*/, namespace: 'missing'}, args => ({
+			contents: `const message = ${JSON.stringify(`this build of resto lacks ${path.relative(process.cwd(), args.path)}`)};\nmodule.exports = new Proxy({}, {get: (_t, key) => key === '__esModule' ? false : async () => { throw new Error(message); }});`,
+			loader: 'js',
+		}));
+	},
+};
 await build({
 	entryPoints: ['source/cli.tsx'],
 	outdir: 'build',
@@ -12,7 +34,6 @@ await build({
 	format: 'esm',
 	target: 'node20',
 	sourcemap: 'linked',
-	external: ['react-devtools-core'],
 	define: {'process.env.NODE_ENV': '"production"'},
 	banner: {
 		js: "import {createRequire as __resto_cr} from 'node:module'; const require = __resto_cr(import.meta.url);",
@@ -20,6 +41,8 @@ await build({
 	logLevel: 'warning',
 	allowOverwrite: true,
 	entryNames: '[name]',
+	plugins: [missingModules],
 });
+if (missing.length > 0) console.error(`build: missing modules (commands using them will fail): ${[...new Set(missing)].join(', ')}`);
 chmodSync('build/cli.js', 0o755);
 if (process.env.RESTO_BUILD_VERBOSE) console.error(`built in ${Date.now() - started} ms`);

@@ -19,7 +19,7 @@ export function KeyHints({width}: {width: number}) {
 	let used = 0;
 	for (const h of hints) {
 		const key = keyLabel(h.keys[0]!);
-		const text = short(h.description);
+		const text = h.hint ?? short(h.description);
 		const len = key.length + text.length + 3;
 		if (used + len > width) break;
 		used += len;

@@ -28,15 +28,17 @@ export interface CommandSpec {
 	scope: Scope;
 	/** Shown in the footer hints. */
 	footer?: boolean;
+	/** One or two words for the footer. */
+	hint?: string;
 	/** Changes data or stops work: runs only after a confirmation. */
 	dangerous?: boolean;
 }
 
 export const commandSpecs = [
 	// General
-	{id: 'app.quit', keys: ['q', 'ctrl+c'], description: 'Quit (asks first while a task runs)', category: 'General', scope: 'global', footer: true},
-	{id: 'app.help', keys: ['?'], description: 'Show all keys', category: 'General', scope: 'global', footer: true},
-	{id: 'app.back', keys: ['escape'], description: 'Back / close', category: 'General', scope: 'global', footer: true},
+	{id: 'app.quit', hint: 'quit', keys: ['q', 'ctrl+c'], description: 'Quit (asks first while a task runs)', category: 'General', scope: 'global', footer: true},
+	{id: 'app.help', hint: 'help', keys: ['?'], description: 'Show all keys', category: 'General', scope: 'global', footer: true},
+	{id: 'app.back', hint: 'back', keys: ['escape'], description: 'Back / close', category: 'General', scope: 'global', footer: true},
 	{id: 'app.repos', keys: ['R'], description: 'Go to repositories', category: 'General', scope: 'global'},
 	{id: 'app.drills', keys: ['H'], description: 'Drill history', category: 'General', scope: 'global'},
 	// Lists
@@ -47,52 +49,52 @@ export const commandSpecs = [
 	{id: 'list.top', keys: ['home', 'g'], description: 'First item', category: 'Navigation', scope: 'list'},
 	{id: 'list.bottom', keys: ['end', 'G'], description: 'Last item', category: 'Navigation', scope: 'list'},
 	// Repositories
-	{id: 'repos.open', keys: ['enter', 'right', 'l'], description: 'Open snapshots', category: 'Repositories', scope: 'repos', footer: true},
-	{id: 'repos.search', keys: ['s', '/'], description: 'Search files in all snapshots', category: 'Repositories', scope: 'repos', footer: true},
-	{id: 'repos.backup', keys: ['b'], description: 'Back up', category: 'Repositories', scope: 'repos', footer: true},
-	{id: 'repos.drill', keys: ['d'], description: 'Restore drill', category: 'Repositories', scope: 'repos', footer: true},
+	{id: 'repos.open', hint: 'snapshots', keys: ['enter', 'right', 'l'], description: 'Open snapshots', category: 'Repositories', scope: 'repos', footer: true},
+	{id: 'repos.search', hint: 'search', keys: ['s', '/'], description: 'Search files in all snapshots', category: 'Repositories', scope: 'repos', footer: true},
+	{id: 'repos.backup', hint: 'backup', keys: ['b'], description: 'Back up', category: 'Repositories', scope: 'repos', footer: true},
+	{id: 'repos.drill', hint: 'drill', keys: ['d'], description: 'Restore drill', category: 'Repositories', scope: 'repos', footer: true},
 	{id: 'repos.refresh', keys: ['r', 'ctrl+r'], description: 'Refresh status', category: 'Repositories', scope: 'repos'},
 	{id: 'repos.unlock', keys: ['u'], description: 'Remove stale locks (asks first)', category: 'Repositories', scope: 'repos', dangerous: true},
 	// Snapshots
-	{id: 'snapshots.open', keys: ['enter', 'right', 'l'], description: 'Browse snapshot', category: 'Snapshots', scope: 'snapshots', footer: true},
-	{id: 'snapshots.filter', keys: ['/'], description: 'Filter (fuzzy)', category: 'Snapshots', scope: 'snapshots', footer: true},
-	{id: 'snapshots.group', keys: ['h'], description: 'Group by host on/off', category: 'Snapshots', scope: 'snapshots', footer: true},
+	{id: 'snapshots.open', hint: 'browse', keys: ['enter', 'right', 'l'], description: 'Browse snapshot', category: 'Snapshots', scope: 'snapshots', footer: true},
+	{id: 'snapshots.filter', hint: 'filter', keys: ['/'], description: 'Filter (fuzzy)', category: 'Snapshots', scope: 'snapshots', footer: true},
+	{id: 'snapshots.group', hint: 'group', keys: ['h'], description: 'Group by host on/off', category: 'Snapshots', scope: 'snapshots', footer: true},
 	{id: 'snapshots.sort', keys: ['o'], description: 'Sort newest/oldest first', category: 'Snapshots', scope: 'snapshots'},
-	{id: 'snapshots.search', keys: ['s'], description: 'Search files', category: 'Snapshots', scope: 'snapshots', footer: true},
+	{id: 'snapshots.search', hint: 'search', keys: ['s'], description: 'Search files', category: 'Snapshots', scope: 'snapshots', footer: true},
 	{id: 'snapshots.refresh', keys: ['r', 'ctrl+r'], description: 'Reload snapshots', category: 'Snapshots', scope: 'snapshots'},
 	// Tree
-	{id: 'tree.open', keys: ['enter', 'right', 'l'], description: 'Open directory / file', category: 'Files', scope: 'tree', footer: true},
-	{id: 'tree.parent', keys: ['left', 'h', 'backspace'], description: 'Parent directory', category: 'Files', scope: 'tree', footer: true},
-	{id: 'tree.filter', keys: ['/'], description: 'Filter this directory', category: 'Files', scope: 'tree', footer: true},
-	{id: 'tree.restore', keys: ['r'], description: 'Restore selected (new folder)', category: 'Files', scope: 'tree', footer: true},
+	{id: 'tree.open', hint: 'open', keys: ['enter', 'right', 'l'], description: 'Open directory / file', category: 'Files', scope: 'tree', footer: true},
+	{id: 'tree.parent', hint: 'up', keys: ['left', 'h', 'backspace'], description: 'Parent directory', category: 'Files', scope: 'tree', footer: true},
+	{id: 'tree.filter', hint: 'filter', keys: ['/'], description: 'Filter this directory', category: 'Files', scope: 'tree', footer: true},
+	{id: 'tree.restore', hint: 'restore', keys: ['r'], description: 'Restore selected (new folder)', category: 'Files', scope: 'tree', footer: true},
 	// File detail
-	{id: 'file.restore', keys: ['r'], description: 'Restore this file (new folder)', category: 'Files', scope: 'file', footer: true},
-	{id: 'file.hex', keys: ['x'], description: 'Text / hex view', category: 'Files', scope: 'file', footer: true},
+	{id: 'file.restore', hint: 'restore', keys: ['r'], description: 'Restore this file (new folder)', category: 'Files', scope: 'file', footer: true},
+	{id: 'file.hex', hint: 'hex', keys: ['x'], description: 'Text / hex view', category: 'Files', scope: 'file', footer: true},
 	// Search
-	{id: 'search.open', keys: ['enter'], description: 'Show versions / open', category: 'Search', scope: 'search', footer: true},
+	{id: 'search.open', hint: 'versions', keys: ['enter'], description: 'Show versions / open', category: 'Search', scope: 'search', footer: true},
 	{id: 'search.next', keys: ['down', 'ctrl+n'], description: 'Next result', category: 'Search', scope: 'search'},
 	{id: 'search.prev', keys: ['up', 'ctrl+p'], description: 'Previous result', category: 'Search', scope: 'search'},
-	{id: 'search.focus', keys: ['tab'], description: 'Switch pane', category: 'Search', scope: 'search', footer: true},
-	{id: 'search.restore', keys: ['ctrl+o'], description: 'Restore selected version', category: 'Search', scope: 'search', footer: true},
+	{id: 'search.focus', hint: 'pane', keys: ['tab'], description: 'Switch pane', category: 'Search', scope: 'search', footer: true},
+	{id: 'search.restore', hint: 'restore', keys: ['ctrl+o'], description: 'Restore selected version', category: 'Search', scope: 'search', footer: true},
 	{id: 'search.diff', keys: ['ctrl+e'], description: 'Diff with previous version', category: 'Search', scope: 'search'},
 	{id: 'search.mode', keys: ['ctrl+g'], description: 'Index / restic find mode', category: 'Search', scope: 'search'},
 	// Backup
-	{id: 'backup.start', keys: ['enter'], description: 'Start backup', category: 'Backup', scope: 'backup', footer: true},
-	{id: 'backup.dryRun', keys: ['n'], description: 'Dry run', category: 'Backup', scope: 'backup', footer: true},
-	{id: 'backup.cancel', keys: ['c'], description: 'Cancel the running backup (asks first)', category: 'Backup', scope: 'backup', footer: true, dangerous: true},
+	{id: 'backup.start', hint: 'start', keys: ['enter'], description: 'Start backup', category: 'Backup', scope: 'backup', footer: true},
+	{id: 'backup.dryRun', hint: 'dry run', keys: ['n'], description: 'Dry run', category: 'Backup', scope: 'backup', footer: true},
+	{id: 'backup.cancel', hint: 'cancel', keys: ['c'], description: 'Cancel the running backup (asks first)', category: 'Backup', scope: 'backup', footer: true, dangerous: true},
 	// Drill
-	{id: 'drill.next', keys: ['enter'], description: 'Run / continue', category: 'Drill', scope: 'drill', footer: true},
-	{id: 'drill.reroll', keys: ['r'], description: 'Pick another file', category: 'Drill', scope: 'drill', footer: true},
+	{id: 'drill.next', hint: 'continue', keys: ['enter'], description: 'Run / continue', category: 'Drill', scope: 'drill', footer: true},
+	{id: 'drill.reroll', hint: 're-roll', keys: ['r'], description: 'Pick another file', category: 'Drill', scope: 'drill', footer: true},
 	{id: 'drill.skip', keys: ['s'], description: 'Skip this step (where safe)', category: 'Drill', scope: 'drill'},
 	{id: 'drill.yes', keys: ['y'], description: 'Answer yes', category: 'Drill', scope: 'drill'},
 	{id: 'drill.no', keys: ['n'], description: 'Answer no', category: 'Drill', scope: 'drill'},
-	{id: 'drills.open', keys: ['enter'], description: 'Open report', category: 'Drill', scope: 'drills', footer: true},
+	{id: 'drills.open', hint: 'open', keys: ['enter'], description: 'Open report', category: 'Drill', scope: 'drills', footer: true},
 	// Overlays
-	{id: 'confirm.yes', keys: ['y', 'enter'], description: 'Confirm', category: 'General', scope: 'confirm', footer: true},
-	{id: 'confirm.no', keys: ['n', 'escape', 'q'], description: 'Cancel', category: 'General', scope: 'confirm', footer: true},
-	{id: 'help.close', keys: ['escape', '?', 'q'], description: 'Close help', category: 'General', scope: 'help', footer: true},
-	{id: 'input.submit', keys: ['enter'], description: 'Apply', category: 'General', scope: 'input', footer: true},
-	{id: 'input.cancel', keys: ['escape'], description: 'Clear and leave the field', category: 'General', scope: 'input', footer: true},
+	{id: 'confirm.yes', hint: 'yes', keys: ['y', 'enter'], description: 'Confirm', category: 'General', scope: 'confirm', footer: true},
+	{id: 'confirm.no', hint: 'no', keys: ['n', 'escape', 'q'], description: 'Cancel', category: 'General', scope: 'confirm', footer: true},
+	{id: 'help.close', hint: 'close', keys: ['escape', '?', 'q'], description: 'Close help', category: 'General', scope: 'help', footer: true},
+	{id: 'input.submit', hint: 'apply', keys: ['enter'], description: 'Apply', category: 'General', scope: 'input', footer: true},
+	{id: 'input.cancel', hint: 'clear', keys: ['escape'], description: 'Clear and leave the field', category: 'General', scope: 'input', footer: true},
 ] as const satisfies readonly CommandSpec[];
 
 /** Every command id. */
