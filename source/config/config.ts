@@ -129,7 +129,8 @@ export function parseConfig(text: string, file: string): Config {
 	const raw: unknown = doc.toJS() ?? {};
 	const result = configSchema.safeParse(raw);
 	if (!result.success) {
-		const issue = result.error.issues[0]!;
+		// A misspelt key also makes its intended key "missing": report the misspelling, the root cause.
+		const issue = result.error.issues.find(i => i.code === 'unrecognized_keys') ?? result.error.issues[0]!;
 		let p = issue.path;
 		let message = issue.message;
 		if (issue.code === 'unrecognized_keys') {

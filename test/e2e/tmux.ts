@@ -1,0 +1,132 @@
+/**
+ * End-to-end harness: runs the built resto in a real pseudo-terminal (tmux, private socket), types
+ * keys, waits for screen text, records the raw bytes resto wrote, and can kill processes.
+ */
+import {execFileSync} from 'node:child_process';
+import {existsSync, mkdtempSync, readFileSync, rmSync} from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import {fileURLToPath} from 'node:url';
+
+export const cliPath = fileURLToPath(new URL('../../build/cli.js', import.meta.url));
+
+let counter = 0;
+
+export interface TerminalOptions {
+	args?: string[];
+	env?: Record<string, string>;
+	columns?: number;
+	rows?: number;
+	cwd?: string;
+}
+
+export class Terminal {
+	readonly socket: string;
+	readonly session = 'resto';
+	readonly rawFile: string;
+	private readonly dir: string;
+
+	private constructor() {
+		this.dir = mkdtempSync(path.join(os.tmpdir(), 'resto-e2e-'));
+		this.socket = `resto-e2e-${process.pid}-${++counter}`;
+		this.rawFile = path.join(this.dir, 'raw.bin');
+	}
+
+	private tmux(args: string[]): string {
+		return execFileSync('tmux', ['-L', this.socket, ...args], {encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe']});
+	}
+
+	/** Start `node build/cli.js ARGS` in a fresh tmux session of the given size. */
+	static async start(options: TerminalOptions = {}): Promise<Terminal> {
+		if (!existsSync(cliPath)) throw new Error('build/cli.js missing: run `node scripts/build.mjs` first');
+		const t = new Terminal();
+		const envArgs = Object.entries({TERM: 'xterm-256color', LANG: 'C.UTF-8', ...options.env}).flatMap(([k, v]) => ['-e', `${k}=${v}`]);
+		const quoted = [process.execPath, cliPath, ...(options.args ?? [])].map(a => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
+		// The short sleep lets pipe-pane attach before resto writes its first byte.
+		const command = `sleep 0.3; exec ${quoted}`;
+		t.tmux([
+			'-f', '/dev/null',
+			'new-session', '-d', '-s', t.session, '-x', String(options.columns ?? 80), '-y', String(options.rows ?? 24), ...envArgs, '-c', options.cwd ?? process.cwd(), command,
+			';', 'set-option', '-t', t.session, 'remain-on-exit', 'on',
+			';', 'pipe-pane', '-t', t.session, '-o', `cat >> '${t.rawFile}'`,
+		]);
+		return t;
+	}
+
+	/** The visible screen as text. */
+	screen(): string {
+		return this.tmux(['capture-pane', '-p', '-t', this.session]);
+	}
+
+	/** Send tmux key names (Enter, Escape, Up, C-c, q…). */
+	keys(...names: string[]): void {
+		this.tmux(['send-keys', '-t', this.session, ...names]);
+	}
+
+	/** Type literal text. */
+	type(text: string): void {
+		this.tmux(['send-keys', '-t', this.session, '-l', text]);
+	}
+
+	/** Wait until the screen matches; returns the screen. Throws with the last screen on timeout. */
+	async waitFor(match: string | RegExp | ((screen: string) => boolean), timeoutMs = 20_000): Promise<string> {
+		const test = typeof match === 'function' ? match : (s: string) => (typeof match === 'string' ? s.includes(match) : match.test(s));
+		const deadline = Date.now() + timeoutMs;
+		let screen = '';
+		while (Date.now() < deadline) {
+			screen = this.screen();
+			if (test(screen)) return screen;
+			await new Promise(r => setTimeout(r, 100));
+		}
+		throw new Error(`e2e: timed out waiting for ${String(match)}; screen was:\n${screen}`);
+	}
+
+	/** Resize the terminal. */
+	resize(columns: number, rows: number): void {
+		this.tmux(['resize-window', '-t', this.session, '-x', String(columns), '-y', String(rows)]);
+	}
+
+	/** PID of the process in the pane (resto once exec'd), or undefined when it has exited. */
+	pid(): number | undefined {
+		const out = this.tmux(['display-message', '-p', '-t', this.session, '#{pane_dead} #{pane_pid}']).trim();
+		const [dead, pid] = out.split(' ');
+		return dead === '1' ? undefined : Number(pid);
+	}
+
+	/** Whether resto (the pane's command) is still running; its exit status once it ended. */
+	exitStatus(): number | undefined {
+		const out = this.tmux(['display-message', '-p', '-t', this.session, '#{pane_dead} #{pane_dead_status}']).trim();
+		const [dead, status] = out.split(' ');
+		return dead === '1' ? Number(status) : undefined;
+	}
+
+	/** Everything resto wrote to the terminal, raw. */
+	raw(): Buffer {
+		return existsSync(this.rawFile) ? readFileSync(this.rawFile) : Buffer.alloc(0);
+	}
+
+	/** Kill the session and remove temp files. */
+	close(): void {
+		try {
+			this.tmux(['kill-server']);
+		} catch {
+			// already gone
+		}
+		rmSync(this.dir, {recursive: true, force: true});
+	}
+}
+
+/** PIDs of running restic processes whose parent chain includes `ancestor` (or all, without one). */
+export function resticPids(): number[] {
+	const out: number[] = [];
+	for (const entry of execFileSync('ls', ['/proc'], {encoding: 'utf8'}).split('\n')) {
+		if (!/^\d+$/.test(entry)) continue;
+		try {
+			const cmd = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0');
+			if (path.basename(cmd[0] ?? '') === 'restic' || (cmd[0] === 'nice' && cmd.includes('restic'))) out.push(Number(entry));
+		} catch {
+			// process ended while we looked
+		}
+	}
+	return out;
+}
