@@ -1,8 +1,10 @@
 /** Tasks for the repositories and snapshots screens: status checks and snapshot lists. */
+import os from 'node:os';
 import type {Repository} from '../config/config.js';
 import type {ResticClient} from '../restic/client.js';
 import {ResticError} from '../restic/errors.js';
 import type {AppStore, RepoHealth, RepoStatus} from '../store/app-store.js';
+import {formatDateTime} from '../util/format.js';
 
 /** Builds the client for a repository (injected so tests can substitute one). */
 export type ClientFactory = (repo: Repository) => ResticClient;
@@ -26,6 +28,18 @@ function healthOf(error: unknown): RepoHealth {
 
 const staleAfterMs = 30 * 60_000;
 
+/** restic's own rule (internal/restic/lock.go): older than 30 minutes, or from this host with a dead PID. */
+export function isStaleLock(lock: {time: number; hostname: string; pid: number}, now = Date.now(), host = os.hostname()): boolean {
+	if (now - lock.time > staleAfterMs) return true;
+	if (lock.hostname !== host) return false;
+	try {
+		process.kill(lock.pid, 0);
+		return false;
+	} catch (error) {
+		return (error as NodeJS.ErrnoException).code === 'ESRCH';
+	}
+}
+
 /**
  * Check one repository: snapshots (count, latest; proves password and reachability) and locks
  * (holder and age). Never throws: the result is dispatched as a status.
@@ -45,7 +59,7 @@ export async function checkRepository(store: AppStore, repo: Repository, client:
 				...status,
 				health: 'locked',
 				message: `locked${lock.exclusive ? ' exclusively' : ''} by PID ${lock.pid} on ${lock.hostname} (${lock.username})`,
-				lock: {pid: lock.pid, host: lock.hostname, user: lock.username, exclusive: lock.exclusive, ageMs, createdAt: lock.timeText, stale: ageMs > staleAfterMs},
+				lock: {pid: lock.pid, host: lock.hostname, user: lock.username, exclusive: lock.exclusive, ageMs, createdAt: formatDateTime(lock.time), stale: isStaleLock(lock)},
 			};
 		}
 	} catch (error) {
