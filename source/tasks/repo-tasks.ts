@@ -48,10 +48,12 @@ export async function checkRepository(store: AppStore, repo: Repository, client:
 	store.dispatch({type: 'repo-checking', repo: repo.name});
 	let status: RepoStatus;
 	try {
+		// Both need a restic start-up (~0.4 s each): run them side by side.
+		const locksPromise = client.locks(signal).catch(() => []);
 		const snapshots = await client.snapshots({}, signal);
 		store.dispatch({type: 'snapshots-loaded', repo: repo.name, snapshots});
 		status = {health: 'ok', snapshotCount: snapshots.length, latest: snapshots[0]?.time, checkedAt: Date.now()};
-		const locks = await client.locks(signal).catch(() => []);
+		const locks = await locksPromise;
 		if (locks.length > 0) {
 			const lock = locks.find(l => l.exclusive) ?? locks[0]!;
 			const ageMs = Math.max(0, Date.now() - lock.time);
