@@ -31,9 +31,14 @@ function parentOf(p: string): string {
 }
 
 export class TreeListing extends Observable<TreeListingState> {
-	private readonly children = new Map<string, TreeEntry[]>();
+	// restic lists each directory's entries sorted by name; keeping directories and other entries
+	// apart preserves that order, so no sorting is ever needed.
+	private readonly dirs = new Map<string, TreeEntry[]>();
+	private readonly others = new Map<string, TreeEntry[]>();
+	private readonly merged = new Map<string, {count: number; list: TreeEntry[]}>();
 	private readonly controller = new AbortController();
 	private dirty = false;
+	private count = 0;
 	private timer: NodeJS.Timeout | undefined;
 
 	constructor(
@@ -54,11 +59,13 @@ export class TreeListing extends Observable<TreeListingState> {
 				{},
 				node => {
 					entries++;
+					this.count = entries;
 					const parent = parentOf(node.path);
-					let list = this.children.get(parent);
+					const map = node.type === 'dir' ? this.dirs : this.others;
+					let list = map.get(parent);
 					if (!list) {
 						list = [];
-						this.children.set(parent, list);
+						map.set(parent, list);
 					}
 					list.push(node);
 					this.dirty = true;
@@ -89,16 +96,22 @@ export class TreeListing extends Observable<TreeListingState> {
 
 	/** Direct children of `dir`, directories first, then by name. */
 	childrenOf(dir: string): TreeEntry[] {
-		const list = this.children.get(dir) ?? [];
-		return [...list].sort((a, b) => (a.type === 'dir') === (b.type === 'dir') ? (a.name < b.name ? -1 : a.name > b.name ? 1 : 0) : a.type === 'dir' ? -1 : 1);
+		const dirs = this.dirs.get(dir) ?? [];
+		const others = this.others.get(dir) ?? [];
+		const count = dirs.length + others.length;
+		const cached = this.merged.get(dir);
+		if (cached && cached.count === count) return cached.list;
+		const list = dirs.concat(others);
+		this.merged.set(dir, {count, list});
+		return list;
 	}
 
 	/** The top directory worth opening: the deepest single-child directory chain from "/". */
 	startDir(): string {
 		let dir = '/';
 		for (;;) {
-			const kids = this.children.get(dir) ?? [];
-			if (kids.length !== 1 || kids[0]!.type !== 'dir') return dir;
+			const kids = this.dirs.get(dir) ?? [];
+			if (kids.length !== 1 || (this.others.get(dir)?.length ?? 0) > 0) return dir;
 			dir = kids[0]!.path;
 		}
 	}
@@ -106,7 +119,7 @@ export class TreeListing extends Observable<TreeListingState> {
 	private computeSizes(dir: string): {size: number; files: number} {
 		let size = 0;
 		let files = 0;
-		for (const entry of this.children.get(dir) ?? []) {
+		for (const entry of this.childrenOf(dir)) {
 			if (entry.type === 'dir') {
 				const sub = this.computeSizes(entry.path);
 				entry.totalSize = sub.size;
@@ -124,8 +137,6 @@ export class TreeListing extends Observable<TreeListingState> {
 	private flush(): void {
 		if (!this.dirty) return;
 		this.dirty = false;
-		let entries = 0;
-		for (const list of this.children.values()) entries += list.length;
-		this.set({...this.getSnapshot(), entries, version: this.getSnapshot().version + 1});
+		this.set({...this.getSnapshot(), entries: this.count, version: this.getSnapshot().version + 1});
 	}
 }
