@@ -117,12 +117,13 @@ export function SnapshotsScreen({repo: repoName}: {repo: string}) {
 	if (!repository) return <Text {...roleStyle(theme, 'status.error')}>Unknown repository {escapeForTerminal(repoName)}.</Text>;
 
 	const idW = 9;
-	const whenW = 10;
-	const dateW = 16;
+	const whenW = 11;
+	// Narrow terminals drop the absolute time and the size column before the paths.
+	const dateW = width >= 90 ? 16 : 0;
 	const hostW = Math.min(14, Math.max(4, ...(loadable?.data ?? []).map(s => s.hostname.length)));
-	const tagsW = 12;
-	const sizeW = 9;
-	const pathsW = Math.max(6, width - idW - whenW - dateW - hostW - tagsW - sizeW - 8);
+	const tagsW = width >= 80 ? 12 : 8;
+	const sizeW = width >= 80 ? 9 : 0;
+	const pathsW = Math.max(6, width - idW - whenW - (dateW ? dateW + 1 : 0) - hostW - tagsW - (sizeW ? sizeW + 1 : 0) - 5);
 	const count = loadable?.data?.length ?? 0;
 	const shown = rows.filter(r => r.kind === 'snapshot').length;
 
@@ -145,7 +146,7 @@ export function SnapshotsScreen({repo: repoName}: {repo: string}) {
 				</Text>
 			) : null}
 			<Text {...roleStyle(theme, 'text.muted')} wrap="truncate-end">
-				{` ${fit('ID', idW)}${fit('WHEN', whenW)} ${fit('TIME', dateW)} ${fit('HOST', hostW)} ${fit('TAGS', tagsW)} ${fit('SIZE', sizeW, 'right')} PATHS`}
+				{` ${fit('ID', idW)}${fit('WHEN', whenW)}${dateW ? ` ${fit('TIME', dateW)}` : ''} ${fit('HOST', hostW)} ${fit('TAGS', tagsW)}${sizeW ? ` ${fit('SIZE', sizeW, 'right')}` : ''} PATHS`}
 			</Text>
 			<List
 				items={rows}
@@ -160,7 +161,7 @@ export function SnapshotsScreen({repo: repoName}: {repo: string}) {
 						</Text>
 					) : (
 						<Text>
-							{` ${fit(row.snapshot.shortId, idW)}${fit(formatRelative(row.snapshot.time), whenW)} ${fit(formatDateTime(row.snapshot.time), dateW)} ${fit(escapeForTerminal(row.snapshot.hostname), hostW)} ${fit(escapeForTerminal(row.snapshot.tags.join(',')), tagsW)} ${fit(row.snapshot.totalBytes === undefined ? '' : formatBytes(row.snapshot.totalBytes), sizeW, 'right')} ${fit(escapeForTerminal(row.snapshot.paths.join(' ')), pathsW)}`}
+							{` ${fit(row.snapshot.shortId, idW)}${fit(formatRelative(row.snapshot.time), whenW)}${dateW ? ` ${fit(formatDateTime(row.snapshot.time), dateW)}` : ''} ${fit(escapeForTerminal(row.snapshot.hostname), hostW)} ${fit(escapeForTerminal(row.snapshot.tags.join(',')), tagsW)}${sizeW ? ` ${fit(row.snapshot.totalBytes === undefined ? '' : formatBytes(row.snapshot.totalBytes), sizeW, 'right')}` : ''} ${fit(escapeForTerminal(row.snapshot.paths.join(' ')), pathsW)}`}
 						</Text>
 					)
 				}

@@ -59,7 +59,7 @@ export function TreeScreen({repo: repoName, snapshotId, dir: initialDir}: {repo:
 
 	const cursor = Math.max(0, Math.min(entries.length - 1, cursors[effectiveDir] ?? 0));
 	const selected = entries[cursor];
-	const previewLines = Math.max(3, Math.min(10, Math.floor(height / 3)));
+	const previewLines = Math.max(2, Math.min(10, Math.floor(height / 4)));
 	const listHeight = Math.max(1, height - previewLines - 5 - (filtering || filter ? 1 : 0));
 
 	useEffect(() => {
