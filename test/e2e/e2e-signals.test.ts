@@ -1,0 +1,50 @@
+import {mkdirSync, writeFileSync} from 'node:fs';
+import path from 'node:path';
+import {afterAll, beforeAll, describe, expect, test} from 'vitest';
+import {ResticCli} from '../../source/restic/client.js';
+import {makeRepo, type TestRepo} from '../helpers/restic.js';
+import {resticPids, Terminal} from './tmux.js';
+
+let repo: TestRepo;
+
+beforeAll(() => {
+	repo = makeRepo();
+	// Enough entries that `restic ls` takes a few seconds, so signals arrive mid-listing.
+	const src = path.join(repo.root, 'src');
+	for (let a = 0; a < 60; a++) {
+		const dir = path.join(src, `d${a}`);
+		mkdirSync(dir, {recursive: true});
+		for (let b = 0; b < 1000; b++) writeFileSync(path.join(dir, `f${b}.txt`), '');
+	}
+	repo.backup([src]);
+}, 120_000);
+
+afterAll(() => repo.cleanup());
+
+const waitUntil = async (ok: () => boolean, ms: number) => {
+	const end = Date.now() + ms;
+	while (Date.now() < end && !ok()) await new Promise(r => setTimeout(r, 50));
+	return ok();
+};
+
+describe.each([['SIGTERM'], ['SIGHUP'], ['SIGINT']] as const)('e2e: %s to resto while restic lists a snapshot', signal => {
+	test('restic is stopped, no process or lock is left, resto exits', async () => {
+		const t = await Terminal.start({env: {RESTIC_REPOSITORY: repo.repoPath, RESTIC_PASSWORD_FILE: repo.passwordFile, XDG_CONFIG_HOME: path.join(repo.root, 'cfg')}, columns: 80, rows: 24});
+		try {
+			await t.waitFor(/ok\s+1/);
+			t.keys('Enter');
+			await t.waitFor('1 snapshot ·');
+			t.keys('Enter');
+			await t.waitFor('listing…', 15_000);
+			const before = resticPids();
+			expect(before.length).toBeGreaterThan(0);
+			const pid = t.pid()!;
+			process.kill(pid, signal);
+			expect(await waitUntil(() => t.exitStatus() !== undefined, 15_000)).toBe(true);
+			expect(await waitUntil(() => resticPids().length === 0, 10_000)).toBe(true);
+			expect(await new ResticCli(repo.access).listLocks()).toEqual([]);
+		} finally {
+			t.close();
+		}
+	}, 60_000);
+});
