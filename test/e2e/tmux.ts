@@ -32,24 +32,26 @@ export class Terminal {
 		this.rawFile = path.join(this.dir, 'raw.bin');
 	}
 
-	private tmux(args: string[]): string {
-		return execFileSync('tmux', ['-L', this.socket, ...args], {encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe']});
+	private tmux(args: string[], env?: NodeJS.ProcessEnv): string {
+		return execFileSync('tmux', ['-L', this.socket, ...args], {encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env: env ?? process.env});
 	}
 
 	/** Start `node build/cli.js ARGS` in a fresh tmux session of the given size. */
 	static async start(options: TerminalOptions = {}): Promise<Terminal> {
 		if (!existsSync(cliPath)) throw new Error('build/cli.js missing: run `node scripts/build.mjs` first');
 		const t = new Terminal();
-		const envArgs = Object.entries({TERM: 'xterm-256color', LANG: 'C.UTF-8', ...options.env}).flatMap(([k, v]) => ['-e', `${k}=${v}`]);
+		// A private tmux server per terminal inherits this environment; nothing secret goes on argv.
+		const env: NodeJS.ProcessEnv = {...process.env, TERM: 'xterm-256color', LANG: 'C.UTF-8', ...options.env};
+		for (const key of Object.keys(env)) if (key.startsWith('TMUX')) delete env[key];
 		const quoted = [process.execPath, cliPath, ...(options.args ?? [])].map(a => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
 		// The short sleep lets pipe-pane attach before resto writes its first byte.
 		const command = `sleep 0.3; exec ${quoted}`;
 		t.tmux([
 			'-f', '/dev/null',
-			'new-session', '-d', '-s', t.session, '-x', String(options.columns ?? 80), '-y', String(options.rows ?? 24), ...envArgs, '-c', options.cwd ?? process.cwd(), command,
+			'new-session', '-d', '-s', t.session, '-x', String(options.columns ?? 80), '-y', String(options.rows ?? 24), '-c', options.cwd ?? process.cwd(), command,
 			';', 'set-option', '-t', t.session, 'remain-on-exit', 'on',
 			';', 'pipe-pane', '-t', t.session, '-o', `cat >> '${t.rawFile}'`,
-		]);
+		], env);
 		return t;
 	}
 
@@ -129,4 +131,36 @@ export function resticPids(): number[] {
 		}
 	}
 	return out;
+}
+
+/** Polls every process's argv (/proc/PID/cmdline) in the background, collecting what it saw. */
+export class ArgvWatcher {
+	private timer: NodeJS.Timeout | undefined;
+	readonly seen = new Set<string>();
+
+	start(intervalMs = 15): this {
+		const scan = () => {
+			for (const entry of execFileSync('ls', ['/proc'], {encoding: 'utf8'}).split('\n')) {
+				if (!/^\d+$/.test(entry)) continue;
+				try {
+					const cmd = readFileSync(`/proc/${entry}/cmdline`, 'utf8');
+					if (cmd) this.seen.add(cmd.replace(/\0/g, ' '));
+				} catch {
+					// gone
+				}
+			}
+		};
+		scan();
+		this.timer = setInterval(scan, intervalMs);
+		return this;
+	}
+
+	stop(): void {
+		clearInterval(this.timer);
+	}
+
+	/** Command lines that contain `needle`. */
+	containing(needle: string): string[] {
+		return [...this.seen].filter(c => c.includes(needle));
+	}
 }
