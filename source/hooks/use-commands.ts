@@ -1,5 +1,5 @@
 import type {Key} from 'ink';
-import {useContext, useEffect, useRef} from 'react';
+import {useContext, useLayoutEffect, useRef} from 'react';
 import {AppContext} from '../app-context.js';
 import {ScreenActive} from './use-body-size.js';
 import type {CommandId, Scope} from '../keymap/commands.js';
@@ -7,7 +7,8 @@ import type {Handlers} from '../keymap/registry.js';
 
 /**
  * Register this component's command handlers with the app's single input handler.
- * Handlers may change every render; the registration stays put.
+ * Handlers may change every render; the registration stays put. Layout effects register within the
+ * same commit that draws the screen, so a key typed right after a frame appears is never lost.
  */
 export function useCommands(
 	scopes: readonly Scope[],
@@ -32,7 +33,7 @@ export function useCommands(
 		return out;
 	};
 
-	useEffect(() => {
+	useLayoutEffect(() => {
 		if (!active) return undefined;
 		const reg = registry.register({
 			scopes,
@@ -48,7 +49,7 @@ export function useCommands(
 		// eslint-disable-next-line react-hooks/exhaustive-deps
 	}, [registry, active, scopes.join(), options.modal]);
 
-	useEffect(() => {
+	useLayoutEffect(() => {
 		regRef.current?.update({
 			handlers: proxy(),
 			onText: options.onText ? (input, key) => textRef.current?.(input, key) ?? false : undefined,
