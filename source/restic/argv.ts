@@ -105,6 +105,8 @@ export interface BackupOptions {
 	dryRun?: boolean;
 	verbose?: boolean;
 	parent?: string;
+	/** Snapshot time to record instead of now (restic `--time`), e.g. "2026-08-01 10:00:00". */
+	time?: string;
 }
 
 export function backupArgv(options: BackupOptions): string[] {
@@ -118,6 +120,7 @@ export function backupArgv(options: BackupOptions): string[] {
 	argv.push(...repeated('tag', options.tags));
 	if (options.host) argv.push(flagValue('host', options.host));
 	if (options.parent) argv.push(flagValue('parent', assertSnapshotId(options.parent)));
+	if (options.time) argv.push(flagValue('time', options.time));
 	argv.push('--', ...options.paths);
 	return argv;
 }

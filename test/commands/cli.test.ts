@@ -11,7 +11,7 @@ let xdg: string;
 function resto(args: string[], env: Record<string, string | undefined> = {}) {
 	const base: NodeJS.ProcessEnv = {...process.env};
 	for (const k of Object.keys(base)) if (k.startsWith('RESTIC_') || k.startsWith('RESTO_')) delete base[k];
-	const full = {...base, XDG_CONFIG_HOME: path.join(xdg, 'config'), XDG_CACHE_HOME: path.join(xdg, 'cache'), XDG_STATE_HOME: path.join(xdg, 'state'), XDG_DATA_HOME: path.join(xdg, 'data'), ...env};
+	const full: Record<string, string | undefined> = {...base, XDG_CONFIG_HOME: path.join(xdg, 'config'), XDG_CACHE_HOME: path.join(xdg, 'cache'), XDG_STATE_HOME: path.join(xdg, 'state'), XDG_DATA_HOME: path.join(xdg, 'data'), ...env};
 	for (const [k, v] of Object.entries(full)) if (v === undefined) delete full[k];
 	return spawnSync(process.execPath, [cliPath, ...args], {env: full as NodeJS.ProcessEnv, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 60_000});
 }

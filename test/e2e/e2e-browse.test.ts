@@ -43,7 +43,7 @@ describe('e2e: a newcomer with nothing configured', () => {
 			expect(t.exitStatus()).toBe(0);
 			// Nothing resto wrote may set the terminal title or the clipboard (OSC 0/2/52).
 			expect(t.raw().includes(Buffer.from('\x1b]52;'))).toBe(false);
-			expect(resticPids()).toEqual([]);
+			expect(resticPids(path.join(home, '.local/share/resto/demo'))).toEqual([]);
 		} finally {
 			t.close();
 		}

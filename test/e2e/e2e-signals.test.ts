@@ -36,12 +36,12 @@ describe.each([['SIGTERM'], ['SIGHUP'], ['SIGINT']] as const)('e2e: %s to resto 
 			await t.waitFor('1 snapshot ·');
 			t.keys('Enter');
 			await t.waitFor('listing…', 15_000);
-			const before = resticPids();
+			const before = resticPids(repo.repoPath);
 			expect(before.length).toBeGreaterThan(0);
 			const pid = t.pid()!;
 			process.kill(pid, signal);
 			expect(await waitUntil(() => t.exitStatus() !== undefined, 15_000)).toBe(true);
-			expect(await waitUntil(() => resticPids().length === 0, 10_000)).toBe(true);
+			expect(await waitUntil(() => resticPids(repo.repoPath).length === 0, 10_000)).toBe(true);
 			expect(await new ResticCli(repo.access).listLocks()).toEqual([]);
 		} finally {
 			t.close();

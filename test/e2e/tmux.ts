@@ -118,14 +118,22 @@ export class Terminal {
 	}
 }
 
-/** PIDs of running restic processes whose parent chain includes `ancestor` (or all, without one). */
-export function resticPids(): number[] {
+/**
+ * PIDs of running restic processes, optionally only those working on `repository` (read from their
+ * environment: tests run in parallel, and orphans of a dead resto have no parent link left).
+ */
+export function resticPids(repository?: string): number[] {
 	const out: number[] = [];
 	for (const entry of execFileSync('ls', ['/proc'], {encoding: 'utf8'}).split('\n')) {
 		if (!/^\d+$/.test(entry)) continue;
 		try {
 			const cmd = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0');
-			if (path.basename(cmd[0] ?? '') === 'restic' || (cmd[0] === 'nice' && cmd.includes('restic'))) out.push(Number(entry));
+			if (!(path.basename(cmd[0] ?? '') === 'restic' || (cmd[0] === 'nice' && cmd.includes('restic')))) continue;
+			if (repository !== undefined) {
+				const environ = readFileSync(`/proc/${entry}/environ`, 'utf8').split('\0');
+				if (!environ.some(v => v === `RESTIC_REPOSITORY=${repository}` || v.startsWith(`RESTIC_REPOSITORY=${repository}/`))) continue;
+			}
+			out.push(Number(entry));
 		} catch {
 			// process ended while we looked
 		}

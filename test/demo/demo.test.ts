@@ -1,0 +1,69 @@
+import {statSync} from 'node:fs';
+import path from 'node:path';
+import {afterAll, beforeAll, describe, expect, test} from 'vitest';
+import {demoExists, ensureDemoRepository, type DemoRepository} from '../../source/demo/demo.js';
+import {ResticCli} from '../../source/restic/client.js';
+import type {LsNode} from '../../source/restic/parse.js';
+import {makeRepo, tempDir} from '../helpers/restic.js';
+import {rmSync} from 'node:fs';
+
+let dir: string;
+let demo: DemoRepository;
+
+beforeAll(async () => {
+	dir = tempDir('resto-demo-');
+	demo = await ensureDemoRepository(dir);
+}, 60_000);
+afterAll(() => rmSync(dir, {recursive: true, force: true}));
+
+describe('resto demo (real restic)', () => {
+	test('≥ 6 snapshots from two hosts spread over months; password file 0600', async () => {
+		expect(demo.created).toBe(true);
+		const client = new ResticCli({repository: demo.repository, passwordFile: demo.passwordFile});
+		const snaps = await client.snapshots();
+		expect(snaps.length).toBeGreaterThanOrEqual(6);
+		expect(new Set(snaps.map(s => s.hostname))).toEqual(new Set(['laptop', 'desktop']));
+		const spanDays = (snaps[0]!.time - snaps.at(-1)!.time) / 86_400_000;
+		expect(spanDays).toBeGreaterThan(90);
+		expect(snaps.some(s => Date.now() - s.time < 90 * 86_400_000)).toBe(true);
+		expect(statSync(demo.passwordFile).mode & 0o777).toBe(0o600);
+		expect(statSync(dir).mode & 0o777).toBe(0o700);
+		expect(demoExists(dir)).toBe(true);
+	});
+
+	test('edits, renames, deletions and awkward names are really in the snapshots', async () => {
+		const client = new ResticCli({repository: demo.repository, passwordFile: demo.passwordFile});
+		const snaps = (await client.snapshots()).sort((a, b) => a.time - b.time);
+		const home = path.join(dir, 'home', 'alice');
+		const letter = path.join(home, 'documents/letters/2025-01-to-grandma.txt');
+		const first = (await client.dump(snaps[0]!.id, letter)).toString();
+		const last = (await client.dump(snaps.at(-1)!.id, letter)).toString();
+		expect(first).not.toBe(last);
+		const list = async (id: string) => {
+			const nodes: LsNode[] = [];
+			await client.ls(id, {}, n => nodes.push(n));
+			return nodes;
+		};
+		const firstNodes = await list(snaps[0]!.id);
+		const lastNodes = await list(snaps.at(-1)!.id);
+		const names = new Set(firstNodes.map(n => n.name));
+		for (const awkward of ['new\nline.txt', 'ansi-\x1b[31mred\x1b[0m.txt', '-notes.txt', 'café-menu.txt', '日本語メモ.txt', 'file one.txt']) expect(names.has(awkward), awkward).toBe(true);
+		expect(firstNodes.filter(n => n.type === 'file').length).toBeGreaterThan(200);
+		expect(firstNodes.some(n => n.path.endsWith('/documents/old-draft.txt'))).toBe(true);
+		expect(lastNodes.some(n => n.path.endsWith('/documents/old-draft.txt'))).toBe(false);
+		expect(lastNodes.some(n => n.path.endsWith('/notes/todo-2025.md'))).toBe(true);
+		expect(lastNodes.some(n => n.path.endsWith('/notes/todo.md'))).toBe(false);
+		expect(Math.max(...firstNodes.map(n => n.path.split('/').length - home.split('/').length))).toBeGreaterThanOrEqual(6);
+	});
+
+	test('running it again reuses the demo; a foreign repository is never touched', async () => {
+		const again = await ensureDemoRepository(dir);
+		expect(again.created).toBe(false);
+		const foreign = makeRepo();
+		try {
+			await expect(ensureDemoRepository(foreign.root)).rejects.toThrow(/is not a resto demo repository/);
+		} finally {
+			foreign.cleanup();
+		}
+	});
+});
