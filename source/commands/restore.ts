@@ -1,0 +1,39 @@
+/** `resto restore SNAPSHOT PATH [--repo R] [--target DIR] [--overwrite]`. */
+import {isSnapshotId} from '../restic/argv.js';
+import {exitCodes} from '../restic/errors.js';
+import {RestoreConflictError, restorePath} from '../restore/restore.js';
+import {printInfo} from '../util/cli-output.js';
+import {escapeForTerminal} from '../util/escape.js';
+import {formatBytes} from '../util/format.js';
+import {clientFor, ExitError, guard, loadConfigOrExit, repoOrExit} from './common.js';
+import type {CommandContext} from './context.js';
+
+export async function run(ctx: CommandContext): Promise<number> {
+	return guard(async () => {
+		const [snapshot, file] = ctx.args;
+		if (!snapshot || !file) throw new ExitError(exitCodes.usage, 'usage: resto restore SNAPSHOT PATH [--target DIR] [--overwrite]');
+		if (!isSnapshotId(snapshot)) throw new ExitError(exitCodes.usage, `not a snapshot id: ${escapeForTerminal(snapshot)}`);
+		if (!file.startsWith('/')) throw new ExitError(exitCodes.usage, 'PATH must be the absolute path inside the snapshot (as `resto search` prints it)');
+		const config = loadConfigOrExit();
+		const repo = repoOrExit(config, ctx);
+		const client = clientFor(repo);
+		let snapshotId = snapshot;
+		if (snapshot.length < 64 || snapshot === 'latest') {
+			const snaps = await client.snapshots();
+			const match = snapshot === 'latest' ? snaps.slice(0, 1) : snaps.filter(s => s.id.startsWith(snapshot));
+			if (match.length !== 1) throw new ExitError(exitCodes.failure, match.length === 0 ? `no snapshot ${snapshot}` : `snapshot prefix ${snapshot} is ambiguous`);
+			snapshotId = match[0]!.id;
+		}
+		const controller = new AbortController();
+		try {
+			const result = await restorePath(client, {snapshotId, path: file, target: ctx.options.target, overwrite: ctx.options.overwrite, signal: controller.signal, onStatus: s => printInfo(escapeForTerminal(s))});
+			if (result.restoredParent) printInfo('the name is not valid UTF-8, so restic cannot address it alone: its whole parent directory was restored');
+			printInfo(`restored ${result.files} file${result.files === 1 ? '' : 's'} (${formatBytes(result.bytes)}, size verified) to ${escapeForTerminal(result.restoredPath)}`);
+			if (ctx.options.json) process.stdout.write(`${JSON.stringify(result)}\n`);
+			return 0;
+		} catch (error) {
+			if (error instanceof RestoreConflictError) throw new ExitError(exitCodes.failure, error.message);
+			throw error;
+		}
+	});
+}

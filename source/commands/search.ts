@@ -1,0 +1,139 @@
+/**
+ * `resto search QUERY [--repo R] [--json] [--limit N] [--all-repos] [--find] [--host H] [--type T]
+ * [--path PREFIX] [--since DATE] [--until DATE]`: find files across all snapshots.
+ */
+import type {Repository} from '../config/config.js';
+import type {FileIndex} from '../index/file-index.js';
+import {RepoIndexer} from '../index/indexer.js';
+import {search, type SearchFilters} from '../index/search.js';
+import {exitCodes} from '../restic/errors.js';
+import {printJson} from '../util/cli-output.js';
+import {escapeForTerminal} from '../util/escape.js';
+import {formatBytes, formatDateTime} from '../util/format.js';
+import {clientFor, ExitError, guard, loadConfigOrExit, repoOrExit} from './common.js';
+import type {CommandContext} from './context.js';
+import {refreshIndex} from './index.js';
+
+/** The JSON shape of one result (issue contract). */
+export interface SearchJsonResult {
+	path: string;
+	type: string;
+	score: number;
+	repository?: string;
+	versions: Array<{snapshots: string[]; from: string; to: string; size: number; mtime: string}>;
+	inLatest: boolean;
+	deletedAfter?: string;
+}
+
+function parseDate(text: string | undefined, name: string): number | undefined {
+	if (text === undefined) return undefined;
+	const t = Date.parse(text);
+	if (!Number.isFinite(t)) throw new ExitError(exitCodes.usage, `--${name}: not a date: ${text} (use e.g. 2025-06-30)`);
+	return t;
+}
+
+/** Build the filters from CLI options. */
+export function filtersFrom(ctx: CommandContext): SearchFilters {
+	const type = ctx.options.type;
+	if (type !== undefined && !['file', 'dir', 'symlink', 'other'].includes(type)) throw new ExitError(exitCodes.usage, `--type must be file, dir, symlink or other`);
+	return {
+		hosts: ctx.options.host ? [ctx.options.host] : undefined,
+		type: type as SearchFilters['type'],
+		pathPrefix: ctx.options.path,
+		since: parseDate(ctx.options.since, 'since'),
+		until: parseDate(ctx.options.until, 'until'),
+	};
+}
+
+/** The result JSON for a path of an index. */
+export function resultJson(index: FileIndex, hit: {pathId: number; path: string; type: string; score: number}): SearchJsonResult {
+	const tl = index.timeline(hit.pathId);
+	return {
+		path: hit.path,
+		type: hit.type,
+		score: hit.score,
+		versions: tl.runs.map(run => ({
+			snapshots: run.snapshots.map(s => s.id),
+			from: new Date(run.snapshots[0]!.time).toISOString(),
+			to: new Date(run.snapshots.at(-1)!.time).toISOString(),
+			size: run.version.size,
+			mtime: new Date(run.version.mtime).toISOString(),
+		})),
+		inLatest: tl.inLatest,
+		...(tl.deletedAfter ? {deletedAfter: tl.deletedAfter.id} : {}),
+	};
+}
+
+async function searchFind(ctx: CommandContext, repo: Repository, query: string, limit: number): Promise<number> {
+	const client = clientFor(repo);
+	const started = Date.now();
+	const results = await client.find([query], {hosts: ctx.options.host ? [ctx.options.host] : undefined});
+	const snapshots = await client.snapshots();
+	const times = new Map(snapshots.map(s => [s.id, s.time]));
+	const byPath = new Map<string, Array<{snapshot: string; size: number; mtime: number; type: string}>>();
+	for (const r of results) for (const m of r.matches) byPath.set(m.path, [...(byPath.get(m.path) ?? []), {snapshot: r.snapshot, size: m.size, mtime: m.mtime, type: m.type}]);
+	const newest = snapshots[0]?.id;
+	const out: SearchJsonResult[] = [...byPath.entries()].slice(0, limit).map(([p, hits]) => {
+		hits.sort((a, b) => (times.get(a.snapshot) ?? 0) - (times.get(b.snapshot) ?? 0));
+		const versions: SearchJsonResult['versions'] = [];
+		for (const h of hits) {
+			const last = versions.at(-1);
+			const t = new Date(times.get(h.snapshot) ?? 0).toISOString();
+			if (last && last.size === h.size && last.mtime === new Date(h.mtime).toISOString()) {
+				last.snapshots.push(h.snapshot);
+				last.to = t;
+			} else versions.push({snapshots: [h.snapshot], from: t, to: t, size: h.size, mtime: new Date(h.mtime).toISOString()});
+		}
+		return {path: p, type: hits[0]!.type, score: 0, versions, inLatest: hits.some(h => h.snapshot === newest)};
+	});
+	return print(ctx, query, out, Date.now() - started, byPath.size, 'restic find');
+}
+
+function print(ctx: CommandContext, query: string, results: SearchJsonResult[], ms: number, total: number, mode: string): number {
+	if (ctx.options.json) {
+		printJson({query, mode, total, ms: Math.round(ms), results});
+		return 0;
+	}
+	if (results.length === 0) {
+		process.stdout.write(`no match for ${JSON.stringify(query)}\n`);
+		return 1;
+	}
+	for (const r of results) {
+		const latest = r.versions.at(-1);
+		process.stdout.write(`${escapeForTerminal(r.path)}${r.type === 'dir' ? '/' : ''}${r.repository ? `  [${r.repository}]` : ''}\n`);
+		for (const v of r.versions) {
+			process.stdout.write(`    ${formatDateTime(Date.parse(v.from))} → ${formatDateTime(Date.parse(v.to))}  ${String(v.snapshots.length).padStart(3)} snapshot${v.snapshots.length === 1 ? ' ' : 's'}  ${formatBytes(v.size).padStart(9)}  ${v.snapshots.at(-1)!.slice(0, 8)}\n`);
+		}
+		if (r.deletedAfter) process.stdout.write(`    deleted after snapshot ${r.deletedAfter.slice(0, 8)}\n`);
+		else if (!r.inLatest && latest) process.stdout.write('    not in the latest snapshot\n');
+	}
+	process.stdout.write(`${results.length} of ${total} match${total === 1 ? '' : 'es'} (${mode}, ${Math.round(ms)} ms)\n`);
+	return 0;
+}
+
+export async function run(ctx: CommandContext): Promise<number> {
+	return guard(async () => {
+		const query = ctx.args.join(' ');
+		if (!query.trim()) throw new ExitError(exitCodes.usage, 'resto search needs a query, e.g. resto search "tax 2023 pdf"');
+		const limit = ctx.options.limit === undefined ? 20 : Number.parseInt(ctx.options.limit, 10);
+		if (!Number.isFinite(limit) || limit < 1) throw new ExitError(exitCodes.usage, '--limit must be a positive number');
+		const config = loadConfigOrExit();
+		const repos = ctx.options['all-repos'] ? config.repositories : [repoOrExit(config, ctx)];
+		if (repos.length === 0) repoOrExit(config, ctx);
+		if (ctx.options.find) return searchFind(ctx, repos[0]!, query, limit);
+		const filters = filtersFrom(ctx);
+		const all: SearchJsonResult[] = [];
+		let total = 0;
+		let ms = 0;
+		for (const repo of repos) {
+			const indexer = new RepoIndexer(clientFor(repo));
+			await refreshIndex(indexer, Boolean(ctx.options.json) && !process.stderr.isTTY);
+			const result = await search(indexer.index, query, {limit, filters});
+			total += result.total;
+			ms += result.ms;
+			for (const hit of result.hits) all.push({...resultJson(indexer.index, hit), ...(repos.length > 1 ? {repository: repo.name} : {})});
+		}
+		all.sort((a, b) => b.score - a.score);
+		return print(ctx, query, all.slice(0, limit), ms, total, 'index');
+	});
+}

@@ -1,0 +1,343 @@
+/**
+ * Search over a FileIndex. Semantics (deliberate): the query is split into terms at spaces; each term
+ * must appear in the path as an fzf-style subsequence, case- and accent-insensitive, so both
+ * "tax 2023 pdf" and "tax2023pdf" find …/taxes/2023/return-final.pdf. Ranking: term inside the base name >
+ * in the directory; contiguous > scattered; word-start > mid-word; shorter names > longer; newer > older.
+ * Regex/glob characters have no special meaning here (use restic find mode for globs).
+ *
+ * The scan is chunked: it yields to the event loop every few milliseconds and stops as soon as its
+ * AbortSignal fires, so typing never waits for a search and a stale query is abandoned.
+ */
+import type {FileIndex, EntryType} from './file-index.js';
+import {typeNames} from './file-index.js';
+
+/** Lower-case and strip accents: "Café" → "cafe". Keeps one output char per input char where possible. */
+export function fold(text: string): string {
+	// Fast path: plain ASCII only needs lower-casing.
+	// eslint-disable-next-line no-control-regex
+	if (/^[\x00-\x7f]*$/.test(text)) return text.toLowerCase();
+	return text.normalize('NFD').replace(/\p{M}+/gu, '').toLowerCase();
+}
+
+/** Fold with a map from each folded code unit back to its index in the original string. */
+export function foldWithMap(text: string): {folded: string; map: number[]} {
+	let folded = '';
+	const map: number[] = [];
+	let i = 0;
+	for (const ch of text) {
+		const f = fold(ch);
+		for (let k = 0; k < f.length; k++) map.push(i);
+		folded += f;
+		i += ch.length;
+	}
+	return {folded, map};
+}
+
+export interface SearchFilters {
+	hosts?: readonly string[];
+	pathPrefix?: string;
+	type?: EntryType;
+	/** Epoch ms: only snapshots taken at or after. */
+	since?: number;
+	/** Epoch ms: only snapshots taken at or before. */
+	until?: number;
+}
+
+export interface SearchHit {
+	pathId: number;
+	path: string;
+	score: number;
+	type: EntryType;
+	/** Newest snapshot time containing the path. */
+	newest: number;
+	/** Indices (UTF-16 code units) of matched characters in `path`, for highlighting. */
+	positions: number[];
+}
+
+export interface SearchResult {
+	query: string;
+	hits: SearchHit[];
+	/** Matches before the limit was applied. */
+	total: number;
+	scanned: number;
+	ms: number;
+}
+
+/** Split a query into folded terms; empty terms vanish. */
+export function parseQuery(query: string): string[] {
+	return fold(query)
+		.split(/\s+/)
+		.filter(t => t.length > 0)
+		.map(t => t.slice(0, 256));
+}
+
+const isBoundary = (c: number) => c === 47 /* / */ || c === 45 || c === 95 || c === 46 || c === 32 || c === 40 || c === 91;
+
+/** How many leading chars of `term` match greedily as a subsequence of `text` (from `start`). */
+export function greedyPrefix(term: string, text: string): number {
+	let k = 0;
+	for (let i = 0; i < text.length && k < term.length; i++) if (text.charCodeAt(i) === term.charCodeAt(k)) k++;
+	return k;
+}
+
+/** Smallest k such that term[k..] is a subsequence of text (greedy from the end). */
+export function suffixNeed(term: string, text: string): number {
+	let k = term.length;
+	for (let i = text.length - 1; i >= 0 && k > 0; i--) if (text.charCodeAt(i) === term.charCodeAt(k - 1)) k--;
+	return k;
+}
+
+/** Score of a term against a folded base name when it matches entirely inside it; -1 if it does not. */
+function nameScore(term: string, name: string): number {
+	const at = name.indexOf(term);
+	if (at >= 0) {
+		let s = 100;
+		if (at === 0 || isBoundary(name.charCodeAt(at - 1))) s += 40;
+		if (term.length === name.length) s += 30;
+		else if (at === 0 && isBoundary(name.charCodeAt(term.length))) s += 15;
+		return s;
+	}
+	if (suffixNeed(term, name) === 0) return 30;
+	return -1;
+}
+
+function dirScore(term: string, dir: string): number {
+	const at = dir.indexOf(term);
+	if (at < 0) return 5;
+	return at === 0 || isBoundary(dir.charCodeAt(at - 1)) ? 45 : 35;
+}
+
+/** Positions of a greedy, contiguous-preferring match of each term in the folded path. */
+function matchPositions(terms: readonly string[], original: string): number[] {
+	const {folded, map} = foldWithMap(original);
+	const nameStart = folded.lastIndexOf('/') + 1;
+	const marks = new Set<number>();
+	for (const term of terms) {
+		// Prefer a contiguous occurrence in the base name, then in the path, then a subsequence.
+		let at = folded.indexOf(term, nameStart);
+		if (at < 0) at = folded.lastIndexOf(term);
+		if (at >= 0) {
+			for (let k = 0; k < term.length; k++) marks.add(map[at + k]!);
+			continue;
+		}
+		// Subsequence ending as late as possible (so it favours the base name).
+		let k = term.length - 1;
+		const found: number[] = [];
+		for (let i = folded.length - 1; i >= 0 && k >= 0; i--) {
+			if (folded.charCodeAt(i) === term.charCodeAt(k)) {
+				found.push(map[i]!);
+				k--;
+			}
+		}
+		for (const p of found) marks.add(p);
+	}
+	return [...marks].sort((a, b) => a - b);
+}
+
+/** Folded strings of an index, computed once per string and reused across queries. */
+export class FoldCache {
+	private dirs: string[] = [];
+	private names: string[] = [];
+	constructor(private readonly index: FileIndex) {}
+	dir(d: number): string {
+		let f = this.dirs[d];
+		if (f === undefined) {
+			const raw = this.index.dirs[d]!;
+			f = fold(raw);
+			this.dirs[d] = f === raw ? raw : f;
+		}
+		return f;
+	}
+	name(n: number): string {
+		let f = this.names[n];
+		if (f === undefined) {
+			const raw = this.index.names[n]!;
+			f = fold(raw);
+			this.names[n] = f === raw ? raw : f;
+		}
+		return f;
+	}
+}
+
+/** Versions allowed by host/date filters, as a per-path flag; undefined when no snapshot filter applies. */
+function allowedPaths(index: FileIndex, filters: SearchFilters): Uint8Array | undefined {
+	if (!filters.hosts?.length && filters.since === undefined && filters.until === undefined) return undefined;
+	const allowed = new Uint8Array(index.pathCount);
+	const verPath = index.verPath.data;
+	for (const [slot, s] of index.snapshots.entries()) {
+		if (filters.hosts?.length && !filters.hosts.includes(s.hostname)) continue;
+		if (filters.since !== undefined && s.time < filters.since) continue;
+		if (filters.until !== undefined && s.time > filters.until) continue;
+		const words = index.bits[slot]!.words;
+		for (let w = 0; w < words.length; w++) {
+			let word = words[w]!;
+			while (word !== 0) {
+				const bit = 31 - Math.clz32(word);
+				word &= ~(1 << bit);
+				const v = (w << 5) + bit;
+				if (v < index.versionCount) allowed[verPath[v]!] = 1;
+			}
+		}
+	}
+	return allowed;
+}
+
+export interface SearchOptions {
+	limit?: number;
+	filters?: SearchFilters;
+	signal?: AbortSignal;
+	/** Only scan these path ids (incremental narrowing from a previous, less specific query). */
+	candidates?: Uint32Array;
+	/** Time slice before yielding to the event loop. */
+	sliceMs?: number;
+	fold?: FoldCache;
+}
+
+export class SearchAborted extends Error {
+	constructor() {
+		super('search aborted');
+		this.name = 'SearchAborted';
+	}
+}
+
+const yieldToLoop = () => new Promise<void>(resolve => setImmediate(resolve));
+
+/**
+ * Search the index. Resolves with ranked, deduplicated hits (one per path) and the ids of every match
+ * (for narrowing the next keystroke); rejects with SearchAborted when `signal` fires.
+ */
+export async function search(index: FileIndex, query: string, options: SearchOptions = {}): Promise<SearchResult & {matches: Uint32Array}> {
+	const started = performance.now();
+	// Yield once first: keystrokes that arrive in the same tick supersede this query before it scans.
+	await yieldToLoop();
+	if (options.signal?.aborted) throw new SearchAborted();
+	const terms = parseQuery(query);
+	const limit = options.limit ?? 50;
+	const filters = options.filters ?? {};
+	const foldCache = options.fold ?? new FoldCache(index);
+	const {pathNewest, pathAlive} = index.derivedData();
+	const allowed = allowedPaths(index, filters);
+	const prefix = filters.pathPrefix ? filters.pathPrefix.replace(/\/+$/, '') : undefined;
+	const wantType = filters.type === undefined ? -1 : typeNames.indexOf(filters.type);
+	const pathDir = index.pathDir.data;
+	const pathName = index.pathName.data;
+	const lastVer = index.pathLastVer.data;
+	const verType = index.verType.data;
+	const count = options.candidates ? options.candidates.length : index.pathCount;
+	const newestTime = index.snapshots.reduce((m, s) => Math.max(m, s.time), 0);
+	const oldestTime = index.snapshots.reduce((m, s) => Math.min(m, s.time), newestTime);
+	const span = Math.max(1, newestTime - oldestTime);
+
+	// Per-term memo of directory/name results: most paths share directories and many share names.
+	const dirK = terms.map(() => new Map<number, number>());
+	const nameMemo = terms.map(() => new Map<number, number>());
+	const matches: number[] = [];
+	const scores: number[] = [];
+	const sliceMs = options.sliceMs ?? 8;
+	let sliceStart = performance.now();
+
+	for (let i = 0; i < count; i++) {
+		if ((i & 4095) === 0 && performance.now() - sliceStart > sliceMs) {
+			await yieldToLoop();
+			if (options.signal?.aborted) throw new SearchAborted();
+			sliceStart = performance.now();
+		}
+		const p = options.candidates ? options.candidates[i]! : i;
+		if (!pathAlive[p]) continue;
+		if (allowed && !allowed[p]) continue;
+		if (wantType >= 0 && verType[lastVer[p]!] !== wantType) continue;
+		const d = pathDir[p]!;
+		if (prefix !== undefined) {
+			const dir = index.dirs[d]!;
+			if (!(dir === prefix || dir.startsWith(`${prefix}/`) || `${dir}/${index.names[pathName[p]!]}` === prefix)) continue;
+		}
+		const n = pathName[p]!;
+		let score = 0;
+		let ok = true;
+		for (let t = 0; t < terms.length; t++) {
+			const term = terms[t]!;
+			// Name-only match (memoised per name): the best case.
+			let ns = nameMemo[t]!.get(n);
+			if (ns === undefined) {
+				ns = nameScore(term, foldCache.name(n));
+				nameMemo[t]!.set(n, ns);
+			}
+			if (ns >= 0) {
+				score += ns;
+				continue;
+			}
+			// Otherwise the term must span directory and name: greedy prefix in "dir/", rest in the name.
+			let k = dirK[t]!.get(d);
+			if (k === undefined) {
+				k = greedyPrefix(term, `${foldCache.dir(d)}/`);
+				dirK[t]!.set(d, k);
+			}
+			if (k === term.length) {
+				score += dirScore(term, foldCache.dir(d));
+				continue;
+			}
+			if (suffixNeed(term, foldCache.name(n)) <= k) {
+				score += 10;
+				continue;
+			}
+			ok = false;
+			break;
+		}
+		if (!ok) continue;
+		const nameLen = index.names[n]!.length;
+		score -= Math.min(20, nameLen / 8);
+		score += (10 * (pathNewest[p]! - oldestTime)) / span;
+		matches.push(p);
+		scores.push(score);
+	}
+	if (options.signal?.aborted) throw new SearchAborted();
+
+	// Top-k by score (ties: newer, then shorter path, then path order).
+	const order = matches.map((_, i) => i);
+	order.sort((a, b) => scores[b]! - scores[a]! || pathNewest[matches[b]!]! - pathNewest[matches[a]!]! || matches[a]! - matches[b]!);
+	const hits: SearchHit[] = [];
+	for (const i of order.slice(0, terms.length === 0 ? 0 : limit)) {
+		const p = matches[i]!;
+		const path = index.path(p);
+		hits.push({pathId: p, path, score: Math.round(scores[i]! * 10) / 10, type: typeNames[verType[lastVer[p]!]!]!, newest: pathNewest[p]!, positions: matchPositions(terms, path)});
+	}
+	return {query, hits, total: terms.length === 0 ? 0 : matches.length, scanned: count, ms: performance.now() - started, matches: Uint32Array.from(matches)};
+}
+
+/**
+ * Keystroke-by-keystroke searching: keeps the matches of earlier queries so that a query that only
+ * extends the previous one scans just those (and backspace reuses the stack), and cancels stale work.
+ */
+export class IncrementalSearch {
+	private stack: Array<{query: string; filtersKey: string; generation: number; matches: Uint32Array}> = [];
+	private controller: AbortController | undefined;
+	readonly fold: FoldCache;
+
+	constructor(private readonly index: FileIndex) {
+		this.fold = new FoldCache(index);
+	}
+
+	/** Run a query, cancelling the previous one. Rejects with SearchAborted if superseded. */
+	async run(query: string, options: {limit?: number; filters?: SearchFilters} = {}): Promise<SearchResult> {
+		this.controller?.abort();
+		const controller = new AbortController();
+		this.controller = controller;
+		const filtersKey = JSON.stringify(options.filters ?? {});
+		const folded = fold(query);
+		const generation = this.index.generation;
+		// Narrow from the longest earlier query this one extends (same terms count, same filters).
+		while (this.stack.length > 0) {
+			const top = this.stack.at(-1)!;
+			if (top.generation === generation && top.filtersKey === filtersKey && folded.startsWith(top.query) && parseQuery(top.query).length <= parseQuery(folded).length && !/\s$/.test(top.query)) break;
+			this.stack.pop();
+		}
+		const base = this.stack.at(-1);
+		const result = await search(this.index, query, {...options, signal: controller.signal, candidates: base && parseQuery(base.query).length > 0 ? base.matches : undefined, fold: this.fold});
+		if (parseQuery(folded).length > 0) this.stack.push({query: folded, filtersKey, generation, matches: result.matches});
+		return result;
+	}
+
+	cancel(): void {
+		this.controller?.abort();
+	}
+}

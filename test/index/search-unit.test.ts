@@ -1,0 +1,135 @@
+import {describe, expect, test} from 'vitest';
+import {FileIndex} from '../../source/index/file-index.js';
+import {deserialize, serialize, CacheError} from '../../source/index/cache.js';
+import {fold, IncrementalSearch, parseQuery, search} from '../../source/index/search.js';
+import type {LsNode, Snapshot} from '../../source/restic/parse.js';
+
+const day = 86_400_000;
+function snap(id: string, daysAgo: number, host = 'laptop'): Snapshot {
+	return {id: id.repeat(64).slice(0, 64), shortId: id.repeat(8).slice(0, 8), time: Date.now() - daysAgo * day, timeText: '', hostname: host, username: 'u', paths: ['/home'], tags: []};
+}
+function node(p: string, size = 10, mtime = 1000, type: LsNode['type'] = 'file'): LsNode {
+	return {name: p.slice(p.lastIndexOf('/') + 1), type, path: p, size, mtime, mode: 0, permissions: '', uid: 0, gid: 0};
+}
+
+function build(): FileIndex {
+	const ix = new FileIndex();
+	const a = ix.beginSnapshot(snap('a', 30));
+	for (const p of ['/home/taxes/2023/return-final.pdf', '/home/taxes/2023/return-draft.pdf', '/home/photos/tax-collector.jpg', '/home/docs/café menu.txt', '/home/docs/old.txt', '/home/code/[regex].*.ts', '/home/x/t/a/x/2/0/2/3/p/d/f.bin']) ix.add(a, node(p));
+	ix.add(a, node('/home/taxes', 0, 0, 'dir'));
+	ix.completeSnapshot(a);
+	const b = ix.beginSnapshot(snap('b', 1));
+	for (const p of ['/home/taxes/2023/return-final.pdf', '/home/photos/tax-collector.jpg', '/home/docs/café menu.txt', '/home/code/[regex].*.ts', '/home/x/t/a/x/2/0/2/3/p/d/f.bin']) ix.add(b, node(p, p.endsWith('.pdf') ? 20 : 10, p.endsWith('.pdf') ? 2000 : 1000));
+	ix.add(b, node('/home/taxes', 0, 0, 'dir'));
+	ix.completeSnapshot(b);
+	return ix;
+}
+
+describe('search semantics and ranking', () => {
+	test('terms and fzf-like subsequence both find the tax return; basename matches rank first', async () => {
+		const ix = build();
+		const terms = await search(ix, 'tax 2023 pdf');
+		expect(terms.hits[0]!.path).toBe('/home/taxes/2023/return-final.pdf');
+		const subseq = await search(ix, 'tax2023pdf');
+		expect(subseq.hits.map(h => h.path)).toContain('/home/taxes/2023/return-final.pdf');
+		// "collector" is in a base name: it outranks paths that only match across directories.
+		const tax = await search(ix, 'tax');
+		expect(tax.hits[0]!.path).toBe('/home/photos/tax-collector.jpg');
+		expect(tax.hits.map(h => h.path)).toContain('/home/taxes/2023/return-final.pdf');
+	});
+
+	test('newer beats older when otherwise equal; deleted files are still found', async () => {
+		const ix = build();
+		const r = await search(ix, 'return');
+		expect(r.hits.map(h => h.path)).toEqual(['/home/taxes/2023/return-final.pdf', '/home/taxes/2023/return-draft.pdf']);
+		const old = await search(ix, 'old.txt');
+		expect(old.hits[0]!.path).toBe('/home/docs/old.txt');
+	});
+
+	test('unicode folding, metacharacters, long and empty queries', async () => {
+		const ix = build();
+		expect((await search(ix, 'cafe')).hits[0]!.path).toBe('/home/docs/café menu.txt');
+		expect((await search(ix, 'CAFÉ')).hits[0]!.path).toBe('/home/docs/café menu.txt');
+		expect(fold('Cafe\u0301')).toBe('cafe');
+		expect((await search(ix, '[regex].*')).hits[0]!.path).toBe('/home/code/[regex].*.ts');
+		expect((await search(ix, '.*')).hits.length).toBeGreaterThan(0);
+		expect((await search(ix, 'x'.repeat(5000))).hits).toEqual([]);
+		expect((await search(ix, '   ')).hits).toEqual([]);
+		expect(parseQuery('  a  b ')).toEqual(['a', 'b']);
+	});
+
+	test('highlight positions point at the matched characters', async () => {
+		const ix = build();
+		const hit = (await search(ix, 'final')).hits[0]!;
+		expect(hit.positions.map(i => hit.path[i]).join('')).toBe('final');
+		const accent = (await search(ix, 'cafe')).hits[0]!;
+		expect(accent.positions.map(i => accent.path[i]).join('')).toBe('café');
+	});
+
+	test('filters: host, path prefix, type, date range', async () => {
+		const ix = build();
+		const c = ix.beginSnapshot(snap('c', 0.5, 'desktop'));
+		ix.add(c, node('/srv/taxes-desktop.txt'));
+		ix.completeSnapshot(c);
+		expect((await search(ix, 'tax', {filters: {hosts: ['desktop']}})).hits.map(h => h.path)).toEqual(['/srv/taxes-desktop.txt']);
+		expect((await search(ix, 'tax', {filters: {pathPrefix: '/home/photos'}})).hits.map(h => h.path)).toEqual(['/home/photos/tax-collector.jpg']);
+		expect((await search(ix, 'tax', {filters: {type: 'dir'}})).hits.map(h => h.path)).toEqual(['/home/taxes']);
+		expect((await search(ix, 'draft', {filters: {since: Date.now() - 2 * day}})).hits).toEqual([]);
+		expect((await search(ix, 'draft', {filters: {until: Date.now() - 2 * day}})).hits.length).toBe(1);
+	});
+
+	test('timeline groups runs and reports deletion', () => {
+		const ix = build();
+		const final = ix.timeline(ix.lookup('/home/taxes/2023/return-final.pdf')!);
+		expect(final.runs.map(r => [r.snapshots.length, r.version.size])).toEqual([[1, 10], [1, 20]]);
+		expect(final.inLatest).toBe(true);
+		const draft = ix.timeline(ix.lookup('/home/taxes/2023/return-draft.pdf')!);
+		expect(draft.deletedAfter?.shortId).toBe('aaaaaaaa');
+		expect(draft.inLatest).toBe(false);
+	});
+
+	test('incremental narrowing gives the same answers as a fresh search, and stale queries are cancelled', async () => {
+		const ix = build();
+		const inc = new IncrementalSearch(ix);
+		for (const q of ['t', 'ta', 'tax', 'tax ', 'tax 2', 'tax 20', 'tax 2', 'tax', 're', 'ret']) {
+			const a = await inc.run(q);
+			const b = await search(ix, q);
+			expect(a.hits.map(h => h.path), q).toEqual(b.hits.map(h => h.path));
+		}
+		const first = inc.run('photo');
+		const second = inc.run('photos');
+		await expect(first).rejects.toThrow(/aborted/);
+		expect((await second).hits.length).toBe(1);
+	});
+
+	test('forgotten snapshots drop out', async () => {
+		const ix = build();
+		ix.retain(new Set([ix.snapshots[1]!.id]));
+		expect((await search(ix, 'draft')).hits).toEqual([]);
+	});
+});
+
+describe('index cache', () => {
+	test('round-trips, and any truncation or corruption is detected', async () => {
+		const ix = build();
+		const repoId = 'f'.repeat(64);
+		const buf = serialize(ix, repoId);
+		const back = deserialize(buf, repoId);
+		expect((await search(back, 'tax 2023 pdf')).hits.map(h => h.path)).toEqual((await search(ix, 'tax 2023 pdf')).hits.map(h => h.path));
+		expect(back.timeline(back.lookup('/home/taxes/2023/return-final.pdf')!).runs.length).toBe(2);
+		expect(() => deserialize(buf.subarray(0, buf.length - 7), repoId)).toThrow(CacheError);
+		const flipped = Buffer.from(buf);
+		flipped[flipped.length - 3]! ^= 0xff;
+		expect(() => deserialize(flipped, repoId)).toThrow(/checksum/);
+		expect(() => deserialize(buf, 'e'.repeat(64))).toThrow(/another repository/);
+		expect(() => deserialize(Buffer.from('garbage'), repoId)).toThrow(CacheError);
+	});
+
+	test('partial snapshots are never cached', () => {
+		const ix = build();
+		const slot = ix.beginSnapshot(snap('d', 0));
+		ix.add(slot, node('/partial.txt'));
+		const back = deserialize(serialize(ix, 'f'.repeat(64)), 'f'.repeat(64));
+		expect(back.snapshots.map(s => s.shortId)).toEqual(['aaaaaaaa', 'bbbbbbbb']);
+	});
+});
