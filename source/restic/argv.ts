@@ -165,3 +165,8 @@ export function catLockArgv(lockId: string): string[] {
 	if (!/^[0-9a-f]{64}$/.test(lockId)) throw new TypeError(`not a lock id: ${JSON.stringify(lockId)}`);
 	return ['cat', 'lock', '--no-lock', '--', lockId];
 }
+
+/** Turn a literal path into a restic include/exclude pattern that matches only that path. */
+export function literalPattern(p: string): string {
+	return p.replace(/[\\*?[\]]/g, ch => `\\${ch}`);
+}

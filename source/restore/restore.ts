@@ -10,6 +10,7 @@
 import {existsSync, lstatSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync} from 'node:fs';
 import path from 'node:path';
 import type {ResticClient} from '../restic/client.js';
+import {literalPattern} from '../restic/argv.js';
 import {ResticError} from '../restic/errors.js';
 
 export const incompleteMarker = '.resto-incomplete';
@@ -49,14 +50,16 @@ export class RestoreConflictError extends Error {
 	}
 }
 
-function sizeOnDisk(p: string): {files: number; bytes: number} {
+/** Files and bytes below a path. Names are read as raw bytes: they may not be valid UTF-8. */
+function sizeOnDisk(p: string | Buffer): {files: number; bytes: number} {
 	const st = lstatSync(p);
 	if (!st.isDirectory()) return {files: 1, bytes: st.isFile() ? st.size : 0};
 	let files = 0;
 	let bytes = 0;
-	for (const entry of readdirSync(p)) {
-		if (entry === incompleteMarker) continue;
-		const sub = sizeOnDisk(path.join(p, entry));
+	const base = Buffer.isBuffer(p) ? p : Buffer.from(p);
+	for (const entry of readdirSync(base, {encoding: 'buffer'})) {
+		if (entry.toString() === incompleteMarker) continue;
+		const sub = sizeOnDisk(Buffer.concat([base, Buffer.from('/'), entry]));
 		files += sub.files;
 		bytes += sub.bytes;
 	}
@@ -101,7 +104,8 @@ export async function restorePath(client: ResticClient, request: RestoreRequest)
 	const marker = path.join(target, incompleteMarker);
 	writeFileSync(marker, `restore of ${request.path} from ${request.snapshotId} started ${new Date().toISOString()}; not complete\n`);
 	request.onStatus?.(`restoring ${include} into ${target}`);
-	await client.restore(request.snapshotId, {target, include: [include]}, ev => {
+	// --include takes a glob pattern: escape the literal path (names may contain [ ] * ? \).
+	await client.restore(request.snapshotId, {target, include: [literalPattern(include)]}, ev => {
 		if (ev.type === 'status') request.onStatus?.(`restoring: ${Math.round(ev.percentDone * 100)}% (${ev.filesRestored}/${ev.totalFiles} files)`);
 	}, request.signal);
 	if (!existsSync(restoredPath)) {
