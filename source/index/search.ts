@@ -87,6 +87,32 @@ export function suffixNeed(term: string, text: string): number {
 	return k;
 }
 
+/**
+ * How tightly `term` sits in `text`: greedily cut it into the longest pieces that occur in order.
+ * One piece is a substring; "tax2023pdf" in "taxes/2023/return.pdf" is 3 pieces. Returns the piece
+ * count, or 0 when the term is not a subsequence at all.
+ */
+export function pieces(term: string, text: string, from = 0): number {
+	let pos = from;
+	let i = 0;
+	let count = 0;
+	while (i < term.length) {
+		let len = term.length - i;
+		let at = -1;
+		for (; len > 0; len--) {
+			at = text.indexOf(term.slice(i, i + len), pos);
+			if (at >= 0) break;
+		}
+		if (len === 0) return 0;
+		pos = at + len;
+		i += len;
+		count++;
+	}
+	return count;
+}
+
+const piecesScore = (n: number) => Math.max(8, 45 - 10 * (n - 1));
+
 /** Score of a term against a folded base name when it matches entirely inside it; -1 if it does not. */
 function nameScore(term: string, name: string): number {
 	const at = name.indexOf(term);
@@ -97,7 +123,7 @@ function nameScore(term: string, name: string): number {
 		else if (at === 0 && isBoundary(name.charCodeAt(term.length))) s += 15;
 		return s;
 	}
-	if (suffixNeed(term, name) === 0) return 30;
+	if (suffixNeed(term, name) === 0) return piecesScore(pieces(term, name)) - 15;
 	return -1;
 }
 
@@ -273,11 +299,12 @@ export async function search(index: FileIndex, query: string, options: SearchOpt
 				dirK[t]!.set(d, k);
 			}
 			if (k === term.length) {
-				score += dirScore(term, foldCache.dir(d));
+				score += Math.max(dirScore(term, foldCache.dir(d)), piecesScore(pieces(term, foldCache.dir(d))) - 10);
 				continue;
 			}
 			if (suffixNeed(term, foldCache.name(n)) <= k) {
-				score += 10;
+				// Spans directory and name: rank by how few pieces it breaks into.
+				score += piecesScore(pieces(term, `${foldCache.dir(d)}/${foldCache.name(n)}`));
 				continue;
 			}
 			ok = false;

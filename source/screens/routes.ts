@@ -5,6 +5,7 @@ export type Route =
 	| {name: 'tree'; repo: string; snapshotId: string; dir?: string}
 	| {name: 'file'; repo: string; snapshotId: string; path: string}
 	| {name: 'search'; repo: string; query?: string}
+	| {name: 'diff'; repo: string; path: string; older: string; newer: string; lines: string[]; truncated: boolean}
 	| {name: 'backup'; repo?: string; set?: string}
 	| {name: 'drill'; repo?: string}
 	| {name: 'drills'}

@@ -1,6 +1,8 @@
 /** Route → screen component, and the breadcrumb label of each route. */
 import type {ReactNode} from 'react';
 import {FileScreen} from './file/file-screen.js';
+import {DiffScreen} from './search/diff-screen.js';
+import {SearchScreen} from './search/search-screen.js';
 import {ReposScreen} from './repos/repos-screen.js';
 import type {Route} from './routes.js';
 import {SnapshotsScreen} from './snapshots/snapshots-screen.js';
@@ -18,6 +20,10 @@ export function renderRoute(route: Route): ReactNode {
 			return <TreeScreen key={`t:${route.repo}:${route.snapshotId}`} repo={route.repo} snapshotId={route.snapshotId} dir={route.dir} />;
 		case 'file':
 			return <FileScreen key={`f:${route.repo}:${route.snapshotId}:${route.path}`} repo={route.repo} snapshotId={route.snapshotId} path={route.path} />;
+		case 'search':
+			return <SearchScreen key={`q:${route.repo}`} repo={route.repo} query={route.query} />;
+		case 'diff':
+			return <DiffScreen key={`d:${route.path}:${route.older}:${route.newer}`} path={route.path} older={route.older} newer={route.newer} lines={route.lines} truncated={route.truncated} />;
 		default:
 			return <UnavailableScreen route={route} />;
 	}
@@ -36,6 +42,8 @@ export function routeLabel(route: Route): string {
 			return route.path.slice(route.path.lastIndexOf('/') + 1);
 		case 'search':
 			return 'search';
+		case 'diff':
+			return 'diff';
 		case 'backup':
 			return 'backup';
 		case 'drill':
