@@ -160,6 +160,18 @@ function matchPositions(terms: readonly string[], original: string): number[] {
 	return [...marks].sort((a, b) => a - b);
 }
 
+const foldCaches = new WeakMap<FileIndex, FoldCache>();
+
+/** The fold cache of an index, shared by every search over it. */
+export function foldCacheFor(index: FileIndex): FoldCache {
+	let cache = foldCaches.get(index);
+	if (!cache) {
+		cache = new FoldCache(index);
+		foldCaches.set(index, cache);
+	}
+	return cache;
+}
+
 /** Folded strings of an index, computed once per string and reused across queries. */
 export class FoldCache {
 	private dirs: string[] = [];
@@ -226,6 +238,59 @@ export class SearchAborted extends Error {
 	}
 }
 
+/** The k best (score, id) pairs, kept in a min-heap so a scan never sorts all its matches. */
+class TopK {
+	private scores: number[] = [];
+	private ids: number[] = [];
+	constructor(private readonly k: number) {}
+	/** Higher score wins; on a tie the lower id (earlier path) wins. */
+	private better(sa: number, ia: number, sb: number, ib: number): boolean {
+		return sa > sb || (sa === sb && ia < ib);
+	}
+	/** Whether a candidate with this score would enter the list now. */
+	admits(score: number, id: number): boolean {
+		return this.k > 0 && (this.scores.length < this.k || this.better(score, id, this.scores[0]!, this.ids[0]!));
+	}
+	offer(score: number, id: number): void {
+		if (this.k === 0) return;
+		const n = this.scores.length;
+		if (n < this.k) {
+			this.scores.push(score);
+			this.ids.push(id);
+			this.up(n);
+		} else if (this.better(score, id, this.scores[0]!, this.ids[0]!)) {
+			this.scores[0] = score;
+			this.ids[0] = id;
+			this.down(0);
+		}
+	}
+	private swap(a: number, b: number): void {
+		[this.scores[a], this.scores[b]] = [this.scores[b]!, this.scores[a]!];
+		[this.ids[a], this.ids[b]] = [this.ids[b]!, this.ids[a]!];
+	}
+	private up(i: number): void {
+		while (i > 0) {
+			const parent = (i - 1) >> 1;
+			if (!this.better(this.scores[parent]!, this.ids[parent]!, this.scores[i]!, this.ids[i]!)) break;
+			this.swap(i, parent);
+			i = parent;
+		}
+	}
+	private down(i: number): void {
+		const n = this.scores.length;
+		for (;;) {
+			let worst = i;
+			for (const c of [2 * i + 1, 2 * i + 2]) if (c < n && this.better(this.scores[worst]!, this.ids[worst]!, this.scores[c]!, this.ids[c]!)) worst = c;
+			if (worst === i) return;
+			this.swap(i, worst);
+			i = worst;
+		}
+	}
+	sorted(): Array<{score: number; id: number}> {
+		return this.scores.map((score, i) => ({score, id: this.ids[i]!})).sort((a, b) => b.score - a.score || a.id - b.id);
+	}
+}
+
 const yieldToLoop = () => new Promise<void>(resolve => setImmediate(resolve));
 
 /**
@@ -240,7 +305,7 @@ export async function search(index: FileIndex, query: string, options: SearchOpt
 	const terms = parseQuery(query);
 	const limit = options.limit ?? 50;
 	const filters = options.filters ?? {};
-	const foldCache = options.fold ?? new FoldCache(index);
+	const foldCache = options.fold ?? foldCacheFor(index);
 	const {pathNewest, pathAlive} = index.derivedData();
 	const allowed = allowedPaths(index, filters);
 	const prefix = filters.pathPrefix ? filters.pathPrefix.replace(/\/+$/, '') : undefined;
@@ -255,10 +320,12 @@ export async function search(index: FileIndex, query: string, options: SearchOpt
 	const span = Math.max(1, newestTime - oldestTime);
 
 	// Per-term memo of directory/name results: most paths share directories and many share names.
-	const dirK = terms.map(() => new Map<number, number>());
-	const nameMemo = terms.map(() => new Map<number, number>());
+	// Typed-array memos: most paths share directories, many share names.
+	const unknown = -32768;
+	const dirK = terms.map(() => new Int16Array(index.dirs.length).fill(-1));
+	const nameMemo = terms.map(() => new Int16Array(index.names.length).fill(unknown));
 	const matches: number[] = [];
-	const scores: number[] = [];
+	const top = new TopK(terms.length === 0 ? 0 : limit);
 	const sliceMs = options.sliceMs ?? 8;
 	let sliceStart = performance.now();
 
@@ -280,31 +347,32 @@ export async function search(index: FileIndex, query: string, options: SearchOpt
 		const n = pathName[p]!;
 		let score = 0;
 		let ok = true;
+		let spanning = 0;
 		for (let t = 0; t < terms.length; t++) {
 			const term = terms[t]!;
 			// Name-only match (memoised per name): the best case.
-			let ns = nameMemo[t]!.get(n);
-			if (ns === undefined) {
+			let ns = nameMemo[t]![n]!;
+			if (ns === unknown) {
 				ns = nameScore(term, foldCache.name(n));
-				nameMemo[t]!.set(n, ns);
+				nameMemo[t]![n] = ns;
 			}
 			if (ns >= 0) {
 				score += ns;
 				continue;
 			}
 			// Otherwise the term must span directory and name: greedy prefix in "dir/", rest in the name.
-			let k = dirK[t]!.get(d);
-			if (k === undefined) {
+			let k = dirK[t]![d]!;
+			if (k < 0) {
 				k = greedyPrefix(term, `${foldCache.dir(d)}/`);
-				dirK[t]!.set(d, k);
+				dirK[t]![d] = k;
 			}
 			if (k === term.length) {
 				score += Math.max(dirScore(term, foldCache.dir(d)), piecesScore(pieces(term, foldCache.dir(d))) - 10);
 				continue;
 			}
 			if (suffixNeed(term, foldCache.name(n)) <= k) {
-				// Spans directory and name: rank by how few pieces it breaks into.
-				score += piecesScore(pieces(term, `${foldCache.dir(d)}/${foldCache.name(n)}`));
+				// Spans directory and name: ranked below by how few pieces it breaks into.
+				spanning |= 1 << t;
 				continue;
 			}
 			ok = false;
@@ -315,18 +383,22 @@ export async function search(index: FileIndex, query: string, options: SearchOpt
 		score -= Math.min(20, nameLen / 8);
 		score += (10 * (pathNewest[p]! - oldestTime)) / span;
 		matches.push(p);
-		scores.push(score);
+		if (spanning !== 0) {
+			// Only paths that could still make the top list pay for the (costly) piece count.
+			let upper = score;
+			for (let t = 0; t < terms.length; t++) if (spanning & (1 << t)) upper += 45;
+			if (!top.admits(upper, p)) continue;
+			const full = `${foldCache.dir(d)}/${foldCache.name(n)}`;
+			for (let t = 0; t < terms.length; t++) if (spanning & (1 << t)) score += piecesScore(pieces(terms[t]!, full));
+		}
+		top.offer(score, p);
 	}
 	if (options.signal?.aborted) throw new SearchAborted();
 
-	// Top-k by score (ties: newer, then shorter path, then path order).
-	const order = matches.map((_, i) => i);
-	order.sort((a, b) => scores[b]! - scores[a]! || pathNewest[matches[b]!]! - pathNewest[matches[a]!]! || matches[a]! - matches[b]!);
 	const hits: SearchHit[] = [];
-	for (const i of order.slice(0, terms.length === 0 ? 0 : limit)) {
-		const p = matches[i]!;
+	for (const {score, id: p} of top.sorted()) {
 		const path = index.path(p);
-		hits.push({pathId: p, path, score: Math.round(scores[i]! * 10) / 10, type: typeNames[verType[lastVer[p]!]!]!, newest: pathNewest[p]!, positions: matchPositions(terms, path)});
+		hits.push({pathId: p, path, score: Math.round(score * 10) / 10, type: typeNames[verType[lastVer[p]!]!]!, newest: pathNewest[p]!, positions: matchPositions(terms, path)});
 	}
 	return {query, hits, total: terms.length === 0 ? 0 : matches.length, scanned: count, ms: performance.now() - started, matches: Uint32Array.from(matches)};
 }
@@ -341,7 +413,7 @@ export class IncrementalSearch {
 	readonly fold: FoldCache;
 
 	constructor(private readonly index: FileIndex) {
-		this.fold = new FoldCache(index);
+		this.fold = foldCacheFor(index);
 	}
 
 	/** Run a query, cancelling the previous one. Rejects with SearchAborted if superseded. */

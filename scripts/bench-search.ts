@@ -1,0 +1,193 @@
+/**
+ * Search benchmark (restic not involved): a synthetic home of ~1.5 M paths across 10 snapshots with
+ * realistic churn, fed as `restic ls --json` lines through the same parser, index and search code resto
+ * uses, then 10 realistic queries typed one keystroke at a time. Prints JSON figures.
+ * Env: PATHS (default 1500000), SNAPSHOTS (10).
+ */
+import {mkdtempSync, rmSync} from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import {monitorEventLoopDelay, performance} from 'node:perf_hooks';
+import {loadCache, saveCache} from '../source/index/cache.js';
+import {FileIndex} from '../source/index/file-index.js';
+import {IncrementalSearch} from '../source/index/search.js';
+import {parseLsLine, type Snapshot} from '../source/restic/parse.js';
+
+const targetPaths = Number(process.env.PATHS ?? 1_500_000);
+const snapshotCount = Number(process.env.SNAPSHOTS ?? 10);
+
+function prng(seed: number): () => number {
+	let a = seed >>> 0;
+	return () => {
+		a = (a + 0x6d2b79f5) >>> 0;
+		let t = a;
+		t = Math.imul(t ^ (t >>> 15), t | 1);
+		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+	};
+}
+const rand = prng(42);
+const pick = <T>(list: readonly T[]): T => list[Math.floor(rand() * list.length)]!;
+const words = ['report', 'final', 'draft', 'invoice', 'notes', 'meeting', 'budget', 'summary', 'thesis', 'chapter', 'resume', 'letter', 'contract', 'scan', 'receipt', 'plan', 'design', 'spec', 'review', 'backup'];
+const exts = ['pdf', 'docx', 'txt', 'md', 'xlsx', 'png', 'jpg', 'ts', 'js', 'json', 'py', 'go', 'rs', 'html', 'css', 'csv'];
+const pkgs = ['react', 'lodash', 'typescript', 'webpack', 'babel-core', 'eslint', 'jest', 'express', 'chalk', 'yargs', 'semver', 'debug', 'ms', 'glob', 'minimatch'];
+
+/** Generate the base list of (path, type, size) entries: a home with code, photos, documents, caches. */
+function generateBase(): Array<{path: string; size: number; dir: boolean}> {
+	const out: Array<{path: string; size: number; dir: boolean}> = [];
+	const dirs = new Set<string>();
+	const addFile = (p: string, size: number) => {
+		const parts = p.split('/');
+		for (let i = 2; i < parts.length; i++) {
+			const d = parts.slice(0, i).join('/');
+			if (!dirs.has(d)) {
+				dirs.add(d);
+				out.push({path: d, size: 0, dir: true});
+			}
+		}
+		out.push({path: p, size, dir: false});
+	};
+	const home = '/home/alice.johnson';
+	for (const year of [2019, 2020, 2021, 2022, 2023, 2024, 2025]) {
+		addFile(`${home}/Documents/taxes/${year}/return-final.pdf`, 200_000);
+		addFile(`${home}/Documents/taxes/${year}/return-draft.pdf`, 180_000);
+		for (let i = 0; i < 40; i++) addFile(`${home}/Documents/taxes/${year}/receipts/receipt-${year}-${String(i).padStart(3, '0')}.pdf`, 40_000);
+	}
+	addFile(`${home}/Documents/holiday-lisbon-2024/itinerary.pdf`, 90_000);
+	while (out.length < targetPaths) {
+		const r = rand();
+		if (r < 0.45) {
+			// Code with dependency trees: deep and repetitive, as in real homes.
+			const proj = `project-${Math.floor(rand() * 60)}`;
+			const pkg = pick(pkgs);
+			addFile(`${home}/code/${proj}/packages/${pick(['app', 'server', 'shared'])}/node_modules/${pkg}/${pick(['lib', 'dist', 'src', 'build'])}/${pick(['internal', 'utils', 'helpers', 'core'])}/${pick(words)}-${Math.floor(rand() * 500)}.${pick(['js', 'ts', 'json', 'map'])}`, Math.floor(rand() * 50_000));
+		} else if (r < 0.65) {
+			const year = 2015 + Math.floor(rand() * 11);
+			addFile(`${home}/Pictures/Camera Uploads/${year}/${String(1 + Math.floor(rand() * 12)).padStart(2, '0')}-${pick(['holiday', 'birthday', 'garden', 'hiking', 'wedding', 'lisbon', 'christmas'])}/IMG_${Math.floor(rand() * 9000) + 1000}.jpg`, 2_000_000 + Math.floor(rand() * 4_000_000));
+		} else if (r < 0.8) {
+			addFile(`${home}/Documents/${pick(['work', 'personal', 'school', 'archive'])}/${pick(['clients', 'projects', 'admin'])}/${2010 + Math.floor(rand() * 16)}/${pick(words)}-${pick(words)}-${Math.floor(rand() * 1000)}.${pick(exts)}`, Math.floor(rand() * 3_000_000));
+		} else if (r < 0.95) {
+			addFile(`${home}/.cache/${pick(['mozilla', 'pip', 'go-build', 'thumbnails', 'yarn'])}/${Math.floor(rand() * 256).toString(16)}/${Math.floor(rand() * 256).toString(16)}/${Math.floor(rand() * 2 ** 32).toString(16)}${Math.floor(rand() * 2 ** 32).toString(16)}`, Math.floor(rand() * 100_000));
+		} else {
+			addFile(`${home}/Music/${pick(['Artist One', 'The Band', 'Composer X', 'DJ Y'])}/${pick(['Album A', 'Live 2019', 'Greatest Hits'])}/${String(Math.floor(rand() * 20)).padStart(2, '0')} - ${pick(words)} ${pick(words)}.flac`, 30_000_000);
+		}
+	}
+	return out;
+}
+
+function pct(values: number[], p: number): number {
+	const s = [...values].sort((a, b) => a - b);
+	return Math.round(s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]! * 10) / 10;
+}
+
+const mb = (bytes: number) => Math.round(bytes / 2 ** 20);
+let peakRss = 0;
+const rssTimer = setInterval(() => {
+	peakRss = Math.max(peakRss, process.memoryUsage().rss);
+}, 50);
+
+async function main(): Promise<void> {
+	const t0 = performance.now();
+	const base = generateBase();
+	const genMs = performance.now() - t0;
+	const avgLen = base.reduce((n, e) => n + e.path.length, 0) / base.length;
+	const index = new FileIndex();
+	const now = Date.now();
+	let lines = 0;
+	let ingestMs = 0;
+	let current = base.map(e => ({...e, mtime: now - 400 * 86_400_000}));
+	for (let s = snapshotCount - 1; s >= 0; s--) {
+		// Churn between snapshots: ~1% modified, ~0.5% added, ~0.3% deleted.
+		if (s !== snapshotCount - 1) {
+			current = current.filter(() => rand() > 0.003);
+			for (const e of current) if (!e.dir && rand() < 0.01) {
+				e.size += 1 + Math.floor(rand() * 1000);
+				e.mtime += 86_400_000;
+			}
+			const adds = Math.floor(current.length * 0.005);
+			for (let i = 0; i < adds; i++) current.push({path: `/home/alice.johnson/Documents/new/${s}/${pick(words)}-${i}.${pick(exts)}`, size: 1000, dir: false, mtime: now});
+		}
+		const snapshot: Snapshot = {id: (s + 1).toString(16).padStart(64, 'a'), shortId: (s + 1).toString(16).padStart(8, 'a'), time: now - s * 7 * 86_400_000, timeText: '', hostname: 'laptop', username: 'alice', paths: ['/home/alice.johnson'], tags: []};
+		// Feed real `ls --json` lines through the real parser, as restic would print them.
+		const toLine = (e: (typeof current)[number]) => JSON.stringify({name: e.path.slice(e.path.lastIndexOf('/') + 1), type: e.dir ? 'dir' : 'file', path: e.path, uid: 1000, gid: 1000, size: e.dir ? undefined : e.size, mode: e.dir ? 2147484141 : 420, permissions: e.dir ? 'drwxr-xr-x' : '-rw-r--r--', mtime: new Date(e.mtime).toISOString(), atime: new Date(e.mtime).toISOString(), ctime: new Date(e.mtime).toISOString(), struct_type: 'node'});
+		// Lines are produced in batches (as restic's stdout arrives) and only parsing + indexing is timed.
+		const slot = index.beginSnapshot(snapshot);
+		for (let i = 0; i < current.length; i += 4096) {
+			const batch = current.slice(i, i + 4096).map(toLine);
+			const started = performance.now();
+			for (const line of batch) {
+				const parsed = parseLsLine(line);
+				if (parsed.kind === 'node') index.add(slot, parsed.node);
+			}
+			ingestMs += performance.now() - started;
+			lines += batch.length;
+		}
+		index.completeSnapshot(slot);
+	}
+	base.length = 0;
+	current = [];
+	global.gc?.();
+	const steadyRss = process.memoryUsage().rss;
+	const heapAfterBuild = process.memoryUsage().heapUsed;
+	const dir = mkdtempSync(path.join(os.tmpdir(), 'resto-bench-idx-'));
+	const repoId = 'b'.repeat(64);
+	let t = performance.now();
+	const saved = saveCache(index, repoId, dir);
+	const saveMs = performance.now() - t;
+	t = performance.now();
+	const reopened = loadCache(repoId, dir).index!;
+	reopened.derivedData();
+	const reopenMs = performance.now() - t;
+	rmSync(dir, {recursive: true, force: true});
+
+	const queries = ['tax 2023 pdf', 'tax2023pdf', 'IMG_2041', 'invoice', 'receipt 2024', 'lisbon itinerary', 'report final', 'thesis chapter', 'resume.pdf', 'package.json'];
+	const histogram = monitorEventLoopDelay({resolution: 5});
+	const perKeystroke: number[] = [];
+	const fromThird: number[] = [];
+	const firstTwo: number[] = [];
+	const results: Record<string, number> = {};
+	for (const q of queries) {
+		const engine = new IncrementalSearch(reopened);
+		histogram.enable();
+		for (let i = 1; i <= q.length; i++) {
+			const started = performance.now();
+			const r = await engine.run(q.slice(0, i), {limit: 50});
+			const ms = performance.now() - started;
+			perKeystroke.push(ms);
+			(i >= 3 ? fromThird : firstTwo).push(ms);
+			if (i === q.length) results[q] = r.total;
+		}
+		histogram.disable();
+	}
+	clearInterval(rssTimer);
+	const machine = {cpus: os.cpus().length, cpu: os.cpus()[0]?.model, memGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version, platform: `${os.platform()} ${os.arch()}`};
+	console.log(
+		JSON.stringify(
+			{
+				benchmark: 'search',
+				paths: index.pathCount,
+				snapshots: snapshotCount,
+				entriesIngested: lines,
+				averagePathLength: Math.round(avgLen),
+				versions: index.versionCount,
+				generateMs: Math.round(genMs),
+				coldBuildMs: Math.round(ingestMs),
+				ingestEntriesPerSecond: Math.round(lines / (ingestMs / 1000)),
+				resticLsEntriesPerSecond: Math.round(1 / 30e-6),
+				cacheBytes: saved.bytes,
+				cacheSaveMs: Math.round(saveMs),
+				cachedReopenMs: Math.round(reopenMs),
+				keystrokeMs: {all: {p50: pct(perKeystroke, 50), p95: pct(perKeystroke, 95), max: pct(perKeystroke, 100)}, fromThirdChar: {p50: pct(fromThird, 50), p95: pct(fromThird, 95), max: pct(fromThird, 100)}, firstTwoChars: {p50: pct(firstTwo, 50), p95: pct(firstTwo, 95), max: pct(firstTwo, 100)}},
+				eventLoopBlockedMaxMs: Math.round(histogram.max / 1e6),
+				rssMB: {peak: mb(peakRss), steadyAfterBuild: mb(steadyRss)},
+				heapMBAfterBuild: mb(heapAfterBuild),
+				matches: results,
+				machine,
+			},
+			null,
+			2,
+		),
+	);
+}
+
+await main();
