@@ -1,0 +1,109 @@
+/**
+ * `resto backup [SET] [--json] [--dry-run]` or `resto backup --repo R PATH…`.
+ * --json: NDJSON events on stdout (status ≤ 10 Hz, error, summary, result). Without a TTY: a plain
+ * progress line every few seconds. Exit codes: 0, 3 (some files unreadable), 1, 10, 11, 12, 130.
+ */
+import {BackupPreflightError, planFromPaths, planFromSet, type BackupPlan} from '../backup/backup-set.js';
+import {exitCodes} from '../restic/errors.js';
+import {BackupTask, type BackupState} from '../tasks/backup-task.js';
+import {printError, printInfo, printWarning} from '../util/cli-output.js';
+import {escapeForTerminal} from '../util/escape.js';
+import {formatBytes, formatDuration} from '../util/format.js';
+import {onShutdown} from '../util/signals.js';
+import {clientFor, ExitError, guard, loadConfigOrExit, repoOrExit} from './common.js';
+import type {CommandContext} from './context.js';
+
+/** One human progress line. */
+export function progressLine(s: BackupState): string {
+	const st = s.status;
+	if (!st) return s.phase === 'checking' ? 'checking the repository…' : `${s.phase}…`;
+	const pct = s.scanned || st.totalFiles > 0 ? `${(st.percentDone * 100).toFixed(1)}%` : 'scanning';
+	const eta = st.secondsRemaining ? `, ETA ${formatDuration(st.secondsRemaining)}` : '';
+	const stalled = s.stalledFor >= 10 ? ` — no progress for ${s.stalledFor} s (backend retrying?)` : '';
+	return `${pct} ${st.filesDone}/${st.totalFiles || '?'} files, ${formatBytes(st.bytesDone)}/${st.totalBytes ? formatBytes(st.totalBytes) : '?'}, ${formatBytes(s.rate)}/s, ${formatDuration(st.secondsElapsed)} elapsed${eta}${stalled}`;
+}
+
+/** The closing summary as text. */
+export function summaryText(s: BackupState): string {
+	const sum = s.summary;
+	if (!sum) return '';
+	return `${sum.dryRun ? 'dry run: would back up' : 'backed up'} ${sum.totalFilesProcessed} files (${formatBytes(sum.totalBytesProcessed)}): ${sum.filesNew} new, ${sum.filesChanged} changed, ${sum.filesUnmodified} unmodified; dirs ${sum.dirsNew} new, ${sum.dirsChanged} changed, ${sum.dirsUnmodified} unmodified; ${formatBytes(sum.dataAdded)} added in ${formatDuration(sum.totalDuration)}${s.snapshotId && !sum.dryRun ? `; snapshot ${s.snapshotId.slice(0, 8)}` : ''}`;
+}
+
+function planFor(ctx: CommandContext): BackupPlan {
+	const config = loadConfigOrExit();
+	const dryRun = Boolean(ctx.options['dry-run']);
+	const [first, ...rest] = ctx.args;
+	const set = first ? config.backupSets.find(s => s.name === first) : undefined;
+	if (set) {
+		if (rest.length > 0) throw new ExitError(exitCodes.usage, 'give either a backup set or paths, not both');
+		return planFromSet(config, set, {dryRun});
+	}
+	if (ctx.args.length > 0 && (ctx.options.repo || config.backupSets.length === 0 || first!.includes('/') || first === '.')) {
+		return planFromPaths(repoOrExit(config, ctx), ctx.args, {dryRun});
+	}
+	if (first) throw new ExitError(exitCodes.usage, `no backup set "${first}" (configured: ${config.backupSets.map(s => s.name).join(', ') || 'none'}); to back up paths use: resto backup --repo R PATH…`);
+	if (config.backupSets.length === 1) return planFromSet(config, config.backupSets[0]!, {dryRun});
+	throw new ExitError(exitCodes.usage, config.backupSets.length === 0 ? 'no backup sets configured: add backupSets to the config, or run: resto backup --repo R PATH…' : `several backup sets: name one of ${config.backupSets.map(s => s.name).join(', ')}`);
+}
+
+export async function run(ctx: CommandContext): Promise<number> {
+	return guard(async () => {
+		let plan: BackupPlan;
+		try {
+			plan = planFor(ctx);
+		} catch (error) {
+			if (error instanceof BackupPreflightError) throw new ExitError(error.exitCode, error.message);
+			throw error;
+		}
+		const json = Boolean(ctx.options.json);
+		const emit = (obj: unknown) => process.stdout.write(`${JSON.stringify(obj)}\n`);
+		const task = new BackupTask(plan, clientFor(plan.repo), {
+			onEvent: ev => {
+				if (!json) return;
+				if (ev.type === 'error') emit({type: 'error', item: ev.error.item, during: ev.error.during, message: ev.error.message});
+				else if (ev.type === 'summary') emit({type: 'summary', ...ev.summary});
+				else if (ev.type === 'verbose' && plan.options.dryRun) emit({type: 'item', action: ev.verbose.action, item: ev.verbose.item, size: ev.verbose.dataSize});
+			},
+		});
+		// Ctrl-C / SIGTERM: stop restic cleanly (SIGINT), report, exit 130.
+		const unregister = onShutdown(() => task.cancel());
+		let lastStatusAt = 0;
+		let lastLineAt = 0;
+		const tty = process.stderr.isTTY;
+		const unsubscribe = task.subscribe(() => {
+			const s = task.getSnapshot();
+			const now = Date.now();
+			if (json && s.status && !s.summary && now - lastStatusAt >= 100 && !['done', 'partial', 'failed', 'canceled'].includes(s.phase)) {
+				lastStatusAt = now;
+				emit({type: 'status', phase: s.phase, percentDone: s.status.percentDone, filesDone: s.status.filesDone, totalFiles: s.status.totalFiles, bytesDone: s.status.bytesDone, totalBytes: s.status.totalBytes, secondsElapsed: s.status.secondsElapsed, secondsRemaining: s.status.secondsRemaining, bytesPerSecond: Math.round(s.rate), stalledSeconds: s.stalledFor, currentFiles: s.status.currentFiles});
+			}
+			if (!json && !['done', 'partial', 'failed', 'canceled'].includes(s.phase)) {
+				if (tty && now - lastLineAt >= 100) {
+					lastLineAt = now;
+					process.stderr.write(`\r\x1b[2K${escapeForTerminal(progressLine(s)).slice(0, (process.stderr.columns || 80) - 1)}`);
+				} else if (!tty && now - lastLineAt >= 3000) {
+					lastLineAt = now;
+					printInfo(progressLine(s));
+				}
+			}
+		});
+		if (!json) printInfo(`${plan.options.dryRun ? 'dry run of' : 'backing up'} ${plan.name} (${plan.options.paths.map(p => escapeForTerminal(p)).join(', ')}) to ${plan.repo.name}${plan.lowPriority ? ' at low priority' : ''}`);
+		const state = await task.run();
+		unsubscribe();
+		unregister();
+		if (tty && !json) process.stderr.write('\r\x1b[2K');
+		for (const w of state.warnings) printWarning(w);
+		if (json) {
+			emit({type: 'result', phase: state.phase, exitCode: state.exitCode, snapshotId: state.snapshotId ?? null, message: state.message ?? null, errors: state.errors});
+		} else {
+			for (const e of state.errors) printWarning(`could not read ${escapeForTerminal(e.item)} (${e.during}): ${e.message}`);
+			if (state.phase === 'done' || state.phase === 'partial') printInfo(summaryText(state));
+			if (plan.options.dryRun && state.items.length > 0) {
+				for (const item of state.items.filter(i => !i.item.endsWith('/')).slice(0, 200)) printInfo(`  ${item.action.padEnd(10)} ${formatBytes(item.dataSize).padStart(9)}  ${escapeForTerminal(item.item)}`);
+			}
+			if (state.message) (state.phase === 'failed' ? printError : printWarning)(state.message);
+		}
+		return state.exitCode ?? 1;
+	});
+}
