@@ -28,7 +28,7 @@ export interface AppServices {
 	/** Ask a yes/no question in a modal dialog. */
 	confirm: (question: string, options?: {dangerous?: boolean}) => Promise<boolean>;
 	/** Register a running task so quitting asks first and cancels it cleanly. */
-	trackTask: (label: string, cancel: () => Promise<void> | void) => () => void;
+	trackTask: (label: string | (() => string), cancel: () => Promise<void> | void) => () => void;
 }
 
 const noop = () => {};

@@ -38,7 +38,7 @@ export interface AppProps {
 }
 
 interface RunningTask {
-	label: string;
+	label: string | (() => string);
 	cancel: () => Promise<void> | void;
 }
 
@@ -51,7 +51,7 @@ function TaskLine({tasks}: {tasks: Map<number, RunningTask>}) {
 		return () => clearInterval(t);
 	}, [tasks.size]);
 	if (tasks.size === 0) return null;
-	return <Text wrap="truncate-end">{[...tasks.values()].map(t => escapeForTerminal(t.label)).join(' · ')}</Text>;
+	return <Text wrap="truncate-end">{[...tasks.values()].map(t => escapeForTerminal(typeof t.label === 'function' ? t.label() : t.label)).join(' · ')}</Text>;
 }
 
 function GlobalCommands({onQuit, onHelp, onBack, onRepos, onDrills}: {onQuit: () => void; onHelp: () => void; onBack: () => void; onRepos: () => void; onDrills: () => void}) {
@@ -98,7 +98,7 @@ export function App({config, theme, clientFor, initialRoute, store: givenStore, 
 		if (quitting.current) return;
 		const tasks = [...tasksRef.current.values()];
 		if (tasks.length > 0) {
-			const yes = await confirm(`${tasks.map(t => t.label).join(', ')} still running. Stop ${tasks.length > 1 ? 'them' : 'it'} (restic is interrupted cleanly) and quit?`, {dangerous: true});
+			const yes = await confirm(`${tasks.map(t => (typeof t.label === 'function' ? t.label() : t.label)).join(', ')} still running. Stop ${tasks.length > 1 ? 'them' : 'it'} (restic is interrupted cleanly) and quit?`, {dangerous: true});
 			if (!yes) return;
 		}
 		quitting.current = true;

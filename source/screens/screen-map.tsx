@@ -1,5 +1,6 @@
 /** Route → screen component, and the breadcrumb label of each route. */
 import type {ReactNode} from 'react';
+import {BackupScreen} from './backup/backup-screen.js';
 import {FileScreen} from './file/file-screen.js';
 import {DiffScreen} from './search/diff-screen.js';
 import {SearchScreen} from './search/search-screen.js';
@@ -22,6 +23,8 @@ export function renderRoute(route: Route): ReactNode {
 			return <FileScreen key={`f:${route.repo}:${route.snapshotId}:${route.path}`} repo={route.repo} snapshotId={route.snapshotId} path={route.path} />;
 		case 'search':
 			return <SearchScreen key={`q:${route.repo}`} repo={route.repo} query={route.query} />;
+		case 'backup':
+			return <BackupScreen key={`b:${route.repo ?? ''}`} repo={route.repo} set={route.set} />;
 		case 'diff':
 			return <DiffScreen key={`d:${route.path}:${route.older}:${route.newer}`} path={route.path} older={route.older} newer={route.newer} lines={route.lines} truncated={route.truncated} />;
 		default:
