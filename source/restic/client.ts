@@ -53,7 +53,8 @@ export interface ResticClient {
 	ls(snapshotId: string, options: {dir?: string; recursive?: boolean}, onNode: (node: LsNode) => void, signal?: AbortSignal): Promise<Snapshot>;
 	find(patterns: readonly string[], options?: argv.SnapshotFilter & {ignoreCase?: boolean; snapshots?: readonly string[]}, signal?: AbortSignal): Promise<FindResult[]>;
 	/** Bytes of a file (or tar of a directory); stops restic after `maxBytes` when given. */
-	dump(snapshotId: string, path: string, options?: {maxBytes?: number; onChunk?: (chunk: Buffer) => void}, signal?: AbortSignal): Promise<Buffer>;
+	/** `discard`: only stream to onChunk (hashing a large file), keep nothing in memory. */
+	dump(snapshotId: string, path: string, options?: {maxBytes?: number; onChunk?: (chunk: Buffer) => void; discard?: boolean}, signal?: AbortSignal): Promise<Buffer>;
 	restore(snapshotId: string, options: argv.RestoreOptions, onEvent?: (event: RestoreEvent) => void, signal?: AbortSignal): Promise<void>;
 	backup(options: argv.BackupOptions, hooks?: {onEvent?: (event: BackupEvent) => void; lowPriority?: boolean; signal?: AbortSignal}): Promise<BackupRunResult>;
 	check(options?: {readDataSubset?: string}, onLine?: (line: string) => void, signal?: AbortSignal): Promise<CheckResult>;
@@ -132,7 +133,7 @@ export class ResticCli implements ResticClient {
 		return parseFind(r.stdout);
 	}
 
-	async dump(snapshotId: string, path: string, options: {maxBytes?: number; onChunk?: (chunk: Buffer) => void} = {}, signal?: AbortSignal): Promise<Buffer> {
+	async dump(snapshotId: string, path: string, options: {maxBytes?: number; onChunk?: (chunk: Buffer) => void; discard?: boolean} = {}, signal?: AbortSignal): Promise<Buffer> {
 		const max = options.maxBytes;
 		const chunks: Buffer[] = [];
 		let size = 0;
@@ -144,6 +145,7 @@ export class ResticCli implements ResticClient {
 				forceKillAfterMs: 3000,
 				onChunk: chunk => {
 					options.onChunk?.(chunk);
+					if (options.discard) return;
 					if (max === undefined) {
 						chunks.push(chunk);
 						size += chunk.length;

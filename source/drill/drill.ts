@@ -1,0 +1,311 @@
+/**
+ * The World Backup Day drill: check the repository, pick a random file from a random recent snapshot
+ * (seeded, so it can be repeated), restore it into a fresh temporary directory, prove it with SHA-256,
+ * ask the human checklist, and keep a report. No React: the TUI and `resto drill` drive it.
+ */
+import {createHash} from 'node:crypto';
+import {createReadStream, existsSync, lstatSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync} from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import {ensurePrivateDir, restoPaths, writePrivateFile} from '../config/paths.js';
+import type {Repository} from '../config/config.js';
+import type {ResticClient} from '../restic/client.js';
+import {ResticError} from '../restic/errors.js';
+import type {Snapshot} from '../restic/parse.js';
+import {restorePath} from '../restore/restore.js';
+import {restoVersion} from '../util/version.js';
+
+export type StepId = 'check' | 'pick' | 'restore' | 'verify' | 'checklist' | 'report';
+export type StepStatus = 'pending' | 'running' | 'passed' | 'failed' | 'skipped';
+
+export interface StepResult {
+	id: StepId;
+	title: string;
+	why: string;
+	status: StepStatus;
+	detail?: string;
+	startedAt?: number;
+	finishedAt?: number;
+}
+
+export const stepInfo: Record<StepId, {title: string; why: string}> = {
+	check: {title: 'Check the repository', why: 'restic check verifies the structure (and, optionally, a subset of the data) so damage is found now, not on the day you need a file.'},
+	pick: {title: 'Pick a random file', why: 'A random file from a random recent snapshot tests what you did not choose: no cherry-picking the file you know works.'},
+	restore: {title: 'Restore it', why: 'restic restore into a fresh temporary directory: the real restore path, nothing on your disk is touched.'},
+	verify: {title: 'Prove it', why: 'The SHA-256 of the restored file must equal the SHA-256 of restic dump of the same path, and size and time must match the snapshot.'},
+	checklist: {title: 'Human checklist', why: 'Software cannot check that you can reach the backup without this machine: offline credentials, an offsite copy, a restore from another machine.'},
+	report: {title: 'Report', why: 'A dated report with hashes lets you (or anyone) re-verify the drill later with restic dump … | sha256sum.'},
+};
+
+export const checklistQuestions = [
+	{id: 'offline-credentials', text: 'Is the repository password and location kept offline (printed or in a safe), away from this machine?'},
+	{id: 'offsite-copy', text: 'Is there an offsite copy (another repository elsewhere) whose latest snapshot is recent?'},
+	{id: 'other-machine', text: 'Have you restored from a machine that is not the usual one (a clean machine, with only your printed credentials)?'},
+	{id: 'sealed-credentials', text: 'Are the credentials printed and sealed, and would someone you trust find them?'},
+] as const;
+
+export type Answer = 'yes' | 'no' | 'not asked';
+
+/** mulberry32: a small seeded PRNG, so a seed always picks the same snapshot and file. */
+export function seededRandom(seed: number): () => number {
+	let a = seed >>> 0;
+	return () => {
+		a = (a + 0x6d2b79f5) >>> 0;
+		let t = a;
+		t = Math.imul(t ^ (t >>> 15), t | 1);
+		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+	};
+}
+
+/** Snapshots taken within the last `months` months (30.44 days each), newest first. */
+export function snapshotsInWindow(snapshots: readonly Snapshot[], months: number, now = Date.now()): Snapshot[] {
+	const since = now - months * 30.44 * 86_400_000;
+	return snapshots.filter(s => s.time >= since && s.time <= now + 86_400_000).sort((a, b) => b.time - a.time);
+}
+
+/** Thrown when no snapshot is in the window; carries the older ones the user may pick from instead. */
+export class NoSnapshotInWindowError extends Error {
+	constructor(
+		readonly months: number,
+		readonly older: Snapshot[],
+	) {
+		super(
+			older.length === 0
+				? 'the repository has no snapshots: there is nothing to restore. Run a backup first.'
+				: `no snapshot in the last ${months} month${months === 1 ? '' : 's'}; the newest is from ${new Date(older[0]!.time).toISOString().slice(0, 10)}. Your backups may have stopped: pass --months ${Math.ceil((Date.now() - older[0]!.time) / (30.44 * 86_400_000))} to drill that one anyway.`,
+		);
+		this.name = 'NoSnapshotInWindowError';
+	}
+}
+
+export interface PickedFile {
+	snapshot: Snapshot;
+	path: string;
+	size: number;
+	mtime: number;
+	/** Regular non-empty files the pick was drawn from. */
+	candidates: number;
+}
+
+/**
+ * Pick a snapshot from the window and a random regular, non-empty file in it, by reservoir sampling
+ * over the streamed listing (memory stays flat on huge snapshots). Names that are not valid UTF-8 are
+ * skipped: restic cannot address them by path.
+ */
+export async function pickFile(client: ResticClient, snapshots: readonly Snapshot[], rng: () => number, signal?: AbortSignal): Promise<PickedFile> {
+	const order = [...snapshots];
+	// Try snapshots in a seeded order until one has a suitable file.
+	while (order.length > 0) {
+		const snap = order.splice(Math.floor(rng() * order.length), 1)[0]!;
+		let chosen: {path: string; size: number; mtime: number} | undefined;
+		let seen = 0;
+		const r = rng;
+		await client.ls(
+			snap.id,
+			{},
+			node => {
+				if (node.type !== 'file' || node.size <= 0 || node.path.includes('\ufffd')) return;
+				seen++;
+				if (r() * seen < 1) chosen = {path: node.path, size: node.size, mtime: node.mtime};
+			},
+			signal,
+		);
+		if (chosen) return {snapshot: snap, ...chosen, candidates: seen};
+	}
+	throw new ResticError('not-found', 'no regular, non-empty file in any snapshot of the window');
+}
+
+/** SHA-256 of a file on disk (hex). */
+export async function sha256File(file: string): Promise<string> {
+	const hash = createHash('sha256');
+	for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
+	return hash.digest('hex');
+}
+
+/** SHA-256 of `restic dump` of a path, streamed (hex). */
+export async function sha256Dump(client: ResticClient, snapshotId: string, file: string, signal?: AbortSignal): Promise<string> {
+	const hash = createHash('sha256');
+	await client.dump(snapshotId, file, {onChunk: c => hash.update(c), discard: true}, signal);
+	return hash.digest('hex');
+}
+
+export interface Verification {
+	restoredSha256: string;
+	dumpSha256: string;
+	restoredSize: number;
+	expectedSize: number;
+	restoredMtime: number;
+	expectedMtime: number;
+	original: {state: 'matches' | 'differs' | 'changed since' | 'not on this machine'; sha256?: string};
+	ok: boolean;
+	problems: string[];
+}
+
+/** Compare the restored file with restic dump, the snapshot's metadata, and the original if unchanged. */
+export async function verifyRestore(client: ResticClient, picked: PickedFile, restoredFile: string, signal?: AbortSignal): Promise<Verification> {
+	const st = statSync(restoredFile);
+	const [restoredSha256, dumpSha256] = await Promise.all([sha256File(restoredFile), sha256Dump(client, picked.snapshot.id, picked.path, signal)]);
+	const problems: string[] = [];
+	if (restoredSha256 !== dumpSha256) problems.push('SHA-256 of the restored file differs from restic dump');
+	if (st.size !== picked.size) problems.push(`restored size ${st.size} ≠ snapshot size ${picked.size}`);
+	// restic restores mtimes; filesystems may round to microseconds.
+	if (Math.abs(st.mtimeMs - picked.mtime) > 1) problems.push(`restored mtime ${new Date(st.mtimeMs).toISOString()} ≠ snapshot mtime ${new Date(picked.mtime).toISOString()}`);
+	let original: Verification['original'] = {state: 'not on this machine'};
+	if (existsSync(picked.path) && lstatSync(picked.path).isFile()) {
+		const o = statSync(picked.path);
+		if (o.size === picked.size && Math.abs(o.mtimeMs - picked.mtime) <= 1) {
+			const sha = await sha256File(picked.path);
+			original = {state: sha === dumpSha256 ? 'matches' : 'differs', sha256: sha};
+			if (sha !== dumpSha256) problems.push('the original file on this machine has the same size and time but different content (bit rot?)');
+		} else original = {state: 'changed since'};
+	}
+	return {restoredSha256, dumpSha256, restoredSize: st.size, expectedSize: picked.size, restoredMtime: st.mtimeMs, expectedMtime: picked.mtime, original, ok: problems.length === 0, problems};
+}
+
+/** A fresh private temporary directory for the restore. */
+export function drillTempDir(): string {
+	const base = process.env.RESTO_DRILL_TMPDIR || os.tmpdir();
+	return mkdtempSync(path.join(base, 'resto-drill-'));
+}
+
+/** Restore the picked file into `dir` (the real restore path) and return the restored file. */
+export async function restorePicked(client: ResticClient, picked: PickedFile, dir: string, signal?: AbortSignal): Promise<string> {
+	const result = await restorePath(client, {snapshotId: picked.snapshot.id, path: picked.path, target: dir, signal});
+	return result.restoredPath;
+}
+
+/** The drill report (JSON). */
+export interface DrillReport {
+	version: 1;
+	verdict: 'pass' | 'fail' | 'aborted';
+	failedStep?: StepId;
+	reason?: string;
+	date: string;
+	repository: {name: string; location: string; id?: string};
+	snapshot?: {id: string; time: string; host: string; paths: string[]};
+	file?: {path: string; size: number; mtime: string};
+	hashes?: {restored: string; dump: string; original?: string; originalState: string};
+	check?: {ok: boolean; summary: string; readDataSubset?: string; skipped?: boolean};
+	seed: number;
+	months: number;
+	answers: Record<string, Answer>;
+	versions: {restic?: string; resto: string};
+	host: string;
+	durations: Partial<Record<StepId, number>>;
+	steps: Array<{id: StepId; status: StepStatus; detail?: string}>;
+	reportFiles?: {json: string; markdown: string};
+	reverify?: string;
+}
+
+/** Where drill reports live. */
+export function drillsDir(): string {
+	return path.join(restoPaths().state, 'drills');
+}
+
+function shellQuote(s: string): string {
+	return `'${s.replace(/'/g, `'\\''`)}'`;
+}
+
+/** The command that re-verifies a report by hand. */
+export function reverifyCommand(report: DrillReport): string | undefined {
+	if (!report.snapshot || !report.file) return undefined;
+	return `restic -r ${shellQuote(report.repository.location)} dump ${report.snapshot.id} ${shellQuote(report.file.path)} | sha256sum`;
+}
+
+/** Render the Markdown report; every untrusted string is escaped for display. */
+export function reportMarkdown(r: DrillReport): string {
+	const esc = (s: string) => JSON.stringify(s).slice(1, -1);
+	const lines = [
+		`# Restore drill — ${r.repository.name} — ${r.date.slice(0, 10)}`,
+		'',
+		`**Verdict: ${r.verdict.toUpperCase()}**${r.failedStep ? ` (failed at: ${stepInfo[r.failedStep].title})` : ''}${r.reason ? ` — ${esc(r.reason)}` : ''}`,
+		'',
+		`- Repository: ${esc(r.repository.name)} (${esc(r.repository.location)})${r.repository.id ? `, id \`${r.repository.id}\`` : ''}`,
+		r.snapshot ? `- Snapshot: \`${r.snapshot.id}\` taken ${r.snapshot.time} on ${esc(r.snapshot.host)}` : '- Snapshot: none',
+		r.file ? `- File: \`${esc(r.file.path)}\` (${r.file.size} bytes, modified ${r.file.mtime})` : '- File: none',
+		r.hashes ? `- SHA-256 restored: \`${r.hashes.restored}\`\n- SHA-256 restic dump: \`${r.hashes.dump}\`\n- Original on this machine: ${r.hashes.originalState}${r.hashes.original ? ` (\`${r.hashes.original}\`)` : ''}` : '',
+		r.check ? `- restic check: ${r.check.skipped ? 'skipped' : r.check.ok ? 'no errors' : 'FAILED'} (${esc(r.check.summary)})${r.check.readDataSubset ? `, read-data-subset ${r.check.readDataSubset}` : ''}` : '',
+		`- Seed: ${r.seed} (window: ${r.months} months) — the same seed picks the same file`,
+		`- Host: ${esc(r.host)}; restic ${r.versions.restic ?? '?'}; resto ${r.versions.resto}`,
+		'',
+		'## Steps',
+		'',
+		...r.steps.map(s => `- ${stepInfo[s.id].title}: **${s.status}**${s.detail ? ` — ${esc(s.detail)}` : ''}${r.durations[s.id] !== undefined ? ` (${(r.durations[s.id]! / 1000).toFixed(1)} s)` : ''}`),
+		'',
+		'## Checklist',
+		'',
+		...checklistQuestions.map(q => `- ${q.text} **${r.answers[q.id] ?? 'not asked'}**`),
+		'',
+		r.reverify ? `## Re-verify by hand\n\n\`\`\`sh\n${r.reverify}\n\`\`\`\n\nThe output must be \`${r.hashes?.dump ?? ''}\`.` : '',
+		'',
+	];
+	return lines.filter(l => l !== '').join('\n').replace(/\n## /g, '\n\n## ').replace(/\n- /g, '\n- ') + '\n';
+}
+
+/** Write both report files (0600 in a 0700 directory) and return their paths. */
+export function writeReport(report: DrillReport): {json: string; markdown: string} {
+	const dir = ensurePrivateDir(drillsDir());
+	const safeName = report.repository.name.replace(/[^A-Za-z0-9._-]/g, '_');
+	const stamp = report.date.replace(/[:]/g, '').replace(/\..*$/, '');
+	let base = path.join(dir, `${stamp}-${safeName}`);
+	for (let i = 2; existsSync(`${base}.json`); i++) base = path.join(dir, `${stamp}-${safeName}-${i}`);
+	const files = {json: `${base}.json`, markdown: `${base}.md`};
+	const full = {...report, reportFiles: files};
+	writePrivateFile(files.json, `${JSON.stringify(full, null, 2)}\n`);
+	writePrivateFile(files.markdown, reportMarkdown(full));
+	return files;
+}
+
+/** Past drills, newest first (unreadable files are skipped). */
+export function drillHistory(dir = drillsDir()): DrillReport[] {
+	let names: string[] = [];
+	try {
+		names = readdirSync(dir).filter(n => n.endsWith('.json'));
+	} catch {
+		return [];
+	}
+	const out: DrillReport[] = [];
+	for (const n of names) {
+		try {
+			out.push(JSON.parse(readFileSync(path.join(dir, n), 'utf8')) as DrillReport);
+		} catch {
+			// a damaged report is not history
+		}
+	}
+	return out.sort((a, b) => b.date.localeCompare(a.date));
+}
+
+/** The newest drill of a repository, if any. */
+export function lastDrill(repoName: string, history = drillHistory()): DrillReport | undefined {
+	return history.find(r => r.repository.name === repoName);
+}
+
+/**
+ * The reminder for a repository, or undefined: when its last passed drill is older than a year, or
+ * March 31 (World Backup Day) is within 14 days and this year's drill is not done.
+ */
+export function drillReminder(repoName: string, now: Date, history: readonly DrillReport[]): string | undefined {
+	const passed = history.filter(r => r.repository.name === repoName && r.verdict === 'pass');
+	const last = passed[0];
+	const year = now.getFullYear();
+	const backupDay = new Date(year, 2, 31, 12);
+	const days = (backupDay.getTime() - now.getTime()) / 86_400_000;
+	const doneThisYear = passed.some(r => new Date(r.date).getFullYear() === year);
+	if (days >= -1 && days <= 14 && !doneThisYear) {
+		return `World Backup Day (March 31) is ${days < 0.5 ? 'today' : `in ${Math.ceil(days)} days`}: run this year's restore drill for ${repoName} (press d).`;
+	}
+	if (!last) return `${repoName} has never passed a restore drill: a backup you cannot restore from is worthless (press d).`;
+	if (now.getTime() - new Date(last.date).getTime() > 365 * 86_400_000) {
+		return `${repoName}'s last passed restore drill was on ${last.date.slice(0, 10)}, over a year ago (press d).`;
+	}
+	return undefined;
+}
+
+/** Remove the drill's temporary directory (and everything in it). */
+export function removeTemp(dir: string | undefined): void {
+	if (dir) rmSync(dir, {recursive: true, force: true});
+}
+
+export const versions = {resto: restoVersion};
+export type {Repository};

@@ -1,0 +1,270 @@
+/**
+ * Runs a drill step by step, outside React. Interactive mode pauses after the pick (re-roll or go on)
+ * and asks the checklist; non-interactive mode (resto drill) records "not asked". Aborting stops
+ * restic, removes the temporary restore, and still writes a report that says "aborted".
+ */
+import os from 'node:os';
+import {
+	checklistQuestions,
+	drillTempDir,
+	NoSnapshotInWindowError,
+	pickFile,
+	removeTemp,
+	restorePicked,
+	reverifyCommand,
+	seededRandom,
+	snapshotsInWindow,
+	stepInfo,
+	verifyRestore,
+	versions,
+	writeReport,
+	type Answer,
+	type DrillReport,
+	type PickedFile,
+	type StepId,
+	type StepResult,
+	type Verification,
+} from '../drill/drill.js';
+import type {Repository} from '../config/config.js';
+import type {ResticClient} from '../restic/client.js';
+import {ResticError} from '../restic/errors.js';
+import {Observable} from '../store/store.js';
+
+export interface DrillOptions {
+	seed?: number;
+	months?: number;
+	readDataSubset?: string;
+	skipCheck?: boolean;
+	interactive?: boolean;
+	/** Test hook: runs between pick and restore (e.g. a concurrent forget). */
+	afterPick?: (picked: PickedFile) => Promise<void>;
+}
+
+export interface DrillState {
+	steps: StepResult[];
+	phase: 'ready' | 'running' | 'await-pick' | 'await-answer' | 'finished';
+	seed: number;
+	picked?: PickedFile;
+	verification?: Verification;
+	answers: Record<string, Answer>;
+	question?: (typeof checklistQuestions)[number];
+	checkLines: string[];
+	report?: DrillReport;
+	reportFiles?: {json: string; markdown: string};
+}
+
+const order: StepId[] = ['check', 'pick', 'restore', 'verify', 'checklist', 'report'];
+
+class Aborted extends Error {}
+
+export class DrillTask extends Observable<DrillState> {
+	private readonly controller = new AbortController();
+	private resume: ((value: 'continue' | 'reroll' | Answer) => void) | undefined;
+	private temp: string | undefined;
+	private readonly started = new Map<StepId, number>();
+
+	constructor(
+		readonly repo: Repository,
+		private readonly client: ResticClient,
+		private readonly options: DrillOptions = {},
+	) {
+		const seed = options.seed ?? Math.floor(Math.random() * 2 ** 31);
+		super({
+			steps: order.map(id => ({id, ...stepInfo[id], status: 'pending'})),
+			phase: 'ready',
+			seed,
+			answers: Object.fromEntries(checklistQuestions.map(q => [q.id, 'not asked'])) as Record<string, Answer>,
+			checkLines: [],
+		});
+	}
+
+	private patch(p: Partial<DrillState>): void {
+		this.set({...this.getSnapshot(), ...p});
+	}
+
+	private step(id: StepId, status: StepResult['status'], detail?: string): void {
+		if (status === 'running') this.started.set(id, Date.now());
+		const steps = this.getSnapshot().steps.map(s => (s.id === id ? {...s, status, detail: detail ?? s.detail, startedAt: s.startedAt ?? this.started.get(id), finishedAt: status === 'running' ? undefined : Date.now()} : s));
+		this.patch({steps});
+	}
+
+	/** Stop the drill: restic is interrupted, temporary files removed, the report says "aborted". */
+	abort(): void {
+		this.controller.abort();
+		this.resume?.('continue');
+	}
+
+	/** Interactive: continue after the pick, or re-roll. */
+	choosePick(choice: 'continue' | 'reroll'): void {
+		if (this.getSnapshot().phase === 'await-pick') this.resume?.(choice);
+	}
+
+	/** Interactive: answer the current checklist question. */
+	answer(answer: 'yes' | 'no'): void {
+		if (this.getSnapshot().phase === 'await-answer') this.resume?.(answer);
+	}
+
+	private wait<T extends 'continue' | 'reroll' | Answer>(phase: DrillState['phase']): Promise<T> {
+		this.patch({phase});
+		return new Promise<T>(resolve => {
+			this.resume = value => {
+				this.resume = undefined;
+				this.patch({phase: 'running'});
+				resolve(value as T);
+			};
+		});
+	}
+
+	private checkAbort(): void {
+		if (this.controller.signal.aborted) throw new Aborted('aborted');
+	}
+
+	/** Run the drill to the end; always resolves with the (written) report. */
+	async run(): Promise<DrillReport> {
+		const signal = this.controller.signal;
+		const months = this.options.months ?? 3;
+		let failedStep: StepId | undefined;
+		let reason: string | undefined;
+		let verdict: DrillReport['verdict'] = 'pass';
+		let current: StepId = 'check';
+		let repoId: string | undefined;
+		let check: DrillReport['check'];
+		let resticVersion: string | undefined;
+		this.patch({phase: 'running'});
+		try {
+			resticVersion = (await this.client.version(signal)).version;
+			repoId = await this.client.repoId(signal).catch(() => undefined);
+			// 1. Integrity.
+			current = 'check';
+			if (this.options.skipCheck) {
+				this.step('check', 'skipped', 'skipped on request');
+				check = {ok: true, summary: 'skipped', skipped: true};
+			} else {
+				this.step('check', 'running', this.options.readDataSubset ? `restic check --read-data-subset=${this.options.readDataSubset}` : 'restic check');
+				const result = await this.client.check({readDataSubset: this.options.readDataSubset}, line => this.patch({checkLines: [...this.getSnapshot().checkLines.slice(-20), line]}), signal);
+				check = {ok: result.ok, summary: result.summary, readDataSubset: this.options.readDataSubset};
+				if (!result.ok) throw new StepFailure('check', `restic check found problems: ${result.errors.slice(0, 3).join('; ') || result.summary}`);
+				this.step('check', 'passed', result.summary);
+			}
+			this.checkAbort();
+			// 2. Pick (seeded; re-rolls move to the next seed).
+			current = 'pick';
+			let picked: PickedFile;
+			for (;;) {
+				this.step('pick', 'running', `seed ${this.getSnapshot().seed}, snapshots of the last ${months} months`);
+				const all = await this.client.snapshots({}, signal);
+				const window = snapshotsInWindow(all, months);
+				if (window.length === 0) throw new StepFailure('pick', new NoSnapshotInWindowError(months, [...all].sort((a, b) => b.time - a.time)).message);
+				picked = await pickFile(this.client, window, seededRandom(this.getSnapshot().seed), signal);
+				this.patch({picked});
+				this.step('pick', 'passed', `${picked.path} (${picked.size} bytes) from snapshot ${picked.snapshot.shortId} of ${new Date(picked.snapshot.time).toISOString().slice(0, 10)}, one of ${picked.candidates} files`);
+				if (!this.options.interactive) break;
+				const choice = await this.wait<'continue' | 'reroll'>('await-pick');
+				this.checkAbort();
+				if (choice === 'continue') break;
+				this.patch({seed: this.getSnapshot().seed + 1});
+			}
+			await this.options.afterPick?.(picked);
+			// 3. Restore into a fresh temporary directory.
+			current = 'restore';
+			this.step('restore', 'running', 'restic restore into a temporary directory');
+			this.temp = drillTempDir();
+			let restored: string;
+			try {
+				restored = await restorePicked(this.client, picked, this.temp, signal);
+			} catch (error) {
+				if (signal.aborted) throw error;
+				throw new StepFailure('restore', (error as Error).message);
+			}
+			this.step('restore', 'passed', `restored to ${restored}`);
+			this.checkAbort();
+			// 4. Verify.
+			current = 'verify';
+			this.step('verify', 'running', 'SHA-256 of the restored file and of restic dump');
+			const verification = await verifyRestore(this.client, picked, restored, signal);
+			this.patch({verification});
+			if (!verification.ok) throw new StepFailure('verify', verification.problems.join('; '));
+			this.step('verify', 'passed', `SHA-256 ${verification.dumpSha256.slice(0, 16)}… matches; original: ${verification.original.state}`);
+			// 5. Checklist.
+			current = 'checklist';
+			if (this.options.interactive) {
+				this.step('checklist', 'running');
+				for (const q of checklistQuestions) {
+					this.patch({question: q});
+					const a = await this.wait<Answer>('await-answer');
+					this.checkAbort();
+					this.patch({answers: {...this.getSnapshot().answers, [q.id]: a}});
+				}
+				this.patch({question: undefined});
+				const noes = Object.values(this.getSnapshot().answers).filter(a => a === 'no').length;
+				this.step('checklist', 'passed', noes ? `${noes} answer(s) "no": see the report` : 'all yes');
+			} else {
+				this.step('checklist', 'skipped', 'not asked (non-interactive)');
+			}
+		} catch (error) {
+			if (error instanceof Aborted || signal.aborted || (error instanceof ResticError && error.kind === 'canceled')) {
+				verdict = 'aborted';
+				reason = 'aborted by the user';
+				failedStep = current;
+				this.step(current, 'failed', 'aborted');
+			} else {
+				verdict = 'fail';
+				failedStep = error instanceof StepFailure ? error.stepId : current;
+				reason = (error as Error).message;
+				this.step(failedStep, 'failed', reason);
+			}
+		} finally {
+			removeTemp(this.temp);
+			this.temp = undefined;
+		}
+		// 6. Report (always, also for failures and aborts).
+		const s = this.getSnapshot();
+		const durations: DrillReport['durations'] = {};
+		for (const st of s.steps) if (st.startedAt && st.finishedAt) durations[st.id] = st.finishedAt - st.startedAt;
+		const report: DrillReport = {
+			version: 1,
+			verdict,
+			failedStep,
+			reason,
+			date: new Date().toISOString(),
+			repository: {name: this.repo.name, location: this.repo.access.repository, id: repoId},
+			snapshot: s.picked ? {id: s.picked.snapshot.id, time: new Date(s.picked.snapshot.time).toISOString(), host: s.picked.snapshot.hostname, paths: s.picked.snapshot.paths} : undefined,
+			file: s.picked ? {path: s.picked.path, size: s.picked.size, mtime: new Date(s.picked.mtime).toISOString()} : undefined,
+			hashes: s.verification ? {restored: s.verification.restoredSha256, dump: s.verification.dumpSha256, original: s.verification.original.sha256, originalState: s.verification.original.state} : undefined,
+			check,
+			seed: s.seed,
+			months,
+			answers: s.answers,
+			versions: {restic: resticVersion, resto: versions.resto},
+			host: os.hostname(),
+			durations,
+			steps: [],
+		};
+		report.reverify = reverifyCommand(report);
+		this.step('report', 'running');
+		try {
+			const files = writeReport({...report, steps: this.getSnapshot().steps.map(x => ({id: x.id, status: x.id === 'report' ? 'passed' : x.status, detail: x.detail}))});
+			report.reportFiles = files;
+			this.step('report', 'passed', files.markdown);
+		} catch (error) {
+			this.step('report', 'failed', `could not write the report: ${(error as Error).message}`);
+			if (verdict === 'pass') {
+				report.verdict = 'fail';
+				report.failedStep = 'report';
+				report.reason = (error as Error).message;
+			}
+		}
+		report.steps = this.getSnapshot().steps.map(x => ({id: x.id, status: x.status, detail: x.detail}));
+		this.patch({phase: 'finished', report, reportFiles: report.reportFiles});
+		return report;
+	}
+}
+
+class StepFailure extends Error {
+	constructor(
+		readonly stepId: StepId,
+		message: string,
+	) {
+		super(message);
+	}
+}
