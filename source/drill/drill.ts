@@ -203,8 +203,12 @@ export function drillsDir(): string {
 	return path.join(restoPaths().state, 'drills');
 }
 
-function shellQuote(s: string): string {
-	return `'${s.replace(/'/g, `'\\''`)}'`;
+/** Quote for sh; names with control characters use bash's $'…' so the command stays one safe line. */
+export function shellQuote(s: string): string {
+	// eslint-disable-next-line no-control-regex
+	if (!/[\x00-\x1f\x7f]/.test(s)) return `'${s.replace(/'/g, `'\\''`)}'`;
+	// eslint-disable-next-line no-control-regex
+	return `$'${s.replace(/[\\']/g, c => `\\${c}`).replace(/[\x00-\x1f\x7f]/g, c => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`)}'`;
 }
 
 /** The command that re-verifies a report by hand. */
