@@ -105,8 +105,9 @@ export function deserialize(buf: Buffer, repoId: string): FileIndex {
 		if (list.length !== count) throw new CacheError(`${name}: expected ${count} entries`);
 		return list;
 	};
-	index.dirs.push(...strings('dirs', header.counts.dirs));
-	for (const n of strings('names', header.counts.names)) index.names.push(n);
+	// Assigned, not spread: a million arguments would overflow the stack.
+	index.dirs = strings('dirs', header.counts.dirs);
+	index.names = strings('names', header.counts.names);
 	const setGrow = <T extends Uint32Array | Int32Array | Float64Array | Uint8Array>(target: {data: T; length: number}, values: T, expected: number) => {
 		if (values.length !== expected) throw new CacheError('section length mismatch');
 		target.data = values;

@@ -112,8 +112,8 @@ export function splitPath(p: string): [string, string] {
 }
 
 export class FileIndex {
-	readonly dirs: string[] = [];
-	readonly names: string[] = [];
+	dirs: string[] = [];
+	names: string[] = [];
 	pathDir = new Grow(n => new Uint32Array(n));
 	pathName = new Grow(n => new Uint32Array(n));
 	/** Latest version id of each path (-1 none). */
