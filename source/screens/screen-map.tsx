@@ -1,6 +1,7 @@
 /** Route → screen component, and the breadcrumb label of each route. */
 import type {ReactNode} from 'react';
 import {BackupScreen} from './backup/backup-screen.js';
+import {DrillScreen, DrillsScreen} from './drill/drill-screen.js';
 import {FileScreen} from './file/file-screen.js';
 import {DiffScreen} from './search/diff-screen.js';
 import {SearchScreen} from './search/search-screen.js';
@@ -9,12 +10,18 @@ import type {Route} from './routes.js';
 import {SnapshotsScreen} from './snapshots/snapshots-screen.js';
 import {TreeScreen} from './tree/tree-screen.js';
 import {UnavailableScreen} from './unavailable-screen.js';
+import {drillHistory, drillReminder} from '../drill/drill.js';
+
+/** The drill reminder for a repository (read once per render of the list). */
+function repoBanner(repoName: string): string | undefined {
+	return drillReminder(repoName, new Date(), drillHistory());
+}
 
 /** The element for a route. Keys make a new route remount its screen. */
 export function renderRoute(route: Route): ReactNode {
 	switch (route.name) {
 		case 'repos':
-			return <ReposScreen key="repos" />;
+			return <ReposScreen key="repos" banner={repoBanner} />;
 		case 'snapshots':
 			return <SnapshotsScreen key={`s:${route.repo}`} repo={route.repo} />;
 		case 'tree':
@@ -25,6 +32,10 @@ export function renderRoute(route: Route): ReactNode {
 			return <SearchScreen key={`q:${route.repo}`} repo={route.repo} query={route.query} />;
 		case 'backup':
 			return <BackupScreen key={`b:${route.repo ?? ''}`} repo={route.repo} set={route.set} />;
+		case 'drill':
+			return <DrillScreen key={`dr:${route.repo ?? ''}`} repo={route.repo} />;
+		case 'drills':
+			return <DrillsScreen key="drills" />;
 		case 'diff':
 			return <DiffScreen key={`d:${route.path}:${route.older}:${route.newer}`} path={route.path} older={route.older} newer={route.newer} lines={route.lines} truncated={route.truncated} />;
 		default:

@@ -1,5 +1,5 @@
 import {Box, Text} from 'ink';
-import {useContext, useEffect, useRef, useState} from 'react';
+import {useContext, useEffect, useMemo, useRef, useState} from 'react';
 import {AppContext} from '../../app-context.js';
 import {useBodySize} from '../../hooks/use-body-size.js';
 import {List, moveCursor} from '../../components/list.js';
@@ -36,6 +36,8 @@ export function ReposScreen({banner}: {banner?: RepoBanner}) {
 	const [cursor, setCursor] = useState(0);
 	const controller = useRef<AbortController | undefined>(undefined);
 	const repos = config.repositories;
+	// Reminders read the drill history from disk: once per visit, not on every spinner frame.
+	const banners = useMemo(() => Object.fromEntries(repos.map(r => [r.name, banner?.(r.name)])), [repos, banner]);
 
 	const refresh = () => {
 		controller.current?.abort();
@@ -108,8 +110,8 @@ export function ReposScreen({banner}: {banner?: RepoBanner}) {
 	const countW = 6;
 	const ageW = 10;
 	const locW = Math.max(8, width - nameW - statusW - countW - ageW - 6);
-	const bannerText = selected && banner ? banner(selected.name) : undefined;
-	const anyBanner = repos.map(r => banner?.(r.name)).find(Boolean);
+	const bannerText = selected ? banners[selected.name] : undefined;
+	const anyBanner = repos.map(r => banners[r.name]).find(Boolean);
 
 	return (
 		<Box flexDirection="column" width={width} height={height}>
