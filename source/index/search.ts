@@ -323,6 +323,7 @@ export async function search(index: FileIndex, query: string, options: SearchOpt
 	// Typed-array memos: most paths share directories, many share names.
 	const unknown = -32768;
 	const dirK = terms.map(() => new Int16Array(index.dirs.length).fill(-1));
+	const dirFull = terms.map(() => new Int16Array(index.dirs.length).fill(unknown));
 	const nameMemo = terms.map(() => new Int16Array(index.names.length).fill(unknown));
 	const matches: number[] = [];
 	const top = new TopK(terms.length === 0 ? 0 : limit);
@@ -367,7 +368,12 @@ export async function search(index: FileIndex, query: string, options: SearchOpt
 				dirK[t]![d] = k;
 			}
 			if (k === term.length) {
-				score += Math.max(dirScore(term, foldCache.dir(d)), piecesScore(pieces(term, foldCache.dir(d))) - 10);
+				let ds = dirFull[t]![d]!;
+				if (ds === unknown) {
+					ds = Math.max(dirScore(term, foldCache.dir(d)), piecesScore(pieces(term, foldCache.dir(d))) - 10);
+					dirFull[t]![d] = ds;
+				}
+				score += ds;
 				continue;
 			}
 			if (suffixNeed(term, foldCache.name(n)) <= k) {
