@@ -135,7 +135,9 @@ async function main(): Promise<void> {
 	const saved = saveCache(index, repoId, dir);
 	const saveMs = performance.now() - t;
 	t = performance.now();
-	const reopened = loadCache(repoId, dir).index!;
+	const loaded = loadCache(repoId, dir);
+	if (!loaded.index) throw new Error(`cache did not reopen: ${loaded.problem ?? 'missing'}`);
+	const reopened = loaded.index;
 	reopened.derivedData();
 	const reopenMs = performance.now() - t;
 	rmSync(dir, {recursive: true, force: true});
