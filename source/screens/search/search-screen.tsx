@@ -157,7 +157,7 @@ export function SearchScreen({repo: repoName, query: initialQuery}: {repo: strin
 		<Text {...roleStyle(theme, 'status.error')}>index: {escapeForTerminal(p.message ?? 'failed')}</Text>
 	) : (
 		<Text {...roleStyle(theme, 'text.muted')}>
-			{p.snapshotsTotal} snapshots indexed{p.fromCache ? ` (${p.fromCache} from cache)` : ''} · 
+ 			{p.snapshotsTotal} snapshots indexed{p.fromCache ? ` (${p.fromCache} from cache)` : ''} ·{' '}
 			{state.query ? `${state.total.toLocaleString('en-US')} match${state.total === 1 ? '' : 'es'} in ${Math.round(state.ms)} ms` : 'type a few letters of a file name'}
 			{findMode ? ' · restic find mode (globs), ^G for index' : ' · ^G restic find mode'}
 		</Text>
@@ -204,7 +204,7 @@ export function SearchScreen({repo: repoName, query: initialQuery}: {repo: strin
 					empty={state.query ? (indexing ? 'No match yet: still indexing.' : 'No match in any snapshot.') : ' '}
 					render={(h, selected) => (
 						<Text>
-							{selected ? fit(escapeForTerminal(h.path), pathW) : <HighlightedPath hit={h} width={pathW} theme={theme} />}
+							<HighlightedPath hit={h} width={pathW} theme={theme} />
 							{` ${h.type === 'dir' ? 'dir' : '   '}${fit(formatRelative(h.newest), whenW, 'right')}`}
 						</Text>
 					)}
@@ -225,7 +225,7 @@ export function SearchScreen({repo: repoName, query: initialQuery}: {repo: strin
 							width={width}
 							render={run => (
 								<Text>
-									{` ${fit(`${formatDateTime(run.snapshots[0]!.time)} → ${formatDateTime(run.snapshots.at(-1)!.time)}`, 35)} ${fit(`${run.snapshots.length} snapshot${run.snapshots.length === 1 ? '' : 's'}`, 12)} ${fit(run.version.type === 'dir' ? 'dir' : formatBytes(run.version.size), 9, 'right')}  modified ${formatDateTime(run.version.mtime)}  ${run.snapshots.at(-1)!.shortId} ${fit(escapeForTerminal(run.snapshots.at(-1)!.hostname), 10)}`}
+									{` ${fit(`${formatDateTime(run.snapshots[0]!.time)} → ${formatDateTime(run.snapshots.at(-1)!.time)}`, 35)} ${fit(`${run.snapshots.length} snap${run.snapshots.length === 1 ? '' : 's'}`, 8)} ${fit(run.version.type === 'dir' ? 'dir' : formatBytes(run.version.size), 9, 'right')}  ${run.snapshots.at(-1)!.shortId} ${fit(escapeForTerminal(run.snapshots.at(-1)!.hostname), 8)} mtime ${formatDateTime(run.version.mtime)}`}
 								</Text>
 							)}
 						/>
