@@ -172,11 +172,46 @@ export function foldCacheFor(index: FileIndex): FoldCache {
 	return cache;
 }
 
+/**
+ * A 32-bit summary of which characters a folded string contains (a–z one bit each, digits in five
+ * pairs, everything else one bit). A path can only match a query whose mask it covers: a cheap test
+ * that skips most paths before any string work.
+ */
+export function charMask(text: string): number {
+	let m = 0;
+	for (let i = 0; i < text.length; i++) {
+		const c = text.charCodeAt(i);
+		if (c >= 97 && c <= 122) m |= 1 << (c - 97);
+		else if (c >= 48 && c <= 57) m |= 1 << (26 + ((c - 48) >> 1));
+		else m |= 1 << 31;
+	}
+	return m;
+}
+
 /** Folded strings of an index, computed once per string and reused across queries. */
 export class FoldCache {
 	private dirs: string[] = [];
 	private names: string[] = [];
+	private dirMaskArr: Int32Array<ArrayBufferLike> = new Int32Array(0);
+	private nameMaskArr: Int32Array<ArrayBufferLike> = new Int32Array(0);
+	private dirMasked = 0;
+	private nameMasked = 0;
 	constructor(private readonly index: FileIndex) {}
+
+	/** Character masks of every directory and name (extended as the index grows). */
+	masks(): {dir: Int32Array<ArrayBufferLike>; name: Int32Array<ArrayBufferLike>} {
+		const grow = (arr: Int32Array<ArrayBufferLike>, need: number): Int32Array<ArrayBufferLike> => {
+			if (arr.length >= need) return arr;
+			const next = new Int32Array(Math.max(need, arr.length * 2));
+			next.set(arr);
+			return next;
+		};
+		this.dirMaskArr = grow(this.dirMaskArr, this.index.dirs.length);
+		for (; this.dirMasked < this.index.dirs.length; this.dirMasked++) this.dirMaskArr[this.dirMasked] = charMask(this.dir(this.dirMasked));
+		this.nameMaskArr = grow(this.nameMaskArr, this.index.names.length);
+		for (; this.nameMasked < this.index.names.length; this.nameMasked++) this.nameMaskArr[this.nameMasked] = charMask(this.name(this.nameMasked));
+		return {dir: this.dirMaskArr, name: this.nameMaskArr};
+	}
 	dir(d: number): string {
 		let f = this.dirs[d];
 		if (f === undefined) {
@@ -328,6 +363,12 @@ export async function search(index: FileIndex, query: string, options: SearchOpt
 	const matches: number[] = [];
 	const top = new TopK(terms.length === 0 ? 0 : limit);
 	const sliceMs = options.sliceMs ?? 8;
+	const masks = foldCache.masks();
+	const dirMask = masks.dir;
+	const nameMask = masks.name;
+	// Every letter and digit of every term must occur somewhere in the path. (The "other" bit is
+	// dropped: every path has a '/'.)
+	const queryMask = terms.reduce((m, t) => m | charMask(t), 0) & ~(1 << 31);
 	let sliceStart = performance.now();
 
 	for (let i = 0; i < count; i++) {
@@ -341,6 +382,7 @@ export async function search(index: FileIndex, query: string, options: SearchOpt
 		if (allowed && !allowed[p]) continue;
 		if (wantType >= 0 && verType[lastVer[p]!] !== wantType) continue;
 		const d = pathDir[p]!;
+		if (((dirMask[d]! | nameMask[pathName[p]!]!) & queryMask) !== queryMask) continue;
 		if (prefix !== undefined) {
 			const dir = index.dirs[d]!;
 			if (!(dir === prefix || dir.startsWith(`${prefix}/`) || `${dir}/${index.names[pathName[p]!]}` === prefix)) continue;
