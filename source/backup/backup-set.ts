@@ -85,19 +85,6 @@ function plan(name: string, repo: Repository, options: BackupOptions, lowPriorit
 	return {name, repo, options: {...options, paths: options.paths.filter(p => existsSync(p))}, lowPriority, hooks, missing};
 }
 
-/**
- * Checks restic itself before the backup: the password works and no exclusive lock (check, prune,
- * forget) blocks it. Throws a ResticError (wrong-password, no-repo, locked…) with a clear message.
- */
-export async function preflight(client: ResticClient, signal?: AbortSignal): Promise<void> {
-	await client.snapshots({latest: 1}, signal);
-	const locks = await client.locks(signal).catch(() => []);
-	const exclusive = locks.find(l => l.exclusive);
-	if (exclusive) {
-		throw new ResticError('locked', `the repository is locked exclusively by PID ${exclusive.pid} on ${exclusive.hostname} (${exclusive.username}) since ${new Date(exclusive.time).toISOString()}: a check, prune or forget is running; try again when it ends`);
-	}
-}
-
 /** Run a hook with sh; a failing pre-hook means no backup. */
 export async function runHook(kind: 'pre' | 'post', command: string, env: Record<string, string>, signal?: AbortSignal): Promise<void> {
 	const r = await execa('sh', ['-c', command], {env: {...process.env, ...env}, reject: false, stdin: 'ignore', cancelSignal: signal, all: true});

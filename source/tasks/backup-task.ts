@@ -4,7 +4,7 @@
  * with frozen bytes), and resolves the full id of the new snapshot afterwards.
  */
 import os from 'node:os';
-import {acquireBackupLock, BackupPreflightError, preflight, runHook, type BackupPlan} from '../backup/backup-set.js';
+import {acquireBackupLock, BackupPreflightError, runHook, type BackupPlan} from '../backup/backup-set.js';
 import type {ResticClient} from '../restic/client.js';
 import {ResticError} from '../restic/errors.js';
 import type {BackupErrorEvent, BackupEvent, BackupStatus, BackupSummary, BackupVerbose} from '../restic/parse.js';
@@ -125,8 +125,10 @@ export class BackupTask extends Observable<BackupState> {
 			return this.getSnapshot();
 		}
 		try {
+			// No separate restic preflight: restic backup itself checks the password, the repository and
+			// its lock before it reads a single file, and those failures are classified the same way. A
+			// preflight cost two extra restic start-ups (≈ 0.9 s) on every backup.
 			this.update({phase: 'checking', startedAt: Date.now(), warnings: plan.missing.map(p => `${p} does not exist, skipped`)}, true);
-			await preflight(client, signal);
 			const hookEnv = {RESTO_BACKUP_SET: plan.name, RESTO_REPOSITORY_NAME: plan.repo.name};
 			if (plan.hooks.pre && !plan.options.dryRun) {
 				this.update({phase: 'pre-hook'}, true);
