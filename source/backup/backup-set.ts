@@ -1,6 +1,6 @@
 /**
  * Backup sets: resolve a configured set (or ad-hoc paths) into restic options, check everything that
- * can be checked before restic starts (paths, exclude patterns, password, locks), run hooks, and hold a
+ * can be checked before restic starts (paths, exclude patterns), run hooks, and hold a
  * per-repository lock file so only one backup per repository runs, even across resto processes.
  */
 import {execa} from 'execa';
@@ -11,8 +11,6 @@ import path from 'node:path';
 import type {BackupSetConfig, Config, Repository} from '../config/config.js';
 import {ensurePrivateDir, restoPaths} from '../config/paths.js';
 import type {BackupOptions} from '../restic/argv.js';
-import type {ResticClient} from '../restic/client.js';
-import {ResticError} from '../restic/errors.js';
 
 /** A backup ready to run. */
 export interface BackupPlan {
