@@ -47,3 +47,22 @@ export function moveCursor(cursor: number, count: number, command: 'up' | 'down'
 		command === 'up' ? cursor - 1 : command === 'down' ? cursor + 1 : command === 'pageUp' ? cursor - page : command === 'pageDown' ? cursor + page : command === 'top' ? 0 : count - 1;
 	return Math.max(0, Math.min(count - 1, next));
 }
+
+/** The standard list.* command handlers for a cursor setter (one place for every list screen). */
+export function listHandlers(move: (command: 'up' | 'down' | 'pageUp' | 'pageDown' | 'top' | 'bottom') => void): {
+	'list.up': () => void;
+	'list.down': () => void;
+	'list.pageUp': () => void;
+	'list.pageDown': () => void;
+	'list.top': () => void;
+	'list.bottom': () => void;
+} {
+	return {
+		'list.up': () => move('up'),
+		'list.down': () => move('down'),
+		'list.pageUp': () => move('pageUp'),
+		'list.pageDown': () => move('pageDown'),
+		'list.top': () => move('top'),
+		'list.bottom': () => move('bottom'),
+	};
+}

@@ -8,6 +8,7 @@ import path from 'node:path';
 import {ensurePrivateDir, restoPaths} from '../config/paths.js';
 import {ResticCli} from '../restic/client.js';
 import {ResticError} from '../restic/errors.js';
+import {seededRandom} from '../util/random.js';
 
 /** Where the demo lives by default. */
 export function demoDirectory(): string {
@@ -17,18 +18,6 @@ export function demoDirectory(): string {
 /** True when a demo repository was created in `dir` before. */
 export function demoExists(dir = demoDirectory()): boolean {
 	return existsSync(path.join(dir, 'repo', 'config')) && existsSync(path.join(dir, 'password')) && existsSync(path.join(dir, '.resto-demo'));
-}
-
-/** A small deterministic PRNG (mulberry32), so every demo has the same tree. */
-function prng(seed: number): () => number {
-	let a = seed >>> 0;
-	return () => {
-		a = (a + 0x6d2b79f5) >>> 0;
-		let t = a;
-		t = Math.imul(t ^ (t >>> 15), t | 1);
-		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-	};
 }
 
 const words = 'the of and backup restore file snapshot repository archive photo invoice tax return letter garden trip summer winter budget plan meeting notes draft final review project client report holiday family recipe music book list'.split(' ');
@@ -55,7 +44,7 @@ type Tree = Map<string, string | Buffer>;
 
 /** The initial home directory: a few hundred files. Keys are paths relative to the home. */
 export function initialTree(seed = 2026): Tree {
-	const rand = prng(seed);
+	const rand = seededRandom(seed);
 	const t: Tree = new Map();
 	const people = ['grandma', 'landlord', 'insurance', 'bank', 'school', 'employer', 'dentist', 'club'];
 	for (const [i, who] of people.entries()) {
@@ -211,7 +200,7 @@ export async function ensureDemoRepository(dir = demoDirectory(), options: {now?
 	writeTree(home, initialTree());
 	options.onProgress?.(`initialising ${repository}`);
 	await client.init();
-	const rand = prng(7);
+	const rand = seededRandom(7);
 	const now = options.now ?? new Date();
 	for (const [i, step] of steps.entries()) {
 		step.change(home, rand);

@@ -46,17 +46,7 @@ export const checklistQuestions = [
 
 export type Answer = 'yes' | 'no' | 'not asked';
 
-/** mulberry32: a small seeded PRNG, so a seed always picks the same snapshot and file. */
-export function seededRandom(seed: number): () => number {
-	let a = seed >>> 0;
-	return () => {
-		a = (a + 0x6d2b79f5) >>> 0;
-		let t = a;
-		t = Math.imul(t ^ (t >>> 15), t | 1);
-		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-	};
-}
+export {seededRandom} from '../util/random.js';
 
 /** Snapshots taken within the last `months` months (30.44 days each), newest first. */
 export function snapshotsInWindow(snapshots: readonly Snapshot[], months: number, now = Date.now()): Snapshot[] {

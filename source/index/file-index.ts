@@ -59,6 +59,19 @@ export class Bitset {
 		const w = i >>> 5;
 		return w < this.words.length && (this.words[w]! & (1 << (i & 31))) !== 0;
 	}
+	/** Call fn for every set bit below `limit`, in ascending order. */
+	forEach(limit: number, fn: (i: number) => void): void {
+		const words = this.words;
+		for (let w = 0; w < words.length; w++) {
+			let word = words[w]!;
+			while (word !== 0) {
+				const bit = 31 - Math.clz32(word);
+				word &= ~(1 << bit);
+				const i = (w << 5) + bit;
+				if (i < limit) fn(i);
+			}
+		}
+	}
 	clear(i: number): void {
 		const w = i >>> 5;
 		if (w < this.words.length) this.words[w]! &= ~(1 << (i & 31));
@@ -247,19 +260,11 @@ export class FileIndex {
 		const pathAlive = new Uint8Array(this.pathCount);
 		const verPath = this.verPath.data;
 		for (const [slot, snap] of this.snapshots.entries()) {
-			const words = this.bits[slot]!.words;
-			for (let w = 0; w < words.length; w++) {
-				let word = words[w]!;
-				while (word !== 0) {
-					const bit = 31 - Math.clz32(word);
-					word &= ~(1 << bit);
-					const v = (w << 5) + bit;
-					if (v >= this.versionCount) continue;
-					const p = verPath[v]!;
-					pathAlive[p] = 1;
-					if (snap.time > pathNewest[p]!) pathNewest[p] = snap.time;
-				}
-			}
+			this.bits[slot]!.forEach(this.versionCount, v => {
+				const p = verPath[v]!;
+				pathAlive[p] = 1;
+				if (snap.time > pathNewest[p]!) pathNewest[p] = snap.time;
+			});
 		}
 		this.derived = {generation: this.generation, pathNewest, pathAlive};
 		return this.derived;

@@ -241,16 +241,9 @@ function allowedPaths(index: FileIndex, filters: SearchFilters): Uint8Array | un
 		if (filters.hosts?.length && !filters.hosts.includes(s.hostname)) continue;
 		if (filters.since !== undefined && s.time < filters.since) continue;
 		if (filters.until !== undefined && s.time > filters.until) continue;
-		const words = index.bits[slot]!.words;
-		for (let w = 0; w < words.length; w++) {
-			let word = words[w]!;
-			while (word !== 0) {
-				const bit = 31 - Math.clz32(word);
-				word &= ~(1 << bit);
-				const v = (w << 5) + bit;
-				if (v < index.versionCount) allowed[verPath[v]!] = 1;
-			}
-		}
+		index.bits[slot]!.forEach(index.versionCount, v => {
+			allowed[verPath[v]!] = 1;
+		});
 	}
 	return allowed;
 }

@@ -8,7 +8,7 @@ import {PreviewLoader} from '../../tasks/preview.js';
 import {roleStyle, useTheme} from '../../theme/styles.js';
 import {escapeForTerminal} from '../../util/escape.js';
 import {PreviewBody} from '../tree/tree-screen.js';
-import {restoreFromScreen} from './restore-action.js';
+import {restoreVersion} from '../search/restore-action.js';
 
 /** One file of a snapshot: where it is, and the first KB as escaped text or hex. */
 export function FileScreen({repo: repoName, snapshotId, path}: {repo: string; snapshotId: string; path: string}) {
@@ -29,7 +29,7 @@ export function FileScreen({repo: repoName, snapshotId, path}: {repo: string; sn
 	useCommands(['file'], {
 		'file.hex': () => setHex(h => !h),
 		'file.restore': () => {
-			if (repository) void restoreFromScreen(services, repository, snapshotId, path);
+			if (repository) void restoreVersion(services, repository, snapshotId, path);
 		},
 	});
 

@@ -2,7 +2,7 @@ import {Box, Text} from 'ink';
 import {useContext, useEffect, useMemo, useRef, useState} from 'react';
 import {AppContext} from '../../app-context.js';
 import {useBodySize} from '../../hooks/use-body-size.js';
-import {List, moveCursor} from '../../components/list.js';
+import {List, listHandlers, moveCursor} from '../../components/list.js';
 import {Spinner} from '../../components/spinner.js';
 import {useCommands} from '../../hooks/use-commands.js';
 import {useStore} from '../../hooks/use-store.js';
@@ -59,12 +59,7 @@ export function ReposScreen({banner}: {banner?: RepoBanner}) {
 	const move = (cmd: Parameters<typeof moveCursor>[2]) => setCursor(c => moveCursor(c, repos.length, cmd, page));
 
 	useCommands(['repos', 'list'], {
-		'list.up': () => move('up'),
-		'list.down': () => move('down'),
-		'list.pageUp': () => move('pageUp'),
-		'list.pageDown': () => move('pageDown'),
-		'list.top': () => move('top'),
-		'list.bottom': () => move('bottom'),
+		...listHandlers(move),
 		'repos.open': () => selected && nav.push({name: 'snapshots', repo: selected.name}),
 		'repos.search': () => selected && nav.push({name: 'search', repo: selected.name}),
 		'repos.backup': () => nav.push({name: 'backup', repo: selected?.name}),

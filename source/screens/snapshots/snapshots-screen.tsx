@@ -3,7 +3,7 @@ import {Box, Text} from 'ink';
 import {useContext, useEffect, useMemo, useRef, useState} from 'react';
 import {AppContext} from '../../app-context.js';
 import {applyTextEdit, TextField} from '../../components/text-field.js';
-import {List, moveCursor} from '../../components/list.js';
+import {List, listHandlers, moveCursor} from '../../components/list.js';
 import {Spinner} from '../../components/spinner.js';
 import {useBodySize} from '../../hooks/use-body-size.js';
 import {useCommands} from '../../hooks/use-commands.js';
@@ -87,12 +87,7 @@ export function SnapshotsScreen({repo: repoName}: {repo: string}) {
 					},
 				}
 			: {
-					'list.up': () => move('up'),
-					'list.down': () => move('down'),
-					'list.pageUp': () => move('pageUp'),
-					'list.pageDown': () => move('pageDown'),
-					'list.top': () => move('top'),
-					'list.bottom': () => move('bottom'),
+					...listHandlers(move),
 					'snapshots.open': () => {
 						if (current?.kind === 'snapshot') nav.push({name: 'tree', repo: repoName, snapshotId: current.snapshot.id});
 					},

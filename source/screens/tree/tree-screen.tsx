@@ -1,7 +1,7 @@
 import {Box, Text} from 'ink';
 import {useContext, useEffect, useMemo, useState} from 'react';
 import {AppContext} from '../../app-context.js';
-import {List, moveCursor} from '../../components/list.js';
+import {List, listHandlers, moveCursor} from '../../components/list.js';
 import {Spinner} from '../../components/spinner.js';
 import {applyTextEdit, TextField} from '../../components/text-field.js';
 import {useBodySize} from '../../hooks/use-body-size.js';
@@ -91,12 +91,7 @@ export function TreeScreen({repo: repoName, snapshotId, dir: initialDir}: {repo:
 		filtering
 			? {'input.submit': () => setFiltering(false), 'input.cancel': () => (setFilter(''), setFiltering(false))}
 			: {
-					'list.up': () => move('up'),
-					'list.down': () => move('down'),
-					'list.pageUp': () => move('pageUp'),
-					'list.pageDown': () => move('pageDown'),
-					'list.top': () => move('top'),
-					'list.bottom': () => move('bottom'),
+					...listHandlers(move),
 					'tree.open': open,
 					'tree.parent': up,
 					'tree.filter': () => setFiltering(true),
