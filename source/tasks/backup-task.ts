@@ -3,7 +3,9 @@
  * that is published at most 10 times a second, notices stalls (a dead backend keeps printing status
  * with frozen bytes), and resolves the full id of the new snapshot afterwards.
  */
+import {readdirSync} from 'node:fs';
 import os from 'node:os';
+import path from 'node:path';
 import {acquireBackupLock, BackupPreflightError, runHook, type BackupPlan} from '../backup/backup-set.js';
 import type {ResticClient} from '../restic/client.js';
 import {ResticError} from '../restic/errors.js';
@@ -148,7 +150,11 @@ export class BackupTask extends Observable<BackupState> {
 			}
 			let snapshotId = result.summary?.snapshotId;
 			if (snapshotId && !plan.options.dryRun && snapshotId.length < 64) {
-				// restic 0.14 reports only the short id: look the snapshot up.
+				// restic 0.14 reports only the short id. A local repository names each snapshot file by its
+				// full id, so a directory listing finds it without another restic start-up (≈ 0.5 s).
+				snapshotId = localSnapshotId(plan.repo.access.repository, snapshotId) ?? snapshotId;
+			}
+			if (snapshotId && !plan.options.dryRun && snapshotId.length < 64) {
 				const latest = await client.snapshots({hosts: [plan.options.host ?? os.hostname()], latest: 1}).catch(() => []);
 				const full = latest.find(s => s.id.startsWith(snapshotId!));
 				if (full) snapshotId = full.id;
@@ -163,6 +169,18 @@ export class BackupTask extends Observable<BackupState> {
 			lock.release();
 		}
 		return this.getSnapshot();
+	}
+}
+
+/** The full id of a snapshot in a local repository from its short id, or undefined. */
+function localSnapshotId(repository: string, shortId: string): string | undefined {
+	if (/^[a-z0-9]+:/i.test(repository) && !repository.startsWith('local:')) return undefined;
+	try {
+		const dir = path.join(repository.replace(/^local:/, ''), 'snapshots');
+		const found = readdirSync(dir).filter(name => /^[0-9a-f]{64}$/.test(name) && name.startsWith(shortId));
+		return found.length === 1 ? found[0] : undefined;
+	} catch {
+		return undefined;
 	}
 }
 
