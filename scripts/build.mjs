@@ -13,7 +13,14 @@ const missingModules = {
 	setup(b) {
 		// Ink loads its devtools only with DEV=true; bundle an empty stand-in instead of the package.
 		b.onResolve({filter: /^react-devtools-core$/}, () => ({path: 'react-devtools-core', namespace: 'empty'}));
-		b.onLoad({filter: /.*/, namespace: 'empty'}, () => ({contents: 'export default {connectToDevTools() {}};', loader: 'js'}));
+		b.onLoad({filter: /^react-devtools-core$/, namespace: 'empty'}, () => ({contents: 'export default {connectToDevTools() {}};', loader: 'js'}));
+		// Ink draws only the last frame when CI=true. resto's TUI only runs on a terminal, so a terminal
+		// always gets the live UI, even in a shell (or a CI job) that has CI set.
+		b.onResolve({filter: /^is-in-ci$/}, () => ({path: 'is-in-ci', namespace: 'empty'}));
+		b.onLoad({filter: /^is-in-ci$/, namespace: 'empty'}, () => ({
+			contents: "const check = key => key in process.env && process.env[key] !== '0' && process.env[key] !== 'false';\nexport default (check('CI') || check('CONTINUOUS_INTEGRATION')) && !process.stdout.isTTY;",
+			loader: 'js',
+		}));
 		b.onResolve({filter: /^\.\.?\//}, args => {
 			const base = path.resolve(args.resolveDir, args.path.replace(/\.js$/, ''));
 			if (args.kind === 'entry-point' || existsSync(path.resolve(args.resolveDir, args.path)) || ['.ts', '.tsx', '.js'].some(ext => existsSync(base + ext))) return undefined;
