@@ -74,7 +74,8 @@ export function BackupProgress({state, width, height}: {state: BackupState; widt
 				<ProgressBar fraction={known && st ? st.percentDone : finished ? 1 : undefined} width={Math.max(10, width - 10)} tick={Math.floor(elapsed * 10)} /> {known && st ? `${(st.percentDone * 100).toFixed(1)}%` : ''}
 			</Text>
 			<Text wrap="truncate-end">
-				files {st?.filesDone ?? 0}/{known ? st?.totalFiles ?? '?' : '…'} · {formatBytes(st?.bytesDone ?? 0)}/{known && st?.totalBytes ? formatBytes(st.totalBytes) : '…'} · {formatBytes(state.rate)}/s · elapsed {formatDuration(elapsed)}
+				{/* restic's last status line can lag its summary: once finished, the summary's counts are the truth. */}
+				files {sum ? sum.totalFilesProcessed : st?.filesDone ?? 0}/{known ? st?.totalFiles ?? '?' : '…'} · {formatBytes(sum ? sum.totalBytesProcessed : st?.bytesDone ?? 0)}/{known && st?.totalBytes ? formatBytes(st.totalBytes) : '…'} · {formatBytes(state.rate)}/s · elapsed {formatDuration(elapsed)}
 				{st?.secondsRemaining && !finished ? ` · ETA ${formatDuration(st.secondsRemaining)}` : ''}
 			</Text>
 			{state.stalledFor >= 10 && !finished ? (
