@@ -1,15 +1,12 @@
 #!/usr/bin/env node
 // Bundle source/cli.tsx into one ESM file: startup is ~5x faster than loading hundreds of modules.
 import {build} from 'esbuild';
-import {chmodSync, existsSync} from 'node:fs';
-import path from 'node:path';
+import {chmodSync} from 'node:fs';
 
 const started = Date.now();
-const missing = [];
-// While features are developed in parallel, a missing source module must not break every other
-// command: it builds into a module that fails loudly when used, and the build says so.
-const missingModules = {
-	name: 'missing-modules',
+// Stand-ins for two packages Ink pulls in (see below).
+const inkShims = {
+	name: 'ink-shims',
 	setup(b) {
 		// Ink loads its devtools only with DEV=true; bundle an empty stand-in instead of the package.
 		b.onResolve({filter: /^react-devtools-core$/}, () => ({path: 'react-devtools-core', namespace: 'empty'}));
@@ -19,16 +16,6 @@ const missingModules = {
 		b.onResolve({filter: /^is-in-ci$/}, () => ({path: 'is-in-ci', namespace: 'empty'}));
 		b.onLoad({filter: /^is-in-ci$/, namespace: 'empty'}, () => ({
 			contents: "const check = key => key in process.env && process.env[key] !== '0' && process.env[key] !== 'false';\nexport default (check('CI') || check('CONTINUOUS_INTEGRATION')) && !process.stdout.isTTY;",
-			loader: 'js',
-		}));
-		b.onResolve({filter: /^\.\.?\//}, args => {
-			const base = path.resolve(args.resolveDir, args.path.replace(/\.js$/, ''));
-			if (args.kind === 'entry-point' || existsSync(path.resolve(args.resolveDir, args.path)) || ['.ts', '.tsx', '.js'].some(ext => existsSync(base + ext))) return undefined;
-			missing.push(path.relative(process.cwd(), base));
-			return {path: base, namespace: 'missing'};
-		});
-		b.onLoad({filter: /.*/, namespace: 'missing'}, args => ({
-			contents: `const message = ${JSON.stringify(`this build of resto lacks ${path.relative(process.cwd(), args.path)}`)};\nmodule.exports = new Proxy({}, {get: (_t, key) => key === '__esModule' ? false : async () => { throw new Error(message); }});`,
 			loader: 'js',
 		}));
 	},
@@ -48,8 +35,7 @@ await build({
 	logLevel: 'warning',
 	allowOverwrite: true,
 	entryNames: '[name]',
-	plugins: [missingModules],
+	plugins: [inkShims],
 });
-if (missing.length > 0) console.error(`build: missing modules (commands using them will fail): ${[...new Set(missing)].join(', ')}`);
 chmodSync('build/cli.js', 0o755);
 if (process.env.RESTO_BUILD_VERBOSE) console.error(`built in ${Date.now() - started} ms`);

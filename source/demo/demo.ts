@@ -51,7 +51,7 @@ export function initialTree(seed = 2026): Tree {
 		t.set(`documents/letters/2025-${String(i + 1).padStart(2, '0')}-to-${who}.txt`, `Dear ${who},\n\n${paragraph(rand, 4)}\n\n${paragraph(rand, 3)}\n\nKind regards,\nAlice\n`);
 	}
 	for (let i = 0; i < 24; i++) t.set(`documents/notes/${['ideas', 'todo', 'journal', 'reading', 'recipes', 'meeting'][i % 6]}-${String(i).padStart(2, '0')}.md`, `# ${sentence(rand, 4)}\n\n- ${sentence(rand, 5)}\n- ${sentence(rand, 7)}\n\n${paragraph(rand, 3)}\n`);
-	t.set('documents/notes/todo.md', '# TODO\n\n- renew passport\n- test restoring the backup (World Backup Day, March 31)\n- sort the holiday photos\n');
+	t.set('documents/notes/todo.md', '# To do\n\n- renew passport\n- test restoring the backup (World Backup Day, March 31)\n- sort the holiday photos\n');
 	for (const year of [2022, 2023, 2024]) {
 		t.set(`documents/taxes/${year}/return-final.pdf`, Buffer.concat([Buffer.from(`%PDF-1.7\n% tax return ${year}\n`), bytes(rand, 6000 + Math.floor(rand() * 20000), [])]));
 		t.set(`documents/taxes/${year}/return-draft.pdf`, Buffer.concat([Buffer.from(`%PDF-1.7\n% draft ${year}\n`), bytes(rand, 4000, [])]));
@@ -156,7 +156,7 @@ const steps: Step[] = [
 		tags: ['home', 'weekly'],
 		change: (home, rand) => {
 			writeFileSync(path.join(home, 'documents/letters/2025-01-to-grandma.txt'), `Dear grandma,\n\n${paragraph(rand, 6)}\n\nSee you at Christmas!\nAlice\n`);
-			writeFileSync(path.join(home, 'documents/notes/todo-2025.md'), '# TODO\n\n- renew passport (done)\n- test restoring the backup (World Backup Day, March 31)\n');
+			writeFileSync(path.join(home, 'documents/notes/todo-2025.md'), '# To do\n\n- renew passport (done)\n- test restoring the backup (World Backup Day, March 31)\n');
 		},
 	},
 	{

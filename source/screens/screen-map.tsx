@@ -9,7 +9,6 @@ import {ReposScreen} from './repos/repos-screen.js';
 import type {Route} from './routes.js';
 import {SnapshotsScreen} from './snapshots/snapshots-screen.js';
 import {TreeScreen} from './tree/tree-screen.js';
-import {UnavailableScreen} from './unavailable-screen.js';
 import {drillHistory, drillReminder} from '../drill/drill.js';
 
 /** The drill reminder for a repository (read once per render of the list). */
@@ -38,8 +37,6 @@ export function renderRoute(route: Route): ReactNode {
 			return <DrillsScreen key="drills" />;
 		case 'diff':
 			return <DiffScreen key={`d:${route.path}:${route.older}:${route.newer}`} path={route.path} older={route.older} newer={route.newer} lines={route.lines} truncated={route.truncated} />;
-		default:
-			return <UnavailableScreen route={route} />;
 	}
 }
 
@@ -64,7 +61,5 @@ export function routeLabel(route: Route): string {
 			return 'drill';
 		case 'drills':
 			return 'drill history';
-		case 'demo-offer':
-			return 'welcome';
 	}
 }
