@@ -73,7 +73,6 @@ async function main(): Promise<number> {
 				files: {type: 'string'},
 				'read-data-subset': {type: 'string'},
 				yes: {type: 'boolean', short: 'y'},
-				'no-index': {type: 'boolean'},
 			},
 		});
 	} catch (error) {

@@ -23,7 +23,6 @@ export interface CommandContext {
 		files?: string;
 		'read-data-subset'?: string;
 		yes?: boolean;
-		'no-index'?: boolean;
 	};
 	usage: string;
 }
