@@ -86,6 +86,7 @@ export const commandSpecs = [
 	{id: 'drill.next', hint: 'continue', keys: ['enter'], description: 'Run / continue', category: 'Drill', scope: 'drill', footer: true},
 	{id: 'drill.reroll', hint: 're-roll', keys: ['r'], description: 'Pick another file', category: 'Drill', scope: 'drill', footer: true},
 	{id: 'drill.skip', keys: ['s'], description: 'Skip this step (where safe)', category: 'Drill', scope: 'drill'},
+	{id: 'drill.older', hint: 'older snapshots', keys: ['o'], description: 'Drill an older snapshot when none is recent', category: 'Drill', scope: 'drill', footer: true},
 	{id: 'drill.yes', keys: ['y'], description: 'Answer yes', category: 'Drill', scope: 'drill'},
 	{id: 'drill.no', keys: ['n'], description: 'Answer no', category: 'Drill', scope: 'drill'},
 	{id: 'drills.open', hint: 'open', keys: ['enter'], description: 'Open report', category: 'Drill', scope: 'drills', footer: true},

@@ -29,7 +29,9 @@ export function DrillScreen({repo: repoName}: {repo?: string}) {
 	const {width, height} = useBodySize();
 	const repo = repoName ? config.repositories.find(r => r.name === repoName) : config.repositories[0];
 	const [started, setStarted] = useState(false);
-	const task = useMemo(() => (repo ? new DrillTask(repo, clientFor(repo), {months: config.drill.months, readDataSubset: config.drill.readDataSubset, interactive: true}) : undefined), [repo, clientFor, config.drill]);
+	// With no snapshot in the window the user may drill older ones: a new task over all snapshots.
+	const [months, setMonths] = useState(config.drill.months);
+	const task = useMemo(() => (repo ? new DrillTask(repo, clientFor(repo), {months, readDataSubset: config.drill.readDataSubset, interactive: true}) : undefined), [repo, clientFor, config.drill, months]);
 	const state = useObservable(task ?? noTask);
 	const repoStatuses = useStore(services.store, st => st.repos);
 
@@ -49,6 +51,14 @@ export function DrillScreen({repo: repoName}: {repo?: string}) {
 			else if (state.phase === 'finished' && state.reportFiles) nav.push({name: 'drills'});
 		},
 		...(state.phase === 'await-pick' ? {'drill.reroll': () => task?.choosePick('reroll')} : {}),
+		...(state.report?.failedStep === 'pick' && /no snapshot in the last/.test(state.report.reason ?? '')
+			? {
+					'drill.older': () => {
+						setMonths(1200);
+						setStarted(false);
+					},
+				}
+			: {}),
 		...(state.phase === 'await-answer' ? {'drill.yes': () => task?.answer('yes'), 'drill.no': () => task?.answer('no')} : {}),
 		...(started && state.phase !== 'finished'
 			? {
@@ -69,7 +79,7 @@ export function DrillScreen({repo: repoName}: {repo?: string}) {
 				<Text {...roleStyle(theme, 'title')} bold>
 					World Backup Day drill
 				</Text>{' '}
-				for {escapeForTerminal(repo.name)}: restore one random file from a random snapshot of the last {config.drill.months} months and prove it is intact. A backup you cannot restore from is worthless.
+				for {escapeForTerminal(repo.name)}: restore one random file from a random snapshot {months >= 1200 ? 'of any age' : `of the last ${months} months`} and prove it is intact. A backup you cannot restore from is worthless.
 			</Text>
 			<Text> </Text>
 			{state.steps.map(step => (
@@ -120,6 +130,11 @@ export function DrillScreen({repo: repoName}: {repo?: string}) {
 					<Text {...roleStyle(theme, report.verdict === 'pass' ? 'status.ok' : 'status.error')} bold>
 						{report.verdict === 'pass' ? 'PASS: the file restored and its SHA-256 matches restic dump.' : report.verdict === 'aborted' ? 'ABORTED: temporary files were removed.' : `FAIL at "${report.failedStep}": ${escapeForTerminal(report.reason ?? '')}`}
 					</Text>
+					{report.failedStep === 'pick' && /no snapshot in the last/.test(report.reason ?? '') ? (
+						<Text>
+							<Text {...roleStyle(theme, 'key')}>o</Text> drill the older snapshots instead (then enter)
+						</Text>
+					) : null}
 					{report.reportFiles ? (
 						<Text wrap="truncate-start" {...roleStyle(theme, 'text.muted')}>
 							report: {report.reportFiles.markdown} (enter: drill history)
