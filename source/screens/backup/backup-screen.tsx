@@ -71,7 +71,7 @@ export function BackupProgress({state, width, height}: {state: BackupState; widt
 				{{idle: 'waiting', checking: 'checking the repository…', 'pre-hook': 'running the pre-backup hook…', scanning: 'scanning…', running: 'backing up…', 'post-hook': 'running the post-backup hook…', done: 'done', partial: 'done, with unreadable files', failed: 'failed', canceled: 'canceled, no snapshot written'}[state.phase]}
 			</Text>
 			<Text>
-				<ProgressBar fraction={known && st ? st.percentDone : finished ? 1 : undefined} width={Math.max(10, width - 10)} tick={Math.floor(elapsed * 10)} /> {known && st ? `${(st.percentDone * 100).toFixed(1)}%` : ''}
+				<ProgressBar fraction={sum ? 1 : known && st ? st.percentDone : finished ? 1 : undefined} width={Math.max(10, width - 10)} tick={Math.floor(elapsed * 10)} /> {sum ? '100.0%' : known && st ? `${(st.percentDone * 100).toFixed(1)}%` : ''}
 			</Text>
 			<Text wrap="truncate-end">
 				{/* restic's last status line can lag its summary: once finished, the summary's counts are the truth. */}
