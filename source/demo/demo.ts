@@ -5,7 +5,7 @@
 import {randomBytes} from 'node:crypto';
 import {existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync} from 'node:fs';
 import path from 'node:path';
-import {ensurePrivateDir, restoPaths} from '../config/paths.js';
+import {ensurePrivateDir, restoPaths, writePrivateFile} from '../config/paths.js';
 import {ResticCli} from '../restic/client.js';
 import {ResticError} from '../restic/errors.js';
 import {seededRandom} from '../util/random.js';
@@ -189,13 +189,22 @@ export async function ensureDemoRepository(dir = demoDirectory(), options: {now?
 		const snapshots = (await new ResticCli(access).snapshots()).length;
 		return {dir, repository, passwordFile, created: false, snapshots};
 	}
+	const home = path.join(dir, 'home', 'alice');
+	const incomplete = path.join(dir, '.resto-demo-incomplete');
+	// A creation that was interrupted (Ctrl-C, crash) left its own marker: start it again from scratch
+	// instead of refusing our own half-made repository forever.
+	if (existsSync(incomplete)) {
+		options.onProgress?.(`removing an unfinished demo in ${dir}`);
+		rmSync(repository, {recursive: true, force: true});
+		rmSync(home, {recursive: true, force: true});
+	}
 	if (existsSync(repository) && readdirSync(repository).length > 0) {
 		throw new ResticError('failed', `${repository} exists and is not a resto demo repository; choose another directory`);
 	}
 	ensurePrivateDir(dir);
-	writeFileSync(passwordFile, `${randomBytes(24).toString('base64url')}\n`, {mode: 0o600});
+	writePrivateFile(incomplete, 'resto demo creation in progress\n');
+	writePrivateFile(passwordFile, `${randomBytes(24).toString('base64url')}\n`);
 	const client = new ResticCli(access);
-	const home = path.join(dir, 'home', 'alice');
 	rmSync(home, {recursive: true, force: true});
 	writeTree(home, initialTree());
 	options.onProgress?.(`initialising ${repository}`);
@@ -207,6 +216,7 @@ export async function ensureDemoRepository(dir = demoDirectory(), options: {now?
 		options.onProgress?.(`snapshot ${i + 1}/${steps.length} (${step.host}, ${step.daysAgo} days ago)`);
 		await client.backup({paths: [home], host: step.host, tags: step.tags, time: timeDaysAgo(step.daysAgo, now)});
 	}
-	writeFileSync(path.join(dir, '.resto-demo'), 'created by resto demo\n', {mode: 0o600});
+	writePrivateFile(path.join(dir, '.resto-demo'), 'created by resto demo\n');
+	rmSync(incomplete, {force: true});
 	return {dir, repository, passwordFile, created: true, snapshots: steps.length};
 }

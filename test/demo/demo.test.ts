@@ -1,9 +1,10 @@
-import {statSync} from 'node:fs';
+import {existsSync, mkdirSync, statSync, writeFileSync} from 'node:fs';
 import path from 'node:path';
 import {afterAll, beforeAll, describe, expect, test} from 'vitest';
 import {demoExists, ensureDemoRepository, type DemoRepository} from '../../source/demo/demo.js';
 import {ResticCli} from '../../source/restic/client.js';
 import type {LsNode} from '../../source/restic/parse.js';
+import {run} from '../../source/commands/demo.js';
 import {makeRepo, tempDir} from '../helpers/restic.js';
 import {rmSync} from 'node:fs';
 
@@ -56,6 +57,47 @@ describe('resto demo (real restic)', () => {
 		expect(Math.max(...firstNodes.map(n => n.path.split('/').length - home.split('/').length))).toBeGreaterThanOrEqual(6);
 	});
 
+	test('a photo deleted on the laptop is in its first snapshot and missing from its latest one', async () => {
+		const client = new ResticCli({repository: demo.repository, passwordFile: demo.passwordFile});
+		const laptop = (await client.snapshots()).filter(s => s.hostname === 'laptop').sort((a, b) => a.time - b.time);
+		const photo = path.join(dir, 'home', 'alice', 'photos/2024/12-christmas/IMG_1030.jpg');
+		const has = async (id: string) => {
+			let found = false;
+			await client.ls(id, {}, n => {
+				if (n.path === photo) found = true;
+			});
+			return found;
+		};
+		expect(await has(laptop[0]!.id)).toBe(true);
+		expect(await has(laptop.at(-1)!.id)).toBe(false);
+		const jpeg = await client.dump(laptop[0]!.id, photo);
+		expect([...jpeg.subarray(0, 3)]).toEqual([0xff, 0xd8, 0xff]);
+	});
+
+	test('`resto demo DIR` says it reuses the demo (exit 0) and refuses a foreign repository (exit 1)', async () => {
+		const stderr: string[] = [];
+		const write = process.stderr.write.bind(process.stderr);
+		process.stderr.write = ((chunk: string | Uint8Array) => {
+			stderr.push(String(chunk));
+			return true;
+		}) as typeof process.stderr.write;
+		const foreign = tempDir('resto-demo-foreign-');
+		mkdirSync(path.join(foreign, 'repo'));
+		writeFileSync(path.join(foreign, 'repo', 'keep-me'), 'not yours\n');
+		try {
+			expect(await run({args: [dir], options: {}, usage: ''})).toBe(0);
+			expect(stderr.join('')).toMatch(/Reusing the demo repository \(7 snapshots\)/);
+			expect(stderr.join('')).toContain(`RESTIC_PASSWORD_FILE=${demo.passwordFile}`);
+			stderr.length = 0;
+			expect(await run({args: [foreign], options: {}, usage: ''})).toBe(1);
+			expect(stderr.join('')).toMatch(/is not a resto demo repository/);
+			expect(existsSync(path.join(foreign, 'repo', 'keep-me'))).toBe(true);
+		} finally {
+			process.stderr.write = write;
+			rmSync(foreign, {recursive: true, force: true});
+		}
+	});
+
 	test('running it again reuses the demo; a foreign repository is never touched', async () => {
 		const again = await ensureDemoRepository(dir);
 		expect(again.created).toBe(false);
@@ -66,4 +108,26 @@ describe('resto demo (real restic)', () => {
 			foreign.cleanup();
 		}
 	});
+});
+
+describe('an interrupted demo creation', () => {
+	test('is started again from scratch instead of being refused', async () => {
+		const partial = tempDir('resto-demo-partial-');
+		try {
+			// What Ctrl-C during the first backup leaves: the marker, a password and a half-filled repo.
+			mkdirSync(path.join(partial, 'repo', 'data'), {recursive: true});
+			writeFileSync(path.join(partial, 'repo', 'config'), 'half-written');
+			writeFileSync(path.join(partial, 'password'), 'old\n', {mode: 0o644});
+			writeFileSync(path.join(partial, '.resto-demo-incomplete'), 'in progress\n');
+			const made = await ensureDemoRepository(partial);
+			expect(made.created).toBe(true);
+			expect(demoExists(partial)).toBe(true);
+			expect(existsSync(path.join(partial, '.resto-demo-incomplete'))).toBe(false);
+			expect(statSync(made.passwordFile).mode & 0o777).toBe(0o600);
+			const snaps = await new ResticCli({repository: made.repository, passwordFile: made.passwordFile}).snapshots();
+			expect(snaps.length).toBe(made.snapshots);
+		} finally {
+			rmSync(partial, {recursive: true, force: true});
+		}
+	}, 60_000);
 });
