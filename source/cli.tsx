@@ -19,7 +19,8 @@ Usage
   resto index [--repo R]                  build or refresh the file index (progress on stderr)
   resto search QUERY [--repo R] [--json] [--limit N] [--all-repos] [--find]
   resto restore SNAPSHOT PATH [--repo R] [--target DIR] [--overwrite]
-  resto backup [SET] [--json] [--dry-run]
+  resto backup [SET] [--json] [--dry-run] [--stall-timeout S]
+  resto backup --repo R [--json] [--dry-run] -- PATH...    back up paths without a backup set
   resto drill [--repo R] [--json] [--seed N] [--months N] [--files N] [--read-data-subset S] [--yes]
 
 Options
@@ -68,6 +69,7 @@ async function main(): Promise<number> {
 				target: {type: 'string'},
 				overwrite: {type: 'boolean'},
 				'dry-run': {type: 'boolean'},
+				'stall-timeout': {type: 'string'},
 				seed: {type: 'string'},
 				months: {type: 'string'},
 				files: {type: 'string'},

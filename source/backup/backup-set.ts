@@ -4,7 +4,7 @@
  * per-repository lock file so only one backup per repository runs, even across resto processes.
  */
 import {execa} from 'execa';
-import {closeSync, existsSync, openSync, readFileSync, rmSync, writeSync} from 'node:fs';
+import {closeSync, lstatSync, openSync, readFileSync, rmSync, statSync, writeSync} from 'node:fs';
 import {createHash} from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
@@ -34,20 +34,60 @@ export class BackupPreflightError extends Error {
 	}
 }
 
-/** Why a restic (Go filepath.Match) pattern is invalid, or undefined when it is fine. */
+/**
+ * Why a restic exclude pattern is invalid, or undefined when it is fine. restic 0.14 splits a pattern at
+ * "/" and validates each part with Go's filepath.Match; this is a port of that validation, so a bad
+ * pattern is rejected before a pre-hook runs instead of by restic afterwards
+ * ("Fatal: --exclude: invalid pattern(s) provided").
+ */
 export function patternProblem(pattern: string): string | undefined {
-	let inClass = false;
-	for (let i = 0; i < pattern.length; i++) {
-		const c = pattern[i];
-		if (c === '\\') {
-			if (i === pattern.length - 1) return 'ends with a lone backslash';
-			i++;
-		} else if (c === '[' && !inClass) {
-			inClass = true;
-			if (pattern[i + 1] === ']') return 'empty character class "[]"';
-		} else if (c === ']' && inClass) inClass = false;
+	for (const part of pattern.split('/')) {
+		const problem = matchPartProblem(part);
+		if (problem) return problem;
 	}
-	return inClass ? 'unclosed "[" character class' : undefined;
+	return undefined;
+}
+
+function matchPartProblem(p: string): string | undefined {
+	let i = 0;
+	// Go's getEsc: one (possibly escaped) character of a class, which must not end the pattern.
+	const classChar = (): string | undefined => {
+		if (i >= p.length) return 'unclosed "[" character class';
+		if (p[i] === '-' || p[i] === ']') return `unexpected "${p[i]}" in a character class (escape it as "\\${p[i]}")`;
+		if (p[i] === '\\') {
+			i++;
+			if (i >= p.length) return 'ends with a lone backslash';
+		}
+		i += p.codePointAt(i)! > 0xffff ? 2 : 1;
+		return i >= p.length ? 'unclosed "[" character class' : undefined;
+	};
+	while (i < p.length) {
+		const c = p[i];
+		if (c === '\\') {
+			if (i === p.length - 1) return 'ends with a lone backslash';
+			i += 2;
+		} else if (c === '[') {
+			i++;
+			if (p[i] === '^') i++;
+			let ranges = 0;
+			for (;;) {
+				if (p[i] === ']' && ranges > 0) {
+					i++;
+					break;
+				}
+				if (p[i] === ']' && ranges === 0) return 'empty character class "[]"';
+				const lo = classChar();
+				if (lo) return lo;
+				if (p[i] === '-') {
+					i++;
+					const hi = classChar();
+					if (hi) return hi;
+				}
+				ranges++;
+			}
+		} else i++;
+	}
+	return undefined;
 }
 
 /** Build a plan from a configured set. */
@@ -76,19 +116,22 @@ function plan(name: string, repo: Repository, options: BackupOptions, lowPriorit
 		const problem = patternProblem(pattern);
 		if (problem) throw new BackupPreflightError(`backup "${name}": invalid exclude pattern ${JSON.stringify(pattern)}: ${problem}`, 2);
 	}
-	const missing = options.paths.filter(p => !existsSync(p));
+	// lstat: a symlink given as a path is backed up as a symlink even when its target is gone.
+	const exists = (p: string) => lstatSync(p, {throwIfNoEntry: false}) !== undefined;
+	const missing = options.paths.filter(p => !exists(p));
 	if (missing.length === options.paths.length) {
 		throw new BackupPreflightError(`backup "${name}": none of its paths exist: ${missing.join(', ')}`, 1);
 	}
-	return {name, repo, options: {...options, paths: options.paths.filter(p => existsSync(p))}, lowPriority, hooks, missing};
+	return {name, repo, options: {...options, paths: options.paths.filter(exists)}, lowPriority, hooks, missing};
 }
 
-/** Run a hook with sh; a failing pre-hook means no backup. */
-export async function runHook(kind: 'pre' | 'post', command: string, env: Record<string, string>, signal?: AbortSignal): Promise<void> {
-	const r = await execa('sh', ['-c', command], {env: {...process.env, ...env}, reject: false, stdin: 'ignore', cancelSignal: signal, all: true});
+/** Run a hook with sh; a failing pre-hook means no backup. Output goes into the error, never to the terminal. */
+export async function runHook(kind: 'pre' | 'post', command: string, env: Record<string, string>, options: {signal?: AbortSignal; timeoutMs?: number} = {}): Promise<void> {
+	const r = await execa('sh', ['-c', command], {env: {...process.env, ...env}, reject: false, stdin: 'ignore', cancelSignal: options.signal, timeout: options.timeoutMs, all: true});
 	if (r.exitCode !== 0) {
 		const output = String(r.all ?? '').trim().split('\n').slice(-3).join(' / ');
-		throw new BackupPreflightError(`${kind}-backup hook failed (exit ${r.exitCode ?? r.signal}): ${command}${output ? ` — ${output}` : ''}`, 1);
+		const why = r.timedOut ? `timed out after ${Math.round((options.timeoutMs ?? 0) / 1000)} s` : `exit ${r.exitCode ?? r.signal}`;
+		throw new BackupPreflightError(`${kind}-backup hook failed (${why}): ${command}${output ? ` — ${output}` : ''}`, 1);
 	}
 }
 
@@ -98,38 +141,65 @@ export interface BackupLock {
 	release: () => void;
 }
 
-function pidAlive(pid: number): boolean {
+/** The kernel's start time of a process (clock ticks since boot), to tell a reused PID from the holder. */
+function processStart(pid: number): string | undefined {
 	try {
-		process.kill(pid, 0);
-		return true;
-	} catch (error) {
-		return (error as NodeJS.ErrnoException).code === 'EPERM';
+		const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+		// Field 22; the command name (field 2) may contain spaces and parentheses, so count from its end.
+		return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
+	} catch {
+		return undefined;
 	}
 }
 
-/** Take the per-repository lock, or throw if another resto on this machine is backing it up. */
+function holderAlive(pid: number, start: string | undefined): boolean {
+	try {
+		process.kill(pid, 0);
+	} catch (error) {
+		if ((error as NodeJS.ErrnoException).code !== 'EPERM') return false;
+	}
+	const now = processStart(pid);
+	return start === undefined || now === undefined || now === start;
+}
+
+/**
+ * Take the per-repository lock, or throw (exit code 11) if another resto on this machine is backing up
+ * the same repository. restic's own locks do not prevent two backups (both take shared locks), and two
+ * at once only compete for the disk and the network. A lock whose holder died is taken over.
+ */
 export function acquireBackupLock(repository: string, dir = path.join(restoPaths().state, 'locks')): BackupLock {
 	ensurePrivateDir(dir);
 	const file = path.join(dir, `backup-${createHash('sha256').update(repository).digest('hex').slice(0, 16)}.lock`);
-	for (let attempt = 0; attempt < 2; attempt++) {
+	for (let attempt = 0; attempt < 3; attempt++) {
 		try {
 			const fd = openSync(file, 'wx', 0o600);
-			writeSync(fd, JSON.stringify({pid: process.pid, host: os.hostname(), started: new Date().toISOString()}));
+			writeSync(fd, JSON.stringify({pid: process.pid, start: processStart(process.pid), host: os.hostname(), started: new Date().toISOString(), repository}));
 			closeSync(fd);
 			return {file, release: () => rmSync(file, {force: true})};
 		} catch (error) {
 			if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-			let holder: {pid?: number; started?: string} = {};
+			let text = '';
+			let holder: {pid?: number; start?: string; started?: string} = {};
 			try {
-				holder = JSON.parse(readFileSync(file, 'utf8')) as typeof holder;
+				text = readFileSync(file, 'utf8');
+				holder = JSON.parse(text) as typeof holder;
 			} catch {
-				// unreadable: treat as stale
+				// Unreadable or half-written: a holder that died mid-write, or one writing right now; the
+				// next attempt tells them apart.
 			}
-			if (holder.pid && pidAlive(holder.pid)) {
-				throw new BackupPreflightError(`another resto (PID ${holder.pid}, started ${holder.started ?? '?'}) is already backing up this repository; wait for it or cancel it`, 11);
+			const young = !holder.pid && Date.now() - (statSync(file, {throwIfNoEntry: false})?.mtimeMs ?? 0) < 5000;
+			if (young || (holder.pid && holderAlive(holder.pid, holder.start))) {
+				const who = holder.pid ? `PID ${holder.pid}, started ${holder.started ?? '?'}` : 'starting right now';
+				throw new BackupPreflightError(`another resto (${who}) is already backing up this repository; wait for it or cancel it`, 11);
 			}
-			rmSync(file, {force: true});
+			// Remove the stale file only if it is still the one we judged: another resto may have
+			// replaced it in the meantime.
+			try {
+				if (readFileSync(file, 'utf8') === text) rmSync(file, {force: true});
+			} catch {
+				// Already gone.
+			}
 		}
 	}
-	throw new BackupPreflightError('could not take the backup lock', 1);
+	throw new BackupPreflightError('could not take the backup lock (another resto keeps taking it)', 11);
 }

@@ -1,11 +1,12 @@
 /**
- * `resto backup [SET] [--json] [--dry-run]` or `resto backup --repo R PATH…`.
- * --json: NDJSON events on stdout (status ≤ 10 Hz, error, summary, result). Without a TTY: a plain
- * progress line every few seconds. Exit codes: 0, 3 (some files unreadable), 1, 10, 11, 12, 130.
+ * `resto backup [SET] [--json] [--dry-run] [--stall-timeout S]` or `resto backup --repo R [--] PATH…`.
+ * --json: NDJSON events on stdout (status ≤ 10 Hz, warning, error, backend-error, item, summary, result).
+ * Without a TTY: a plain progress line every few seconds. Exit codes: 0, 3 (incomplete: unreadable files
+ * or missing paths), 1, 2, 10, 11, 12, 130.
  */
 import {BackupPreflightError, planFromPaths, planFromSet, type BackupPlan} from '../backup/backup-set.js';
 import {exitCodes} from '../restic/errors.js';
-import {BackupTask, type BackupState} from '../tasks/backup-task.js';
+import {BackupTask, isFinished, type BackupState} from '../tasks/backup-task.js';
 import {printError, printInfo, printWarning} from '../util/cli-output.js';
 import {escapeForTerminal} from '../util/escape.js';
 import {formatBytes, formatDuration} from '../util/format.js';
@@ -19,7 +20,7 @@ export function progressLine(s: BackupState): string {
 	if (!st) return s.phase === 'checking' ? 'checking the repository…' : `${s.phase}…`;
 	const pct = s.scanned || st.totalFiles > 0 ? `${(st.percentDone * 100).toFixed(1)}%` : 'scanning';
 	const eta = st.secondsRemaining ? `, ETA ${formatDuration(st.secondsRemaining)}` : '';
-	const stalled = s.stalledFor >= 10 ? ` — no progress for ${s.stalledFor} s (backend retrying?)` : '';
+	const stalled = s.stalledFor >= 10 ? ` — no progress for ${s.stalledFor} s${s.backendError ? `, backend error: ${s.backendError} (restic retries)` : ''}` : '';
 	return `${pct} ${st.filesDone}/${st.totalFiles || '?'} files, ${formatBytes(st.bytesDone)}/${st.totalBytes ? formatBytes(st.totalBytes) : '?'}, ${formatBytes(s.rate)}/s, ${formatDuration(st.secondsElapsed)} elapsed${eta}${stalled}`;
 }
 
@@ -47,6 +48,15 @@ function planFor(ctx: CommandContext): BackupPlan {
 	throw new ExitError(exitCodes.usage, config.backupSets.length === 0 ? 'no backup sets configured: add backupSets to the config, or run: resto backup --repo R PATH…' : `several backup sets: name one of ${config.backupSets.map(s => s.name).join(', ')}`);
 }
 
+/** Parse --stall-timeout (seconds, 0 disables) into milliseconds. */
+function stallTimeoutMs(ctx: CommandContext): number | undefined {
+	const raw = ctx.options['stall-timeout'];
+	if (raw === undefined) return undefined;
+	const seconds = Number(raw);
+	if (!Number.isFinite(seconds) || seconds < 0) throw new ExitError(exitCodes.usage, `--stall-timeout wants seconds (0 disables), not ${JSON.stringify(raw)}`);
+	return seconds * 1000;
+}
+
 export async function run(ctx: CommandContext): Promise<number> {
 	return guard(async () => {
 		let plan: BackupPlan;
@@ -58,7 +68,13 @@ export async function run(ctx: CommandContext): Promise<number> {
 		}
 		const json = Boolean(ctx.options.json);
 		const emit = (obj: unknown) => process.stdout.write(`${JSON.stringify(obj)}\n`);
+		// Missing paths are known now: say so before anything starts, not after the backup.
+		for (const p of plan.missing) {
+			if (json) emit({type: 'warning', message: `${p} does not exist, skipped`});
+			else printWarning(`${p} does not exist, skipped`);
+		}
 		const task = new BackupTask(plan, clientFor(plan.repo), {
+			stallTimeoutMs: stallTimeoutMs(ctx),
 			onEvent: ev => {
 				if (!json) return;
 				if (ev.type === 'error') emit({type: 'error', item: ev.error.item, during: ev.error.during, message: ev.error.message});
@@ -66,41 +82,63 @@ export async function run(ctx: CommandContext): Promise<number> {
 				else if (ev.type === 'verbose' && plan.options.dryRun) emit({type: 'item', action: ev.verbose.action, item: ev.verbose.item, size: ev.verbose.dataSize});
 			},
 		});
-		// Ctrl-C / SIGTERM: stop restic cleanly (SIGINT), report, exit 130.
-		const unregister = onShutdown(() => task.cancel());
 		let lastStatusAt = 0;
 		let lastLineAt = 0;
+		let lastBackendError: string | undefined;
 		const tty = process.stderr.isTTY;
 		const unsubscribe = task.subscribe(() => {
 			const s = task.getSnapshot();
 			const now = Date.now();
-			if (json && s.status && !s.summary && now - lastStatusAt >= 100 && !['done', 'partial', 'failed', 'canceled'].includes(s.phase)) {
-				lastStatusAt = now;
-				emit({type: 'status', phase: s.phase, percentDone: s.status.percentDone, filesDone: s.status.filesDone, totalFiles: s.status.totalFiles, bytesDone: s.status.bytesDone, totalBytes: s.status.totalBytes, secondsElapsed: s.status.secondsElapsed, secondsRemaining: s.status.secondsRemaining, bytesPerSecond: Math.round(s.rate), stalledSeconds: s.stalledFor, currentFiles: s.status.currentFiles});
+			if (isFinished(s)) return;
+			if (s.backendError && s.backendError !== lastBackendError) {
+				if (json) emit({type: 'backend-error', message: s.backendError, stalledSeconds: s.stalledFor});
+				else if (!tty) printWarning(`backend error, restic is retrying: ${s.backendError}`);
 			}
-			if (!json && !['done', 'partial', 'failed', 'canceled'].includes(s.phase)) {
+			lastBackendError = s.backendError;
+			if (json && s.status && !s.summary && now - lastStatusAt >= 100) {
+				lastStatusAt = now;
+				emit({type: 'status', phase: s.phase, percentDone: s.status.percentDone, filesDone: s.status.filesDone, totalFiles: s.status.totalFiles, bytesDone: s.status.bytesDone, totalBytes: s.status.totalBytes, secondsElapsed: s.status.secondsElapsed, secondsRemaining: s.status.secondsRemaining, bytesPerSecond: Math.round(s.rate), stalledSeconds: s.stalledFor, errorCount: s.errors.length, currentFiles: s.status.currentFiles});
+			}
+			if (!json) {
 				if (tty && now - lastLineAt >= 100) {
 					lastLineAt = now;
 					process.stderr.write(`\r\x1b[2K${escapeForTerminal(progressLine(s)).slice(0, (process.stderr.columns || 80) - 1)}`);
 				} else if (!tty && now - lastLineAt >= 3000) {
+					// Like RESTIC_PROGRESS_FPS for logs: a plain line every few seconds, not a redraw.
 					lastLineAt = now;
 					printInfo(progressLine(s));
 				}
 			}
 		});
 		if (!json) printInfo(`${plan.options.dryRun ? 'dry run of' : 'backing up'} ${plan.name} (${plan.options.paths.map(p => escapeForTerminal(p)).join(', ')}) to ${plan.repo.name}${plan.lowPriority ? ' at low priority' : ''}`);
-		const state = await task.run();
+		const running = task.run();
+		// Ctrl-C, SIGTERM, SIGHUP: restic gets SIGINT (releases its lock); the shutdown waits for the task so
+		// the post-hook runs and the outcome is printed before resto exits.
+		const unregister = onShutdown(async () => {
+			task.cancel();
+			await running;
+		});
+		const state = await running;
 		unsubscribe();
 		unregister();
 		if (tty && !json) process.stderr.write('\r\x1b[2K');
-		for (const w of state.warnings) printWarning(w);
+		const early = new Set(plan.missing.map(p => `${p} does not exist, skipped`));
+		for (const w of state.warnings.filter(w => !early.has(w))) {
+			if (json) emit({type: 'warning', message: w});
+			else printWarning(w);
+		}
 		if (json) {
-			emit({type: 'result', phase: state.phase, exitCode: state.exitCode, snapshotId: state.snapshotId ?? null, message: state.message ?? null, errors: state.errors});
+			emit({type: 'result', phase: state.phase, exitCode: state.exitCode, snapshotId: state.snapshotId ?? null, message: state.message ?? null, errors: state.errors, missing: plan.missing});
+			// Logs of scripted runs keep stdout for the data; the reason for a failure also goes to stderr.
+			if (state.message && state.phase !== 'done') (state.phase === 'failed' ? printError : printWarning)(state.message);
 		} else {
+			if (state.errors.length > 0) printWarning(`${state.errors.length} file(s) could not be read:`);
 			for (const e of state.errors) printWarning(`could not read ${escapeForTerminal(e.item)} (${e.during}): ${e.message}`);
 			if (state.phase === 'done' || state.phase === 'partial') printInfo(summaryText(state));
 			if (plan.options.dryRun && state.items.length > 0) {
-				for (const item of state.items.filter(i => !i.item.endsWith('/')).slice(0, 200)) printInfo(`  ${item.action.padEnd(10)} ${formatBytes(item.dataSize).padStart(9)}  ${escapeForTerminal(item.item)}`);
+				const files = state.items.filter(i => !i.item.endsWith('/'));
+				for (const item of files.slice(0, 200)) printInfo(`  ${item.action.padEnd(10)} ${formatBytes(item.dataSize).padStart(9)}  ${escapeForTerminal(item.item)}`);
+				if (files.length > 200) printInfo(`  … and ${files.length - 200} more (--json lists them all)`);
 			}
 			if (state.message) (state.phase === 'failed' ? printError : printWarning)(state.message);
 		}

@@ -18,6 +18,7 @@ export interface CommandContext {
 		target?: string;
 		overwrite?: boolean;
 		'dry-run'?: boolean;
+		'stall-timeout'?: string;
 		seed?: string;
 		months?: string;
 		files?: string;

@@ -99,12 +99,47 @@ describe('resto backup against real restic', () => {
 		const missing = resto(['backup', '--repo', repo.repoPath, path.join(data, 'nope')]);
 		expect(missing.status).toBe(1);
 		expect(missing.stderr).toMatch(/none of its paths exist/);
+		// Like restic 0.19 (restic 0.14 says exit 0): a missing path makes the backup incomplete, exit 3, and
+		// the warning comes before the backup starts.
 		const some = resto(['backup', '--repo', repo.repoPath, data, path.join(data, 'nope')]);
-		expect(some.status).toBe(0);
-		expect(some.stderr).toMatch(/nope does not exist, skipped/);
+		expect(some.status, some.stderr).toBe(3);
+		expect(some.stderr).toMatch(/nope does not exist, skipped\n(.|\n)*backing up ad-hoc/);
+		expect(some.stderr).toMatch(/snapshot saved, but 1 path\(s\) did not exist/);
 		const norepo = resto(['backup', '--repo', path.join(repo.root, 'norepo'), data]);
 		expect(norepo.status).toBe(10);
 	});
+
+	test('locked repository and wrong password: exit 11 / 12 before a pre-hook or restic reads any file', async () => {
+		const marker = path.join(xdg, 'locked-pre-ran');
+		const cfg = path.join(xdg, 'locked.yaml');
+		writeFileSync(cfg, `repositories:\n  - name: main\n    repository: ${repo.repoPath}\n    passwordFile: ${repo.passwordFile}\n  - name: wrongpw\n    repository: ${repo.repoPath}\n    passwordCommand: "echo not-the-password"\nbackupSets:\n  - name: hooked\n    repository: main\n    paths: [${data}]\n    hooks: {pre: "touch ${marker}"}\n  - name: hookedwrong\n    repository: wrongpw\n    paths: [${data}]\n    hooks: {pre: "touch ${marker}"}\n`);
+		const wrong = resto(['backup', 'hookedwrong'], {RESTO_CONFIG: cfg});
+		expect(wrong.status, wrong.stderr).toBe(12);
+		expect(wrong.stderr).toMatch(/Wrong password/);
+		expect(spawnSync('test', ['-e', marker]).status).not.toBe(0);
+		// \`restic key passwd\` takes an exclusive lock, then waits for the new password on stdin: a real
+		// exclusive lock held as long as we keep its stdin open.
+		const holder = spawn('restic', ['key', 'passwd'], {env: {...process.env, RESTIC_REPOSITORY: repo.repoPath, RESTIC_PASSWORD_FILE: repo.passwordFile}, stdio: ['pipe', 'ignore', 'ignore']});
+		try {
+			const client = new ResticCli(repo.access);
+			for (let i = 0; i < 100 && !(await client.locks()).some(l => l.exclusive); i++) await new Promise(r => setTimeout(r, 100));
+			const before = (await client.snapshots()).length;
+			const hooked = resto(['backup', 'hooked'], {RESTO_CONFIG: cfg});
+			expect(hooked.status, hooked.stderr).toBe(11);
+			expect(hooked.stderr).toMatch(/main is locked exclusively by PID \d+ on \S+ \(root\)/);
+			expect(spawnSync('test', ['-e', marker]).status).not.toBe(0);
+			// Without hooks restic's own lock check answers, also before it reads a file.
+			const plain = resto(['backup', '--json', '--repo', repo.repoPath, data]);
+			expect(plain.status, plain.stderr).toBe(11);
+			expect(plain.stderr).toMatch(/is locked exclusively by PID \d+/);
+			expect(plain.stdout).not.toMatch(/"type":"status"/);
+			expect((await client.snapshots()).length).toBe(before);
+		} finally {
+			holder.stdin.end();
+			await new Promise(r => holder.on('exit', r));
+		}
+		expect(await new ResticCli(repo.access).listLocks()).toEqual([]);
+	}, 60_000);
 
 	test('unreadable files: exit 3, the files are listed, the snapshot is saved', async () => {
 		// Tests run as root, which reads everything: run restic as nobody through a wrapper.
@@ -176,17 +211,21 @@ describe('REST backend killed in the middle of a backup', () => {
 		const server = await startRestServer(path.join(root, 'data'));
 		const rest = makeRepo({root, repository: server.url});
 		try {
-			const child = spawn(process.execPath, [cliPath, 'backup', '--json', '--repo', server.url, path.join(repo.root, 'big')], {env: {...env(), RESTIC_PASSWORD_FILE: rest.passwordFile}, stdio: ['ignore', 'pipe', 'pipe']});
+			const child = spawn(process.execPath, [cliPath, 'backup', '--json', '--stall-timeout', '3', '--repo', server.url, path.join(repo.root, 'big')], {env: {...env(), RESTIC_PASSWORD_FILE: rest.passwordFile}, stdio: ['ignore', 'pipe', 'pipe']});
 			let out = '';
 			let err = '';
 			child.stderr.on('data', c => (err += c));
 			await new Promise<void>(resolve => child.stdout.on('data', c => ((out += c), /"bytesDone":[1-9]/.test(out) && resolve())));
 			await server.kill();
-			// restic 0.14 retries for a long time; stop it like a user would once progress stalls.
-			await new Promise(r => setTimeout(r, 4000));
-			child.kill('SIGINT');
+			// restic 0.14 retries each blob for ≈ 45 s and gives up after ≈ 3 min. --stall-timeout stops it
+			// (SIGINT) once bytes stayed frozen for 3 s while restic reported backend errors.
 			const code = await new Promise<number | null>(resolve => child.on('exit', c => resolve(c)));
-			expect(code).not.toBe(0);
+			expect(code, err).toBe(1);
+			const events = out.trim().split('\n').map(l => JSON.parse(l) as {type: string; message?: string; phase?: string});
+			expect(events.some(e => e.type === 'backend-error' && /connection refused|closed network connection|connection reset/.test(e.message ?? ''))).toBe(true);
+			expect(events.at(-1)).toMatchObject({type: 'result', phase: 'failed'});
+			expect(events.at(-1)?.message).toMatch(/the backend stopped responding: no progress for \d+ s while restic retried \(.+\); restic was stopped, no snapshot written/);
+			expect(err).toMatch(/backend stopped responding/);
 			expect(resticPids(server.url).length).toBe(0);
 			await server.restart();
 			const client = new ResticCli(rest.access);

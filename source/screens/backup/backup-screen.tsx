@@ -8,7 +8,7 @@ import {useBodySize} from '../../hooks/use-body-size.js';
 import {useCommands} from '../../hooks/use-commands.js';
 import {indexerFor} from '../../index/indexer.js';
 import {backupFor, forgetBackup, registerBackup} from '../../tasks/backup-registry.js';
-import {BackupTask, type BackupState} from '../../tasks/backup-task.js';
+import {BackupTask, isFinished, type BackupState} from '../../tasks/backup-task.js';
 import {loadSnapshots} from '../../tasks/repo-tasks.js';
 import {roleStyle, useTheme} from '../../theme/styles.js';
 import {escapeForTerminal} from '../../util/escape.js';
@@ -62,7 +62,7 @@ export function BackupProgress({state, width, height}: {state: BackupState; widt
 	const known = state.scanned || (st?.totalFiles ?? 0) > 0;
 	const elapsed = ((state.finishedAt ?? Date.now()) - state.startedAt) / 1000;
 	const errorsRoom = Math.max(1, height - 10);
-	const finished = ['done', 'partial', 'failed', 'canceled'].includes(state.phase);
+	const finished = isFinished(state);
 	const sum = state.summary;
 	return (
 		<Box flexDirection="column" width={width}>
@@ -79,7 +79,9 @@ export function BackupProgress({state, width, height}: {state: BackupState; widt
 				{st?.secondsRemaining && !finished ? ` · ETA ${formatDuration(st.secondsRemaining)}` : ''}
 			</Text>
 			{state.stalledFor >= 10 && !finished ? (
-				<Text {...roleStyle(theme, 'status.warn')}>No progress for {state.stalledFor} s: the backend may be unreachable (restic retries). c cancels cleanly.</Text>
+				<Text wrap="truncate-end" {...roleStyle(theme, 'status.warn')}>
+					No progress for {state.stalledFor} s{state.backendError ? `: ${escapeForTerminal(state.backendError)} (restic retries)` : ': the backend may be unreachable'}. c cancels cleanly.
+				</Text>
 			) : null}
 			{!finished
 				? (st?.currentFiles ?? []).slice(0, 2).map((f, i) => (
@@ -135,7 +137,7 @@ export function BackupScreen({repo: repoName, set: setName}: {repo?: string; set
 	const [itemCursor, setItemCursor] = useState(0);
 	const empty = {subscribe: () => () => {}, getSnapshot: () => undefined};
 	const state = useSyncExternalStore((task ?? empty).subscribe, (task ?? empty).getSnapshot) as BackupState | undefined;
-	const finished = state && ['done', 'partial', 'failed', 'canceled'].includes(state.phase);
+	const finished = state && isFinished(state);
 	const items = state?.dryRun ? state.items.filter(i => !i.item.endsWith('/')) : [];
 
 	const start = (dryRun: boolean) => {
