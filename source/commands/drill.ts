@@ -30,8 +30,12 @@ export async function run(ctx: CommandContext): Promise<number> {
 		const reports: DrillReport[] = [];
 		for (let i = 0; i < files; i++) {
 			const task = new DrillTask(repo, clientFor(repo), {seed: seed === undefined ? undefined : seed + i, months, readDataSubset, skipCheck: i > 0});
+			let running: Promise<DrillReport> | undefined;
+			// On Ctrl-C resto exits right after its cleanups: wait for the task so the temporary restore is
+			// removed and the "aborted" report is written before the process goes.
 			const unregister = onShutdown(async () => {
 				task.abort();
+				await running?.catch(() => undefined);
 			});
 			let last = '';
 			const unsubscribe = task.subscribe(() => {
@@ -44,7 +48,8 @@ export async function run(ctx: CommandContext): Promise<number> {
 					}
 				}
 			});
-			const report = await task.run();
+			running = task.run();
+			const report = await running;
 			unsubscribe();
 			unregister();
 			reports.push(report);

@@ -106,6 +106,30 @@ export async function pickFile(client: ResticClient, snapshots: readonly Snapsho
 	throw new ResticError('not-found', 'no regular, non-empty file in any snapshot of the window');
 }
 
+/**
+ * What `restic check --read-data-subset=S` will read, and roughly how long it takes. restic 0.14 check
+ * prints no progress when not on a terminal, so this is the only time figure the user gets up front.
+ * `totalBytes` is the repository's raw data size; the throughput is an assumption (local disks read
+ * faster than remote backends) and is reported with the estimate so nobody mistakes it for a measurement.
+ */
+export function readDataEstimate(subset: string, totalBytes: number, local: boolean): {bytes: number; seconds: number; bytesPerSecond: number} | undefined {
+	const bytesPerSecond = local ? 100e6 : 10e6;
+	let bytes: number | undefined;
+	const group = /^(\d+)\/(\d+)$/.exec(subset);
+	const percent = /^(\d+(?:\.\d+)?)%$/.exec(subset);
+	const size = /^(\d+)([KMGT]?)$/.exec(subset);
+	if (group && Number(group[2]) > 0) bytes = totalBytes / Number(group[2]);
+	else if (percent) bytes = (totalBytes * Math.min(100, Number(percent[1]))) / 100;
+	else if (size) bytes = Math.min(totalBytes, Number(size[1]) * 1024 ** ' KMGT'.indexOf(size[2] || ' '));
+	if (bytes === undefined || !Number.isFinite(bytes)) return undefined;
+	return {bytes: Math.round(bytes), seconds: Math.max(1, Math.round(bytes / bytesPerSecond)), bytesPerSecond};
+}
+
+/** Whether a restic repository string names a local directory (no backend prefix). */
+export function isLocalRepository(location: string): boolean {
+	return location.startsWith('local:') || !/^[a-z0-9]+:/i.test(location);
+}
+
 /** SHA-256 of a file on disk (hex). */
 export async function sha256File(file: string): Promise<string> {
 	const hash = createHash('sha256');
@@ -176,7 +200,7 @@ export interface DrillReport {
 	snapshot?: {id: string; time: string; host: string; paths: string[]};
 	file?: {path: string; size: number; mtime: string};
 	hashes?: {restored: string; dump: string; original?: string; originalState: string};
-	check?: {ok: boolean; summary: string; readDataSubset?: string; skipped?: boolean};
+	check?: {ok: boolean; summary: string; readDataSubset?: string; skipped?: boolean; estimate?: {bytes: number; seconds: number; assumedBytesPerSecond: number}};
 	seed: number;
 	months: number;
 	answers: Record<string, Answer>;
@@ -219,7 +243,7 @@ export function reportMarkdown(r: DrillReport): string {
 		r.snapshot ? `- Snapshot: \`${r.snapshot.id}\` taken ${r.snapshot.time} on ${esc(r.snapshot.host)}` : '- Snapshot: none',
 		r.file ? `- File: \`${esc(r.file.path)}\` (${r.file.size} bytes, modified ${r.file.mtime})` : '- File: none',
 		r.hashes ? `- SHA-256 restored: \`${r.hashes.restored}\`\n- SHA-256 restic dump: \`${r.hashes.dump}\`\n- Original on this machine: ${r.hashes.originalState}${r.hashes.original ? ` (\`${r.hashes.original}\`)` : ''}` : '',
-		r.check ? `- restic check: ${r.check.skipped ? 'skipped' : r.check.ok ? 'no errors' : 'FAILED'} (${esc(r.check.summary)})${r.check.readDataSubset ? `, read-data-subset ${r.check.readDataSubset}` : ''}` : '',
+		r.check ? `- restic check: ${r.check.skipped ? 'skipped' : r.check.ok ? 'no errors' : 'FAILED'} (${esc(r.check.summary)})${r.check.readDataSubset ? `, read-data-subset ${r.check.readDataSubset}` : ''}${r.check.estimate ? ` (estimated ${r.check.estimate.bytes} bytes, ~${r.check.estimate.seconds} s at an assumed ${r.check.estimate.assumedBytesPerSecond / 1e6} MB/s)` : ''}` : '',
 		`- Seed: ${r.seed} (window: ${r.months} months) — the same seed picks the same file`,
 		`- Host: ${esc(r.host)}; restic ${r.versions.restic ?? '?'}; resto ${r.versions.resto}`,
 		'',

@@ -7,8 +7,10 @@ import os from 'node:os';
 import {
 	checklistQuestions,
 	drillTempDir,
+	isLocalRepository,
 	NoSnapshotInWindowError,
 	pickFile,
+	readDataEstimate,
 	removeTemp,
 	restorePicked,
 	reverifyCommand,
@@ -29,6 +31,7 @@ import type {Repository} from '../config/config.js';
 import type {ResticClient} from '../restic/client.js';
 import {ResticError} from '../restic/errors.js';
 import {Observable} from '../store/store.js';
+import {formatBytes, formatDuration} from '../util/format.js';
 
 export interface DrillOptions {
 	seed?: number;
@@ -83,8 +86,9 @@ export class DrillTask extends Observable<DrillState> {
 	}
 
 	private step(id: StepId, status: StepResult['status'], detail?: string): void {
-		if (status === 'running') this.started.set(id, Date.now());
-		const steps = this.getSnapshot().steps.map(s => (s.id === id ? {...s, status, detail: detail ?? s.detail, startedAt: s.startedAt ?? this.started.get(id), finishedAt: status === 'running' ? undefined : Date.now()} : s));
+		// A second 'running' (a new detail) is the same run of the step: keep its start time.
+		if (status === 'running' && this.getSnapshot().steps.find(s => s.id === id)?.status !== 'running') this.started.set(id, Date.now());
+		const steps = this.getSnapshot().steps.map(s => (s.id === id ? {...s, status, detail: detail ?? s.detail, startedAt: this.started.get(id) ?? s.startedAt, finishedAt: status === 'running' ? undefined : Date.now()} : s));
 		this.patch({steps});
 	}
 
@@ -140,9 +144,21 @@ export class DrillTask extends Observable<DrillState> {
 				this.step('check', 'skipped', 'skipped on request');
 				check = {ok: true, summary: 'skipped', skipped: true};
 			} else {
-				this.step('check', 'running', this.options.readDataSubset ? `restic check --read-data-subset=${this.options.readDataSubset}` : 'restic check');
-				const result = await this.client.check({readDataSubset: this.options.readDataSubset}, line => this.patch({checkLines: [...this.getSnapshot().checkLines.slice(-20), line]}), signal);
-				check = {ok: result.ok, summary: result.summary, readDataSubset: this.options.readDataSubset};
+				const subset = this.options.readDataSubset;
+				this.step('check', 'running', subset ? `restic check --read-data-subset=${subset}` : 'restic check (structure only; pass --read-data-subset to read data too)');
+				let estimate: NonNullable<DrillReport['check']>['estimate'];
+				if (subset) {
+					// The raw data size turns the subset into bytes; without it the check still runs, unestimated.
+					const raw = await this.client.stats({mode: 'raw-data'}, signal).catch(() => undefined);
+					const e = raw ? readDataEstimate(subset, raw.totalSize, isLocalRepository(this.repo.access.repository)) : undefined;
+					if (e) {
+						estimate = {bytes: e.bytes, seconds: e.seconds, assumedBytesPerSecond: e.bytesPerSecond};
+						this.step('check', 'running', `restic check --read-data-subset=${subset}: reads about ${formatBytes(e.bytes)} of ${formatBytes(raw!.totalSize)}, roughly ${formatDuration(e.seconds)} at an assumed ${formatBytes(e.bytesPerSecond)}/s`);
+					}
+					this.checkAbort();
+				}
+				const result = await this.client.check({readDataSubset: subset}, line => this.patch({checkLines: [...this.getSnapshot().checkLines.slice(-20), line]}), signal);
+				check = {ok: result.ok, summary: result.summary, readDataSubset: subset, estimate};
 				if (!result.ok) throw new StepFailure('check', `restic check found problems: ${result.errors.slice(0, 3).join('; ') || result.summary}`);
 				this.step('check', 'passed', result.summary);
 			}
