@@ -4,7 +4,7 @@
  * uses, then 10 realistic queries typed one keystroke at a time. Prints JSON figures.
  * Env: PATHS (default 1500000), SNAPSHOTS (10).
  */
-import {mkdtempSync, rmSync} from 'node:fs';
+import {existsSync, mkdtempSync, rmSync} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {monitorEventLoopDelay, performance} from 'node:perf_hooks';
@@ -60,14 +60,14 @@ function generateBase(): Array<{path: string; size: number; dir: boolean}> {
 			// Code with dependency trees: deep and repetitive, as in real homes.
 			const proj = `project-${Math.floor(rand() * 60)}`;
 			const pkg = pick(pkgs);
-			addFile(`${home}/code/${proj}/packages/${pick(['app', 'server', 'shared'])}/node_modules/${pkg}/${pick(['lib', 'dist', 'src', 'build'])}/${pick(['internal', 'utils', 'helpers', 'core'])}/${pick(words)}-${Math.floor(rand() * 500)}.${pick(['js', 'ts', 'json', 'map'])}`, Math.floor(rand() * 50_000));
+			addFile(`${home}/src/github.com/alicejohnson/${proj}/packages/${pick(['app', 'server', 'shared'])}/node_modules/${pkg}/${pick(['lib', 'dist', 'src', 'build'])}/${pick(['internal', 'utils', 'helpers', 'core'])}/${pick(words)}-${Math.floor(rand() * 500)}.${pick(['js', 'ts', 'json', 'map'])}`, Math.floor(rand() * 50_000));
 		} else if (r < 0.65) {
 			const year = 2015 + Math.floor(rand() * 11);
 			addFile(`${home}/Pictures/Camera Uploads/${year}/${String(1 + Math.floor(rand() * 12)).padStart(2, '0')}-${pick(['holiday', 'birthday', 'garden', 'hiking', 'wedding', 'lisbon', 'christmas'])}/IMG_${Math.floor(rand() * 9000) + 1000}.jpg`, 2_000_000 + Math.floor(rand() * 4_000_000));
 		} else if (r < 0.8) {
 			addFile(`${home}/Documents/${pick(['work', 'personal', 'school', 'archive'])}/${pick(['clients', 'projects', 'admin'])}/${2010 + Math.floor(rand() * 16)}/${pick(words)}-${pick(words)}-${Math.floor(rand() * 1000)}.${pick(exts)}`, Math.floor(rand() * 3_000_000));
 		} else if (r < 0.95) {
-			addFile(`${home}/.cache/${pick(['mozilla', 'pip', 'go-build', 'thumbnails', 'yarn'])}/${Math.floor(rand() * 256).toString(16)}/${Math.floor(rand() * 256).toString(16)}/${Math.floor(rand() * 2 ** 32).toString(16)}${Math.floor(rand() * 2 ** 32).toString(16)}`, Math.floor(rand() * 100_000));
+			addFile(`${home}/.cache/${pick(['mozilla', 'pip', 'go-build', 'thumbnails', 'yarn'])}/objects-v2/${Math.floor(rand() * 256).toString(16)}/${Math.floor(rand() * 256).toString(16)}/${Math.floor(rand() * 2 ** 32).toString(16)}${Math.floor(rand() * 2 ** 32).toString(16)}`, Math.floor(rand() * 100_000));
 		} else {
 			addFile(`${home}/Music/${pick(['Artist One', 'The Band', 'Composer X', 'DJ Y'])}/${pick(['Album A', 'Live 2019', 'Greatest Hits'])}/${String(Math.floor(rand() * 20)).padStart(2, '0')} - ${pick(words)} ${pick(words)}.flac`, 30_000_000);
 		}
@@ -86,7 +86,44 @@ const rssTimer = setInterval(() => {
 	peakRss = Math.max(peakRss, process.memoryUsage().rss);
 }, 50);
 
+/** Only the keystroke part, on an index saved earlier (REUSE_INDEX=dir): for iterating on search code. */
+async function typeQueries(index: FileIndex): Promise<{perKeystroke: number[]; fromThird: number[]; firstTwo: number[]; results: Record<string, number>; blockedMaxMs: number}> {
+	const queries = ['tax 2023 pdf', 'tax2023pdf', 'IMG_2041', 'invoice', 'receipt 2024', 'lisbon itinerary', 'report final', 'thesis chapter', 'resume.pdf', 'package.json'];
+	const histogram = monitorEventLoopDelay({resolution: 5});
+	const perKeystroke: number[] = [];
+	const fromThird: number[] = [];
+	const firstTwo: number[] = [];
+	const results: Record<string, number> = {};
+	for (const q of queries) {
+		const engine = new IncrementalSearch(index);
+		histogram.enable();
+		for (let i = 1; i <= q.length; i++) {
+			const started = performance.now();
+			const r = await engine.run(q.slice(0, i), {limit: 50});
+			const ms = performance.now() - started;
+			perKeystroke.push(ms);
+			(i >= 3 ? fromThird : firstTwo).push(ms);
+			if (i === q.length) results[q] = r.total;
+			if (process.env.DETAIL) console.error(`${JSON.stringify(q.slice(0, i))} ${ms.toFixed(1)} ms scanned ${r.scanned} total ${r.total}`);
+		}
+		histogram.disable();
+	}
+	return {perKeystroke, fromThird, firstTwo, results, blockedMaxMs: Math.round(histogram.max / 1e6)};
+}
+
 async function main(): Promise<void> {
+	const reuse = process.env.REUSE_INDEX;
+	if (reuse && existsSync(path.join(reuse, `${'b'.repeat(64)}.idx`))) {
+		const t = performance.now();
+		const loaded = loadCache('b'.repeat(64), reuse);
+		if (!loaded.index) throw new Error('bad cache');
+		loaded.index.derivedData();
+		const reopenMs = performance.now() - t;
+		const k = await typeQueries(loaded.index);
+		console.log(JSON.stringify({reopenMs: Math.round(reopenMs), paths: loaded.index.pathCount, fromThird: {p50: pct(k.fromThird, 50), p95: pct(k.fromThird, 95), max: pct(k.fromThird, 100)}, firstTwo: {p50: pct(k.firstTwo, 50), p95: pct(k.firstTwo, 95), max: pct(k.firstTwo, 100)}, blockedMaxMs: k.blockedMaxMs, matches: k.results, heapMB: mb(process.memoryUsage().heapUsed), rssMB: mb(process.memoryUsage().rss)}));
+		clearInterval(rssTimer);
+		return;
+	}
 	const t0 = performance.now();
 	const base = generateBase();
 	const genMs = performance.now() - t0;
@@ -134,6 +171,7 @@ async function main(): Promise<void> {
 	let t = performance.now();
 	const saved = saveCache(index, repoId, dir);
 	const saveMs = performance.now() - t;
+	if (reuse) saveCache(index, repoId, reuse);
 	t = performance.now();
 	const loaded = loadCache(repoId, dir);
 	if (!loaded.index) throw new Error(`cache did not reopen: ${loaded.problem ?? 'missing'}`);
@@ -142,25 +180,7 @@ async function main(): Promise<void> {
 	const reopenMs = performance.now() - t;
 	rmSync(dir, {recursive: true, force: true});
 
-	const queries = ['tax 2023 pdf', 'tax2023pdf', 'IMG_2041', 'invoice', 'receipt 2024', 'lisbon itinerary', 'report final', 'thesis chapter', 'resume.pdf', 'package.json'];
-	const histogram = monitorEventLoopDelay({resolution: 5});
-	const perKeystroke: number[] = [];
-	const fromThird: number[] = [];
-	const firstTwo: number[] = [];
-	const results: Record<string, number> = {};
-	for (const q of queries) {
-		const engine = new IncrementalSearch(reopened);
-		histogram.enable();
-		for (let i = 1; i <= q.length; i++) {
-			const started = performance.now();
-			const r = await engine.run(q.slice(0, i), {limit: 50});
-			const ms = performance.now() - started;
-			perKeystroke.push(ms);
-			(i >= 3 ? fromThird : firstTwo).push(ms);
-			if (i === q.length) results[q] = r.total;
-		}
-		histogram.disable();
-	}
+	const {perKeystroke, fromThird, firstTwo, results, blockedMaxMs} = await typeQueries(reopened);
 	clearInterval(rssTimer);
 	const machine = {cpus: os.cpus().length, cpu: os.cpus()[0]?.model, memGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version, platform: `${os.platform()} ${os.arch()}`};
 	console.log(
@@ -180,7 +200,7 @@ async function main(): Promise<void> {
 				cacheSaveMs: Math.round(saveMs),
 				cachedReopenMs: Math.round(reopenMs),
 				keystrokeMs: {all: {p50: pct(perKeystroke, 50), p95: pct(perKeystroke, 95), max: pct(perKeystroke, 100)}, fromThirdChar: {p50: pct(fromThird, 50), p95: pct(fromThird, 95), max: pct(fromThird, 100)}, firstTwoChars: {p50: pct(firstTwo, 50), p95: pct(firstTwo, 95), max: pct(firstTwo, 100)}},
-				eventLoopBlockedMaxMs: Math.round(histogram.max / 1e6),
+				eventLoopBlockedMaxMs: blockedMaxMs,
 				rssMB: {peak: mb(peakRss), steadyAfterBuild: mb(steadyRss)},
 				heapMBAfterBuild: mb(heapAfterBuild),
 				matches: results,

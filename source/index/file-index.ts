@@ -270,6 +270,35 @@ export class FileIndex {
 		return this.derived;
 	}
 
+	/**
+	 * derivedData() computed a snapshot at a time with `pause` awaited in between, so a search right
+	 * after the index changed does not block the event loop for the whole walk (~10 ms per snapshot at
+	 * 1.5 M versions). Same result as derivedData().
+	 */
+	async derivedDataAsync(pause: () => Promise<void>): Promise<{pathNewest: Float64Array; pathAlive: Uint8Array}> {
+		if (this.derived && this.derived.generation === this.generation && this.derived.pathAlive.length === this.pathCount) return this.derived;
+		const generation = this.generation;
+		const pathNewest = new Float64Array(this.pathCount);
+		const pathAlive = new Uint8Array(this.pathCount);
+		const verPath = this.verPath.data;
+		const snapshots = [...this.snapshots];
+		const bits = [...this.bits];
+		const versions = this.versionCount;
+		for (const [slot, snap] of snapshots.entries()) {
+			await pause();
+			bits[slot]!.forEach(versions, v => {
+				const p = verPath[v]!;
+				if (p >= pathAlive.length) return;
+				pathAlive[p] = 1;
+				if (snap.time > pathNewest[p]!) pathNewest[p] = snap.time;
+			});
+		}
+		// The index moved on while this ran: fall back to the synchronous walk of the current state.
+		if (generation !== this.generation || pathAlive.length !== this.pathCount) return this.derivedData();
+		this.derived = {generation, pathNewest, pathAlive};
+		return this.derived;
+	}
+
 	/** Versions of path `p`, newest version first. */
 	versionsOf(p: number): Version[] {
 		const out: Version[] = [];

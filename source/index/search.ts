@@ -68,7 +68,7 @@ export function parseQuery(query: string): string[] {
 	return fold(query)
 		.split(/\s+/)
 		.filter(t => t.length > 0)
-		.map(t => t.slice(0, 256));
+		.map(t => t.slice(0, 200));
 }
 
 const isBoundary = (c: number) => c === 47 /* / */ || c === 45 || c === 95 || c === 46 || c === 32 || c === 40 || c === 91;
@@ -194,12 +194,34 @@ export class FoldCache {
 	private names: string[] = [];
 	private dirMaskArr: Int32Array<ArrayBufferLike> = new Int32Array(0);
 	private nameMaskArr: Int32Array<ArrayBufferLike> = new Int32Array(0);
+	private nameLenArr: Uint16Array<ArrayBufferLike> = new Uint16Array(0);
 	private dirMasked = 0;
 	private nameMasked = 0;
 	constructor(private readonly index: FileIndex) {}
 
-	/** Character masks of every directory and name (extended as the index grows). */
-	masks(): {dir: Int32Array<ArrayBufferLike>; name: Int32Array<ArrayBufferLike>} {
+	/** Every folded directory (computed on first use, pausing as it goes). */
+	async dirStrings(pause: () => Promise<void>): Promise<readonly string[]> {
+		for (let d = this.dirs.length; d < this.index.dirs.length; d++) {
+			if ((d & 4095) === 0) await pause();
+			this.dir(d);
+		}
+		return this.dirs;
+	}
+
+	get dirCount(): number {
+		return this.index.dirs.length;
+	}
+
+	get nameCount(): number {
+		return this.index.names.length;
+	}
+
+	/**
+	 * Character masks of every directory and name, and name lengths (extended as the index grows).
+	 * Typed arrays on purpose: reading a string's length from a 500 k-entry string array costs a cache
+	 * miss per path, which was the single largest cost of a scan.
+	 */
+	async masks(pause: () => Promise<void> = async () => undefined): Promise<{dir: Int32Array<ArrayBufferLike>; name: Int32Array<ArrayBufferLike>; nameLen: Uint16Array<ArrayBufferLike>}> {
 		const grow = (arr: Int32Array<ArrayBufferLike>, need: number): Int32Array<ArrayBufferLike> => {
 			if (arr.length >= need) return arr;
 			const next = new Int32Array(Math.max(need, arr.length * 2));
@@ -207,10 +229,22 @@ export class FoldCache {
 			return next;
 		};
 		this.dirMaskArr = grow(this.dirMaskArr, this.index.dirs.length);
-		for (; this.dirMasked < this.index.dirs.length; this.dirMasked++) this.dirMaskArr[this.dirMasked] = charMask(this.dir(this.dirMasked));
+		for (; this.dirMasked < this.index.dirs.length; this.dirMasked++) {
+			if ((this.dirMasked & 4095) === 0) await pause();
+			this.dirMaskArr[this.dirMasked] = charMask(this.dir(this.dirMasked));
+		}
 		this.nameMaskArr = grow(this.nameMaskArr, this.index.names.length);
-		for (; this.nameMasked < this.index.names.length; this.nameMasked++) this.nameMaskArr[this.nameMasked] = charMask(this.name(this.nameMasked));
-		return {dir: this.dirMaskArr, name: this.nameMaskArr};
+		if (this.nameLenArr.length < this.index.names.length) {
+			const next = new Uint16Array(this.nameMaskArr.length);
+			next.set(this.nameLenArr);
+			this.nameLenArr = next;
+		}
+		for (; this.nameMasked < this.index.names.length; this.nameMasked++) {
+			if ((this.nameMasked & 4095) === 0) await pause();
+			this.nameMaskArr[this.nameMasked] = charMask(this.name(this.nameMasked));
+			this.nameLenArr[this.nameMasked] = Math.min(65535, this.index.names[this.nameMasked]!.length);
+		}
+		return {dir: this.dirMaskArr, name: this.nameMaskArr, nameLen: this.nameLenArr};
 	}
 	dir(d: number): string {
 		let f = this.dirs[d];
@@ -319,6 +353,100 @@ class TopK {
 	}
 }
 
+const unknown = -32768;
+
+/** Cooperative time slicing: `pause()` yields to the event loop once the slice is used up, and throws when aborted. */
+class Slicer {
+	private start = performance.now();
+	constructor(
+		private readonly sliceMs: number,
+		private readonly signal?: AbortSignal,
+	) {}
+	readonly pause = async (): Promise<void> => {
+		if (performance.now() - this.start < this.sliceMs) return;
+		await yieldToLoop();
+		if (this.signal?.aborted) throw new SearchAborted();
+		this.start = performance.now();
+	};
+}
+
+/**
+ * Per-term results over the unique directories and names of an index, kept across keystrokes: in
+ * "tax 2023 pdf" the terms "tax" and "2023" are not recomputed while "pdf" is typed, and a term that
+ * extends a remembered one ("invo" after "inv") inherits every "cannot match" it already proved.
+ */
+interface TermMemo {
+	term: string;
+	/** Greedy prefix of the term matched in the directory (+ its trailing '/'); -1 unknown. */
+	dirK: Int16Array;
+	/** Score when the whole term matches inside the directory; `unknown` until computed. */
+	dirFull: Int16Array;
+	/** nameScore, -1 when the term is not a subsequence of the name; `unknown` until computed. */
+	nameScore: Int16Array;
+	/** suffixNeed of the term in the name; 255 until computed. */
+	nameNeed: Uint8Array;
+	/** Where the greedy match of the whole term ended in the directory (valid when dirK is the full length). */
+	dirPos: Int32Array;
+	/** Character mask of the term (names and directories lacking one of its characters cannot match). */
+	mask: number;
+}
+
+const termMemos = new WeakMap<FoldCache, {dirs: number; names: number; memos: TermMemo[]}>();
+const memoLimit = 6;
+
+async function memoFor(fold: FoldCache, term: string, pause: () => Promise<void>): Promise<TermMemo> {
+	const dirs = fold.dirCount;
+	const names = fold.nameCount;
+	let entry = termMemos.get(fold);
+	if (!entry || entry.dirs !== dirs || entry.names !== names) {
+		// The index grew: memos are per directory/name id, start again.
+		entry = {dirs, names, memos: []};
+		termMemos.set(fold, entry);
+	}
+	const found = entry.memos.findIndex(m => m.term === term);
+	if (found >= 0) {
+		const [m] = entry.memos.splice(found, 1);
+		entry.memos.push(m!);
+		return m!;
+	}
+	const memo: TermMemo = {term, dirK: new Int16Array(dirs).fill(-1), dirFull: new Int16Array(dirs).fill(unknown), nameScore: new Int16Array(names).fill(unknown), nameNeed: new Uint8Array(names).fill(255), dirPos: new Int32Array(dirs), mask: charMask(term) & ~(1 << 31)};
+	// Inherit from the longest remembered prefix: a name or directory that cannot hold "inv" cannot hold "invo".
+	let base: TermMemo | undefined;
+	for (const m of entry.memos) if (term.startsWith(m.term) && m.term.length < term.length && (!base || m.term.length > base.term.length)) base = m;
+	if (base) {
+		const len = base.term.length;
+		for (let from = 0; from < names; from += 65_536) {
+			await pause();
+			const to = Math.min(names, from + 65_536);
+			for (let n = from; n < to; n++) if (base.nameScore[n] === -1) memo.nameScore[n] = -1;
+		}
+		const dirNames = await fold.dirStrings(pause);
+		for (let d = 0; d < dirs; d++) {
+			if ((d & 8191) === 0) await pause();
+			const k = base.dirK[d]!;
+			if (k < 0) continue;
+			// A greedy match that stopped inside the shorter term stops at the same place in the longer;
+			// one that consumed it all continues from where it ended.
+			if (k < len) memo.dirK[d] = k;
+			else if (base.dirPos[d]! >= 0) {
+				const text = dirNames[d]!;
+				let i = base.dirPos[d]!;
+				let kk = len;
+				for (; i < text.length && kk < term.length; i++) if (text.charCodeAt(i) === term.charCodeAt(kk)) kk++;
+				memo.dirPos[d] = kk === term.length ? i : -1;
+				if (kk < term.length && term.charCodeAt(kk) === 47) kk++;
+				memo.dirK[d] = kk;
+			}
+		}
+	}
+	// Remembered only once complete (an aborted build is simply dropped).
+	if (termMemos.get(fold) === entry && !entry.memos.some(m => m.term === term)) {
+		entry.memos.push(memo);
+		if (entry.memos.length > memoLimit) entry.memos.shift();
+	}
+	return memo;
+}
+
 const yieldToLoop = () => new Promise<void>(resolve => setImmediate(resolve));
 
 /**
@@ -334,7 +462,8 @@ export async function search(index: FileIndex, query: string, options: SearchOpt
 	const limit = options.limit ?? 50;
 	const filters = options.filters ?? {};
 	const foldCache = options.fold ?? foldCacheFor(index);
-	const {pathNewest, pathAlive} = index.derivedData();
+	const slicer = new Slicer(options.sliceMs ?? 8, options.signal);
+	const {pathNewest, pathAlive} = await index.derivedDataAsync(slicer.pause);
 	const allowed = allowedPaths(index, filters);
 	const prefix = filters.pathPrefix ? filters.pathPrefix.replace(/\/+$/, '') : undefined;
 	const wantType = filters.type === undefined ? -1 : typeNames.indexOf(filters.type);
@@ -349,89 +478,138 @@ export async function search(index: FileIndex, query: string, options: SearchOpt
 
 	// Per-term memo of directory/name results: most paths share directories and many share names.
 	// Typed-array memos: most paths share directories, many share names.
-	const unknown = -32768;
-	const dirK = terms.map(() => new Int16Array(index.dirs.length).fill(-1));
-	const dirFull = terms.map(() => new Int16Array(index.dirs.length).fill(unknown));
-	const nameMemo = terms.map(() => new Int16Array(index.names.length).fill(unknown));
-	const matches: number[] = [];
+	const masks = await foldCache.masks(slicer.pause);
+	const termMemos: TermMemo[] = [];
+	for (const t of terms) termMemos.push(await memoFor(foldCache, t, slicer.pause));
+	const dirK = termMemos.map(m => m.dirK);
+	const nameNeed = termMemos.map(m => m.nameNeed);
+	const dirFull = termMemos.map(m => m.dirFull);
+	const nameMemo = termMemos.map(m => m.nameScore);
+	const dirPos = termMemos.map(m => m.dirPos);
+	const termMasks = termMemos.map(m => m.mask);
+	const matchBuf = new Uint32Array(count);
+	let matchCount = 0;
 	const top = new TopK(terms.length === 0 ? 0 : limit);
-	const sliceMs = options.sliceMs ?? 8;
-	const masks = foldCache.masks();
-	const dirMask = masks.dir;
-	const nameMask = masks.name;
-	// Every letter and digit of every term must occur somewhere in the path. (The "other" bit is
-	// dropped: every path has a '/'.)
-	const queryMask = terms.reduce((m, t) => m | charMask(t), 0) & ~(1 << 31);
-	let sliceStart = performance.now();
 
-	for (let i = 0; i < count; i++) {
-		if ((i & 4095) === 0 && performance.now() - sliceStart > sliceMs) {
-			await yieldToLoop();
-			if (options.signal?.aborted) throw new SearchAborted();
-			sliceStart = performance.now();
-		}
-		const p = options.candidates ? options.candidates[i]! : i;
-		if (!pathAlive[p]) continue;
-		if (allowed && !allowed[p]) continue;
-		if (wantType >= 0 && verType[lastVer[p]!] !== wantType) continue;
-		const d = pathDir[p]!;
-		if (((dirMask[d]! | nameMask[pathName[p]!]!) & queryMask) !== queryMask) continue;
-		if (prefix !== undefined) {
-			const dir = index.dirs[d]!;
-			if (!(dir === prefix || dir.startsWith(`${prefix}/`) || `${dir}/${index.names[pathName[p]!]}` === prefix)) continue;
-		}
-		const n = pathName[p]!;
-		let score = 0;
-		let ok = true;
-		let spanning = 0;
-		for (let t = 0; t < terms.length; t++) {
-			const term = terms[t]!;
-			// Name-only match (memoised per name): the best case.
-			let ns = nameMemo[t]![n]!;
-			if (ns === unknown) {
-				ns = nameScore(term, foldCache.name(n));
-				nameMemo[t]![n] = ns;
+	const nameMask = masks.name;
+	const candidates = options.candidates;
+	const nameLens = masks.nameLen;
+
+	/**
+	 * Scan paths [from, to). Synchronous on purpose: V8 optimises a plain loop far better than one
+	 * inside an async function (measured: ~8× per path), so the async driver below only slices.
+	 */
+	const scan = (from: number, to: number): void => {
+		for (let i = from; i < to; i++) {
+			const p = candidates ? candidates[i]! : i;
+			if (!pathAlive[p]) continue;
+			if (allowed && !allowed[p]) continue;
+			if (wantType >= 0 && verType[lastVer[p]!] !== wantType) continue;
+			const d = pathDir[p]!;
+			const n = pathName[p]!;
+			if (prefix !== undefined) {
+				const dir = index.dirs[d]!;
+				if (!(dir === prefix || dir.startsWith(`${prefix}/`) || `${dir}/${index.names[n]}` === prefix)) continue;
 			}
-			if (ns >= 0) {
-				score += ns;
-				continue;
-			}
-			// Otherwise the term must span directory and name: greedy prefix in "dir/", rest in the name.
-			let k = dirK[t]![d]!;
-			if (k < 0) {
-				k = greedyPrefix(term, `${foldCache.dir(d)}/`);
-				dirK[t]![d] = k;
-			}
-			if (k === term.length) {
-				let ds = dirFull[t]![d]!;
-				if (ds === unknown) {
-					ds = Math.max(dirScore(term, foldCache.dir(d)), piecesScore(pieces(term, foldCache.dir(d))) - 10);
-					dirFull[t]![d] = ds;
+			let score = 0;
+			let ok = true;
+			let spanning = 0;
+			for (let t = 0; t < terms.length; t++) {
+				const term = terms[t]!;
+				// Name-only match (memoised per name): the best case.
+				const memo = nameMemo[t]!;
+				let ns = memo[n]!;
+				if (ns === unknown) {
+					const tm = termMasks[t]!;
+					ns = (nameMask[n]! & tm) === tm ? nameScore(term, foldCache.name(n)) : -1;
+					memo[n] = ns;
 				}
-				score += ds;
+				if (ns >= 0) {
+					score += ns;
+					continue;
+				}
+				// Otherwise the term must span directory and name: greedy prefix in "dir/", rest in the name.
+				const dk = dirK[t]!;
+				let k = dk[d]!;
+				if (k < 0) {
+					const text = foldCache.dir(d);
+					let i = 0;
+					k = 0;
+					for (; i < text.length && k < term.length; i++) if (text.charCodeAt(i) === term.charCodeAt(k)) k++;
+					dirPos[t]![d] = k === term.length ? i : -1;
+					// The '/' between directory and name can match a '/' in the term.
+					if (k < term.length && term.charCodeAt(k) === 47) k++;
+					dk[d] = k;
+				}
+				if (k === term.length) {
+					const df = dirFull[t]!;
+					let ds = df[d]!;
+					if (ds === unknown) {
+						ds = Math.max(dirScore(term, foldCache.dir(d)), piecesScore(pieces(term, foldCache.dir(d))) - 10);
+						df[d] = ds;
+					}
+					score += ds;
+					continue;
+				}
+				let need = nameNeed[t]![n]!;
+				if (need === 255) {
+					need = suffixNeed(term, foldCache.name(n));
+					nameNeed[t]![n] = need;
+				}
+				if (need <= k) {
+					// Spans directory and name: ranked below by how few pieces it breaks into.
+					spanning |= 1 << t;
+					continue;
+				}
+				ok = false;
+				break;
+			}
+			if (!ok) continue;
+			score -= Math.min(20, nameLens[n]! / 8);
+			score += (10 * (pathNewest[p]! - oldestTime)) / span;
+			matchBuf[matchCount++] = p;
+			if (spanning !== 0) {
+				// Ranked after the scan, once the top list holds the best plain matches: most spanning
+				// paths then never pay for their (costly) piece count.
+				if (spanCount === spanPaths.length) {
+					const grownP = new Uint32Array(spanPaths.length * 2 + 1024);
+					grownP.set(spanPaths);
+					spanPaths = grownP;
+					const grownS = new Float64Array(grownP.length);
+					grownS.set(spanScores);
+					spanScores = grownS;
+					const grownM = new Uint32Array(grownP.length);
+					grownM.set(spanMasks);
+					spanMasks = grownM;
+				}
+				spanPaths[spanCount] = p;
+				spanScores[spanCount] = score;
+				spanMasks[spanCount++] = spanning;
 				continue;
 			}
-			if (suffixNeed(term, foldCache.name(n)) <= k) {
-				// Spans directory and name: ranked below by how few pieces it breaks into.
-				spanning |= 1 << t;
-				continue;
-			}
-			ok = false;
-			break;
+			top.offer(score, p);
 		}
-		if (!ok) continue;
-		const nameLen = index.names[n]!.length;
-		score -= Math.min(20, nameLen / 8);
-		score += (10 * (pathNewest[p]! - oldestTime)) / span;
-		matches.push(p);
-		if (spanning !== 0) {
-			// Only paths that could still make the top list pay for the (costly) piece count.
-			let upper = score;
-			for (let t = 0; t < terms.length; t++) if (spanning & (1 << t)) upper += 45;
-			if (!top.admits(upper, p)) continue;
-			const full = `${foldCache.dir(d)}/${foldCache.name(n)}`;
-			for (let t = 0; t < terms.length; t++) if (spanning & (1 << t)) score += piecesScore(pieces(terms[t]!, full));
-		}
+	};
+
+	let spanPaths = new Uint32Array(0);
+	let spanScores = new Float64Array(0);
+	let spanMasks = new Uint32Array(0);
+	let spanCount = 0;
+	const chunk = 16_384;
+	for (let i = 0; i < count; i += chunk) {
+		await slicer.pause();
+		scan(i, Math.min(count, i + chunk));
+	}
+	for (let j = 0; j < spanCount; j++) {
+		if ((j & 1023) === 0) await slicer.pause();
+		const p = spanPaths[j]!;
+		const spanning = spanMasks[j]!;
+		let score = spanScores[j]!;
+		let upper = score;
+		for (let t = 0; t < terms.length; t++) if (spanning & (1 << t)) upper += 45;
+		if (!top.admits(upper, p)) continue;
+		const full = `${foldCache.dir(pathDir[p]!)}/${foldCache.name(pathName[p]!)}`;
+		for (let t = 0; t < terms.length; t++) if (spanning & (1 << t)) score += piecesScore(pieces(terms[t]!, full));
 		top.offer(score, p);
 	}
 	if (options.signal?.aborted) throw new SearchAborted();
@@ -441,7 +619,7 @@ export async function search(index: FileIndex, query: string, options: SearchOpt
 		const path = index.path(p);
 		hits.push({pathId: p, path, score: Math.round(score * 10) / 10, type: typeNames[verType[lastVer[p]!]!]!, newest: pathNewest[p]!, positions: matchPositions(terms, path)});
 	}
-	return {query, hits, total: terms.length === 0 ? 0 : matches.length, scanned: count, ms: performance.now() - started, matches: Uint32Array.from(matches)};
+	return {query, hits, total: terms.length === 0 ? 0 : matchCount, scanned: count, ms: performance.now() - started, matches: matchBuf.slice(0, matchCount)};
 }
 
 /**

@@ -193,6 +193,8 @@ export class ResticCli implements ResticClient {
 			signal: hooks.signal,
 			lowPriority: hooks.lowPriority,
 			okExitCodes: [3],
+			// The backup task has its own stall rule (status lines keep coming while restic retries).
+			stallTimeoutMs: 0,
 			onLine: line => handle(line, false),
 			onStderrLine: line => handle(line, true),
 		});

@@ -4,7 +4,7 @@
  * and always awaits the process before reporting.
  */
 import {execa, type ResultPromise} from 'execa';
-import {classifyFailure, notInstalledError, ResticError} from './errors.js';
+import {classifyFailure, notInstalledError, redact, ResticError} from './errors.js';
 
 /** How to reach one repository. Secrets only travel through the child's environment. */
 export interface RepoAccess {
@@ -35,6 +35,29 @@ export interface RunOptions {
 	okExitCodes?: readonly number[];
 	/** Grace period after SIGINT before SIGKILL. */
 	forceKillAfterMs?: number;
+	/**
+	 * Stop restic when it has been retrying a failing backend for this long without producing any
+	 * output (restic itself retries for up to 15 minutes). Default: RESTO_STALL_TIMEOUT seconds, else
+	 * 60 s; 0 disables. Called with the backend's error while restic retries.
+	 */
+	stallTimeoutMs?: number;
+	onBackendRetry?: (cause: string, retryingForMs: number) => void;
+}
+
+/** A restic retry line ("Load(<data/…>) returned error, retrying after 1.2s: … connection refused"). */
+export const backendRetryPattern = /returned error, retrying after|connection refused|dial tcp|i\/o timeout|no such host|connection reset|network is unreachable/;
+
+/** The cause at the end of a retry line: "connect: connection refused" rather than the whole URL chain. */
+export function retryCause(line: string): string {
+	const parts = line.split(': ');
+	return parts.slice(-2).join(': ').slice(0, 160);
+}
+
+/** The stall limit for a run: the option, else RESTO_STALL_TIMEOUT (seconds), else 60 s. */
+export function stallLimitMs(option?: number): number {
+	if (option !== undefined) return option;
+	const env = Number(process.env.RESTO_STALL_TIMEOUT);
+	return Number.isFinite(env) && env >= 0 && process.env.RESTO_STALL_TIMEOUT !== '' ? env * 1000 : 60_000;
 }
 
 export interface RunResult {
@@ -140,6 +163,14 @@ export async function runRestic(access: RepoAccess, argv: readonly string[], opt
 	}
 
 	const secrets = secretsOf(access);
+	// A backend that stays down makes restic retry silently for minutes: a watchdog stops it.
+	const stallMs = stallLimitMs(options.stallTimeoutMs);
+	const watchdog = new AbortController();
+	const cancel = options.signal ? AbortSignal.any([options.signal, watchdog.signal]) : watchdog.signal;
+	// When each object restic is retrying was first seen failing (since restic last printed anything).
+	const failingSince = new Map<string, number>();
+	let lastCause = '';
+	let stalledFor = 0;
 	const subprocess = execa(command, args, {
 		env: resticEnv(access, {RESTIC_PROGRESS_FPS: '10', ...options.env}),
 		extendEnv: false,
@@ -148,7 +179,7 @@ export async function runRestic(access: RepoAccess, argv: readonly string[], opt
 		stderr: 'pipe',
 		buffer: false,
 		reject: false,
-		cancelSignal: options.signal,
+		cancelSignal: cancel,
 		killSignal: 'SIGINT',
 		forceKillAfterDelay: options.forceKillAfterMs ?? 15_000,
 		cleanup: true,
@@ -159,8 +190,26 @@ export async function runRestic(access: RepoAccess, argv: readonly string[], opt
 	const stdoutParts: string[] = [];
 	let stderr = '';
 	const out = options.onLine ? splitter(options.onLine) : undefined;
-	const err = options.onStderrLine ? splitter(options.onStderrLine) : undefined;
+	const err = splitter(line => {
+		if (backendRetryPattern.test(line)) {
+			const now = Date.now();
+			// restic retries each object with growing pauses (several at once during a restore). One object
+			// failing for the whole limit is a dead backend; a flaky one fails ever new objects briefly.
+			const key = /^\w+\(<[^>]*>/.exec(line)?.[0] ?? '';
+			if (!failingSince.has(key) && failingSince.size < 10_000) failingSince.set(key, now);
+			const since = failingSince.get(key) ?? now;
+			lastCause = retryCause(line);
+			options.onBackendRetry?.(redact(lastCause, secrets), now - since);
+			if (stallMs > 0 && now - since >= stallMs && !watchdog.signal.aborted) {
+				stalledFor = now - since;
+				watchdog.abort();
+			}
+		}
+		options.onStderrLine?.(line);
+	});
 	subprocess.stdout?.on('data', (chunk: Buffer) => {
+		// Output means the backend answers again.
+		failingSince.clear();
 		if (options.onChunk) options.onChunk(chunk);
 		else out?.push(chunk);
 		if (options.collectStdout) stdoutParts.push(chunk.toString());
@@ -168,7 +217,7 @@ export async function runRestic(access: RepoAccess, argv: readonly string[], opt
 	subprocess.stderr?.on('data', (chunk: Buffer) => {
 		stderr += chunk.toString();
 		if (stderr.length > stderrLimit * 2) stderr = stderr.slice(-stderrLimit);
-		err?.push(chunk);
+		err.push(chunk);
 	});
 
 	let result;
@@ -178,7 +227,7 @@ export async function runRestic(access: RepoAccess, argv: readonly string[], opt
 		live.delete(subprocess);
 	}
 	out?.end();
-	err?.end();
+	err.end();
 
 	const stdout = stdoutParts.join('');
 	const code = result.exitCode;
@@ -189,6 +238,9 @@ export async function runRestic(access: RepoAccess, argv: readonly string[], opt
 		throw new ResticError('failed', `could not start restic: ${cause?.message ?? result.shortMessage}`);
 	}
 	if (code === 127 && options.lowPriority) throw notInstalledError(bin);
+	if (stalledFor > 0 && !options.signal?.aborted && code !== 0) {
+		throw new ResticError('unreachable', `The backend stopped responding: restic retried for ${Math.round(stalledFor / 1000)} s (${redact(lastCause, secrets)}) and was stopped. Nothing was changed; try again once the backend is back.`, {exitCode: code, stderr: redact(stderr, secrets)});
+	}
 	const okCodes = options.okExitCodes ?? [];
 	// restic may finish on its own just as it is canceled: a clean exit is still a clean exit.
 	if (code === 0 || (!result.isCanceled && code !== undefined && okCodes.includes(code))) {
@@ -198,7 +250,7 @@ export async function runRestic(access: RepoAccess, argv: readonly string[], opt
 		exitCode: code,
 		stderr,
 		signal: result.signal ?? undefined,
-		canceled: result.isCanceled || options.signal?.aborted,
+		canceled: options.signal?.aborted || (result.isCanceled && !watchdog.signal.aborted),
 		repository: access.repository,
 		secrets,
 	});
