@@ -57,8 +57,10 @@ export interface SearchHit {
 export interface SearchResult {
 	query: string;
 	hits: SearchHit[];
-	/** Matches before the limit was applied. */
+	/** Matches before the limit was applied (a lower bound while `totalExact` is false). */
 	total: number;
+	/** False when the hits came first and the full count is still being made (see IncrementalSearch). */
+	totalExact?: boolean;
 	scanned: number;
 	ms: number;
 }
@@ -115,17 +117,30 @@ const piecesScore = (n: number) => Math.max(8, 45 - 10 * (n - 1));
 
 /** Score of a term against a folded base name when it matches entirely inside it; -1 if it does not. */
 function nameScore(term: string, name: string): number {
-	const at = name.indexOf(term);
-	if (at >= 0) {
-		let s = 100;
-		if (at === 0 || isBoundary(name.charCodeAt(at - 1))) s += 40;
-		if (term.length === name.length) s += 30;
-		else if (at === 0 && isBoundary(name.charCodeAt(term.length))) s += 15;
-		return s;
-	}
+	const sub = substringScore(term, name);
+	if (sub >= 0) return sub;
 	if (suffixNeed(term, name) === 0) return piecesScore(pieces(term, name)) - 15;
 	return -1;
 }
+
+/** Score of a term found contiguously in a base name (≥ 100), or -1 when it is not a substring of it. */
+function substringScore(term: string, name: string): number {
+	const at = name.indexOf(term);
+	if (at < 0) return -1;
+	let s = 100;
+	if (at === 0 || isBoundary(name.charCodeAt(at - 1))) s += 40;
+	if (term.length === name.length) s += 30;
+	else if (at === 0 && isBoundary(name.charCodeAt(term.length))) s += 15;
+	return s;
+}
+
+/**
+ * Bounds used to stop a name-first search early (see fastByName): a path whose name does not contain
+ * the term contiguously scores at most this much for it (directory ≤ 45, spanning ≤ 45, a scattered
+ * match inside the name ≤ 20), and recency adds at most 10.
+ */
+const nonSubstringBound = 45;
+const recencyMax = 10;
 
 function dirScore(term: string, dir: string): number {
 	const at = dir.indexOf(term);
@@ -326,27 +341,41 @@ class TopK {
 			this.down(0);
 		}
 	}
-	private swap(a: number, b: number): void {
-		[this.scores[a], this.scores[b]] = [this.scores[b]!, this.scores[a]!];
-		[this.ids[a], this.ids[b]] = [this.ids[b]!, this.ids[a]!];
-	}
 	private up(i: number): void {
+		const scores = this.scores;
+		const ids = this.ids;
+		const s = scores[i]!;
+		const id = ids[i]!;
 		while (i > 0) {
 			const parent = (i - 1) >> 1;
-			if (!this.better(this.scores[parent]!, this.ids[parent]!, this.scores[i]!, this.ids[i]!)) break;
-			this.swap(i, parent);
+			if (!this.better(scores[parent]!, ids[parent]!, s, id)) break;
+			scores[i] = scores[parent]!;
+			ids[i] = ids[parent]!;
 			i = parent;
 		}
+		scores[i] = s;
+		ids[i] = id;
 	}
 	private down(i: number): void {
-		const n = this.scores.length;
+		const scores = this.scores;
+		const ids = this.ids;
+		const n = scores.length;
+		const s = scores[i]!;
+		const id = ids[i]!;
 		for (;;) {
-			let worst = i;
-			for (const c of [2 * i + 1, 2 * i + 2]) if (c < n && this.better(this.scores[worst]!, this.ids[worst]!, this.scores[c]!, this.ids[c]!)) worst = c;
-			if (worst === i) return;
-			this.swap(i, worst);
-			i = worst;
+			const left = 2 * i + 1;
+			if (left >= n) break;
+			// The worse child (the heap keeps the worst entry on top).
+			let child = left;
+			const right = left + 1;
+			if (right < n && this.better(scores[left]!, ids[left]!, scores[right]!, ids[right]!)) child = right;
+			if (!this.better(s, id, scores[child]!, ids[child]!)) break;
+			scores[i] = scores[child]!;
+			ids[i] = ids[child]!;
+			i = child;
 		}
+		scores[i] = s;
+		ids[i] = id;
 	}
 	sorted(): Array<{score: number; id: number}> {
 		return this.scores.map((score, i) => ({score, id: this.ids[i]!})).sort((a, b) => b.score - a.score || a.id - b.id);
@@ -385,6 +414,8 @@ interface TermMemo {
 	nameScore: Int16Array;
 	/** suffixNeed of the term in the name; 255 until computed. */
 	nameNeed: Uint8Array;
+	/** substringScore per name; `unknown` until computed (filled by fastByName). */
+	nameSub: Int16Array;
 	/** Where the greedy match of the whole term ended in the directory (valid when dirK is the full length). */
 	dirPos: Int32Array;
 	/** Character mask of the term (names and directories lacking one of its characters cannot match). */
@@ -409,7 +440,7 @@ async function memoFor(fold: FoldCache, term: string, pause: () => Promise<void>
 		entry.memos.push(m!);
 		return m!;
 	}
-	const memo: TermMemo = {term, dirK: new Int16Array(dirs).fill(-1), dirFull: new Int16Array(dirs).fill(unknown), nameScore: new Int16Array(names).fill(unknown), nameNeed: new Uint8Array(names).fill(255), dirPos: new Int32Array(dirs), mask: charMask(term) & ~(1 << 31)};
+	const memo: TermMemo = {term, dirK: new Int16Array(dirs).fill(-1), dirFull: new Int16Array(dirs).fill(unknown), nameScore: new Int16Array(names).fill(unknown), nameNeed: new Uint8Array(names).fill(255), nameSub: new Int16Array(names).fill(unknown), dirPos: new Int32Array(dirs), mask: charMask(term) & ~(1 << 31)};
 	// Inherit from the longest remembered prefix: a name or directory that cannot hold "inv" cannot hold "invo".
 	let base: TermMemo | undefined;
 	for (const m of entry.memos) if (term.startsWith(m.term) && m.term.length < term.length && (!base || m.term.length > base.term.length)) base = m;
@@ -418,7 +449,11 @@ async function memoFor(fold: FoldCache, term: string, pause: () => Promise<void>
 		for (let from = 0; from < names; from += 65_536) {
 			await pause();
 			const to = Math.min(names, from + 65_536);
-			for (let n = from; n < to; n++) if (base.nameScore[n] === -1) memo.nameScore[n] = -1;
+			for (let n = from; n < to; n++) {
+				if (base.nameScore[n] === -1) memo.nameScore[n] = -1;
+				// Not containing "inv" contiguously means not containing "invo" either.
+				if (base.nameSub[n] === -1) memo.nameSub[n] = -1;
+			}
 		}
 		const dirNames = await fold.dirStrings(pause);
 		for (let d = 0; d < dirs; d++) {
@@ -449,6 +484,158 @@ async function memoFor(fold: FoldCache, term: string, pause: () => Promise<void>
 
 const yieldToLoop = () => new Promise<void>(resolve => setImmediate(resolve));
 
+/** Everything one scan needs, handed to scanPaths as one object (its fields become locals there). */
+interface ScanState {
+	terms: string[];
+	candidates: Uint32Array | undefined;
+	pathAlive: Uint8Array;
+	allowed: Uint8Array | undefined;
+	wantType: number;
+	verType: Uint8Array;
+	lastVer: Int32Array;
+	pathDir: Uint32Array;
+	pathName: Uint32Array;
+	prefix: string | undefined;
+	index: FileIndex;
+	fold: FoldCache;
+	nameMemo: Int16Array[];
+	nameMask: Int32Array<ArrayBufferLike>;
+	termMasks: number[];
+	/** Per term: suffixMasks[k] is the character mask of term[k..]. */
+	suffixMasks: Int32Array[];
+	dirK: Int16Array[];
+	dirPos: Int32Array[];
+	dirFull: Int16Array[];
+	nameNeed: Uint8Array[];
+	nameLens: Uint16Array<ArrayBufferLike>;
+	pathNewest: Float64Array;
+	oldestTime: number;
+	span: number;
+	matchBuf: Uint32Array;
+	matchCount: number;
+	top: TopK;
+	/** Matches that span directory and name, ranked after the scan (piece counts are costly). */
+	spanPaths: Uint32Array;
+	spanScores: Float64Array;
+	spanMasks: Uint32Array;
+	spanCount: number;
+}
+
+/**
+ * Scan paths [from, to). A plain synchronous function with its inputs in locals: V8 optimises this
+ * far better than a loop inside an async function or a closure over its variables, so the async
+ * driver only slices.
+ */
+function scanPaths(st: ScanState, from: number, to: number): void {
+	const {terms, candidates, pathAlive, allowed, wantType, verType, lastVer, pathDir, pathName, prefix, index, fold, nameMemo, nameMask, termMasks, suffixMasks, dirK, dirPos, dirFull, nameNeed, nameLens, pathNewest, oldestTime, span, matchBuf, top} = st;
+	const termCount = terms.length;
+	let matchCount = st.matchCount;
+	for (let i = from; i < to; i++) {
+		const p = candidates ? candidates[i]! : i;
+		if (pathAlive[p] === 0) continue;
+		if (allowed && allowed[p] === 0) continue;
+		if (wantType >= 0 && verType[lastVer[p]!] !== wantType) continue;
+		const d = pathDir[p]!;
+		const n = pathName[p]!;
+		if (prefix !== undefined && !underPrefix(index, d, n, prefix)) continue;
+		let score = 0;
+		let ok = true;
+		let spanning = 0;
+		for (let t = 0; t < termCount; t++) {
+			// Name-only match (memoised per name): the best case.
+			const memo = nameMemo[t]!;
+			let ns = memo[n]!;
+			if (ns === unknown) {
+				const tm = termMasks[t]!;
+				ns = (nameMask[n]! & tm) === tm ? nameScore(terms[t]!, fold.name(n)) : -1;
+				memo[n] = ns;
+			}
+			if (ns >= 0) {
+				score += ns;
+				continue;
+			}
+			// Otherwise the term must span directory and name: greedy prefix in "dir/", rest in the name.
+			const dk = dirK[t]!;
+			let k = dk[d]!;
+			if (k < 0) k = greedyDir(terms[t]!, fold.dir(d), d, dk, dirPos[t]!);
+			const termLen = terms[t]!.length;
+			if (k === termLen) {
+				const df = dirFull[t]!;
+				let ds = df[d]!;
+				if (ds === unknown) {
+					const dir = fold.dir(d);
+					ds = Math.max(dirScore(terms[t]!, dir), piecesScore(pieces(terms[t]!, dir)) - 10);
+					df[d] = ds;
+				}
+				score += ds;
+				continue;
+			}
+			// The rest of the term must fit in the name: nothing consumed by the directory means it had to
+			// match the name alone (it did not), and a character of the rest missing from the name rules it out.
+			if (k === 0) {
+				ok = false;
+				break;
+			}
+			const restMask = suffixMasks[t]![k]!;
+			if ((nameMask[n]! & restMask) !== restMask) {
+				ok = false;
+				break;
+			}
+			const needs = nameNeed[t]!;
+			let need = needs[n]!;
+			if (need === 255) {
+				need = suffixNeed(terms[t]!, fold.name(n));
+				needs[n] = need;
+			}
+			if (need <= k) {
+				spanning |= 1 << t;
+				continue;
+			}
+			ok = false;
+			break;
+		}
+		if (!ok) continue;
+		score -= Math.min(20, nameLens[n]! / 8);
+		score += (recencyMax * (pathNewest[p]! - oldestTime)) / span;
+		matchBuf[matchCount++] = p;
+		if (spanning !== 0) {
+			if (st.spanCount === st.spanPaths.length) growSpans(st);
+			const at = st.spanCount++;
+			st.spanPaths[at] = p;
+			st.spanScores[at] = score;
+			st.spanMasks[at] = spanning;
+			continue;
+		}
+		if (top.admits(score, p)) top.offer(score, p);
+	}
+	st.matchCount = matchCount;
+}
+
+/** Greedy prefix of `term` matched in directory `dir` (+ its trailing '/'), memoised for directory d. */
+function greedyDir(term: string, dir: string, d: number, dk: Int16Array, pos: Int32Array): number {
+	let i = 0;
+	let k = 0;
+	for (; i < dir.length && k < term.length; i++) if (dir.charCodeAt(i) === term.charCodeAt(k)) k++;
+	pos[d] = k === term.length ? i : -1;
+	// The '/' between directory and name can match a '/' in the term.
+	if (k < term.length && term.charCodeAt(k) === 47) k++;
+	dk[d] = k;
+	return k;
+}
+
+function growSpans(st: ScanState): void {
+	const size = st.spanPaths.length * 2;
+	const p = new Uint32Array(size);
+	p.set(st.spanPaths);
+	st.spanPaths = p;
+	const sc = new Float64Array(size);
+	sc.set(st.spanScores);
+	st.spanScores = sc;
+	const m = new Uint32Array(size);
+	m.set(st.spanMasks);
+	st.spanMasks = m;
+}
+
 /**
  * Search the index. Resolves with ranked, deduplicated hits (one per path) and the ids of every match
  * (for narrowing the next keystroke); rejects with SearchAborted when `signal` fires.
@@ -472,9 +659,7 @@ export async function search(index: FileIndex, query: string, options: SearchOpt
 	const lastVer = index.pathLastVer.data;
 	const verType = index.verType.data;
 	const count = options.candidates ? options.candidates.length : index.pathCount;
-	const newestTime = index.snapshots.reduce((m, s) => Math.max(m, s.time), 0);
-	const oldestTime = index.snapshots.reduce((m, s) => Math.min(m, s.time), newestTime);
-	const span = Math.max(1, newestTime - oldestTime);
+	const {oldestTime, span} = timeSpan(index);
 
 	// Per-term memo of directory/name results: most paths share directories and many share names.
 	// Typed-array memos: most paths share directories, many share names.
@@ -488,118 +673,55 @@ export async function search(index: FileIndex, query: string, options: SearchOpt
 	const dirPos = termMemos.map(m => m.dirPos);
 	const termMasks = termMemos.map(m => m.mask);
 	const matchBuf = new Uint32Array(count);
-	let matchCount = 0;
 	const top = new TopK(terms.length === 0 ? 0 : limit);
 
 	const nameMask = masks.name;
 	const candidates = options.candidates;
 	const nameLens = masks.nameLen;
 
-	/**
-	 * Scan paths [from, to). Synchronous on purpose: V8 optimises a plain loop far better than one
-	 * inside an async function (measured: ~8× per path), so the async driver below only slices.
-	 */
-	const scan = (from: number, to: number): void => {
-		for (let i = from; i < to; i++) {
-			const p = candidates ? candidates[i]! : i;
-			if (!pathAlive[p]) continue;
-			if (allowed && !allowed[p]) continue;
-			if (wantType >= 0 && verType[lastVer[p]!] !== wantType) continue;
-			const d = pathDir[p]!;
-			const n = pathName[p]!;
-			if (prefix !== undefined) {
-				const dir = index.dirs[d]!;
-				if (!(dir === prefix || dir.startsWith(`${prefix}/`) || `${dir}/${index.names[n]}` === prefix)) continue;
-			}
-			let score = 0;
-			let ok = true;
-			let spanning = 0;
-			for (let t = 0; t < terms.length; t++) {
-				const term = terms[t]!;
-				// Name-only match (memoised per name): the best case.
-				const memo = nameMemo[t]!;
-				let ns = memo[n]!;
-				if (ns === unknown) {
-					const tm = termMasks[t]!;
-					ns = (nameMask[n]! & tm) === tm ? nameScore(term, foldCache.name(n)) : -1;
-					memo[n] = ns;
-				}
-				if (ns >= 0) {
-					score += ns;
-					continue;
-				}
-				// Otherwise the term must span directory and name: greedy prefix in "dir/", rest in the name.
-				const dk = dirK[t]!;
-				let k = dk[d]!;
-				if (k < 0) {
-					const text = foldCache.dir(d);
-					let i = 0;
-					k = 0;
-					for (; i < text.length && k < term.length; i++) if (text.charCodeAt(i) === term.charCodeAt(k)) k++;
-					dirPos[t]![d] = k === term.length ? i : -1;
-					// The '/' between directory and name can match a '/' in the term.
-					if (k < term.length && term.charCodeAt(k) === 47) k++;
-					dk[d] = k;
-				}
-				if (k === term.length) {
-					const df = dirFull[t]!;
-					let ds = df[d]!;
-					if (ds === unknown) {
-						ds = Math.max(dirScore(term, foldCache.dir(d)), piecesScore(pieces(term, foldCache.dir(d))) - 10);
-						df[d] = ds;
-					}
-					score += ds;
-					continue;
-				}
-				let need = nameNeed[t]![n]!;
-				if (need === 255) {
-					need = suffixNeed(term, foldCache.name(n));
-					nameNeed[t]![n] = need;
-				}
-				if (need <= k) {
-					// Spans directory and name: ranked below by how few pieces it breaks into.
-					spanning |= 1 << t;
-					continue;
-				}
-				ok = false;
-				break;
-			}
-			if (!ok) continue;
-			score -= Math.min(20, nameLens[n]! / 8);
-			score += (10 * (pathNewest[p]! - oldestTime)) / span;
-			matchBuf[matchCount++] = p;
-			if (spanning !== 0) {
-				// Ranked after the scan, once the top list holds the best plain matches: most spanning
-				// paths then never pay for their (costly) piece count.
-				if (spanCount === spanPaths.length) {
-					const grownP = new Uint32Array(spanPaths.length * 2 + 1024);
-					grownP.set(spanPaths);
-					spanPaths = grownP;
-					const grownS = new Float64Array(grownP.length);
-					grownS.set(spanScores);
-					spanScores = grownS;
-					const grownM = new Uint32Array(grownP.length);
-					grownM.set(spanMasks);
-					spanMasks = grownM;
-				}
-				spanPaths[spanCount] = p;
-				spanScores[spanCount] = score;
-				spanMasks[spanCount++] = spanning;
-				continue;
-			}
-			top.offer(score, p);
-		}
+	const st: ScanState = {
+		terms,
+		candidates,
+		pathAlive,
+		allowed,
+		wantType,
+		verType,
+		lastVer,
+		pathDir,
+		pathName,
+		prefix,
+		index,
+		fold: foldCache,
+		nameMemo,
+		nameMask,
+		termMasks,
+		suffixMasks: terms.map(t => {
+			const masks = new Int32Array(t.length + 1);
+			for (let k = t.length - 1; k >= 0; k--) masks[k] = (masks[k + 1]! | charMask(t[k]!)) & ~(1 << 31);
+			return masks;
+		}),
+		dirK,
+		dirPos,
+		dirFull,
+		nameNeed,
+		nameLens,
+		pathNewest,
+		oldestTime,
+		span,
+		matchBuf,
+		matchCount: 0,
+		top,
+		spanPaths: new Uint32Array(1024),
+		spanScores: new Float64Array(1024),
+		spanMasks: new Uint32Array(1024),
+		spanCount: 0,
 	};
-
-	let spanPaths = new Uint32Array(0);
-	let spanScores = new Float64Array(0);
-	let spanMasks = new Uint32Array(0);
-	let spanCount = 0;
 	const chunk = 16_384;
 	for (let i = 0; i < count; i += chunk) {
 		await slicer.pause();
-		scan(i, Math.min(count, i + chunk));
+		scanPaths(st, i, Math.min(count, i + chunk));
 	}
+	const {spanPaths, spanScores, spanMasks, spanCount, matchCount} = st;
 	for (let j = 0; j < spanCount; j++) {
 		if ((j & 1023) === 0) await slicer.pause();
 		const p = spanPaths[j]!;
@@ -614,12 +736,124 @@ export async function search(index: FileIndex, query: string, options: SearchOpt
 	}
 	if (options.signal?.aborted) throw new SearchAborted();
 
-	const hits: SearchHit[] = [];
-	for (const {score, id: p} of top.sorted()) {
-		const path = index.path(p);
-		hits.push({pathId: p, path, score: Math.round(score * 10) / 10, type: typeNames[verType[lastVer[p]!]!]!, newest: pathNewest[p]!, positions: matchPositions(terms, path)});
-	}
+	const hits = hitsOf(index, terms, top.sorted(), pathNewest);
 	return {query, hits, total: terms.length === 0 ? 0 : matchCount, scanned: count, ms: performance.now() - started, matches: matchBuf.slice(0, matchCount)};
+}
+
+/** Paths grouped by base name (CSR): the paths of name n are paths[start[n] .. start[n + 1]). */
+interface NamePaths {
+	generation: number;
+	pathCount: number;
+	start: Uint32Array;
+	paths: Uint32Array;
+}
+
+const namePathsCache = new WeakMap<FileIndex, NamePaths>();
+
+async function namePathsFor(index: FileIndex, pause: () => Promise<void>): Promise<NamePaths> {
+	const cached = namePathsCache.get(index);
+	if (cached && cached.pathCount === index.pathCount && cached.start.length === index.names.length + 1) return cached;
+	const names = index.names.length;
+	const count = index.pathCount;
+	const pathName = index.pathName.data;
+	const start = new Uint32Array(names + 1);
+	for (let p = 0; p < count; p++) start[pathName[p]! + 1]!++;
+	await pause();
+	for (let n = 0; n < names; n++) start[n + 1]! += start[n]!;
+	const fill = start.slice(0, names);
+	const paths = new Uint32Array(count);
+	for (let p = 0; p < count; p++) paths[fill[pathName[p]!]!++] = p;
+	const built: NamePaths = {generation: index.generation, pathCount: count, start, paths};
+	namePathsCache.set(index, built);
+	return built;
+}
+
+/**
+ * Name-first search for a single term: walk the names that contain the term contiguously, best
+ * score first, and rank only their paths. When the top list is full of such paths and nothing else
+ * could beat its weakest entry (see nonSubstringBound), the result is exactly what a full scan ranks
+ * first, found without visiting the other million paths. Returns undefined when that proof fails.
+ */
+async function fastByName(index: FileIndex, term: string, foldCache: FoldCache, limit: number, filters: SearchFilters, slicer: Slicer): Promise<SearchHit[] | undefined> {
+	if (limit <= 0) return undefined;
+	const memo = await memoFor(foldCache, term, slicer.pause);
+	const masks = await foldCache.masks(slicer.pause);
+	const {pathNewest, pathAlive} = await index.derivedDataAsync(slicer.pause);
+	const byName = await namePathsFor(index, slicer.pause);
+	const names = foldCache.nameCount;
+	const sub = memo.nameSub;
+	const nameMask = masks.name;
+	// Substring scores are few distinct values (100 … 170): bucket the matching names by score.
+	const buckets = new Map<number, number[]>();
+	for (let n = 0; n < names; n++) {
+		if ((n & 8191) === 0) await slicer.pause();
+		let sc = sub[n]!;
+		if (sc === unknown) {
+			sc = (nameMask[n]! & memo.mask) === memo.mask ? substringScore(term, foldCache.name(n)) : -1;
+			sub[n] = sc;
+		}
+		if (sc < 0) continue;
+		let list = buckets.get(sc);
+		if (!list) buckets.set(sc, (list = []));
+		list.push(n);
+	}
+	const allowed = allowedPaths(index, filters);
+	const prefix = filters.pathPrefix ? filters.pathPrefix.replace(/\/+$/, '') : undefined;
+	const wantType = filters.type === undefined ? -1 : typeNames.indexOf(filters.type);
+	const {oldestTime, span} = timeSpan(index);
+	const top = new TopK(limit);
+	const nameLens = masks.nameLen;
+	const lastVer = index.pathLastVer.data;
+	const verType = index.verType.data;
+	const pathDir = index.pathDir.data;
+	let filled = 0;
+	for (const score of [...buckets.keys()].sort((a, b) => b - a)) {
+		// Nothing in this bucket or below can enter the list any more.
+		if (filled >= limit && !top.admits(score + recencyMax, -1)) break;
+		let visited = 0;
+		for (const n of buckets.get(score)!) {
+			const base = score - Math.min(20, nameLens[n]! / 8);
+			if (filled >= limit && !top.admits(base + recencyMax, -1)) continue;
+			for (let j = byName.start[n]!; j < byName.start[n + 1]!; j++) {
+				if ((++visited & 4095) === 0) await slicer.pause();
+				const p = byName.paths[j]!;
+				if (pathAlive[p] === 0 || (allowed && allowed[p] === 0)) continue;
+				if (wantType >= 0 && verType[lastVer[p]!] !== wantType) continue;
+				if (prefix !== undefined && !underPrefix(index, pathDir[p]!, n, prefix)) continue;
+				const exact = base + (recencyMax * (pathNewest[p]! - oldestTime)) / span;
+				if (top.admits(exact, p)) {
+					top.offer(exact, p);
+					filled++;
+				}
+			}
+		}
+	}
+	// Exact only if every path outside the walked names scores below the weakest hit.
+	if (filled < limit || top.admits(nonSubstringBound + recencyMax, -1)) return undefined;
+	return hitsOf(index, [term], top.sorted(), pathNewest);
+}
+
+/** Whether path (d, n) is the prefix itself or lies below it. */
+function underPrefix(index: FileIndex, d: number, n: number, prefix: string): boolean {
+	const dir = index.dirs[d]!;
+	return dir === prefix || dir.startsWith(`${prefix}/`) || `${dir}/${index.names[n]}` === prefix;
+}
+
+/** Oldest snapshot time and the span to the newest (for the recency bonus). */
+function timeSpan(index: FileIndex): {oldestTime: number; span: number} {
+	const newestTime = index.snapshots.reduce((m, s) => Math.max(m, s.time), 0);
+	const oldestTime = index.snapshots.reduce((m, s) => Math.min(m, s.time), newestTime);
+	return {oldestTime, span: Math.max(1, newestTime - oldestTime)};
+}
+
+/** Ranked (score, path) pairs as hits with display paths and highlight positions. */
+function hitsOf(index: FileIndex, terms: readonly string[], ranked: ReadonlyArray<{score: number; id: number}>, pathNewest: Float64Array): SearchHit[] {
+	const verType = index.verType.data;
+	const lastVer = index.pathLastVer.data;
+	return ranked.map(({score, id: p}) => {
+		const path = index.path(p);
+		return {pathId: p, path, score: Math.round(score * 10) / 10, type: typeNames[verType[lastVer[p]!]!]!, newest: pathNewest[p]!, positions: matchPositions(terms, path)};
+	});
 }
 
 /**
@@ -631,12 +865,25 @@ export class IncrementalSearch {
 	private controller: AbortController | undefined;
 	readonly fold: FoldCache;
 
-	constructor(private readonly index: FileIndex) {
+	/** Candidate sets larger than this try the name-first path for single-term queries. */
+	private readonly fastPathThreshold: number;
+
+	constructor(
+		private readonly index: FileIndex,
+		options: {fastPathThreshold?: number} = {},
+	) {
 		this.fold = foldCacheFor(index);
+		this.fastPathThreshold = options.fastPathThreshold ?? 50_000;
 	}
 
-	/** Run a query, cancelling the previous one. Rejects with SearchAborted if superseded. */
-	async run(query: string, options: {limit?: number; filters?: SearchFilters} = {}): Promise<SearchResult> {
+	/**
+	 * Run a query, cancelling the previous one. Rejects with SearchAborted if superseded.
+	 *
+	 * A single term over a large candidate set is answered name-first (fastByName): the ranked hits
+	 * come back at once with `totalExact` false, and the full count (and the match list that narrows
+	 * the next keystroke) follows in the background through `onTotal`, unless a newer query cancels it.
+	 */
+	async run(query: string, options: {limit?: number; filters?: SearchFilters; onTotal?: (total: number) => void} = {}): Promise<SearchResult> {
 		this.controller?.abort();
 		const controller = new AbortController();
 		this.controller = controller;
@@ -650,9 +897,28 @@ export class IncrementalSearch {
 			this.stack.pop();
 		}
 		const base = this.stack.at(-1);
-		const result = await search(this.index, query, {...options, signal: controller.signal, candidates: base && parseQuery(base.query).length > 0 ? base.matches : undefined, fold: this.fold});
-		if (parseQuery(folded).length > 0) this.stack.push({query: folded, filtersKey, generation, matches: result.matches});
-		return result;
+		const candidates = base && parseQuery(base.query).length > 0 ? base.matches : undefined;
+		const terms = parseQuery(folded);
+		const full = async (): Promise<SearchResult & {matches: Uint32Array}> => {
+			const result = await search(this.index, query, {limit: options.limit, filters: options.filters, signal: controller.signal, candidates, fold: this.fold});
+			if (terms.length > 0) this.stack.push({query: folded, filtersKey, generation, matches: result.matches});
+			return result;
+		};
+		if (terms.length === 1 && (candidates?.length ?? this.index.pathCount) > this.fastPathThreshold) {
+			const started = performance.now();
+			await yieldToLoop();
+			if (controller.signal.aborted) throw new SearchAborted();
+			const hits = await fastByName(this.index, terms[0]!, this.fold, options.limit ?? 50, options.filters ?? {}, new Slicer(8, controller.signal));
+			if (hits) {
+				full().then(
+					r => options.onTotal?.(r.total),
+					() => undefined,
+				);
+				return {query, hits, total: hits.length, totalExact: false, scanned: 0, ms: performance.now() - started};
+			}
+		}
+		const result = await full();
+		return {query: result.query, hits: result.hits, total: result.total, totalExact: true, scanned: result.scanned, ms: result.ms};
 	}
 
 	cancel(): void {

@@ -16,6 +16,8 @@ export interface SearchState {
 	mode: 'index' | 'find';
 	hits: SearchHit[];
 	total: number;
+	/** False while the hits are shown and every match is still being counted. */
+	totalExact: boolean;
 	ms: number;
 	searching: boolean;
 	progress: IndexProgress;
@@ -40,7 +42,7 @@ export class SearchTask extends Observable<SearchState> {
 		private readonly options: {limit?: number; filters?: SearchFilters} = {},
 	) {
 		const indexer = indexerFor(repoName, client);
-		super({query: '', mode: 'index', hits: [], total: 0, ms: 0, searching: false, progress: indexer.getSnapshot()});
+		super({query: '', mode: 'index', hits: [], total: 0, totalExact: true, ms: 0, searching: false, progress: indexer.getSnapshot()});
 		this.indexer = indexer;
 	}
 
@@ -84,7 +86,7 @@ export class SearchTask extends Observable<SearchState> {
 	toggleMode(): void {
 		const mode = this.getSnapshot().mode === 'index' ? 'find' : 'index';
 		this.findController?.abort();
-		this.patch({mode, hits: [], findResults: undefined, total: 0, error: undefined});
+		this.patch({mode, hits: [], findResults: undefined, total: 0, totalExact: true, error: undefined});
 		if (mode === 'find') this.scheduleFind();
 		else void this.runQuery();
 	}
@@ -109,14 +111,21 @@ export class SearchTask extends Observable<SearchState> {
 		const query = this.getSnapshot().query;
 		if (!query.trim()) {
 			this.engine!.cancel();
-			this.patch({hits: [], total: 0, searching: false});
+			this.patch({hits: [], total: 0, totalExact: true, searching: false});
 			return;
 		}
 		this.patch({searching: true});
 		try {
-			const result = await this.engine!.run(query, {limit: this.options.limit ?? 200, filters: this.options.filters});
+			const result = await this.engine!.run(query, {
+				limit: this.options.limit ?? 200,
+				filters: this.options.filters,
+				// The ranked hits come first; the count of every match follows (unless typing goes on).
+				onTotal: total => {
+					if (this.getSnapshot().query === query) this.patch({total, totalExact: true});
+				},
+			});
 			if (this.getSnapshot().query !== query) return;
-			this.patch({hits: result.hits, total: result.total, ms: result.ms, searching: false, error: undefined});
+			this.patch({hits: result.hits, total: result.total, totalExact: result.totalExact !== false, ms: result.ms, searching: false, error: undefined});
 		} catch (error) {
 			if (error instanceof SearchAborted) return;
 			this.patch({searching: false, error: (error as Error).message});

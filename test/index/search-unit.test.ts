@@ -102,6 +102,46 @@ describe('search semantics and ranking', () => {
 		expect((await second).hits.length).toBe(1);
 	});
 
+	test('the name-first answer is exactly the full scan\'s ranking, keystroke by keystroke, with and without filters', async () => {
+		// A generated home: names that repeat across many directories, directories named like files,
+		// several snapshots with churn, so every ranking rule and bound is exercised.
+		let seed = 7;
+		const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+		const pick = <T,>(list: readonly T[]): T => list[Math.floor(rand() * list.length)]!;
+		const words = ['report', 'invoice', 'notes', 'tax', 'photo', 'résumé', 'plan', 'data'];
+		const ix = new FileIndex();
+		const paths: string[] = [];
+		for (let i = 0; i < 6000; i++) paths.push(`/home/${pick(['docs', 'taxes', 'photos', 'code/node_modules'])}/${pick(words)}-${Math.floor(rand() * 40)}/${pick(words)}${pick(['', '-final', '_2023'])}.${pick(['pdf', 'txt', 'js'])}`);
+		for (let s = 0; s < 4; s++) {
+			const slot = ix.beginSnapshot(snap(String.fromCharCode(97 + s), 40 - s * 10, s % 2 ? 'laptop' : 'desk'));
+			for (const [i, p] of paths.entries()) if ((i + s) % 7 !== 0) ix.add(slot, node(p, 10 + s * (i % 3), 1000 + s * (i % 5)));
+			ix.completeSnapshot(slot);
+		}
+		const queries = ['report', 'invoice-final', 'tax', 'resume', 'notes_2023.txt', 'plan.p', 'zzz', 'data-3'];
+		let nameFirst = 0;
+		for (const filters of [{}, {hosts: ['laptop']}, {type: 'file' as const, pathPrefix: '/home/taxes'}]) {
+			const engine = new IncrementalSearch(ix, {fastPathThreshold: 0});
+			for (const q of queries) {
+				for (let i = 1; i <= q.length; i++) {
+					const typed = q.slice(0, i);
+					let resolveTotal: (n: number) => void = () => undefined;
+					const counted = new Promise<number>(resolve => (resolveTotal = resolve));
+					const res = await engine.run(typed, {limit: 20, filters, onTotal: resolveTotal});
+					const full = await search(ix, typed, {limit: 20, filters});
+					const label = `${typed} ${JSON.stringify(filters)}`;
+					expect(res.hits.map(h => [h.path, h.score]), label).toEqual(full.hits.map(h => [h.path, h.score]));
+					if (res.totalExact === false) {
+						nameFirst++;
+						// The background count arrives and equals the full scan's.
+						expect(await counted, label).toBe(full.total);
+					} else expect(res.total, label).toBe(full.total);
+				}
+			}
+		}
+		// The name-first path really answered a good share of the keystrokes.
+		expect(nameFirst).toBeGreaterThan(20);
+	});
+
 	test('forgotten snapshots drop out', async () => {
 		const ix = build();
 		ix.retain(new Set([ix.snapshots[1]!.id]));

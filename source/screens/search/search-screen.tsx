@@ -158,7 +158,7 @@ export function SearchScreen({repo: repoName, query: initialQuery}: {repo: strin
 	) : (
 		<Text {...roleStyle(theme, 'text.muted')}>
  			{p.snapshotsTotal} snapshots indexed{p.fromCache ? ` (${p.fromCache} from cache)` : ''} ·{' '}
-			{state.query ? `${state.total.toLocaleString('en-US')} match${state.total === 1 ? '' : 'es'} in ${Math.round(state.ms)} ms` : 'type a few letters of a file name'}
+			{state.query ? (state.totalExact ? `${state.total.toLocaleString('en-US')} match${state.total === 1 ? '' : 'es'} in ${Math.round(state.ms)} ms` : `best ${state.total.toLocaleString('en-US')} in ${Math.round(state.ms)} ms, counting the rest…`) : 'type a few letters of a file name'}
 			{findMode ? ' · restic find mode (globs), ^G for index' : ' · ^G restic find mode'}
 		</Text>
 	);
@@ -243,6 +243,7 @@ const noState: ReturnType<SearchTask['getSnapshot']> = {
 	mode: 'index',
 	hits: [],
 	total: 0,
+	totalExact: true,
 	ms: 0,
 	searching: false,
 	progress: {phase: 'idle', snapshotsDone: 0, snapshotsTotal: 0, entries: 0, entriesPerSecond: 0, fromCache: 0, startedAt: 0},
