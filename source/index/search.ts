@@ -420,12 +420,16 @@ interface TermMemo {
 	dirPos: Int32Array;
 	/** Character mask of the term (names and directories lacking one of its characters cannot match). */
 	mask: number;
+	/** The remembered shorter term this one extends, until its directory results are inherited. */
+	dirBase?: TermMemo;
+	/** dirScore per directory when the term is a substring of it (45 / 35), else -1; `unknown` until computed. */
+	dirSub: Int16Array;
 }
 
 const termMemos = new WeakMap<FoldCache, {dirs: number; names: number; memos: TermMemo[]}>();
 const memoLimit = 6;
 
-async function memoFor(fold: FoldCache, term: string, pause: () => Promise<void>): Promise<TermMemo> {
+async function memoFor(fold: FoldCache, term: string, pause: () => Promise<void>, needDirs = true): Promise<TermMemo> {
 	const dirs = fold.dirCount;
 	const names = fold.nameCount;
 	let entry = termMemos.get(fold);
@@ -435,51 +439,68 @@ async function memoFor(fold: FoldCache, term: string, pause: () => Promise<void>
 		termMemos.set(fold, entry);
 	}
 	const found = entry.memos.findIndex(m => m.term === term);
+	let memo: TermMemo;
 	if (found >= 0) {
-		const [m] = entry.memos.splice(found, 1);
-		entry.memos.push(m!);
-		return m!;
-	}
-	const memo: TermMemo = {term, dirK: new Int16Array(dirs).fill(-1), dirFull: new Int16Array(dirs).fill(unknown), nameScore: new Int16Array(names).fill(unknown), nameNeed: new Uint8Array(names).fill(255), nameSub: new Int16Array(names).fill(unknown), dirPos: new Int32Array(dirs), mask: charMask(term) & ~(1 << 31)};
-	// Inherit from the longest remembered prefix: a name or directory that cannot hold "inv" cannot hold "invo".
-	let base: TermMemo | undefined;
-	for (const m of entry.memos) if (term.startsWith(m.term) && m.term.length < term.length && (!base || m.term.length > base.term.length)) base = m;
-	if (base) {
-		const len = base.term.length;
-		for (let from = 0; from < names; from += 65_536) {
-			await pause();
-			const to = Math.min(names, from + 65_536);
-			for (let n = from; n < to; n++) {
-				if (base.nameScore[n] === -1) memo.nameScore[n] = -1;
-				// Not containing "inv" contiguously means not containing "invo" either.
-				if (base.nameSub[n] === -1) memo.nameSub[n] = -1;
-			}
-		}
-		const dirNames = await fold.dirStrings(pause);
-		for (let d = 0; d < dirs; d++) {
-			if ((d & 8191) === 0) await pause();
-			const k = base.dirK[d]!;
-			if (k < 0) continue;
-			// A greedy match that stopped inside the shorter term stops at the same place in the longer;
-			// one that consumed it all continues from where it ended.
-			if (k < len) memo.dirK[d] = k;
-			else if (base.dirPos[d]! >= 0) {
-				const text = dirNames[d]!;
-				let i = base.dirPos[d]!;
-				let kk = len;
-				for (; i < text.length && kk < term.length; i++) if (text.charCodeAt(i) === term.charCodeAt(kk)) kk++;
-				memo.dirPos[d] = kk === term.length ? i : -1;
-				if (kk < term.length && term.charCodeAt(kk) === 47) kk++;
-				memo.dirK[d] = kk;
-			}
-		}
-	}
-	// Remembered only once complete (an aborted build is simply dropped).
-	if (termMemos.get(fold) === entry && !entry.memos.some(m => m.term === term)) {
+		memo = entry.memos.splice(found, 1)[0]!;
 		entry.memos.push(memo);
-		if (entry.memos.length > memoLimit) entry.memos.shift();
+	} else {
+		memo = {term, dirK: new Int16Array(dirs).fill(-1), dirFull: new Int16Array(dirs).fill(unknown), nameScore: new Int16Array(names).fill(unknown), nameNeed: new Uint8Array(names).fill(255), nameSub: new Int16Array(names).fill(unknown), dirPos: new Int32Array(dirs), dirSub: new Int16Array(dirs).fill(unknown), mask: charMask(term) & ~(1 << 31)};
+		// Inherit from the longest remembered prefix: a name or directory that cannot hold "inv" cannot hold "invo".
+		let base: TermMemo | undefined;
+		for (const m of entry.memos) if (term.startsWith(m.term) && m.term.length < term.length && (!base || m.term.length > base.term.length)) base = m;
+		if (base) {
+			for (let from = 0; from < names; from += 65_536) {
+				await pause();
+				const to = Math.min(names, from + 65_536);
+				for (let n = from; n < to; n++) {
+					if (base.nameScore[n] === -1) memo.nameScore[n] = -1;
+					// Not containing "inv" contiguously means not containing "invo" either.
+					if (base.nameSub[n] === -1) memo.nameSub[n] = -1;
+				}
+			}
+			memo.dirBase = base;
+			for (let from = 0; from < dirs; from += 65_536) {
+				await pause();
+				const to = Math.min(dirs, from + 65_536);
+				for (let d = from; d < to; d++) if (base.dirSub[d] === -1) memo.dirSub[d] = -1;
+			}
+		}
+		// Remembered once its names are done (an aborted build is simply dropped).
+		if (termMemos.get(fold) === entry && !entry.memos.some(m => m.term === term)) {
+			entry.memos.push(memo);
+			if (entry.memos.length > memoLimit) entry.memos.shift();
+		}
 	}
+	// Directories only matter to the full scan: the name-first path never pays for them.
+	if (needDirs && memo.dirBase) await inheritDirs(fold, memo, memo.dirBase, pause);
 	return memo;
+}
+
+async function inheritDirs(fold: FoldCache, memo: TermMemo, base: TermMemo, pause: () => Promise<void>): Promise<void> {
+	const term = memo.term;
+	const len = base.term.length;
+	const dirNames = await fold.dirStrings(pause);
+	const dirs = memo.dirK.length;
+	for (let d = 0; d < dirs; d++) {
+		if ((d & 8191) === 0) await pause();
+		// Values already there are final (computed or inherited before an interruption).
+		if (memo.dirK[d]! >= 0) continue;
+		const k = base.dirK[d]!;
+		if (k < 0) continue;
+		// A greedy match that stopped inside the shorter term stops at the same place in the longer;
+		// one that consumed it all continues from where it ended.
+		if (k < len) memo.dirK[d] = k;
+		else if (base.dirPos[d]! >= 0) {
+			const text = dirNames[d]!;
+			let i = base.dirPos[d]!;
+			let kk = len;
+			for (; i < text.length && kk < term.length; i++) if (text.charCodeAt(i) === term.charCodeAt(kk)) kk++;
+			memo.dirPos[d] = kk === term.length ? i : -1;
+			if (kk < term.length && term.charCodeAt(kk) === 47) kk++;
+			memo.dirK[d] = kk;
+		}
+	}
+	memo.dirBase = undefined;
 }
 
 const yieldToLoop = () => new Promise<void>(resolve => setImmediate(resolve));
@@ -606,7 +627,8 @@ function scanPaths(st: ScanState, from: number, to: number): void {
 			st.spanMasks[at] = spanning;
 			continue;
 		}
-		if (top.admits(score, p)) top.offer(score, p);
+		const key = n * keyShift + p;
+		if (top.admits(score, key)) top.offer(score, key);
 	}
 	st.matchCount = matchCount;
 }
@@ -722,17 +744,22 @@ export async function search(index: FileIndex, query: string, options: SearchOpt
 		scanPaths(st, i, Math.min(count, i + chunk));
 	}
 	const {spanPaths, spanScores, spanMasks, spanCount, matchCount} = st;
+	// A term without '/' that spans directory and name breaks into at least two pieces (one piece would
+	// lie inside the name or the directory, which are matched before): its score is at most 35. That
+	// tight bound lets the top list turn most spanning paths away before their piece count.
+	const spanUpper = terms.map(t => piecesScore(t.includes('/') ? 1 : 2));
 	for (let j = 0; j < spanCount; j++) {
 		if ((j & 1023) === 0) await slicer.pause();
 		const p = spanPaths[j]!;
 		const spanning = spanMasks[j]!;
 		let score = spanScores[j]!;
 		let upper = score;
-		for (let t = 0; t < terms.length; t++) if (spanning & (1 << t)) upper += 45;
-		if (!top.admits(upper, p)) continue;
+		for (let t = 0; t < terms.length; t++) if (spanning & (1 << t)) upper += spanUpper[t]!;
+		const key = tieKey(pathName[p]!, p);
+		if (!top.admits(upper, key)) continue;
 		const full = `${foldCache.dir(pathDir[p]!)}/${foldCache.name(pathName[p]!)}`;
 		for (let t = 0; t < terms.length; t++) if (spanning & (1 << t)) score += piecesScore(pieces(terms[t]!, full));
-		top.offer(score, p);
+		top.offer(score, key);
 	}
 	if (options.signal?.aborted) throw new SearchAborted();
 
@@ -740,62 +767,96 @@ export async function search(index: FileIndex, query: string, options: SearchOpt
 	return {query, hits, total: terms.length === 0 ? 0 : matchCount, scanned: count, ms: performance.now() - started, matches: matchBuf.slice(0, matchCount)};
 }
 
+/**
+ * Ties in score are broken by (name id, path id), packed into one number: the name-first search walks
+ * names in id order, so once a name cannot win a tie, no later name in its score bucket can either.
+ */
+const keyShift = 16_777_216; // 2^24 paths
+const tieKey = (n: number, p: number): number => n * keyShift + p;
+const pathOfKey = (key: number): number => key % keyShift;
+
 /** Paths grouped by base name (CSR): the paths of name n are paths[start[n] .. start[n + 1]). */
 interface NamePaths {
 	generation: number;
 	pathCount: number;
 	start: Uint32Array;
 	paths: Uint32Array;
+	/** Per name: the newest snapshot time of any of its paths (bounds the recency bonus). */
+	newest: Float64Array;
 }
 
 const namePathsCache = new WeakMap<FileIndex, NamePaths>();
+const dirPathsCache = new WeakMap<FileIndex, NamePaths>();
 
-async function namePathsFor(index: FileIndex, pause: () => Promise<void>): Promise<NamePaths> {
-	const cached = namePathsCache.get(index);
-	if (cached && cached.pathCount === index.pathCount && cached.start.length === index.names.length + 1) return cached;
-	const names = index.names.length;
+/** Paths grouped by base name, with each name's newest snapshot time. */
+function namePathsFor(index: FileIndex, pathNewest: Float64Array, pause: () => Promise<void>): Promise<NamePaths> {
+	return groupedPaths(index, namePathsCache, index.pathName.data, index.names.length, pathNewest, pause);
+}
+
+/** Paths grouped by directory (direct children), with each directory's newest snapshot time. */
+function dirPathsFor(index: FileIndex, pathNewest: Float64Array, pause: () => Promise<void>): Promise<NamePaths> {
+	return groupedPaths(index, dirPathsCache, index.pathDir.data, index.dirs.length, pathNewest, pause);
+}
+
+async function groupedPaths(index: FileIndex, cache: WeakMap<FileIndex, NamePaths>, groupOf: Uint32Array, groups: number, pathNewest: Float64Array, pause: () => Promise<void>): Promise<NamePaths> {
+	const cached = cache.get(index);
+	if (cached && cached.generation === index.generation && cached.pathCount === index.pathCount && cached.start.length === groups + 1) return cached;
 	const count = index.pathCount;
-	const pathName = index.pathName.data;
-	const start = new Uint32Array(names + 1);
-	for (let p = 0; p < count; p++) start[pathName[p]! + 1]!++;
+	const start = new Uint32Array(groups + 1);
+	const newest = new Float64Array(groups);
+	for (let p = 0; p < count; p++) {
+		const g = groupOf[p]!;
+		start[g + 1]!++;
+		if (pathNewest[p]! > newest[g]!) newest[g] = pathNewest[p]!;
+	}
 	await pause();
-	for (let n = 0; n < names; n++) start[n + 1]! += start[n]!;
-	const fill = start.slice(0, names);
+	for (let g = 0; g < groups; g++) start[g + 1]! += start[g]!;
+	const fill = start.slice(0, groups);
 	const paths = new Uint32Array(count);
-	for (let p = 0; p < count; p++) paths[fill[pathName[p]!]!++] = p;
-	const built: NamePaths = {generation: index.generation, pathCount: count, start, paths};
-	namePathsCache.set(index, built);
+	for (let p = 0; p < count; p++) paths[fill[groupOf[p]!]!++] = p;
+	const built: NamePaths = {generation: index.generation, pathCount: count, start, paths, newest};
+	cache.set(index, built);
 	return built;
 }
 
 /**
  * Name-first search for a single term: walk the names that contain the term contiguously, best
- * score first, and rank only their paths. When the top list is full of such paths and nothing else
- * could beat its weakest entry (see nonSubstringBound), the result is exactly what a full scan ranks
- * first, found without visiting the other million paths. Returns undefined when that proof fails.
+ * score first, and rank only their paths. Such a path always outranks one whose name lacks the term
+ * (see nonSubstringBound), so once `limit` of them are found the top list is exactly the full scan's,
+ * found without visiting the other million paths. Returns undefined when there are too few.
  */
 async function fastByName(index: FileIndex, term: string, foldCache: FoldCache, limit: number, filters: SearchFilters, slicer: Slicer): Promise<SearchHit[] | undefined> {
-	if (limit <= 0) return undefined;
-	const memo = await memoFor(foldCache, term, slicer.pause);
+	if (limit <= 0 || index.pathCount >= keyShift) return undefined;
+	const memo = await memoFor(foldCache, term, slicer.pause, false);
 	const masks = await foldCache.masks(slicer.pause);
 	const {pathNewest, pathAlive} = await index.derivedDataAsync(slicer.pause);
-	const byName = await namePathsFor(index, slicer.pause);
+	const byName = await namePathsFor(index, pathNewest, slicer.pause);
 	const names = foldCache.nameCount;
 	const sub = memo.nameSub;
 	const nameMask = masks.name;
-	// Substring scores are few distinct values (100 … 170): bucket the matching names by score.
-	const buckets = new Map<number, number[]>();
-	for (let n = 0; n < names; n++) {
-		if ((n & 8191) === 0) await slicer.pause();
-		let sc = sub[n]!;
-		if (sc === unknown) {
-			sc = (nameMask[n]! & memo.mask) === memo.mask ? substringScore(term, foldCache.name(n)) : -1;
-			sub[n] = sc;
+	// Substring scores take a handful of values (100 … 170): count names per score.
+	const perScore = new Map<number, number>();
+	let matching = new Uint32Array(1024);
+	let matched = 0;
+	for (let from = 0; from < names; from += 16_384) {
+		await slicer.pause();
+		const to = Math.min(names, from + 16_384);
+		for (let n = from; n < to; n++) {
+			let sc = sub[n]!;
+			if (sc === -1) continue;
+			if (sc === unknown) {
+				sc = (nameMask[n]! & memo.mask) === memo.mask ? substringScore(term, foldCache.name(n)) : -1;
+				sub[n] = sc;
+				if (sc < 0) continue;
+			}
+			perScore.set(sc, (perScore.get(sc) ?? 0) + 1);
+			if (matched === matching.length) {
+				const grown = new Uint32Array(matching.length * 2);
+				grown.set(matching);
+				matching = grown;
+			}
+			matching[matched++] = n;
 		}
-		if (sc < 0) continue;
-		let list = buckets.get(sc);
-		if (!list) buckets.set(sc, (list = []));
-		list.push(n);
 	}
 	const allowed = allowedPaths(index, filters);
 	const prefix = filters.pathPrefix ? filters.pathPrefix.replace(/\/+$/, '') : undefined;
@@ -806,31 +867,86 @@ async function fastByName(index: FileIndex, term: string, foldCache: FoldCache, 
 	const lastVer = index.pathLastVer.data;
 	const verType = index.verType.data;
 	const pathDir = index.pathDir.data;
+	const {start, paths, newest} = byName;
 	let filled = 0;
-	for (const score of [...buckets.keys()].sort((a, b) => b - a)) {
+	let visited = 0;
+	for (const score of [...perScore.keys()].sort((a, b) => b - a)) {
 		// Nothing in this bucket or below can enter the list any more.
 		if (filled >= limit && !top.admits(score + recencyMax, -1)) break;
-		let visited = 0;
-		for (const n of buckets.get(score)!) {
+		for (let m = 0; m < matched; m++) {
+			if ((++visited & 16_383) === 0) await slicer.pause();
+			const n = matching[m]!;
+			if (sub[n] !== score || start[n] === start[n + 1]) continue;
 			const base = score - Math.min(20, nameLens[n]! / 8);
-			if (filled >= limit && !top.admits(base + recencyMax, -1)) continue;
-			for (let j = byName.start[n]!; j < byName.start[n + 1]!; j++) {
-				if ((++visited & 4095) === 0) await slicer.pause();
-				const p = byName.paths[j]!;
+			// The best any path of this name can do: its newest snapshot, its lowest tie key.
+			if (filled >= limit && !top.admits(base + (recencyMax * (newest[n]! - oldestTime)) / span, tieKey(n, paths[start[n]!]!))) continue;
+			for (let j = start[n]!; j < start[n + 1]!; j++) {
+				if ((++visited & 16_383) === 0) await slicer.pause();
+				const p = paths[j]!;
 				if (pathAlive[p] === 0 || (allowed && allowed[p] === 0)) continue;
 				if (wantType >= 0 && verType[lastVer[p]!] !== wantType) continue;
 				if (prefix !== undefined && !underPrefix(index, pathDir[p]!, n, prefix)) continue;
 				const exact = base + (recencyMax * (pathNewest[p]! - oldestTime)) / span;
-				if (top.admits(exact, p)) {
-					top.offer(exact, p);
+				const key = tieKey(n, p);
+				if (top.admits(exact, key)) {
+					top.offer(exact, key);
 					filled++;
 				}
 			}
 		}
 	}
-	// Exact only if every path outside the walked names scores below the weakest hit.
-	if (filled < limit || top.admits(nonSubstringBound + recencyMax, -1)) return undefined;
-	return hitsOf(index, [term], top.sorted(), pathNewest);
+	// Exact if every path outside the walked names scores below the weakest hit.
+	if (filled >= limit && !top.admits(nonSubstringBound + recencyMax, -1)) return hitsOf(index, [term], top.sorted(), pathNewest);
+	if (term.includes('/')) return undefined;
+
+	// Not enough: every name match is in the list already (they outrank all else). Next come paths in
+	// directories holding the term at a word start (45 for the term, unless the name has it scattered).
+	const byDir = await dirPathsFor(index, pathNewest, slicer.pause);
+	const dirs = foldCache.dirCount;
+	const dirSub = memo.dirSub;
+	const dirMask = masks.dir;
+	const nameScores = memo.nameScore;
+	const pathName = index.pathName.data;
+	for (let d = 0; d < dirs; d++) {
+		if ((d & 4095) === 0) await slicer.pause();
+		let sc = dirSub[d]!;
+		if (sc === unknown) {
+			sc = -1;
+			if ((dirMask[d]! & memo.mask) === memo.mask) {
+				const dir = foldCache.dir(d);
+				const at = dir.indexOf(term);
+				if (at >= 0) sc = at === 0 || isBoundary(dir.charCodeAt(at - 1)) ? 45 : 35;
+			}
+			dirSub[d] = sc;
+		}
+		if (sc !== 45) continue;
+		if (filled >= limit && !top.admits(45 + (recencyMax * (byDir.newest[d]! - oldestTime)) / span, -1)) continue;
+		for (let j = byDir.start[d]!; j < byDir.start[d + 1]!; j++) {
+			if ((++visited & 16_383) === 0) await slicer.pause();
+			const p = byDir.paths[j]!;
+			if (pathAlive[p] === 0 || (allowed && allowed[p] === 0)) continue;
+			if (wantType >= 0 && verType[lastVer[p]!] !== wantType) continue;
+			const n = pathName[p]!;
+			if (prefix !== undefined && !underPrefix(index, d, n, prefix)) continue;
+			let ns = nameScores[n]!;
+			if (ns === unknown) {
+				ns = (nameMask[n]! & memo.mask) === memo.mask ? nameScore(term, foldCache.name(n)) : -1;
+				nameScores[n] = ns;
+			}
+			// A name match was ranked above; a scattered one in the name takes precedence over the directory.
+			if (ns >= 100) continue;
+			const exact = (ns >= 0 ? ns : 45) - Math.min(20, nameLens[n]! / 8) + (recencyMax * (pathNewest[p]! - oldestTime)) / span;
+			const key = tieKey(n, p);
+			if (top.admits(exact, key)) {
+				top.offer(exact, key);
+				filled++;
+			}
+		}
+	}
+	// Everything else scores at most 35 for the term (a mid-word directory match, two pieces across
+	// the '/', a scattered match).
+	if (filled >= limit && !top.admits(35 + recencyMax, -1)) return hitsOf(index, [term], top.sorted(), pathNewest);
+	return undefined;
 }
 
 /** Whether path (d, n) is the prefix itself or lies below it. */
@@ -850,10 +966,27 @@ function timeSpan(index: FileIndex): {oldestTime: number; span: number} {
 function hitsOf(index: FileIndex, terms: readonly string[], ranked: ReadonlyArray<{score: number; id: number}>, pathNewest: Float64Array): SearchHit[] {
 	const verType = index.verType.data;
 	const lastVer = index.pathLastVer.data;
-	return ranked.map(({score, id: p}) => {
+	return ranked.map(({score, id: key}) => {
+		const p = pathOfKey(key);
 		const path = index.path(p);
 		return {pathId: p, path, score: Math.round(score * 10) / 10, type: typeNames[verType[lastVer[p]!]!]!, newest: pathNewest[p]!, positions: matchPositions(terms, path)};
 	});
+}
+
+/**
+ * Do the per-index work of a first search ahead of time (folded names, character masks, per-path
+ * recency, the name→paths index), in slices, so the first keystroke after an index loads or grows
+ * does not pay for it. Stops quietly when `signal` fires.
+ */
+export async function prepareSearch(index: FileIndex, signal?: AbortSignal): Promise<void> {
+	const slicer = new Slicer(8, signal);
+	try {
+		const {pathNewest} = await index.derivedDataAsync(slicer.pause);
+		await foldCacheFor(index).masks(slicer.pause);
+		await namePathsFor(index, pathNewest, slicer.pause);
+	} catch (error) {
+		if (!(error instanceof SearchAborted)) throw error;
+	}
 }
 
 /**

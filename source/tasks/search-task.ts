@@ -8,7 +8,7 @@ import {ResticError} from '../restic/errors.js';
 import type {FindResult} from '../restic/parse.js';
 import type {FileIndex, Timeline} from '../index/file-index.js';
 import {indexerFor, type IndexProgress, type RepoIndexer} from '../index/indexer.js';
-import {IncrementalSearch, SearchAborted, type SearchFilters, type SearchHit} from '../index/search.js';
+import {IncrementalSearch, prepareSearch, SearchAborted, type SearchFilters, type SearchHit} from '../index/search.js';
 import {Observable} from '../store/store.js';
 
 export interface SearchState {
@@ -29,6 +29,7 @@ export interface SearchState {
 export class SearchTask extends Observable<SearchState> {
 	readonly indexer: RepoIndexer;
 	private engine: IncrementalSearch | undefined;
+	private warmup: AbortController | undefined;
 	private engineIndex: FileIndex | undefined;
 	private unsubscribe: (() => void) | undefined;
 	private rerunTimer: NodeJS.Timeout | undefined;
@@ -69,6 +70,7 @@ export class SearchTask extends Observable<SearchState> {
 		clearTimeout(this.rerunTimer);
 		clearTimeout(this.findTimer);
 		this.engine?.cancel();
+		this.warmup?.abort();
 		this.findController?.abort();
 		this.indexer.cancel();
 	}
@@ -112,8 +114,13 @@ export class SearchTask extends Observable<SearchState> {
 		if (!query.trim()) {
 			this.engine!.cancel();
 			this.patch({hits: [], total: 0, totalExact: true, searching: false});
+			// Nothing typed yet: get the index ready so the first keystroke is as quick as the rest.
+			this.warmup?.abort();
+			this.warmup = new AbortController();
+			void prepareSearch(index, this.warmup.signal);
 			return;
 		}
+		this.warmup?.abort();
 		this.patch({searching: true});
 		try {
 			const result = await this.engine!.run(query, {

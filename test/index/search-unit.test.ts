@@ -117,7 +117,7 @@ describe('search semantics and ranking', () => {
 			for (const [i, p] of paths.entries()) if ((i + s) % 7 !== 0) ix.add(slot, node(p, 10 + s * (i % 3), 1000 + s * (i % 5)));
 			ix.completeSnapshot(slot);
 		}
-		const queries = ['report', 'invoice-final', 'tax', 'resume', 'notes_2023.txt', 'plan.p', 'zzz', 'data-3'];
+		const queries = ['report', 'invoice-final', 'tax', 'resume', 'notes_2023.txt', 'plan.p', 'zzz', 'data-3', 'taxes', 'photos', 'node_mod', 'docs'];
 		let nameFirst = 0;
 		for (const filters of [{}, {hosts: ['laptop']}, {type: 'file' as const, pathPrefix: '/home/taxes'}]) {
 			const engine = new IncrementalSearch(ix, {fastPathThreshold: 0});
