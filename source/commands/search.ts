@@ -5,7 +5,7 @@
 import type {Repository} from '../config/config.js';
 import type {FileIndex} from '../index/file-index.js';
 import {RepoIndexer} from '../index/indexer.js';
-import {search, type SearchFilters} from '../index/search.js';
+import {prepareSearch, search, type SearchFilters} from '../index/search.js';
 import {exitCodes} from '../restic/errors.js';
 import {printJson} from '../util/cli-output.js';
 import {escapeForTerminal} from '../util/escape.js';
@@ -89,9 +89,9 @@ async function searchFind(ctx: CommandContext, repo: Repository, query: string, 
 	return print(ctx, query, out, Date.now() - started, byPath.size, 'restic find');
 }
 
-function print(ctx: CommandContext, query: string, results: SearchJsonResult[], ms: number, total: number, mode: string): number {
+function print(ctx: CommandContext, query: string, results: SearchJsonResult[], ms: number, total: number, mode: string, extra: {prepareMs?: number} = {}): number {
 	if (ctx.options.json) {
-		printJson({query, mode, total, ms: Math.round(ms), results});
+		printJson({query, mode, total, ms: Math.round(ms * 10) / 10, ...extra, results});
 		return 0;
 	}
 	if (results.length === 0) {
@@ -125,15 +125,20 @@ export async function run(ctx: CommandContext): Promise<number> {
 		const all: SearchJsonResult[] = [];
 		let total = 0;
 		let ms = 0;
+		let prepareMs = 0;
 		for (const repo of repos) {
 			const indexer = new RepoIndexer(clientFor(repo));
 			await refreshIndex(indexer, Boolean(ctx.options.json) && !process.stderr.isTTY);
+			// The per-index preparation a TUI does before the first keystroke; `ms` is then the query alone.
+			const prepared = performance.now();
+			await prepareSearch(indexer.index);
+			prepareMs += performance.now() - prepared;
 			const result = await search(indexer.index, query, {limit, filters});
 			total += result.total;
 			ms += result.ms;
 			for (const hit of result.hits) all.push({...resultJson(indexer.index, hit), ...(repos.length > 1 ? {repository: repo.name} : {})});
 		}
 		all.sort((a, b) => b.score - a.score);
-		return print(ctx, query, all.slice(0, limit), ms, total, 'index');
+		return print(ctx, query, all.slice(0, limit), ms, total, 'index', {prepareMs: Math.round(prepareMs)});
 	});
 }

@@ -64,13 +64,17 @@ export class RepoIndexer extends Observable<IndexProgress> {
 		const startedAt = Date.now();
 		this.patch({phase: 'loading', startedAt, entries: 0, message: undefined, warning: undefined});
 		try {
+			// The snapshot list and the repository id (which names the cache) are asked for side by side:
+			// two restic start-ups at once instead of one after the other.
+			const listing = this.client.snapshots({}, signal);
+			listing.catch(() => undefined); // awaited below; a failure of repoId() must not leave it unhandled
 			this.repoId ??= await this.client.repoId(signal);
 			if (this.index.snapshots.length === 0) {
 				const loaded = loadCache(this.repoId, this.options.cacheDir);
 				if (loaded.index) this.index = loaded.index;
 				if (loaded.problem) this.patch({warning: loaded.problem});
 			}
-			const snapshots = await this.client.snapshots({}, signal);
+			const snapshots = await listing;
 			const ids = new Set(snapshots.map(s => s.id));
 			const forgotten = this.index.retain(ids);
 			const have = new Set(this.index.snapshots.filter(s => s.complete).map(s => s.id));
