@@ -14,6 +14,7 @@ import {IncrementalSearch, prepareSearch} from '../source/index/search.js';
 import {parseLsLine, type Snapshot} from '../source/restic/parse.js';
 
 const targetPaths = Number(process.env.PATHS ?? 1_500_000);
+const keyIntervalMs = Number(process.env.KEY_INTERVAL_MS ?? 0);
 const snapshotCount = Number(process.env.SNAPSHOTS ?? 10);
 
 function prng(seed: number): () => number {
@@ -98,10 +99,15 @@ async function typeQueries(index: FileIndex): Promise<{perKeystroke: number[]; f
 	const firstTwo: number[] = [];
 	const results: Record<string, number> = {};
 	const countMs: number[] = [];
+	const keyInterval = Number(process.env.KEY_INTERVAL_MS ?? 0);
+	let lastMs = 0;
 	for (const q of queries) {
 		const engine = new IncrementalSearch(index);
 		histogram.enable();
 		for (let i = 1; i <= q.length; i++) {
+			// KEY_INTERVAL_MS: a typist's pace (the next key comes that long after the previous one);
+			// 0 (default) types back to back, the worst case.
+			if (keyInterval > 0 && i > 1) await new Promise(r => setTimeout(r, Math.max(0, keyInterval - lastMs)));
 			const started = performance.now();
 			const last = i === q.length;
 			let counted: Promise<number> | undefined;
@@ -109,6 +115,7 @@ async function typeQueries(index: FileIndex): Promise<{perKeystroke: number[]; f
 			if (last) counted = new Promise<number>(resolve => (onTotal = resolve));
 			const r = await engine.run(q.slice(0, i), {limit: 50, onTotal});
 			const ms = performance.now() - started;
+			lastMs = ms;
 			perKeystroke.push(ms);
 			(i >= 3 ? fromThird : firstTwo).push(ms);
 			if (last) {
@@ -132,7 +139,7 @@ async function main(): Promise<void> {
 		await prepareSearch(loaded.index);
 		const reopenMs = performance.now() - t;
 		const k = await typeQueries(loaded.index);
-		console.log(JSON.stringify({reopenMs: Math.round(reopenMs), paths: loaded.index.pathCount, fromThird: {p50: pct(k.fromThird, 50), p95: pct(k.fromThird, 95), max: pct(k.fromThird, 100)}, firstTwo: {p50: pct(k.firstTwo, 50), p95: pct(k.firstTwo, 95), max: pct(k.firstTwo, 100)}, blockedMaxMs: k.blockedMaxMs, exactCountMs: {p50: pct(k.countMs, 50), max: pct(k.countMs, 100)}, matches: k.results, heapMB: mb(process.memoryUsage().heapUsed), rssMB: mb(process.memoryUsage().rss)}));
+		console.log(JSON.stringify({reopenMs: Math.round(reopenMs), keyIntervalMs, paths: loaded.index.pathCount, fromThird: {p50: pct(k.fromThird, 50), p95: pct(k.fromThird, 95), max: pct(k.fromThird, 100)}, firstTwo: {p50: pct(k.firstTwo, 50), p95: pct(k.firstTwo, 95), max: pct(k.firstTwo, 100)}, blockedMaxMs: k.blockedMaxMs, exactCountMs: {p50: pct(k.countMs, 50), max: pct(k.countMs, 100)}, matches: k.results, heapMB: mb(process.memoryUsage().heapUsed), rssMB: mb(process.memoryUsage().rss)}));
 		clearInterval(rssTimer);
 		return;
 	}
@@ -212,6 +219,7 @@ async function main(): Promise<void> {
 				cacheBytes: saved.bytes,
 				cacheSaveMs: Math.round(saveMs),
 				cachedReopenMs: Math.round(reopenMs),
+				keyIntervalMs,
 				keystrokeMs: {all: {p50: pct(perKeystroke, 50), p95: pct(perKeystroke, 95), max: pct(perKeystroke, 100)}, fromThirdChar: {p50: pct(fromThird, 50), p95: pct(fromThird, 95), max: pct(fromThird, 100)}, firstTwoChars: {p50: pct(firstTwo, 50), p95: pct(firstTwo, 95), max: pct(firstTwo, 100)}},
 				eventLoopBlockedMaxMs: blockedMaxMs,
 				// Single-term queries show their ranked hits first and count every match in the background:

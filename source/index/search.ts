@@ -424,6 +424,8 @@ interface TermMemo {
 	dirBase?: TermMemo;
 	/** dirScore per directory when the term is a substring of it (45 / 35), else -1; `unknown` until computed. */
 	dirSub: Int16Array;
+	/** Whether dirK, dirFull, dirPos and nameNeed exist (empty until a full scan needs them). */
+	scanReady: boolean;
 }
 
 const termMemos = new WeakMap<FoldCache, {dirs: number; names: number; memos: TermMemo[]}>();
@@ -444,7 +446,8 @@ async function memoFor(fold: FoldCache, term: string, pause: () => Promise<void>
 		memo = entry.memos.splice(found, 1)[0]!;
 		entry.memos.push(memo);
 	} else {
-		memo = {term, dirK: new Int16Array(dirs).fill(-1), dirFull: new Int16Array(dirs).fill(unknown), nameScore: new Int16Array(names).fill(unknown), nameNeed: new Uint8Array(names).fill(255), nameSub: new Int16Array(names).fill(unknown), dirPos: new Int32Array(dirs), dirSub: new Int16Array(dirs).fill(unknown), mask: charMask(term) & ~(1 << 31)};
+		// The arrays only a full scan uses are allocated when one first needs them (scanReady).
+		memo = {term, dirK: new Int16Array(0), dirFull: new Int16Array(0), nameScore: new Int16Array(names).fill(unknown), nameNeed: new Uint8Array(0), nameSub: new Int16Array(names).fill(unknown), dirPos: new Int32Array(0), dirSub: new Int16Array(dirs).fill(unknown), mask: charMask(term) & ~(1 << 31), scanReady: false};
 		// Inherit from the longest remembered prefix: a name or directory that cannot hold "inv" cannot hold "invo".
 		let base: TermMemo | undefined;
 		for (const m of entry.memos) if (term.startsWith(m.term) && m.term.length < term.length && (!base || m.term.length > base.term.length)) base = m;
@@ -472,7 +475,17 @@ async function memoFor(fold: FoldCache, term: string, pause: () => Promise<void>
 		}
 	}
 	// Directories only matter to the full scan: the name-first path never pays for them.
-	if (needDirs && memo.dirBase) await inheritDirs(fold, memo, memo.dirBase, pause);
+	if (needDirs && !memo.scanReady) {
+		memo.dirK = new Int16Array(dirs).fill(-1);
+		memo.dirFull = new Int16Array(dirs).fill(unknown);
+		memo.dirPos = new Int32Array(dirs);
+		memo.nameNeed = new Uint8Array(names).fill(255);
+		memo.scanReady = true;
+	}
+	if (needDirs && memo.dirBase) {
+		if (memo.dirBase.scanReady) await inheritDirs(fold, memo, memo.dirBase, pause);
+		else memo.dirBase = undefined;
+	}
 	return memo;
 }
 
@@ -820,36 +833,53 @@ async function groupedPaths(index: FileIndex, cache: WeakMap<FileIndex, NamePath
 }
 
 /**
- * Name-first search for a single term: walk the names that contain the term contiguously, best
- * score first, and rank only their paths. Such a path always outranks one whose name lacks the term
- * (see nonSubstringBound), so once `limit` of them are found the top list is exactly the full scan's,
- * found without visiting the other million paths. Returns undefined when there are too few.
+ * Name-first search: walk the names that contain every term contiguously, best summed score first,
+ * and rank only their paths. A path whose name lacks a term scores at most 45 for it (see
+ * nonSubstringBound), so once `limit` such paths are found above that bound the top list is exactly
+ * the full scan's, found without visiting the other million paths. A single term that is not in
+ * enough names is next looked for in directories (at a word start). Returns undefined when the proof
+ * fails; the caller then scans.
  */
-async function fastByName(index: FileIndex, term: string, foldCache: FoldCache, limit: number, filters: SearchFilters, slicer: Slicer): Promise<SearchHit[] | undefined> {
-	if (limit <= 0 || index.pathCount >= keyShift) return undefined;
-	const memo = await memoFor(foldCache, term, slicer.pause, false);
+async function fastByName(index: FileIndex, terms: readonly string[], foldCache: FoldCache, limit: number, filters: SearchFilters, slicer: Slicer): Promise<SearchHit[] | undefined> {
+	if (limit <= 0 || terms.length === 0 || index.pathCount >= keyShift) return undefined;
+	const memos: TermMemo[] = [];
+	for (const t of terms) memos.push(await memoFor(foldCache, t, slicer.pause, false));
+	const term = terms[0]!;
+	const memo = memos[0]!;
 	const masks = await foldCache.masks(slicer.pause);
 	const {pathNewest, pathAlive} = await index.derivedDataAsync(slicer.pause);
 	const byName = await namePathsFor(index, pathNewest, slicer.pause);
 	const names = foldCache.nameCount;
-	const sub = memo.nameSub;
 	const nameMask = masks.name;
-	// Substring scores take a handful of values (100 … 170): count names per score.
-	const perScore = new Map<number, number>();
+	// Per term, the substring score of every name (100 … 170); a name qualifies when it holds every
+	// term. Names are counted per summed score, and each term's best score bounds everything else.
+	const perScore = new Uint32Array(171 * terms.length);
+	const bestSub = terms.map(() => -1);
 	let matching = new Uint32Array(1024);
 	let matched = 0;
 	for (let from = 0; from < names; from += 16_384) {
 		await slicer.pause();
 		const to = Math.min(names, from + 16_384);
 		for (let n = from; n < to; n++) {
-			let sc = sub[n]!;
-			if (sc === -1) continue;
-			if (sc === unknown) {
-				sc = (nameMask[n]! & memo.mask) === memo.mask ? substringScore(term, foldCache.name(n)) : -1;
-				sub[n] = sc;
-				if (sc < 0) continue;
+			let total = 0;
+			for (let t = 0; t < memos.length; t++) {
+				const m = memos[t]!;
+				let sc = m.nameSub[n]!;
+				if (sc === unknown) {
+					sc = (nameMask[n]! & m.mask) === m.mask ? substringScore(terms[t]!, foldCache.name(n)) : -1;
+					m.nameSub[n] = sc;
+				}
+				if (sc > bestSub[t]!) bestSub[t] = sc;
+				if (sc < 0) {
+					total = -1;
+					// Later terms still need their best score when there is more than one.
+					if (memos.length === 1) break;
+					continue;
+				}
+				if (total >= 0) total += sc;
 			}
-			perScore.set(sc, (perScore.get(sc) ?? 0) + 1);
+			if (total < 0) continue;
+			perScore[total]!++;
 			if (matched === matching.length) {
 				const grown = new Uint32Array(matching.length * 2);
 				grown.set(matching);
@@ -857,6 +887,18 @@ async function fastByName(index: FileIndex, term: string, foldCache: FoldCache, 
 			}
 			matching[matched++] = n;
 		}
+	}
+	const scoreOf = (n: number): number => {
+		let total = 0;
+		for (const m of memos) total += m.nameSub[n]!;
+		return total;
+	};
+	// A path missing one term from its name scores at most 45 for that term (see nonSubstringBound).
+	let otherBound = 0;
+	for (let t = 0; t < terms.length; t++) {
+		let b = nonSubstringBound;
+		for (let u = 0; u < terms.length; u++) if (u !== t) b += Math.max(nonSubstringBound, bestSub[u]!);
+		otherBound = Math.max(otherBound, b);
 	}
 	const allowed = allowedPaths(index, filters);
 	const prefix = filters.pathPrefix ? filters.pathPrefix.replace(/\/+$/, '') : undefined;
@@ -870,13 +912,14 @@ async function fastByName(index: FileIndex, term: string, foldCache: FoldCache, 
 	const {start, paths, newest} = byName;
 	let filled = 0;
 	let visited = 0;
-	for (const score of [...perScore.keys()].sort((a, b) => b - a)) {
+	for (let score = perScore.length - 1; score >= 0; score--) {
+		if (perScore[score] === 0) continue;
 		// Nothing in this bucket or below can enter the list any more.
 		if (filled >= limit && !top.admits(score + recencyMax, -1)) break;
 		for (let m = 0; m < matched; m++) {
 			if ((++visited & 16_383) === 0) await slicer.pause();
 			const n = matching[m]!;
-			if (sub[n] !== score || start[n] === start[n + 1]) continue;
+			if (start[n] === start[n + 1] || scoreOf(n) !== score) continue;
 			const base = score - Math.min(20, nameLens[n]! / 8);
 			// The best any path of this name can do: its newest snapshot, its lowest tie key.
 			if (filled >= limit && !top.admits(base + (recencyMax * (newest[n]! - oldestTime)) / span, tieKey(n, paths[start[n]!]!))) continue;
@@ -896,8 +939,8 @@ async function fastByName(index: FileIndex, term: string, foldCache: FoldCache, 
 		}
 	}
 	// Exact if every path outside the walked names scores below the weakest hit.
-	if (filled >= limit && !top.admits(nonSubstringBound + recencyMax, -1)) return hitsOf(index, [term], top.sorted(), pathNewest);
-	if (term.includes('/')) return undefined;
+	if (filled >= limit && !top.admits(otherBound + recencyMax, -1)) return hitsOf(index, terms, top.sorted(), pathNewest);
+	if (terms.length > 1 || term.includes('/')) return undefined;
 
 	// Not enough: every name match is in the list already (they outrank all else). Next come paths in
 	// directories holding the term at a word start (45 for the term, unless the name has it scattered).
@@ -1012,7 +1055,7 @@ export class IncrementalSearch {
 	/**
 	 * Run a query, cancelling the previous one. Rejects with SearchAborted if superseded.
 	 *
-	 * A single term over a large candidate set is answered name-first (fastByName): the ranked hits
+	 * A query over a large candidate set is first tried name-first (fastByName): the ranked hits
 	 * come back at once with `totalExact` false, and the full count (and the match list that narrows
 	 * the next keystroke) follows in the background through `onTotal`, unless a newer query cancels it.
 	 */
@@ -1037,11 +1080,11 @@ export class IncrementalSearch {
 			if (terms.length > 0) this.stack.push({query: folded, filtersKey, generation, matches: result.matches});
 			return result;
 		};
-		if (terms.length === 1 && (candidates?.length ?? this.index.pathCount) > this.fastPathThreshold) {
+		if (terms.length > 0 && terms.length <= 8 && (candidates?.length ?? this.index.pathCount) > this.fastPathThreshold) {
 			const started = performance.now();
 			await yieldToLoop();
 			if (controller.signal.aborted) throw new SearchAborted();
-			const hits = await fastByName(this.index, terms[0]!, this.fold, options.limit ?? 50, options.filters ?? {}, new Slicer(8, controller.signal));
+			const hits = await fastByName(this.index, terms, this.fold, options.limit ?? 50, options.filters ?? {}, new Slicer(8, controller.signal));
 			if (hits) {
 				full().then(
 					r => options.onTotal?.(r.total),

@@ -117,7 +117,7 @@ describe('search semantics and ranking', () => {
 			for (const [i, p] of paths.entries()) if ((i + s) % 7 !== 0) ix.add(slot, node(p, 10 + s * (i % 3), 1000 + s * (i % 5)));
 			ix.completeSnapshot(slot);
 		}
-		const queries = ['report', 'invoice-final', 'tax', 'resume', 'notes_2023.txt', 'plan.p', 'zzz', 'data-3', 'taxes', 'photos', 'node_mod', 'docs'];
+		const queries = ['report', 'invoice-final', 'tax', 'resume', 'notes_2023.txt', 'plan.p', 'zzz', 'data-3', 'taxes', 'photos', 'node_mod', 'docs', 'report final', 'tax 2023 pdf', 'notes txt', 'photo data 1'];
 		let nameFirst = 0;
 		for (const filters of [{}, {hosts: ['laptop']}, {type: 'file' as const, pathPrefix: '/home/taxes'}]) {
 			const engine = new IncrementalSearch(ix, {fastPathThreshold: 0});
@@ -140,6 +140,20 @@ describe('search semantics and ranking', () => {
 		}
 		// The name-first path really answered a good share of the keystrokes.
 		expect(nameFirst).toBeGreaterThan(20);
+	});
+
+	test('name-first refuses when a path with a term only in its directory could still outrank', async () => {
+		const ix = new FileIndex();
+		const slot = ix.beginSnapshot(snap('a', 1));
+		// Both terms mid-word in long names: 100 + 100 - 20 = 180 each.
+		for (let i = 0; i < 3; i++) ix.add(slot, node(`/home/misc/xxfooxxbarxx-${'n'.repeat(150)}-${i}.txt`));
+		// "foo" only in the directory (45), "bar" the whole name (170): 215.
+		ix.add(slot, node('/home/foo/bar'));
+		ix.completeSnapshot(slot);
+		const engine = new IncrementalSearch(ix, {fastPathThreshold: 0});
+		const r = await engine.run('foo bar', {limit: 3});
+		expect(r.hits[0]!.path).toBe('/home/foo/bar');
+		expect(r.hits.map(h => h.path)).toEqual((await search(ix, 'foo bar', {limit: 3})).hits.map(h => h.path));
 	});
 
 	test('forgotten snapshots drop out', async () => {
