@@ -77,15 +77,27 @@ const isBoundary = (c: number) => c === 47 /* / */ || c === 45 || c === 95 || c 
 
 /** How many leading chars of `term` match greedily as a subsequence of `text` (from `start`). */
 export function greedyPrefix(term: string, text: string): number {
+	let i = 0;
 	let k = 0;
-	for (let i = 0; i < text.length && k < term.length; i++) if (text.charCodeAt(i) === term.charCodeAt(k)) k++;
+	while (k < term.length) {
+		const at = text.indexOf(term[k]!, i);
+		if (at < 0) break;
+		i = at + 1;
+		k++;
+	}
 	return k;
 }
 
 /** Smallest k such that term[k..] is a subsequence of text (greedy from the end). */
 export function suffixNeed(term: string, text: string): number {
+	let i = text.length - 1;
 	let k = term.length;
-	for (let i = text.length - 1; i >= 0 && k > 0; i--) if (text.charCodeAt(i) === term.charCodeAt(k - 1)) k--;
+	while (k > 0 && i >= 0) {
+		const at = text.lastIndexOf(term[k - 1]!, i);
+		if (at < 0) break;
+		i = at - 1;
+		k--;
+	}
 	return k;
 }
 
@@ -431,7 +443,7 @@ interface TermMemo {
 const termMemos = new WeakMap<FoldCache, {dirs: number; names: number; memos: TermMemo[]}>();
 const memoLimit = 6;
 
-async function memoFor(fold: FoldCache, term: string, pause: () => Promise<void>, needDirs = true): Promise<TermMemo> {
+async function memoFor(fold: FoldCache, term: string, pause: () => Promise<void>, needDirs = true, inherit = true): Promise<TermMemo> {
 	const dirs = fold.dirCount;
 	const names = fold.nameCount;
 	let entry = termMemos.get(fold);
@@ -449,8 +461,9 @@ async function memoFor(fold: FoldCache, term: string, pause: () => Promise<void>
 		// The arrays only a full scan uses are allocated when one first needs them (scanReady).
 		memo = {term, dirK: new Int16Array(0), dirFull: new Int16Array(0), nameScore: new Int16Array(names).fill(unknown), nameNeed: new Uint8Array(0), nameSub: new Int16Array(names).fill(unknown), dirPos: new Int32Array(0), dirSub: new Int16Array(dirs).fill(unknown), mask: charMask(term) & ~(1 << 31), scanReady: false};
 		// Inherit from the longest remembered prefix: a name or directory that cannot hold "inv" cannot hold "invo".
+		// (Not worth a pass over every name and directory when only a few paths will be looked at.)
 		let base: TermMemo | undefined;
-		for (const m of entry.memos) if (term.startsWith(m.term) && m.term.length < term.length && (!base || m.term.length > base.term.length)) base = m;
+		if (inherit) for (const m of entry.memos) if (term.startsWith(m.term) && m.term.length < term.length && (!base || m.term.length > base.term.length)) base = m;
 		if (base) {
 			for (let from = 0; from < names; from += 65_536) {
 				await pause();
@@ -507,7 +520,12 @@ async function inheritDirs(fold: FoldCache, memo: TermMemo, base: TermMemo, paus
 			const text = dirNames[d]!;
 			let i = base.dirPos[d]!;
 			let kk = len;
-			for (; i < text.length && kk < term.length; i++) if (text.charCodeAt(i) === term.charCodeAt(kk)) kk++;
+			while (kk < term.length) {
+				const at = text.indexOf(term[kk]!, i);
+				if (at < 0) break;
+				i = at + 1;
+				kk++;
+			}
 			memo.dirPos[d] = kk === term.length ? i : -1;
 			if (kk < term.length && term.charCodeAt(kk) === 47) kk++;
 			memo.dirK[d] = kk;
@@ -648,9 +666,15 @@ function scanPaths(st: ScanState, from: number, to: number): void {
 
 /** Greedy prefix of `term` matched in directory `dir` (+ its trailing '/'), memoised for directory d. */
 function greedyDir(term: string, dir: string, d: number, dk: Int16Array, pos: Int32Array): number {
+	// indexOf per character (native code) rather than a JS loop over a 90-character directory.
 	let i = 0;
 	let k = 0;
-	for (; i < dir.length && k < term.length; i++) if (dir.charCodeAt(i) === term.charCodeAt(k)) k++;
+	while (k < term.length) {
+		const at = dir.indexOf(term[k]!, i);
+		if (at < 0) break;
+		i = at + 1;
+		k++;
+	}
 	pos[d] = k === term.length ? i : -1;
 	// The '/' between directory and name can match a '/' in the term.
 	if (k < term.length && term.charCodeAt(k) === 47) k++;
@@ -700,7 +724,7 @@ export async function search(index: FileIndex, query: string, options: SearchOpt
 	// Typed-array memos: most paths share directories, many share names.
 	const masks = await foldCache.masks(slicer.pause);
 	const termMemos: TermMemo[] = [];
-	for (const t of terms) termMemos.push(await memoFor(foldCache, t, slicer.pause));
+	for (const t of terms) termMemos.push(await memoFor(foldCache, t, slicer.pause, true, count > 20_000));
 	const dirK = termMemos.map(m => m.dirK);
 	const nameNeed = termMemos.map(m => m.nameNeed);
 	const dirFull = termMemos.map(m => m.dirFull);
@@ -1027,6 +1051,9 @@ export async function prepareSearch(index: FileIndex, signal?: AbortSignal): Pro
 		const {pathNewest} = await index.derivedDataAsync(slicer.pause);
 		await foldCacheFor(index).masks(slicer.pause);
 		await namePathsFor(index, pathNewest, slicer.pause);
+		// One small scan so the scanning code is compiled before it is first needed.
+		const sample = Uint32Array.from({length: Math.min(index.pathCount, 65_536)}, (_, i) => i);
+		await search(index, 'e', {limit: 1, candidates: sample, signal});
 	} catch (error) {
 		if (!(error instanceof SearchAborted)) throw error;
 	}
