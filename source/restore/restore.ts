@@ -105,9 +105,17 @@ export async function restorePath(client: ResticClient, request: RestoreRequest)
 	writeFileSync(marker, `restore of ${request.path} from ${request.snapshotId} started ${new Date().toISOString()}; not complete\n`);
 	request.onStatus?.(`restoring ${include} into ${target}`);
 	// --include takes a glob pattern: escape the literal path (names may contain [ ] * ? \).
-	await client.restore(request.snapshotId, {target, include: [literalPattern(include)]}, ev => {
-		if (ev.type === 'status') request.onStatus?.(`restoring: ${Math.round(ev.percentDone * 100)}% (${ev.filesRestored}/${ev.totalFiles} files)`);
-	}, request.signal);
+	try {
+		await client.restore(request.snapshotId, {target, include: [literalPattern(include)]}, ev => {
+			if (ev.type === 'status') request.onStatus?.(`restoring: ${Math.round(ev.percentDone * 100)}% (${ev.filesRestored}/${ev.totalFiles} files)`);
+		}, request.signal);
+	} catch (error) {
+		// restic 0.14 says "ignoring error for …: no space left on device" per write, then "There were N errors".
+		if (error instanceof ResticError && /no space left on device|disk quota exceeded/i.test(`${error.message}\n${error.stderr ?? ''}`)) {
+			throw new ResticError('failed', `The disk holding ${target} is full: the restore stopped part-way and is marked incomplete (${incompleteMarker}). Free some space or restore somewhere else (--target).`, {exitCode: error.exitCode, stderr: error.stderr});
+		}
+		throw error;
+	}
 	if (!existsSync(restoredPath)) {
 		throw new ResticError('failed', `restic finished but ${restoredPath} was not restored`);
 	}
