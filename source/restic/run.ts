@@ -53,6 +53,26 @@ export function retryCause(line: string): string {
 	return parts.slice(-2).join(': ').slice(0, 160);
 }
 
+/** What restic is going through with a failing backend, for a notice in the UI. */
+export interface BackendRetry {
+	repository: string;
+	/** The backend's error, redacted ("connect: connection refused"). */
+	cause: string;
+	/** How long the object has been failing. */
+	retryingForMs: number;
+	/** When restic will be stopped if it keeps failing (0: never). */
+	stallLimitMs: number;
+	at: number;
+}
+
+const retryListeners = new Set<(retry: BackendRetry) => void>();
+
+/** Hear about every backend retry of every restic run (the TUI shows a notice). Returns an unsubscribe. */
+export function onBackendRetry(listener: (retry: BackendRetry) => void): () => void {
+	retryListeners.add(listener);
+	return () => retryListeners.delete(listener);
+}
+
 /** The stall limit for a run: the option, else RESTO_STALL_TIMEOUT (seconds), else 60 s. */
 export function stallLimitMs(option?: number): number {
 	if (option !== undefined) return option;
@@ -200,6 +220,7 @@ export async function runRestic(access: RepoAccess, argv: readonly string[], opt
 			const since = failingSince.get(key) ?? now;
 			lastCause = retryCause(line);
 			options.onBackendRetry?.(redact(lastCause, secrets), now - since);
+			for (const listener of retryListeners) listener({repository: redact(access.repository, secrets), cause: redact(lastCause, secrets), retryingForMs: now - since, stallLimitMs: stallMs, at: now});
 			if (stallMs > 0 && now - since >= stallMs && !watchdog.signal.aborted) {
 				stalledFor = now - since;
 				watchdog.abort();
