@@ -35,7 +35,15 @@ export interface AppProps {
 	store?: AppStore;
 	/** Called once the user quits and tasks were stopped. */
 	onExit?: () => void;
+	/**
+	 * Lets the caller stop every tracked task (cancel, then wait for it to finish its cleanup: the drill's
+	 * temporary restore, a backup's post-hook) when resto ends on a signal. Returns an unregister function.
+	 */
+	registerShutdown?: (stopTasks: () => Promise<void>) => () => void;
 }
+
+/** How long a signal waits for tasks to finish their cleanup before resto exits anyway. */
+const shutdownTaskGraceMs = 10_000;
 
 interface RunningTask {
 	label: string | (() => string);
@@ -59,7 +67,7 @@ function GlobalCommands({onQuit, onHelp, onBack, onRepos, onDrills}: {onQuit: ()
 	return null;
 }
 
-export function App({config, theme, clientFor, initialRoute, store: givenStore, onExit}: AppProps) {
+export function App({config, theme, clientFor, initialRoute, store: givenStore, onExit, registerShutdown}: AppProps) {
 	const {exit} = useApp();
 	const size = useTerminalSize();
 	const store = useMemo(() => givenStore ?? createAppStore(), [givenStore]);
@@ -107,6 +115,18 @@ export function App({config, theme, clientFor, initialRoute, store: givenStore, 
 		onExit?.();
 		exit();
 	}, [confirm, exit, onExit, store]);
+
+	// SIGHUP/SIGTERM/SIGINT end resto without a confirmation: restic is stopped first (signals.ts), then
+	// each task gets to finish its own cleanup, which an immediate process.exit would cut short.
+	useEffect(() => {
+		if (!registerShutdown) return undefined;
+		return registerShutdown(async () => {
+			const tasks = [...tasksRef.current.values()];
+			if (tasks.length === 0) return;
+			const grace = new Promise<void>(resolve => setTimeout(resolve, shutdownTaskGraceMs).unref());
+			await Promise.race([Promise.allSettled(tasks.map(t => t.cancel())), grace]);
+		});
+	}, [registerShutdown]);
 
 	const services: AppServices = useMemo(
 		() => ({
@@ -158,28 +178,35 @@ export function App({config, theme, clientFor, initialRoute, store: givenStore, 
 	const bodyHeight = Math.max(1, size.rows - 3);
 	const width = size.columns;
 
-	let body: ReactNode;
-	if (tooSmall) {
-		body = (
-			<Box flexDirection="column">
-				<Text wrap="wrap" {...roleStyle(theme, 'status.warn')}>
-					Terminal too small: {size.columns}×{size.rows}.
-				</Text>
-				<Text wrap="wrap">
-					resto needs at least {minSize.columns}×{minSize.rows}. Enlarge the window, or use a subcommand (resto --help). q quits.
-				</Text>
-			</Box>
-		);
-	} else {
-		// Screens below the top stay mounted (hidden, without keys) so going back keeps their state.
-		body = stack.map((r, i) => (
-			<ScreenActive.Provider key={`${i}:${r.name}`} value={i === stack.length - 1}>
-				<Box display={i === stack.length - 1 ? 'flex' : 'none'} flexDirection="column" height={bodyHeight}>
-					{renderRoute(r)}
+	// Screens stay mounted while the window is too small (hidden, without keys): unmounting them would
+	// abort a running drill, stop indexing and lose the search query just because the window shrank for
+	// a moment. Hidden, they are laid out at the minimum size, never at whatever tiny size the window has.
+	const active = (i: number) => !tooSmall && i === stack.length - 1;
+	const screenSize = {width: Math.max(width, minSize.columns), height: Math.max(bodyHeight, minSize.rows - 3)};
+	const body: ReactNode = (
+		<>
+			{tooSmall ? (
+				<Box flexDirection="column">
+					<Text wrap="wrap" {...roleStyle(theme, 'status.warn')}>
+						Terminal too small: {size.columns}×{size.rows}.
+					</Text>
+					<Text wrap="wrap">
+						resto needs at least {minSize.columns}×{minSize.rows}. Enlarge the window, or use a subcommand (resto --help). q quits.
+					</Text>
 				</Box>
-			</ScreenActive.Provider>
-		));
-	}
+			) : null}
+			<BodySize.Provider value={screenSize}>
+				{/* Screens below the top stay mounted (hidden, without keys) so going back keeps their state. */}
+				{stack.map((r, i) => (
+					<ScreenActive.Provider key={`${i}:${r.name}`} value={active(i)}>
+						<Box display={active(i) ? 'flex' : 'none'} flexDirection="column" height={screenSize.height}>
+							{renderRoute(r)}
+						</Box>
+					</ScreenActive.Provider>
+				))}
+			</BodySize.Provider>
+		</>
+	);
 
 	const crumbs = stack.map(routeLabel).filter(Boolean);
 	return (

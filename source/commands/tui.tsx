@@ -41,7 +41,7 @@ export async function run(ctx: CommandContext): Promise<number> {
 		};
 		const unregister = onShutdown(restore);
 		const started = Date.now();
-		const instance = render(<App config={config} theme={theme} clientFor={repo => new ResticCli(repo.access)} />, {exitOnCtrlC: false, patchConsole: true});
+		const instance = render(<App config={config} theme={theme} clientFor={repo => new ResticCli(repo.access)} registerShutdown={onShutdown} />, {exitOnCtrlC: false, patchConsole: true});
 		if (process.env.RESTO_TIMING) printInfo(`first frame after ${Date.now() - started} ms`);
 		try {
 			await instance.waitUntilExit();

@@ -1,5 +1,5 @@
 /** XDG base directories for resto. Every directory resto creates is 0700, every file 0600. */
-import {chmodSync, mkdirSync, writeFileSync, renameSync} from 'node:fs';
+import {chmodSync, mkdirSync, renameSync, rmSync, writeFileSync} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -35,8 +35,14 @@ export function ensurePrivateDir(dir: string): string {
 export function writePrivateFile(file: string, data: string | Uint8Array): void {
 	ensurePrivateDir(path.dirname(file));
 	const tmp = `${file}.${process.pid}.${Date.now()}.tmp`;
-	writeFileSync(tmp, data, {mode: 0o600});
-	renameSync(tmp, file);
+	try {
+		writeFileSync(tmp, data, {mode: 0o600});
+		renameSync(tmp, file);
+	} catch (error) {
+		// A full disk leaves a partial temp file: remove it, or it keeps the space taken for good.
+		rmSync(tmp, {force: true});
+		throw error;
+	}
 }
 
 /** Expand a leading ~ to the home directory. */

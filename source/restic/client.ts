@@ -2,6 +2,8 @@
  * ResticClient: the typed operations resto needs, built from argv builders, the runner and parsers.
  * Screens and tasks take a ResticClient so tests can inject a different one.
  */
+import os from 'node:os';
+import path from 'node:path';
 import * as argv from './argv.js';
 import {classifyFailure, ResticError} from './errors.js';
 import {
@@ -26,7 +28,7 @@ import {
 	type LockFile,
 	parseLockFile,
 } from './parse.js';
-import {runRestic, secretsOf, type RepoAccess} from './run.js';
+import {runRestic, secretsOf, type RepoAccess, type RunOptions, type RunResult} from './run.js';
 
 export interface BackupRunResult {
 	exitCode: number;
@@ -88,12 +90,77 @@ function ignoredIdError(stderr: string, access: RepoAccess): ResticError | undef
 	return classifyFailure({exitCode: 1, stderr, repository: access.repository, secrets: secretsOf(access)});
 }
 
+/** Where restic keeps its local cache for `access` (RESTIC_CACHE_DIR, else <XDG cache>/restic). */
+export function resticCacheDir(access: RepoAccess, env: NodeJS.ProcessEnv = process.env): string {
+	const explicit = access.env?.RESTIC_CACHE_DIR ?? env.RESTIC_CACHE_DIR;
+	if (explicit) return explicit;
+	const xdg = access.env?.XDG_CACHE_HOME ?? env.XDG_CACHE_HOME;
+	return path.join(xdg && path.isAbsolute(xdg) ? xdg : path.join(os.homedir(), '.cache'), 'restic');
+}
+
+/**
+ * restic 0.14 retries a failed write into its full cache directory for up to 15 minutes ("Load(<data/…>)
+ * returned error, retrying after …: Copy: write <cache dir>/…: no space left on device"), so a full
+ * ~/.cache makes every listing hang. Such a line means restic will not get anywhere with its cache.
+ */
+export function isCacheFullLine(line: string, cacheDir: string): boolean {
+	return /no space left on device/.test(line) && line.includes(cacheDir);
+}
+
 /** The real client that runs the restic binary. */
 export class ResticCli implements ResticClient {
 	readonly access: RepoAccess;
+	/** Set once restic's cache directory was found full: later runs go without the cache (--no-cache). */
+	private noCache = false;
 
 	constructor(access: RepoAccess) {
 		this.access = access;
+	}
+
+	/**
+	 * runRestic, but a full cache directory does not hang: restic is stopped at its first failed cache
+	 * write and, if nothing was handed on yet (`restartable`, default: no output at all), run again with
+	 * --no-cache (slower, nothing written there); otherwise the failure says what is wrong and how to fix it.
+	 */
+	private async run(args: readonly string[], options: RunOptions = {}, restartable?: () => boolean): Promise<RunResult> {
+		if (this.noCache) return runRestic(this.access, ['--no-cache', ...args], options);
+		const cacheDir = resticCacheDir(this.access);
+		const stop = new AbortController();
+		let cacheFull = false;
+		let delivered = false;
+		const attempt: RunOptions = {
+			...options,
+			signal: options.signal ? AbortSignal.any([options.signal, stop.signal]) : stop.signal,
+			onLine: options.onLine
+				? line => {
+						delivered = true;
+						options.onLine!(line);
+					}
+				: undefined,
+			onChunk: options.onChunk
+				? chunk => {
+						delivered = true;
+						options.onChunk!(chunk);
+					}
+				: undefined,
+			onStderrLine: line => {
+				if (!cacheFull && isCacheFullLine(line, cacheDir)) {
+					cacheFull = true;
+					stop.abort();
+				}
+				options.onStderrLine?.(line);
+			},
+		};
+		try {
+			return await runRestic(this.access, args, attempt);
+		} catch (error) {
+			if (!cacheFull || options.signal?.aborted) throw error;
+			if (restartable ? !restartable() : delivered) {
+				throw new ResticError('failed', `restic's cache directory ${cacheDir} is full (no space left on device). Free some space there, or point RESTIC_CACHE_DIR at a disk with room, and try again.`);
+			}
+			this.noCache = true;
+			return runRestic(this.access, ['--no-cache', ...args], options);
+		}
 	}
 
 	version(signal?: AbortSignal): Promise<ResticVersion> {
@@ -101,25 +168,39 @@ export class ResticCli implements ResticClient {
 	}
 
 	async repoId(signal?: AbortSignal): Promise<string> {
-		const r = await runRestic(this.access, argv.catConfigArgv(), {collectStdout: true, signal});
+		const r = await this.run(argv.catConfigArgv(), {collectStdout: true, signal});
 		return parseCatConfig(r.stdout).id;
 	}
 
 	async snapshots(filter: argv.SnapshotFilter & {latest?: number} = {}, signal?: AbortSignal): Promise<Snapshot[]> {
-		const r = await runRestic(this.access, argv.snapshotsArgv(filter), {collectStdout: true, signal});
+		const r = await this.run(argv.snapshotsArgv(filter), {collectStdout: true, signal});
 		return parseSnapshots(r.stdout).sort((a, b) => b.time - a.time);
 	}
 
 	async ls(snapshotId: string, options: {dir?: string; recursive?: boolean}, onNode: (node: LsNode) => void, signal?: AbortSignal): Promise<Snapshot> {
 		let header: Snapshot | undefined;
-		const r = await runRestic(this.access, argv.lsArgv(snapshotId, options), {
-			signal,
-			onLine: line => {
-				const parsed = parseLsLine(line);
-				if (parsed.kind === 'node') onNode(parsed.node);
-				else if (parsed.kind === 'snapshot') header ??= parsed.snapshot;
+		// Nodes handed on, and nodes seen in this run of restic: a listing is deterministic, so a rerun
+		// (without the cache, see run) skips the ones already handed on.
+		let delivered = 0;
+		let seen = 0;
+		const r = await this.run(
+			argv.lsArgv(snapshotId, options),
+			{
+				signal,
+				onLine: line => {
+					const parsed = parseLsLine(line);
+					if (parsed.kind === 'node') {
+						if (++seen <= delivered) return;
+						delivered++;
+						onNode(parsed.node);
+					} else if (parsed.kind === 'snapshot') header ??= parsed.snapshot;
+				},
 			},
-		});
+			() => {
+				seen = 0;
+				return true;
+			},
+		);
 		if (!header) {
 			throw ignoredIdError(r.stderr, this.access) ?? new ResticError('invalid-id', `no snapshot ${snapshotId} in this repository`);
 		}
@@ -127,7 +208,7 @@ export class ResticCli implements ResticClient {
 	}
 
 	async find(patterns: readonly string[], options: argv.SnapshotFilter & {ignoreCase?: boolean; snapshots?: readonly string[]} = {}, signal?: AbortSignal): Promise<FindResult[]> {
-		const r = await runRestic(this.access, argv.findArgv(patterns, options), {collectStdout: true, signal});
+		const r = await this.run(argv.findArgv(patterns, options), {collectStdout: true, signal});
 		const err = options.snapshots?.length ? ignoredIdError(r.stderr, this.access) : undefined;
 		if (err) throw err;
 		return parseFind(r.stdout);
@@ -140,7 +221,7 @@ export class ResticCli implements ResticClient {
 		const enough = new AbortController();
 		const combined = signal ? AbortSignal.any([signal, enough.signal]) : enough.signal;
 		try {
-			await runRestic(this.access, argv.dumpArgv(snapshotId, path), {
+			await this.run(argv.dumpArgv(snapshotId, path), {
 				signal: combined,
 				forceKillAfterMs: 3000,
 				onChunk: chunk => {
@@ -166,7 +247,7 @@ export class ResticCli implements ResticClient {
 	}
 
 	async restore(snapshotId: string, options: argv.RestoreOptions, onEvent?: (event: RestoreEvent) => void, signal?: AbortSignal): Promise<void> {
-		await runRestic(this.access, argv.restoreArgv(snapshotId, options), {
+		await this.run(argv.restoreArgv(snapshotId, options), {
 			signal,
 			onLine: onEvent ? line => onEvent(parseRestoreLine(line)) : undefined,
 			onStderrLine: onEvent
@@ -189,7 +270,7 @@ export class ResticCli implements ResticClient {
 			else if (ev.type === 'text' && fromStderr) warnings.push(line.replace(/\x1b\[[0-9;]*[A-Za-z]/g, ''));
 			hooks.onEvent?.(ev);
 		};
-		const r = await runRestic(this.access, argv.backupArgv(options), {
+		const r = await this.run(argv.backupArgv(options), {
 			signal: hooks.signal,
 			lowPriority: hooks.lowPriority,
 			okExitCodes: [3],
@@ -209,7 +290,7 @@ export class ResticCli implements ResticClient {
 			onLine?.(clean);
 		};
 		try {
-			const r = await runRestic(this.access, argv.checkArgv(options), {signal, onLine: collect, onStderrLine: collect});
+			const r = await this.run(argv.checkArgv(options), {signal, onLine: collect, onStderrLine: collect});
 			const parsed = parseCheckOutput(lines.join('\n'), '', r.exitCode);
 			return {...parsed, output: lines.join('\n')};
 		} catch (error) {
@@ -223,12 +304,12 @@ export class ResticCli implements ResticClient {
 	}
 
 	async stats(options: Parameters<typeof argv.statsArgv>[0] = {}, signal?: AbortSignal): Promise<Stats> {
-		const r = await runRestic(this.access, argv.statsArgv(options), {collectStdout: true, signal});
+		const r = await this.run(argv.statsArgv(options), {collectStdout: true, signal});
 		return parseStats(r.stdout);
 	}
 
 	async listLocks(signal?: AbortSignal): Promise<string[]> {
-		const r = await runRestic(this.access, argv.listLocksArgv(), {collectStdout: true, signal});
+		const r = await this.run(argv.listLocksArgv(), {collectStdout: true, signal});
 		return r.stdout.split('\n').map(l => l.trim()).filter(l => /^[0-9a-f]{64}$/.test(l));
 	}
 
@@ -237,7 +318,7 @@ export class ResticCli implements ResticClient {
 		const out: LockFile[] = [];
 		for (const id of ids) {
 			try {
-				const r = await runRestic(this.access, argv.catLockArgv(id), {collectStdout: true, signal});
+				const r = await this.run(argv.catLockArgv(id), {collectStdout: true, signal});
 				out.push(parseLockFile(id, r.stdout));
 			} catch (error) {
 				// A lock removed between list and cat is simply gone.
@@ -248,14 +329,14 @@ export class ResticCli implements ResticClient {
 	}
 
 	async unlock(options: {removeAll?: boolean} = {}, signal?: AbortSignal): Promise<void> {
-		await runRestic(this.access, argv.unlockArgv(options), {signal});
+		await this.run(argv.unlockArgv(options), {signal});
 	}
 
 	async init(signal?: AbortSignal): Promise<void> {
-		await runRestic(this.access, argv.initArgv(), {signal});
+		await this.run(argv.initArgv(), {signal});
 	}
 
 	async forget(snapshotIds: readonly string[], signal?: AbortSignal): Promise<void> {
-		await runRestic(this.access, argv.forgetArgv(snapshotIds), {signal});
+		await this.run(argv.forgetArgv(snapshotIds), {signal});
 	}
 }

@@ -189,7 +189,8 @@ export class DrillTask extends Observable<DrillState> {
 			try {
 				restored = await restorePicked(this.client, picked, this.temp, signal);
 			} catch (error) {
-				if (signal.aborted) throw error;
+				// restic stopped by a signal to resto (or by hand) is an abort, not a restore that failed.
+				if (signal.aborted || (error instanceof ResticError && error.kind === 'canceled')) throw error;
 				throw new StepFailure('restore', (error as Error).message);
 			}
 			this.step('restore', 'passed', `restored to ${restored}`);

@@ -117,12 +117,12 @@ export interface RestServer {
 	restart: () => Promise<void>;
 }
 
-/** Start `rclone serve restic` on 127.0.0.1 over `dataDir`. */
-export async function startRestServer(dataDir: string, port?: number): Promise<RestServer> {
+/** Start `rclone serve restic` on 127.0.0.1 over `dataDir` (`options.args`: extra rclone flags such as --bwlimit). */
+export async function startRestServer(dataDir: string, port?: number, options: {args?: string[]} = {}): Promise<RestServer> {
 	const p = port ?? (await freePort());
 	mkdirSync(dataDir, {recursive: true});
 	const start = async (): Promise<ChildProcess> => {
-		const child = spawn('rclone', ['serve', 'restic', '--addr', `127.0.0.1:${p}`, dataDir], {stdio: ['ignore', 'ignore', 'pipe']});
+		const child = spawn('rclone', ['serve', 'restic', '--addr', `127.0.0.1:${p}`, ...(options.args ?? []), dataDir], {stdio: ['ignore', 'ignore', 'pipe']});
 		await new Promise<void>((resolve, reject) => {
 			const timer = setTimeout(() => reject(new Error('rclone serve restic did not start')), 15_000);
 			let seen = '';

@@ -64,6 +64,7 @@ export function BackupProgress({state, width, height}: {state: BackupState; widt
 	const errorsRoom = Math.max(1, height - 10);
 	const finished = isFinished(state);
 	const sum = state.summary;
+	// A backup that failed or was canceled before restic reported anything did nothing: an empty bar, not a full one.
 	return (
 		<Box flexDirection="column" width={width}>
 			<Text {...roleStyle(theme, state.phase === 'failed' ? 'status.error' : state.phase === 'canceled' || state.phase === 'partial' ? 'status.warn' : finished ? 'status.ok' : 'accent')} bold>
@@ -71,7 +72,7 @@ export function BackupProgress({state, width, height}: {state: BackupState; widt
 				{{idle: 'waiting', checking: 'checking the repository…', 'pre-hook': 'running the pre-backup hook…', scanning: 'scanning…', running: 'backing up…', 'post-hook': 'running the post-backup hook…', done: 'done', partial: 'done, with unreadable files', failed: 'failed', canceled: 'canceled, no snapshot written'}[state.phase]}
 			</Text>
 			<Text>
-				<ProgressBar fraction={sum ? 1 : known && st ? st.percentDone : finished ? 1 : undefined} width={Math.max(10, width - 10)} tick={Math.floor(elapsed * 10)} /> {sum ? '100.0%' : known && st ? `${(st.percentDone * 100).toFixed(1)}%` : ''}
+				<ProgressBar fraction={sum ? 1 : known && st ? st.percentDone : finished ? (state.phase === 'done' || state.phase === 'partial' ? 1 : 0) : undefined} width={Math.max(10, width - 10)} tick={Math.floor(elapsed * 10)} /> {sum ? '100.0%' : known && st ? `${(st.percentDone * 100).toFixed(1)}%` : ''}
 			</Text>
 			<Text wrap="truncate-end">
 				{/* restic's last status line can lag its summary: once finished, the summary's counts are the truth. */}

@@ -40,8 +40,14 @@ export function DrillScreen({repo: repoName}: {repo?: string}) {
 	const begin = () => {
 		if (!task || started) return;
 		setStarted(true);
-		const untrack = trackTask('restore drill', () => task.abort());
-		void task.run().finally(untrack);
+		const running = task.run();
+		// Stopping the drill (quit, or a signal) waits until restic stopped, the temporary restore is removed
+		// and the "aborted" report is written.
+		const untrack = trackTask('restore drill', async () => {
+			task.abort();
+			await running;
+		});
+		void running.finally(untrack);
 	};
 
 	useCommands(['drill'], {

@@ -1,0 +1,114 @@
+/**
+ * Fault cases: SIGHUP / SIGINT to the TUI process while restic works for it, in a drill and in a restore
+ * started from the search screen. Afterwards no restic runs, no lock is left, a partial restore is marked
+ * incomplete (or absent), and the drill's temporary restore directory is gone.
+ */
+import {randomBytes} from 'node:crypto';
+import {existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync} from 'node:fs';
+import path from 'node:path';
+import {afterAll, beforeAll, describe, expect, test} from 'vitest';
+import {ResticCli} from '../../source/restic/client.js';
+import {incompleteMarker} from '../../source/restore/restore.js';
+import {makeRepo, tempDir, type TestRepo} from '../helpers/restic.js';
+import {waitForExit, waitUntil} from './faults-helpers.js';
+import {resticPids, Terminal} from './tmux.js';
+
+let repo: TestRepo;
+let cfg: string;
+
+beforeAll(() => {
+	repo = makeRepo();
+	// One large random file: the drill must pick it, and restoring it takes a moment.
+	const src = path.join(repo.root, 'home');
+	mkdirSync(src);
+	const big = Buffer.alloc(200 << 20);
+	for (let i = 0; i < big.length; i += 1 << 20) randomBytes(1 << 20).copy(big, i);
+	writeFileSync(path.join(src, 'big.bin'), big);
+	repo.backup([src], {host: 'laptop'});
+	cfg = path.join(repo.root, 'config.yaml');
+	writeFileSync(cfg, `repositories:\n  - name: home\n    repository: ${repo.repoPath}\n    passwordFile: ${repo.passwordFile}\n`);
+}, 60_000);
+
+afterAll(() => repo.cleanup());
+
+/** A fresh environment: own cache, state, drill temp dir and working directory. */
+function scene() {
+	const dir = tempDir('resto-faults-sig-');
+	const drillTmp = path.join(dir, 'drill-tmp');
+	const cwd = path.join(dir, 'cwd');
+	mkdirSync(drillTmp);
+	mkdirSync(cwd);
+	const env = {RESTO_CONFIG: cfg, XDG_CACHE_HOME: path.join(dir, 'cache'), XDG_STATE_HOME: path.join(dir, 'state'), RESTO_DRILL_TMPDIR: drillTmp};
+	return {dir, drillTmp, cwd, env};
+}
+
+async function expectCleanRepository(): Promise<void> {
+	expect(await waitUntil(() => resticPids(repo.repoPath).length === 0, 10_000, 50)).toBe(true);
+	expect(await new ResticCli(repo.access).listLocks()).toEqual([]);
+}
+
+describe.each([['SIGHUP'], ['SIGINT']] as const)('e2e faults: %s to resto while restic works', signal => {
+	test('during a drill restore: restic stopped, no lock, the temporary restore removed', async () => {
+		const {drillTmp, cwd, env} = scene();
+		const t = await Terminal.start({env, columns: 80, rows: 24, cwd});
+		try {
+			await t.waitFor(/home\s.*ok\s+1/);
+			t.keys('d');
+			await t.waitFor('Press enter to start');
+			t.keys('Enter');
+			await t.waitFor(/big\.bin \(200 MiB\) from [\s\S]*enter restore it/, 30_000);
+			t.keys('Enter');
+			// restic restore is writing into the drill's temporary directory.
+			const restoring = () => readdirSync(drillTmp).some(d => d.startsWith('resto-drill-')) && resticPids(repo.repoPath).length > 0;
+			expect(await waitUntil(restoring, 15_000, 20)).toBe(true);
+			expect(t.screen()).toMatch(/… Restore it|Restore it/);
+			const pid = t.pid()!;
+			process.kill(pid, signal);
+			await waitForExit(t, pid);
+		} finally {
+			t.close();
+		}
+		await expectCleanRepository();
+		expect(readdirSync(drillTmp)).toEqual([]);
+		// The drill got to finish: its report says it was aborted at the restore step.
+		const reports = path.join(env.XDG_STATE_HOME, 'resto', 'drills');
+		const json = readdirSync(reports).filter(f => f.endsWith('.json'));
+		expect(json.length).toBe(1);
+		const report = JSON.parse(readFileSync(path.join(reports, json[0]!), 'utf8')) as {verdict: string; failedStep?: string};
+		expect(report.verdict).toBe('aborted');
+		expect(report.failedStep).toBe('restore');
+	}, 60_000);
+
+	test('during a restore from the search screen: restic stopped, no lock, the partial restore marked incomplete', async () => {
+		const {cwd, env} = scene();
+		const t = await Terminal.start({env, columns: 80, rows: 24, cwd});
+		try {
+			await t.waitFor(/home\s.*ok\s+1/);
+			t.keys('s');
+			await t.waitFor('1 snapshots indexed', 30_000);
+			t.type('bigbin');
+			await t.waitFor('1 version in 1 snapshot');
+			t.keys('Tab');
+			await t.waitFor('enter preview');
+			t.keys('C-o');
+			await t.waitFor('into the new folder');
+			t.keys('y');
+			const target = () => readdirSync(cwd).find(d => d.startsWith('resto-restore-'));
+			const restoring = () => {
+				const d = target();
+				return d !== undefined && existsSync(path.join(cwd, d, incompleteMarker)) && resticPids(repo.repoPath).length > 0;
+			};
+			expect(await waitUntil(restoring, 15_000, 20)).toBe(true);
+			const pid = t.pid()!;
+			process.kill(pid, signal);
+			await waitForExit(t, pid);
+		} finally {
+			t.close();
+		}
+		await expectCleanRepository();
+		// Whatever restic managed to write is still flagged as incomplete.
+		const dirs = readdirSync(cwd).filter(d => d.startsWith('resto-restore-'));
+		expect(dirs.length).toBeLessThanOrEqual(1);
+		for (const d of dirs) expect(existsSync(path.join(cwd, d, incompleteMarker))).toBe(true);
+	}, 60_000);
+});
