@@ -4,7 +4,7 @@
  * incomplete (or absent), and the drill's temporary restore directory is gone.
  */
 import {randomBytes} from 'node:crypto';
-import {existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync} from 'node:fs';
+import {existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
 import path from 'node:path';
 import {afterAll, beforeAll, describe, expect, test} from 'vitest';
 import {ResticCli} from '../../source/restic/client.js';
@@ -29,11 +29,17 @@ beforeAll(() => {
 	writeFileSync(cfg, `repositories:\n  - name: home\n    repository: ${repo.repoPath}\n    passwordFile: ${repo.passwordFile}\n`);
 }, 60_000);
 
-afterAll(() => repo.cleanup());
+const scenes: string[] = [];
+afterAll(() => {
+	repo.cleanup();
+	// Partial restores of a 200 MB file: do not leave them in /tmp.
+	for (const dir of scenes) rmSync(dir, {recursive: true, force: true});
+});
 
 /** A fresh environment: own cache, state, drill temp dir and working directory. */
 function scene() {
 	const dir = tempDir('resto-faults-sig-');
+	scenes.push(dir);
 	const drillTmp = path.join(dir, 'drill-tmp');
 	const cwd = path.join(dir, 'cwd');
 	mkdirSync(drillTmp);
