@@ -16,6 +16,7 @@ import {useTerminalSize} from './hooks/use-terminal-size.js';
 import {isTextInput, keyName} from './keymap/match.js';
 import {CommandRegistry} from './keymap/registry.js';
 import type {ResticClient} from './restic/client.js';
+import {onBackendRetry} from './restic/run.js';
 import type {Route} from './screens/routes.js';
 import {renderRoute, routeLabel} from './screens/screen-map.js';
 import {createAppStore, type AppStore} from './store/app-store.js';
@@ -115,6 +116,17 @@ export function App({config, theme, clientFor, initialRoute, store: givenStore, 
 		onExit?.();
 		exit();
 	}, [confirm, exit, onExit, store]);
+
+	// restic retrying a dead backend is silent for up to the stall timeout: say so at the bottom.
+	useEffect(() => {
+		let last = 0;
+		return onBackendRetry(retry => {
+			if (retry.at - last < 1000) return;
+			last = retry.at;
+			const limit = retry.stallLimitMs > 0 ? `, stopped after ${Math.round(retry.stallLimitMs / 1000)} s` : '';
+			store.dispatch({type: 'notice', level: 'warn', text: `backend not answering (${retry.cause}): restic retrying for ${Math.round(retry.retryingForMs / 1000)} s${limit}`});
+		});
+	}, [store]);
 
 	// SIGHUP/SIGTERM/SIGINT end resto without a confirmation: restic is stopped first (signals.ts), then
 	// each task gets to finish its own cleanup, which an immediate process.exit would cut short.

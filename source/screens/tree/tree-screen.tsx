@@ -60,7 +60,9 @@ export function TreeScreen({repo: repoName, snapshotId, dir: initialDir}: {repo:
 	const cursor = Math.max(0, Math.min(entries.length - 1, cursors[effectiveDir] ?? 0));
 	const selected = entries[cursor];
 	const previewLines = Math.max(2, Math.min(10, Math.floor(height / 4)));
-	const listHeight = Math.max(1, height - previewLines - 5 - (filtering || filter ? 1 : 0));
+	// A failed listing's message gets a second line (the whole message matters, e.g. a dead backend).
+	const errorLines = state.status === 'error' ? 1 : 0;
+	const listHeight = Math.max(1, height - previewLines - 5 - errorLines - (filtering || filter ? 1 : 0));
 
 	useEffect(() => {
 		if (!preview) return;
@@ -125,19 +127,21 @@ export function TreeScreen({repo: repoName, snapshotId, dir: initialDir}: {repo:
 				<Text {...roleStyle(theme, 'accent')}>{snapshotId.slice(0, 8)}</Text>
 				<Text> {escapeForTerminal(effectiveDir)}</Text>
 			</Text>
-			<Text wrap="truncate-end" {...roleStyle(theme, state.status === 'error' ? 'status.error' : 'text.muted')}>
+			<Box height={1 + errorLines} overflow="hidden">
+			<Text wrap={state.status === 'error' ? 'wrap' : 'truncate-end'} {...roleStyle(theme, state.status === 'error' ? 'status.error' : 'text.muted')}>
 				{state.status === 'listing' ? <Spinner label={`listing… ${state.entries.toLocaleString('en-US')} entries (${Math.round(state.entries / Math.max(0.1, elapsed)).toLocaleString('en-US')}/s)`} /> : null}
 				{state.status === 'done' ? `${state.entries.toLocaleString('en-US')} entries listed in ${elapsed.toFixed(1)} s · ${entries.length} here` : ''}
 				{state.status === 'error' ? escapeForTerminal(state.error ?? 'listing failed') : ''}
 				{state.status === 'canceled' ? 'listing canceled' : ''}
 			</Text>
+			</Box>
 			{filtering || filter ? <TextField label="filter: " value={filter} focused={filtering} /> : null}
 			<List
 				items={entries}
 				cursor={cursor}
 				height={listHeight}
 				width={width}
-				empty={state.status === 'listing' ? 'waiting for restic…' : filter ? 'Nothing matches the filter.' : 'Empty directory.'}
+				empty={state.status === 'listing' ? 'waiting for restic…' : state.status === 'error' ? 'Nothing listed: the listing failed. esc goes back.' : filter ? 'Nothing matches the filter.' : 'Empty directory.'}
 				render={entry => (
 					<Text>
 						{` ${typeMark[entry.type]} ${fit(escapeForTerminal(entry.name) + (entry.type === 'dir' ? '/' : ''), nameW)} ${fit(entry.type === 'dir' ? (entry.totalSize === undefined ? '' : formatBytes(entry.totalSize)) : formatBytes(entry.size), sizeW, 'right')} ${fit(formatDateTime(entry.mtime), dateW)}`}
