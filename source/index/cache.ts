@@ -5,7 +5,7 @@
  * The cache holds file names and sizes only: never a password.
  */
 import {createHash} from 'node:crypto';
-import {readFileSync, rmSync, statSync} from 'node:fs';
+import {closeSync, existsSync, fstatSync, openSync, readSync, rmSync, statSync} from 'node:fs';
 import path from 'node:path';
 import {restoPaths, writePrivateFile} from '../config/paths.js';
 import {Bitset, FileIndex, type IndexedSnapshot} from './file-index.js';
@@ -68,7 +68,9 @@ export class CacheError extends Error {
 }
 
 function copyTyped<T extends Uint32Array | Int32Array | Float64Array | Uint8Array>(make: (buf: ArrayBuffer) => T, data: Buffer): T {
-	// Copy into a fresh, aligned buffer: sections sit at arbitrary offsets in the file.
+	// A section read into a buffer of its own is used in place.
+	if (data.byteOffset === 0 && data.buffer instanceof ArrayBuffer && data.buffer.byteLength === data.length) return make(data.buffer);
+	// Otherwise copy into a fresh, aligned buffer: sections sit at arbitrary offsets in the file.
 	const ab = new ArrayBuffer(data.length);
 	new Uint8Array(ab).set(data);
 	return make(ab);
@@ -76,27 +78,77 @@ function copyTyped<T extends Uint32Array | Int32Array | Float64Array | Uint8Arra
 
 /** Parse and verify a cache file's bytes. Throws CacheError for anything truncated, corrupt or foreign. */
 export function deserialize(buf: Buffer, repoId: string): FileIndex {
-	if (buf.subarray(0, magic.length).toString('utf8') !== magic) throw new CacheError('not a resto index file');
-	const nl = buf.indexOf(10, magic.length);
+	const {header, bodyStart} = parseHeader(buf, repoId);
+	const total = header.sections.reduce((n, s) => n + s.bytes, 0);
+	if (buf.length !== bodyStart + total) throw new CacheError(`size mismatch (${buf.length} bytes, expected ${bodyStart + total})`);
+	let offset = bodyStart;
+	const parts = new Map<string, Buffer>();
+	for (const s of header.sections) {
+		parts.set(s.name, buf.subarray(offset, offset + s.bytes));
+		offset += s.bytes;
+	}
+	return build(header, parts);
+}
+
+/** The header at the start of `head` (which must hold at least the whole header line). */
+function parseHeader(head: Buffer, repoId: string): {header: Header; bodyStart: number} {
+	if (head.subarray(0, magic.length).toString('utf8') !== magic) throw new CacheError('not a resto index file');
+	const nl = head.indexOf(10, magic.length);
 	if (nl < 0) throw new CacheError('truncated header');
 	let header: Header;
 	try {
-		header = JSON.parse(buf.subarray(magic.length, nl).toString('utf8')) as Header;
+		header = JSON.parse(head.subarray(magic.length, nl).toString('utf8')) as Header;
 	} catch {
 		throw new CacheError('corrupt header');
 	}
 	if (header.repoId !== repoId) throw new CacheError('cache belongs to another repository');
-	let offset = nl + 1;
-	const total = header.sections.reduce((n, s) => n + s.bytes, 0);
-	if (buf.length !== offset + total) throw new CacheError(`size mismatch (${buf.length} bytes, expected ${offset + total})`);
-	const hash = createHash('sha256');
-	const parts = new Map<string, Buffer>();
-	for (const s of header.sections) {
-		const data = buf.subarray(offset, offset + s.bytes);
-		hash.update(data);
-		parts.set(s.name, data);
-		offset += s.bytes;
+	return {header, bodyStart: nl + 1};
+}
+
+/**
+ * Read a cache file section by section, each into a buffer of its own: the typed arrays are then
+ * used in place (no copy), and the file is never held whole next to them. Verified like deserialize.
+ */
+function readCacheFile(file: string, repoId: string): FileIndex {
+	const fd = openSync(file, 'r');
+	try {
+		const size = fstatSync(fd).size;
+		// The header line: read until its newline (it grows with the number of snapshots).
+		let head = Buffer.alloc(0);
+		let nl = -1;
+		while (nl < 0 && head.length < size) {
+			const chunk = Buffer.alloc(Math.min(1 << 16, size - head.length));
+			const got = readSync(fd, chunk, 0, chunk.length, head.length);
+			if (got <= 0) break;
+			head = Buffer.concat([head, chunk.subarray(0, got)]);
+			nl = head.indexOf(10, magic.length);
+		}
+		const {header, bodyStart} = parseHeader(head, repoId);
+		const total = header.sections.reduce((n, s) => n + s.bytes, 0);
+		if (size !== bodyStart + total) throw new CacheError(`size mismatch (${size} bytes, expected ${bodyStart + total})`);
+		let offset = bodyStart;
+		const parts = new Map<string, Buffer>();
+		for (const s of header.sections) {
+			const part = Buffer.from(new ArrayBuffer(s.bytes));
+			let done = 0;
+			while (done < s.bytes) {
+				const got = readSync(fd, part, done, s.bytes - done, offset + done);
+				if (got <= 0) throw new CacheError('truncated section');
+				done += got;
+			}
+			parts.set(s.name, part);
+			offset += s.bytes;
+		}
+		return build(header, parts);
+	} finally {
+		closeSync(fd);
 	}
+}
+
+/** Verify the sections' checksum and turn them into an index. */
+function build(header: Header, parts: Map<string, Buffer>): FileIndex {
+	const hash = createHash('sha256');
+	for (const s of header.sections) hash.update(parts.get(s.name)!);
 	if (hash.digest('hex') !== header.sha256) throw new CacheError('checksum mismatch');
 	const index = new FileIndex();
 	const strings = (name: string, count: number) => {
@@ -134,15 +186,12 @@ export function deserialize(buf: Buffer, repoId: string): FileIndex {
 /** Load the cached index of a repository: undefined when there is none; a bad file is removed. */
 export function loadCache(repoId: string, dir?: string): {index?: FileIndex; problem?: string} {
 	const file = cacheFile(repoId, dir);
-	let buf: Buffer;
+	if (!existsSync(file)) return {};
 	try {
-		buf = readFileSync(file);
-	} catch {
-		return {};
-	}
-	try {
-		return {index: deserialize(buf, repoId)};
+		return {index: readCacheFile(file, repoId)};
 	} catch (error) {
+		// Gone between the check and the read (another resto replaced it): as if there were none.
+		if (!(error instanceof CacheError) && (error as NodeJS.ErrnoException).code === 'ENOENT') return {};
 		rmSync(file, {force: true});
 		return {problem: `discarded the index cache ${file}: ${(error as Error).message}; rebuilding`};
 	}

@@ -75,16 +75,27 @@ export function parseQuery(query: string): string[] {
 
 const isBoundary = (c: number) => c === 47 /* / */ || c === 45 || c === 95 || c === 46 || c === 32 || c === 40 || c === 91;
 
-/** How many leading chars of `term` match greedily as a subsequence of `text` (from `start`). */
+/** How many leading chars of `term` match greedily as a subsequence of `text`. */
 export function greedyPrefix(term: string, text: string): number {
-	let i = 0;
-	let k = 0;
+	return greedyFrom(term, text, 0, 0);
+}
+
+/** Where the last greedyFrom call stopped in `text` (just after its last matched character). */
+let greedyEnd = 0;
+
+/**
+ * Continue a greedy subsequence match of `term` (from its character k) in `text` (from index i), with
+ * native indexOf per character rather than a JS loop over the text. Returns how many characters of the
+ * term matched in all; greedyEnd says where in the text the match ended.
+ */
+function greedyFrom(term: string, text: string, i: number, k: number): number {
 	while (k < term.length) {
 		const at = text.indexOf(term[k]!, i);
 		if (at < 0) break;
 		i = at + 1;
 		k++;
 	}
+	greedyEnd = i;
 	return k;
 }
 
@@ -255,21 +266,39 @@ export class FoldCache {
 			next.set(arr);
 			return next;
 		};
-		this.dirMaskArr = grow(this.dirMaskArr, this.index.dirs.length);
-		for (; this.dirMasked < this.index.dirs.length; this.dirMasked++) {
-			if ((this.dirMasked & 4095) === 0) await pause();
-			this.dirMaskArr[this.dirMasked] = charMask(this.dir(this.dirMasked));
+		// In batches, each computed synchronously right after a pause: two searches running this at once
+		// (they interleave at every pause) then never compute the same entries or run past the end.
+		while (this.dirMasked < this.index.dirs.length) {
+			await pause();
+			const from = this.dirMasked;
+			const to = Math.min(this.index.dirs.length, from + 4096);
+			this.dirMaskArr = grow(this.dirMaskArr, this.index.dirs.length);
+			for (let d = from; d < to; d++) this.dirMaskArr[d] = charMask(this.dir(d));
+			this.dirMasked = Math.max(this.dirMasked, to);
 		}
+		while (this.nameMasked < this.index.names.length) {
+			await pause();
+			const from = this.nameMasked;
+			const to = Math.min(this.index.names.length, from + 4096);
+			this.nameMaskArr = grow(this.nameMaskArr, this.index.names.length);
+			if (this.nameLenArr.length < this.nameMaskArr.length) {
+				const next = new Uint16Array(this.nameMaskArr.length);
+				next.set(this.nameLenArr);
+				this.nameLenArr = next;
+			}
+			for (let n = from; n < to; n++) {
+				this.nameMaskArr[n] = charMask(this.name(n));
+				this.nameLenArr[n] = Math.min(65535, this.index.names[n]!.length);
+			}
+			this.nameMasked = Math.max(this.nameMasked, to);
+		}
+		// (A caller that finds everything done still gets arrays sized for the whole index.)
+		this.dirMaskArr = grow(this.dirMaskArr, this.index.dirs.length);
 		this.nameMaskArr = grow(this.nameMaskArr, this.index.names.length);
-		if (this.nameLenArr.length < this.index.names.length) {
+		if (this.nameLenArr.length < this.nameMaskArr.length) {
 			const next = new Uint16Array(this.nameMaskArr.length);
 			next.set(this.nameLenArr);
 			this.nameLenArr = next;
-		}
-		for (; this.nameMasked < this.index.names.length; this.nameMasked++) {
-			if ((this.nameMasked & 4095) === 0) await pause();
-			this.nameMaskArr[this.nameMasked] = charMask(this.name(this.nameMasked));
-			this.nameLenArr[this.nameMasked] = Math.min(65535, this.index.names[this.nameMasked]!.length);
 		}
 		return {dir: this.dirMaskArr, name: this.nameMaskArr, nameLen: this.nameLenArr};
 	}
@@ -416,32 +445,61 @@ class Slicer {
  * "tax 2023 pdf" the terms "tax" and "2023" are not recomputed while "pdf" is typed, and a term that
  * extends a remembered one ("invo" after "inv") inherits every "cannot match" it already proved.
  */
-interface TermMemo {
-	term: string;
+class TermMemo {
 	/** Greedy prefix of the term matched in the directory (+ its trailing '/'); -1 unknown. */
-	dirK: Int16Array;
+	dirK = new Int16Array(0);
 	/** Score when the whole term matches inside the directory; `unknown` until computed. */
-	dirFull: Int16Array;
+	dirFull = new Int16Array(0);
+	/** suffixNeed of the term in the name; 255 until computed. */
+	nameNeed = new Uint8Array(0);
+	/** Where the greedy match of the whole term ended in the directory (valid when dirK is the full length). */
+	dirPos = new Int32Array(0);
 	/** nameScore, -1 when the term is not a subsequence of the name; `unknown` until computed. */
 	nameScore: Int16Array;
-	/** suffixNeed of the term in the name; 255 until computed. */
-	nameNeed: Uint8Array;
 	/** substringScore per name; `unknown` until computed (filled by fastByName). */
 	nameSub: Int16Array;
-	/** Where the greedy match of the whole term ended in the directory (valid when dirK is the full length). */
-	dirPos: Int32Array;
-	/** Character mask of the term (names and directories lacking one of its characters cannot match). */
-	mask: number;
-	/** The remembered shorter term this one extends, until its directory results are inherited. */
-	dirBase?: TermMemo;
 	/** dirScore per directory when the term is a substring of it (45 / 35), else -1; `unknown` until computed. */
 	dirSub: Int16Array;
-	/** Whether dirK, dirFull, dirPos and nameNeed exist (empty until a full scan needs them). */
-	scanReady: boolean;
+	/** Character mask of the term (names and directories lacking one of its characters cannot match). */
+	mask = 0;
+	/** The remembered shorter term this one extends, until its directory results are inherited. */
+	dirBase: TermMemo | undefined = undefined;
+	/** Whether dirK, dirFull, dirPos and nameNeed are sized and reset for this term (a full scan needs them). */
+	scanReady = false;
+	/** Searches working with this memo right now (it is never recycled while > 0). */
+	users = 0;
+	term = '';
+
+	// One class, every field set here: memos then share one shape, and the hot loops that read their
+	// arrays stay monomorphic (object spreads of recycled memos made them megamorphic: 2× slower).
+	constructor(names: number, dirs: number) {
+		this.nameScore = new Int16Array(names);
+		this.nameSub = new Int16Array(names);
+		this.dirSub = new Int16Array(dirs);
+	}
+
+	/** Make this memo (new or recycled) the empty memo of `term`. */
+	reset(term: string): this {
+		this.term = term;
+		this.mask = charMask(term) & ~(1 << 31);
+		this.dirBase = undefined;
+		this.scanReady = false;
+		this.users = 0;
+		this.nameScore.fill(unknown);
+		this.nameSub.fill(unknown);
+		this.dirSub.fill(unknown);
+		return this;
+	}
 }
 
-const termMemos = new WeakMap<FoldCache, {dirs: number; names: number; memos: TermMemo[]}>();
-const memoLimit = 6;
+const termMemos = new WeakMap<FoldCache, {dirs: number; names: number; memos: TermMemo[]; free: TermMemo[]}>();
+const memoLimit = 4;
+
+/** Mark a memo as in use by a search (undone with users--): it is then never recycled under it. */
+function useMemo(memo: TermMemo): TermMemo {
+	memo.users++;
+	return memo;
+}
 
 async function memoFor(fold: FoldCache, term: string, pause: () => Promise<void>, needDirs = true, inherit = true): Promise<TermMemo> {
 	const dirs = fold.dirCount;
@@ -449,7 +507,7 @@ async function memoFor(fold: FoldCache, term: string, pause: () => Promise<void>
 	let entry = termMemos.get(fold);
 	if (!entry || entry.dirs !== dirs || entry.names !== names) {
 		// The index grew: memos are per directory/name id, start again.
-		entry = {dirs, names, memos: []};
+		entry = {dirs, names, memos: [], free: []};
 		termMemos.set(fold, entry);
 	}
 	const found = entry.memos.findIndex(m => m.term === term);
@@ -459,7 +517,7 @@ async function memoFor(fold: FoldCache, term: string, pause: () => Promise<void>
 		entry.memos.push(memo);
 	} else {
 		// The arrays only a full scan uses are allocated when one first needs them (scanReady).
-		memo = {term, dirK: new Int16Array(0), dirFull: new Int16Array(0), nameScore: new Int16Array(names).fill(unknown), nameNeed: new Uint8Array(0), nameSub: new Int16Array(names).fill(unknown), dirPos: new Int32Array(0), dirSub: new Int16Array(dirs).fill(unknown), mask: charMask(term) & ~(1 << 31), scanReady: false};
+		memo = (entry.free.pop() ?? new TermMemo(names, dirs)).reset(term);
 		// Inherit from the longest remembered prefix: a name or directory that cannot hold "inv" cannot hold "invo".
 		// (Not worth a pass over every name and directory when only a few paths will be looked at.)
 		let base: TermMemo | undefined;
@@ -484,15 +542,27 @@ async function memoFor(fold: FoldCache, term: string, pause: () => Promise<void>
 		// Remembered once its names are done (an aborted build is simply dropped).
 		if (termMemos.get(fold) === entry && !entry.memos.some(m => m.term === term)) {
 			entry.memos.push(memo);
-			if (entry.memos.length > memoLimit) entry.memos.shift();
+			// The evicted memo's arrays are reused by the next term: megabytes of typed arrays per keystroke
+			// would otherwise push V8 into frequent full garbage collections (30 ms pauses at 1.5 M paths).
+			if (entry.memos.length > memoLimit) {
+				const evicted = entry.memos.shift()!;
+				for (const m of entry.memos) if (m.dirBase === evicted) m.dirBase = undefined;
+				// A search still working with it keeps it; it is simply not recycled then.
+				if (evicted.users === 0) entry.free.push(evicted);
+			}
 		}
 	}
 	// Directories only matter to the full scan: the name-first path never pays for them.
 	if (needDirs && !memo.scanReady) {
-		memo.dirK = new Int16Array(dirs).fill(-1);
-		memo.dirFull = new Int16Array(dirs).fill(unknown);
-		memo.dirPos = new Int32Array(dirs);
-		memo.nameNeed = new Uint8Array(names).fill(255);
+		// (A reused memo may still hold these arrays from its previous term.)
+		if (memo.dirK.length !== dirs) memo.dirK = new Int16Array(dirs);
+		if (memo.dirFull.length !== dirs) memo.dirFull = new Int16Array(dirs);
+		if (memo.dirPos.length !== dirs) memo.dirPos = new Int32Array(dirs);
+		if (memo.nameNeed.length !== names) memo.nameNeed = new Uint8Array(names);
+		memo.dirK.fill(-1);
+		memo.dirFull.fill(unknown);
+		memo.dirPos.fill(0);
+		memo.nameNeed.fill(255);
 		memo.scanReady = true;
 	}
 	if (needDirs && memo.dirBase) {
@@ -518,21 +588,32 @@ async function inheritDirs(fold: FoldCache, memo: TermMemo, base: TermMemo, paus
 		if (k < len) memo.dirK[d] = k;
 		else if (base.dirPos[d]! >= 0) {
 			const text = dirNames[d]!;
-			let i = base.dirPos[d]!;
-			let kk = len;
-			while (kk < term.length) {
-				const at = text.indexOf(term[kk]!, i);
-				if (at < 0) break;
-				i = at + 1;
-				kk++;
-			}
-			memo.dirPos[d] = kk === term.length ? i : -1;
+			let kk = greedyFrom(term, text, base.dirPos[d]!, len);
+			memo.dirPos[d] = kk === term.length ? greedyEnd : -1;
 			if (kk < term.length && term.charCodeAt(kk) === 47) kk++;
 			memo.dirK[d] = kk;
 		}
 	}
 	memo.dirBase = undefined;
 }
+
+const scratch = new WeakMap<FileIndex, {buf: Uint32Array; busy: boolean}>();
+
+/** The index's scratch buffer if no other scan holds it (searches interleave), else a fresh one. */
+function takeScratch(index: FileIndex, count: number): {buf: Uint32Array; release: () => void} {
+	let entry = scratch.get(index);
+	if (entry?.busy) return {buf: new Uint32Array(count), release: () => undefined};
+	if (!entry || entry.buf.length < count) {
+		entry = {buf: new Uint32Array(Math.max(count, index.pathCount)), busy: false};
+		scratch.set(index, entry);
+	}
+	const held = entry;
+	held.busy = true;
+	return {buf: held.buf, release: () => (held.busy = false)};
+}
+
+/** The earlier match lists kept for narrowing, at most this many path ids in all (4 bytes each). */
+const stackBudget = 4_000_000;
 
 const yieldToLoop = () => new Promise<void>(resolve => setImmediate(resolve));
 
@@ -666,16 +747,8 @@ function scanPaths(st: ScanState, from: number, to: number): void {
 
 /** Greedy prefix of `term` matched in directory `dir` (+ its trailing '/'), memoised for directory d. */
 function greedyDir(term: string, dir: string, d: number, dk: Int16Array, pos: Int32Array): number {
-	// indexOf per character (native code) rather than a JS loop over a 90-character directory.
-	let i = 0;
-	let k = 0;
-	while (k < term.length) {
-		const at = dir.indexOf(term[k]!, i);
-		if (at < 0) break;
-		i = at + 1;
-		k++;
-	}
-	pos[d] = k === term.length ? i : -1;
+	let k = greedyFrom(term, dir, 0, 0);
+	pos[d] = k === term.length ? greedyEnd : -1;
 	// The '/' between directory and name can match a '/' in the term.
 	if (k < term.length && term.charCodeAt(k) === 47) k++;
 	dk[d] = k;
@@ -724,84 +797,100 @@ export async function search(index: FileIndex, query: string, options: SearchOpt
 	// Typed-array memos: most paths share directories, many share names.
 	const masks = await foldCache.masks(slicer.pause);
 	const termMemos: TermMemo[] = [];
-	for (const t of terms) termMemos.push(await memoFor(foldCache, t, slicer.pause, true, count > 20_000));
-	const dirK = termMemos.map(m => m.dirK);
-	const nameNeed = termMemos.map(m => m.nameNeed);
-	const dirFull = termMemos.map(m => m.dirFull);
-	const nameMemo = termMemos.map(m => m.nameScore);
-	const dirPos = termMemos.map(m => m.dirPos);
-	const termMasks = termMemos.map(m => m.mask);
-	const matchBuf = new Uint32Array(count);
-	const top = new TopK(terms.length === 0 ? 0 : limit);
-
-	const nameMask = masks.name;
-	const candidates = options.candidates;
-	const nameLens = masks.nameLen;
-
-	const st: ScanState = {
-		terms,
-		candidates,
-		pathAlive,
-		allowed,
-		wantType,
-		verType,
-		lastVer,
-		pathDir,
-		pathName,
-		prefix,
-		index,
-		fold: foldCache,
-		nameMemo,
-		nameMask,
-		termMasks,
-		suffixMasks: terms.map(t => {
-			const masks = new Int32Array(t.length + 1);
-			for (let k = t.length - 1; k >= 0; k--) masks[k] = (masks[k + 1]! | charMask(t[k]!)) & ~(1 << 31);
-			return masks;
-		}),
-		dirK,
-		dirPos,
-		dirFull,
-		nameNeed,
-		nameLens,
-		pathNewest,
-		oldestTime,
-		span,
-		matchBuf,
-		matchCount: 0,
-		top,
-		spanPaths: new Uint32Array(1024),
-		spanScores: new Float64Array(1024),
-		spanMasks: new Uint32Array(1024),
-		spanCount: 0,
-	};
-	const chunk = 16_384;
-	for (let i = 0; i < count; i += chunk) {
-		await slicer.pause();
-		scanPaths(st, i, Math.min(count, i + chunk));
+	try {
+		for (const t of terms) termMemos.push(useMemo(await memoFor(foldCache, t, slicer.pause, true, count > 20_000)));
+		return await scanWith(termMemos);
+	} finally {
+		for (const m of termMemos) m.users--;
 	}
-	const {spanPaths, spanScores, spanMasks, spanCount, matchCount} = st;
-	// A term without '/' that spans directory and name breaks into at least two pieces (one piece would
-	// lie inside the name or the directory, which are matched before): its score is at most 35. That
-	// tight bound lets the top list turn most spanning paths away before their piece count.
-	const spanUpper = terms.map(t => piecesScore(t.includes('/') ? 1 : 2));
-	for (let j = 0; j < spanCount; j++) {
-		if ((j & 1023) === 0) await slicer.pause();
-		const p = spanPaths[j]!;
-		const spanning = spanMasks[j]!;
-		let score = spanScores[j]!;
-		let upper = score;
-		for (let t = 0; t < terms.length; t++) if (spanning & (1 << t)) upper += spanUpper[t]!;
-		const key = tieKey(pathName[p]!, p);
-		if (!top.admits(upper, key)) continue;
-		const full = `${foldCache.dir(pathDir[p]!)}/${foldCache.name(pathName[p]!)}`;
-		for (let t = 0; t < terms.length; t++) if (spanning & (1 << t)) score += piecesScore(pieces(terms[t]!, full));
-		top.offer(score, key);
-	}
-	if (options.signal?.aborted) throw new SearchAborted();
 
-	const hits = hitsOf(index, terms, top.sorted(), pathNewest);
-	return {query, hits, total: terms.length === 0 ? 0 : matchCount, scanned: count, ms: performance.now() - started, matches: matchBuf.slice(0, matchCount)};
+	async function scanWith(termMemos: TermMemo[]): Promise<SearchResult & {matches: Uint32Array}> {
+		const dirK = termMemos.map(m => m.dirK);
+		const nameNeed = termMemos.map(m => m.nameNeed);
+		const dirFull = termMemos.map(m => m.dirFull);
+		const nameMemo = termMemos.map(m => m.nameScore);
+		const dirPos = termMemos.map(m => m.dirPos);
+		const termMasks = termMemos.map(m => m.mask);
+		// One scratch buffer per index, reused by every scan (the matches are copied out at the end).
+		const held = takeScratch(index, count);
+		try {
+			return await scanAll(held.buf);
+		} finally {
+			held.release();
+		}
+		async function scanAll(matchBuf: Uint32Array): Promise<SearchResult & {matches: Uint32Array}> {
+			const top = new TopK(terms.length === 0 ? 0 : limit);
+
+			const nameMask = masks.name;
+			const candidates = options.candidates;
+			const nameLens = masks.nameLen;
+
+			const st: ScanState = {
+				terms,
+				candidates,
+				pathAlive,
+				allowed,
+				wantType,
+				verType,
+				lastVer,
+				pathDir,
+				pathName,
+				prefix,
+				index,
+				fold: foldCache,
+				nameMemo,
+				nameMask,
+				termMasks,
+				suffixMasks: terms.map(t => {
+					const masks = new Int32Array(t.length + 1);
+					for (let k = t.length - 1; k >= 0; k--) masks[k] = (masks[k + 1]! | charMask(t[k]!)) & ~(1 << 31);
+					return masks;
+				}),
+				dirK,
+				dirPos,
+				dirFull,
+				nameNeed,
+				nameLens,
+				pathNewest,
+				oldestTime,
+				span,
+				matchBuf,
+				matchCount: 0,
+				top,
+				spanPaths: new Uint32Array(1024),
+				spanScores: new Float64Array(1024),
+				spanMasks: new Uint32Array(1024),
+				spanCount: 0,
+			};
+			const chunk = 16_384;
+			for (let i = 0; i < count; i += chunk) {
+				await slicer.pause();
+				scanPaths(st, i, Math.min(count, i + chunk));
+			}
+			const {spanPaths, spanScores, spanMasks, spanCount, matchCount} = st;
+			// A term without '/' that spans directory and name breaks into at least two pieces (one piece would
+			// lie inside the name or the directory, which are matched before): its score is at most 35. That
+			// tight bound lets the top list turn most spanning paths away before their piece count.
+			const spanUpper = terms.map(t => piecesScore(t.includes('/') ? 1 : 2));
+			for (let j = 0; j < spanCount; j++) {
+				if ((j & 1023) === 0) await slicer.pause();
+				const p = spanPaths[j]!;
+				const spanning = spanMasks[j]!;
+				let score = spanScores[j]!;
+				let upper = score;
+				for (let t = 0; t < terms.length; t++) if (spanning & (1 << t)) upper += spanUpper[t]!;
+				const key = tieKey(pathName[p]!, p);
+				if (!top.admits(upper, key)) continue;
+				const full = `${foldCache.dir(pathDir[p]!)}/${foldCache.name(pathName[p]!)}`;
+				for (let t = 0; t < terms.length; t++) if (spanning & (1 << t)) score += piecesScore(pieces(terms[t]!, full));
+				top.offer(score, key);
+			}
+			if (options.signal?.aborted) throw new SearchAborted();
+
+			const hits = hitsOf(index, terms, top.sorted(), pathNewest);
+			return {query, hits, total: terms.length === 0 ? 0 : matchCount, scanned: count, ms: performance.now() - started, matches: matchBuf.slice(0, matchCount)};
+		}
+	}
 }
 
 /**
@@ -867,93 +956,153 @@ async function groupedPaths(index: FileIndex, cache: WeakMap<FileIndex, NamePath
 async function fastByName(index: FileIndex, terms: readonly string[], foldCache: FoldCache, limit: number, filters: SearchFilters, slicer: Slicer): Promise<SearchHit[] | undefined> {
 	if (limit <= 0 || terms.length === 0 || index.pathCount >= keyShift) return undefined;
 	const memos: TermMemo[] = [];
-	for (const t of terms) memos.push(await memoFor(foldCache, t, slicer.pause, false));
-	const term = terms[0]!;
-	const memo = memos[0]!;
-	const masks = await foldCache.masks(slicer.pause);
-	const {pathNewest, pathAlive} = await index.derivedDataAsync(slicer.pause);
-	const byName = await namePathsFor(index, pathNewest, slicer.pause);
-	const names = foldCache.nameCount;
-	const nameMask = masks.name;
-	// Per term, the substring score of every name (100 … 170); a name qualifies when it holds every
-	// term. Names are counted per summed score, and each term's best score bounds everything else.
-	const perScore = new Uint32Array(171 * terms.length);
-	const bestSub = terms.map(() => -1);
-	let matching = new Uint32Array(1024);
-	let matched = 0;
-	for (let from = 0; from < names; from += 16_384) {
-		await slicer.pause();
-		const to = Math.min(names, from + 16_384);
-		for (let n = from; n < to; n++) {
-			let total = 0;
-			for (let t = 0; t < memos.length; t++) {
-				const m = memos[t]!;
-				let sc = m.nameSub[n]!;
-				if (sc === unknown) {
-					sc = (nameMask[n]! & m.mask) === m.mask ? substringScore(terms[t]!, foldCache.name(n)) : -1;
-					m.nameSub[n] = sc;
+	try {
+		for (const t of terms) memos.push(useMemo(await memoFor(foldCache, t, slicer.pause, false)));
+		return await fastWith(memos);
+	} finally {
+		for (const m of memos) m.users--;
+	}
+
+	async function fastWith(memos: TermMemo[]): Promise<SearchHit[] | undefined> {
+		const term = terms[0]!;
+		const memo = memos[0]!;
+		const masks = await foldCache.masks(slicer.pause);
+		const {pathNewest, pathAlive} = await index.derivedDataAsync(slicer.pause);
+		const byName = await namePathsFor(index, pathNewest, slicer.pause);
+		const names = foldCache.nameCount;
+		const nameMask = masks.name;
+		// Per term, the substring score of every name (100 … 170); a name qualifies when it holds every
+		// term. Names are counted per summed score, and each term's best score bounds everything else.
+		const perScore = new Uint32Array(171 * terms.length);
+		const subs = memos.map(m => m.nameSub);
+		const termMasks = memos.map(m => m.mask);
+		const termCount = memos.length;
+		const bestSub = terms.map(() => -1);
+		let matching = new Uint32Array(1024);
+		let matched = 0;
+		for (let from = 0; from < names; from += 16_384) {
+			await slicer.pause();
+			const to = Math.min(names, from + 16_384);
+			for (let n = from; n < to; n++) {
+				let total = 0;
+				for (let t = 0; t < termCount; t++) {
+					const subT = subs[t]!;
+					let sc = subT[n]!;
+					if (sc === unknown) {
+						const tm = termMasks[t]!;
+						sc = (nameMask[n]! & tm) === tm ? substringScore(terms[t]!, foldCache.name(n)) : -1;
+						subT[n] = sc;
+					}
+					if (sc > bestSub[t]!) bestSub[t] = sc;
+					if (sc < 0) {
+						total = -1;
+						// Later terms still need their best score when there is more than one.
+						if (termCount === 1) break;
+						continue;
+					}
+					if (total >= 0) total += sc;
 				}
-				if (sc > bestSub[t]!) bestSub[t] = sc;
-				if (sc < 0) {
-					total = -1;
-					// Later terms still need their best score when there is more than one.
-					if (memos.length === 1) break;
-					continue;
+				if (total < 0) continue;
+				perScore[total]!++;
+				if (matched === matching.length) {
+					const grown = new Uint32Array(matching.length * 2);
+					grown.set(matching);
+					matching = grown;
 				}
-				if (total >= 0) total += sc;
+				matching[matched++] = n;
 			}
-			if (total < 0) continue;
-			perScore[total]!++;
-			if (matched === matching.length) {
-				const grown = new Uint32Array(matching.length * 2);
-				grown.set(matching);
-				matching = grown;
-			}
-			matching[matched++] = n;
 		}
-	}
-	const scoreOf = (n: number): number => {
-		let total = 0;
-		for (const m of memos) total += m.nameSub[n]!;
-		return total;
-	};
-	// A path missing one term from its name scores at most 45 for that term (see nonSubstringBound).
-	let otherBound = 0;
-	for (let t = 0; t < terms.length; t++) {
-		let b = nonSubstringBound;
-		for (let u = 0; u < terms.length; u++) if (u !== t) b += Math.max(nonSubstringBound, bestSub[u]!);
-		otherBound = Math.max(otherBound, b);
-	}
-	const allowed = allowedPaths(index, filters);
-	const prefix = filters.pathPrefix ? filters.pathPrefix.replace(/\/+$/, '') : undefined;
-	const wantType = filters.type === undefined ? -1 : typeNames.indexOf(filters.type);
-	const {oldestTime, span} = timeSpan(index);
-	const top = new TopK(limit);
-	const nameLens = masks.nameLen;
-	const lastVer = index.pathLastVer.data;
-	const verType = index.verType.data;
-	const pathDir = index.pathDir.data;
-	const {start, paths, newest} = byName;
-	let filled = 0;
-	let visited = 0;
-	for (let score = perScore.length - 1; score >= 0; score--) {
-		if (perScore[score] === 0) continue;
-		// Nothing in this bucket or below can enter the list any more.
-		if (filled >= limit && !top.admits(score + recencyMax, -1)) break;
-		for (let m = 0; m < matched; m++) {
-			if ((++visited & 16_383) === 0) await slicer.pause();
-			const n = matching[m]!;
-			if (start[n] === start[n + 1] || scoreOf(n) !== score) continue;
-			const base = score - Math.min(20, nameLens[n]! / 8);
-			// The best any path of this name can do: its newest snapshot, its lowest tie key.
-			if (filled >= limit && !top.admits(base + (recencyMax * (newest[n]! - oldestTime)) / span, tieKey(n, paths[start[n]!]!))) continue;
-			for (let j = start[n]!; j < start[n + 1]!; j++) {
+		const scoreOf = (n: number): number => {
+			let total = 0;
+			for (const m of memos) total += m.nameSub[n]!;
+			return total;
+		};
+		// A path missing one term from its name scores at most 45 for that term (see nonSubstringBound).
+		let otherBound = 0;
+		for (let t = 0; t < terms.length; t++) {
+			let b = nonSubstringBound;
+			for (let u = 0; u < terms.length; u++) if (u !== t) b += Math.max(nonSubstringBound, bestSub[u]!);
+			otherBound = Math.max(otherBound, b);
+		}
+		const allowed = allowedPaths(index, filters);
+		const prefix = filters.pathPrefix ? filters.pathPrefix.replace(/\/+$/, '') : undefined;
+		const wantType = filters.type === undefined ? -1 : typeNames.indexOf(filters.type);
+		const {oldestTime, span} = timeSpan(index);
+		const top = new TopK(limit);
+		const nameLens = masks.nameLen;
+		const lastVer = index.pathLastVer.data;
+		const verType = index.verType.data;
+		const pathDir = index.pathDir.data;
+		const {start, paths, newest} = byName;
+		let filled = 0;
+		let visited = 0;
+		for (let score = perScore.length - 1; score >= 0; score--) {
+			if (perScore[score] === 0) continue;
+			// Nothing in this bucket or below can enter the list any more.
+			if (filled >= limit && !top.admits(score + recencyMax, -1)) break;
+			for (let m = 0; m < matched; m++) {
 				if ((++visited & 16_383) === 0) await slicer.pause();
-				const p = paths[j]!;
+				const n = matching[m]!;
+				if (start[n] === start[n + 1] || scoreOf(n) !== score) continue;
+				const base = score - Math.min(20, nameLens[n]! / 8);
+				// The best any path of this name can do: its newest snapshot, its lowest tie key.
+				if (filled >= limit && !top.admits(base + (recencyMax * (newest[n]! - oldestTime)) / span, tieKey(n, paths[start[n]!]!))) continue;
+				for (let j = start[n]!; j < start[n + 1]!; j++) {
+					if ((++visited & 16_383) === 0) await slicer.pause();
+					const p = paths[j]!;
+					if (pathAlive[p] === 0 || (allowed && allowed[p] === 0)) continue;
+					if (wantType >= 0 && verType[lastVer[p]!] !== wantType) continue;
+					if (prefix !== undefined && !underPrefix(index, pathDir[p]!, n, prefix)) continue;
+					const exact = base + (recencyMax * (pathNewest[p]! - oldestTime)) / span;
+					const key = tieKey(n, p);
+					if (top.admits(exact, key)) {
+						top.offer(exact, key);
+						filled++;
+					}
+				}
+			}
+		}
+		// Exact if every path outside the walked names scores below the weakest hit.
+		if (filled >= limit && !top.admits(otherBound + recencyMax, -1)) return hitsOf(index, terms, top.sorted(), pathNewest);
+		if (terms.length > 1 || term.includes('/')) return undefined;
+
+		// Not enough: every name match is in the list already (they outrank all else). Next come paths in
+		// directories holding the term at a word start (45 for the term, unless the name has it scattered).
+		const byDir = await dirPathsFor(index, pathNewest, slicer.pause);
+		const dirs = foldCache.dirCount;
+		const dirSub = memo.dirSub;
+		const dirMask = masks.dir;
+		const nameScores = memo.nameScore;
+		const pathName = index.pathName.data;
+		for (let d = 0; d < dirs; d++) {
+			if ((d & 4095) === 0) await slicer.pause();
+			let sc = dirSub[d]!;
+			if (sc === unknown) {
+				sc = -1;
+				if ((dirMask[d]! & memo.mask) === memo.mask) {
+					const dir = foldCache.dir(d);
+					const at = dir.indexOf(term);
+					if (at >= 0) sc = at === 0 || isBoundary(dir.charCodeAt(at - 1)) ? 45 : 35;
+				}
+				dirSub[d] = sc;
+			}
+			if (sc !== 45) continue;
+			if (filled >= limit && !top.admits(45 + (recencyMax * (byDir.newest[d]! - oldestTime)) / span, -1)) continue;
+			for (let j = byDir.start[d]!; j < byDir.start[d + 1]!; j++) {
+				if ((++visited & 16_383) === 0) await slicer.pause();
+				const p = byDir.paths[j]!;
 				if (pathAlive[p] === 0 || (allowed && allowed[p] === 0)) continue;
 				if (wantType >= 0 && verType[lastVer[p]!] !== wantType) continue;
-				if (prefix !== undefined && !underPrefix(index, pathDir[p]!, n, prefix)) continue;
-				const exact = base + (recencyMax * (pathNewest[p]! - oldestTime)) / span;
+				const n = pathName[p]!;
+				if (prefix !== undefined && !underPrefix(index, d, n, prefix)) continue;
+				let ns = nameScores[n]!;
+				if (ns === unknown) {
+					ns = (nameMask[n]! & memo.mask) === memo.mask ? nameScore(term, foldCache.name(n)) : -1;
+					nameScores[n] = ns;
+				}
+				// A name match was ranked above; a scattered one in the name takes precedence over the directory.
+				if (ns >= 100) continue;
+				const exact = (ns >= 0 ? ns : 45) - Math.min(20, nameLens[n]! / 8) + (recencyMax * (pathNewest[p]! - oldestTime)) / span;
 				const key = tieKey(n, p);
 				if (top.admits(exact, key)) {
 					top.offer(exact, key);
@@ -961,59 +1110,11 @@ async function fastByName(index: FileIndex, terms: readonly string[], foldCache:
 				}
 			}
 		}
+		// Everything else scores at most 35 for the term (a mid-word directory match, two pieces across
+		// the '/', a scattered match).
+		if (filled >= limit && !top.admits(35 + recencyMax, -1)) return hitsOf(index, [term], top.sorted(), pathNewest);
+		return undefined;
 	}
-	// Exact if every path outside the walked names scores below the weakest hit.
-	if (filled >= limit && !top.admits(otherBound + recencyMax, -1)) return hitsOf(index, terms, top.sorted(), pathNewest);
-	if (terms.length > 1 || term.includes('/')) return undefined;
-
-	// Not enough: every name match is in the list already (they outrank all else). Next come paths in
-	// directories holding the term at a word start (45 for the term, unless the name has it scattered).
-	const byDir = await dirPathsFor(index, pathNewest, slicer.pause);
-	const dirs = foldCache.dirCount;
-	const dirSub = memo.dirSub;
-	const dirMask = masks.dir;
-	const nameScores = memo.nameScore;
-	const pathName = index.pathName.data;
-	for (let d = 0; d < dirs; d++) {
-		if ((d & 4095) === 0) await slicer.pause();
-		let sc = dirSub[d]!;
-		if (sc === unknown) {
-			sc = -1;
-			if ((dirMask[d]! & memo.mask) === memo.mask) {
-				const dir = foldCache.dir(d);
-				const at = dir.indexOf(term);
-				if (at >= 0) sc = at === 0 || isBoundary(dir.charCodeAt(at - 1)) ? 45 : 35;
-			}
-			dirSub[d] = sc;
-		}
-		if (sc !== 45) continue;
-		if (filled >= limit && !top.admits(45 + (recencyMax * (byDir.newest[d]! - oldestTime)) / span, -1)) continue;
-		for (let j = byDir.start[d]!; j < byDir.start[d + 1]!; j++) {
-			if ((++visited & 16_383) === 0) await slicer.pause();
-			const p = byDir.paths[j]!;
-			if (pathAlive[p] === 0 || (allowed && allowed[p] === 0)) continue;
-			if (wantType >= 0 && verType[lastVer[p]!] !== wantType) continue;
-			const n = pathName[p]!;
-			if (prefix !== undefined && !underPrefix(index, d, n, prefix)) continue;
-			let ns = nameScores[n]!;
-			if (ns === unknown) {
-				ns = (nameMask[n]! & memo.mask) === memo.mask ? nameScore(term, foldCache.name(n)) : -1;
-				nameScores[n] = ns;
-			}
-			// A name match was ranked above; a scattered one in the name takes precedence over the directory.
-			if (ns >= 100) continue;
-			const exact = (ns >= 0 ? ns : 45) - Math.min(20, nameLens[n]! / 8) + (recencyMax * (pathNewest[p]! - oldestTime)) / span;
-			const key = tieKey(n, p);
-			if (top.admits(exact, key)) {
-				top.offer(exact, key);
-				filled++;
-			}
-		}
-	}
-	// Everything else scores at most 35 for the term (a mid-word directory match, two pieces across
-	// the '/', a scattered match).
-	if (filled >= limit && !top.admits(35 + recencyMax, -1)) return hitsOf(index, [term], top.sorted(), pathNewest);
-	return undefined;
 }
 
 /** Whether path (d, n) is the prefix itself or lies below it. */
@@ -1071,12 +1172,16 @@ export class IncrementalSearch {
 	/** Candidate sets larger than this try the name-first path for single-term queries. */
 	private readonly fastPathThreshold: number;
 
+	/** Time slice before yielding to the event loop (0 yields at every opportunity: tests). */
+	private readonly sliceMs: number;
+
 	constructor(
 		private readonly index: FileIndex,
-		options: {fastPathThreshold?: number} = {},
+		options: {fastPathThreshold?: number; sliceMs?: number} = {},
 	) {
 		this.fold = foldCacheFor(index);
 		this.fastPathThreshold = options.fastPathThreshold ?? 50_000;
+		this.sliceMs = options.sliceMs ?? 8;
 	}
 
 	/**
@@ -1103,15 +1208,20 @@ export class IncrementalSearch {
 		const candidates = base && parseQuery(base.query).length > 0 ? base.matches : undefined;
 		const terms = parseQuery(folded);
 		const full = async (): Promise<SearchResult & {matches: Uint32Array}> => {
-			const result = await search(this.index, query, {limit: options.limit, filters: options.filters, signal: controller.signal, candidates, fold: this.fold});
-			if (terms.length > 0) this.stack.push({query: folded, filtersKey, generation, matches: result.matches});
+			const result = await search(this.index, query, {limit: options.limit, filters: options.filters, signal: controller.signal, candidates, fold: this.fold, sliceMs: this.sliceMs});
+			if (terms.length > 0) {
+				this.stack.push({query: folded, filtersKey, generation, matches: result.matches});
+				// Keep the newest lists within budget: an older prefix is only needed again after backspacing.
+				let total = this.stack.reduce((n, e) => n + e.matches.length, 0);
+				while (this.stack.length > 1 && total > stackBudget) total -= this.stack.shift()!.matches.length;
+			}
 			return result;
 		};
 		if (terms.length > 0 && terms.length <= 8 && (candidates?.length ?? this.index.pathCount) > this.fastPathThreshold) {
 			const started = performance.now();
 			await yieldToLoop();
 			if (controller.signal.aborted) throw new SearchAborted();
-			const hits = await fastByName(this.index, terms, this.fold, options.limit ?? 50, options.filters ?? {}, new Slicer(8, controller.signal));
+			const hits = await fastByName(this.index, terms, this.fold, options.limit ?? 50, options.filters ?? {}, new Slicer(this.sliceMs, controller.signal));
 			if (hits) {
 				full().then(
 					r => options.onTotal?.(r.total),

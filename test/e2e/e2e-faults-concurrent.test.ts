@@ -4,14 +4,13 @@
  * - A second resto starts a backup while a TUI's backup is running.
  */
 import {execFile} from 'node:child_process';
-import {randomBytes} from 'node:crypto';
 import {readdirSync, writeFileSync} from 'node:fs';
 import path from 'node:path';
 import {afterAll, beforeAll, describe, expect, test} from 'vitest';
 import {cacheFile, loadCache} from '../../source/index/cache.js';
 import {ResticCli} from '../../source/restic/client.js';
-import {makeRepo, startRestServer, tempDir, writeTree, type RestServer, type TestRepo} from '../helpers/restic.js';
-import {waitForExit} from './faults-helpers.js';
+import {makeRepo, tempDir, writeTree, type RestServer, type TestRepo} from '../helpers/restic.js';
+import {slowBackupFixture, waitForExit} from './faults-helpers.js';
 import {cliPath, resticPids, Terminal} from './tmux.js';
 
 /** Run `node build/cli.js ARGS`; resolves with its exit code and output, never rejects. */
@@ -105,18 +104,7 @@ describe('e2e faults: a second resto starts a backup while a TUI backup runs', (
 	let cwd: string;
 
 	beforeAll(async () => {
-		const root = tempDir('resto-faults-backup-');
-		// A REST backend limited to 6 MB/s makes a 64 MB backup last about ten seconds.
-		server = await startRestServer(path.join(root, 'rest'), undefined, {args: ['--bwlimit', '6M']});
-		repo = makeRepo({root, repository: server.url});
-		const src = path.join(root, 'home');
-		const files: Record<string, Buffer> = {};
-		for (let i = 0; i < 64; i++) files[`big/b${i}.bin`] = randomBytes(1 << 20);
-		writeTree(src, files);
-		const cfg = path.join(root, 'config.yaml');
-		writeFileSync(cfg, `repositories:\n  - name: home\n    repository: ${server.url}\n    passwordFile: ${repo.passwordFile}\nbackupSets:\n  - name: everything\n    repository: home\n    paths: [${src}]\n`);
-		cwd = tempDir('resto-e2e-cwd-');
-		env = {RESTO_CONFIG: cfg, XDG_CACHE_HOME: path.join(root, 'cache'), XDG_STATE_HOME: path.join(root, 'state')};
+		({repo, server, env, cwd} = await slowBackupFixture('resto-faults-backup-'));
 	}, 60_000);
 	afterAll(async () => {
 		await server?.kill();

@@ -2,13 +2,11 @@
  * Fault case: the terminal is resized (down to below the minimum and back) while a backup runs in the
  * TUI. The backup must keep running and finish, and each size must be drawn correctly.
  */
-import {randomBytes} from 'node:crypto';
-import {writeFileSync} from 'node:fs';
 import path from 'node:path';
 import {afterAll, beforeAll, describe, expect, test} from 'vitest';
 import {ResticCli} from '../../source/restic/client.js';
-import {makeRepo, startRestServer, tempDir, writeTree, type RestServer, type TestRepo} from '../helpers/restic.js';
-import {waitForExit} from './faults-helpers.js';
+import {writeTree, type RestServer, type TestRepo} from '../helpers/restic.js';
+import {slowBackupFixture, waitForExit} from './faults-helpers.js';
 import {resticPids, Terminal} from './tmux.js';
 
 let repo: TestRepo;
@@ -17,18 +15,7 @@ let env: Record<string, string>;
 let cwd: string;
 
 beforeAll(async () => {
-	const root = tempDir('resto-faults-resize-');
-	// A REST backend limited to 6 MB/s: the 64 MB backup lasts about ten seconds, long enough to resize.
-	server = await startRestServer(path.join(root, 'rest'), undefined, {args: ['--bwlimit', '6M']});
-	repo = makeRepo({root, repository: server.url});
-	const src = path.join(root, 'home');
-	const files: Record<string, Buffer> = {};
-	for (let i = 0; i < 64; i++) files[`big/b${i}.bin`] = randomBytes(1 << 20);
-	writeTree(src, files);
-	const cfg = path.join(root, 'config.yaml');
-	writeFileSync(cfg, `repositories:\n  - name: home\n    repository: ${server.url}\n    passwordFile: ${repo.passwordFile}\nbackupSets:\n  - name: everything\n    repository: home\n    paths: [${src}]\n`);
-	cwd = tempDir('resto-e2e-cwd-');
-	env = {RESTO_CONFIG: cfg, XDG_CACHE_HOME: path.join(root, 'cache'), XDG_STATE_HOME: path.join(root, 'state')};
+	({repo, server, env, cwd} = await slowBackupFixture('resto-faults-resize-'));
 }, 60_000);
 
 afterAll(async () => {

@@ -1,6 +1,28 @@
 /** Small helpers shared by the e2e-faults-* tests. */
-import {readFileSync} from 'node:fs';
+import {randomBytes} from 'node:crypto';
+import {readFileSync, writeFileSync} from 'node:fs';
+import path from 'node:path';
+import {makeRepo, startRestServer, tempDir, writeTree, type RestServer, type TestRepo} from '../helpers/restic.js';
 import type {Terminal} from './tmux.js';
+
+/**
+ * A REST repository (rclone limited to 6 MB/s) with a 64 MB backup set "everything" of repository
+ * "home": the backup lasts about ten seconds, long enough to interfere with. Plus a config, env and cwd.
+ */
+export async function slowBackupFixture(prefix: string): Promise<{repo: TestRepo; server: RestServer; env: Record<string, string>; cwd: string}> {
+	const root = tempDir(prefix);
+	const server = await startRestServer(path.join(root, 'rest'), undefined, {args: ['--bwlimit', '6M']});
+	const repo = makeRepo({root, repository: server.url});
+	const src = path.join(root, 'home');
+	const files: Record<string, Buffer> = {};
+	for (let i = 0; i < 64; i++) files[`big/b${i}.bin`] = randomBytes(1 << 20);
+	writeTree(src, files);
+	const cfg = path.join(root, 'config.yaml');
+	writeFileSync(cfg, `repositories:\n  - name: home\n    repository: ${server.url}\n    passwordFile: ${repo.passwordFile}\nbackupSets:\n  - name: everything\n    repository: home\n    paths: [${src}]\n`);
+	const cwd = tempDir('resto-e2e-cwd-');
+	const env = {RESTO_CONFIG: cfg, XDG_CACHE_HOME: path.join(root, 'cache'), XDG_STATE_HOME: path.join(root, 'state')};
+	return {repo, server, env, cwd};
+}
 
 /** Poll `ok` every `every` ms until it holds or `ms` passed; returns the last answer. */
 export async function waitUntil(ok: () => boolean, ms: number, every = 50): Promise<boolean> {

@@ -142,6 +142,27 @@ describe('search semantics and ranking', () => {
 		expect(nameFirst).toBeGreaterThan(20);
 	});
 
+	test('searches interleaving on one index (two engines, many terms) never corrupt each other\'s memos', async () => {
+		const ix = new FileIndex();
+		const slot = ix.beginSnapshot(snap('a', 1));
+		const words = ['alpha', 'beta', 'gamma', 'delta', 'epsilon', 'zeta', 'theta', 'kappa'];
+		for (let i = 0; i < 4000; i++) ix.add(slot, node(`/home/${words[i % 8]}/${words[(i * 3) % 8]}-${i % 97}/${words[(i * 5) % 8]}${i}.txt`));
+		ix.completeSnapshot(slot);
+		// sliceMs 0: both yield at every step, so their work really interleaves.
+		const a = new IncrementalSearch(ix, {fastPathThreshold: 0, sliceMs: 0});
+		const b = new IncrementalSearch(ix, {fastPathThreshold: 100_000, sliceMs: 0});
+		const queries = ['alpha beta gamma delta epsilon', 'zeta theta', 'kappa 12', 'epsilon-3', 'gamma delta theta kappa alpha', 'beta 7'];
+		for (let round = 0; round < 3; round++) {
+			for (let i = 0; i < queries.length; i++) {
+				const qa = queries[i]!;
+				const qb = queries[(i + 1 + round) % queries.length]!;
+				const [ra, rb] = await Promise.all([a.run(qa, {limit: 15}), b.run(qb, {limit: 15})]);
+				expect(ra.hits.map(h => [h.path, h.score]), qa).toEqual((await search(ix, qa, {limit: 15})).hits.map(h => [h.path, h.score]));
+				expect(rb.hits.map(h => [h.path, h.score]), qb).toEqual((await search(ix, qb, {limit: 15})).hits.map(h => [h.path, h.score]));
+			}
+		}
+	});
+
 	test('name-first refuses when a path with a term only in its directory could still outrank', async () => {
 		const ix = new FileIndex();
 		const slot = ix.beginSnapshot(snap('a', 1));
