@@ -158,7 +158,7 @@ export function SearchScreen({repo: repoName, query: initialQuery}: {repo: strin
 	) : (
 		<Text {...roleStyle(theme, 'text.muted')}>
  			{p.snapshotsTotal} snapshots indexed{p.fromCache ? ` (${p.fromCache} from cache)` : ''} ·{' '}
-			{state.query ? (state.totalExact ? `${state.total.toLocaleString('en-US')} match${state.total === 1 ? '' : 'es'} in ${Math.round(state.ms)} ms` : `best ${state.total.toLocaleString('en-US')} in ${Math.round(state.ms)} ms, counting the rest…`) : 'type a few letters of a file name'}
+			{state.query ? (state.searching && state.hits.length === 0 ? 'searching…' : state.totalExact ? `${state.total.toLocaleString('en-US')} match${state.total === 1 ? '' : 'es'} in ${Math.round(state.ms)} ms` : `best ${state.total.toLocaleString('en-US')} in ${Math.round(state.ms)} ms, counting the rest…`) : 'type a few letters of a file name'}
 			{findMode ? ' · restic find mode (globs), ^G for index' : ' · ^G restic find mode'}
 		</Text>
 	);
@@ -201,7 +201,7 @@ export function SearchScreen({repo: repoName, query: initialQuery}: {repo: strin
 					cursor={current}
 					height={listHeight}
 					width={width}
-					empty={state.query ? (indexing ? 'No match yet: still indexing.' : 'No match in any snapshot.') : ' '}
+					empty={state.query ? (state.searching ? 'searching…' : indexing ? 'No match yet: still indexing.' : 'No match in any snapshot.') : ' '}
 					render={(h, selected) => (
 						<Text>
 							<HighlightedPath hit={h} width={pathW} theme={theme} />
