@@ -13,6 +13,7 @@ let repo: TestRepo;
 let server: RestServer;
 let src: string;
 let cfg: string;
+let root: string;
 
 const waitUntil = async (ok: () => boolean, ms: number): Promise<boolean> => {
 	const end = Date.now() + ms;
@@ -21,7 +22,7 @@ const waitUntil = async (ok: () => boolean, ms: number): Promise<boolean> => {
 };
 
 beforeAll(async () => {
-	const root = tempDir('resto-e2e-backend-');
+	root = tempDir('resto-e2e-backend-');
 	server = await startRestServer(path.join(root, 'rest'));
 	repo = makeRepo({repository: server.url, root});
 	src = path.join(root, 'home');
@@ -49,29 +50,37 @@ afterAll(async () => {
 });
 
 /** A fresh environment: its own XDG dirs and an empty restic cache, so every read goes to the backend. */
-function envFor(): Record<string, string> {
+function envFor(config = cfg): Record<string, string> {
 	const home = tempDir('resto-e2e-backend-home-');
-	return {RESTO_CONFIG: cfg, XDG_CACHE_HOME: path.join(home, 'cache'), XDG_STATE_HOME: path.join(home, 'state'), RESTIC_CACHE_DIR: path.join(home, 'restic-cache'), RESTO_STALL_TIMEOUT: '3'};
+	return {RESTO_CONFIG: config, XDG_CACHE_HOME: path.join(home, 'cache'), XDG_STATE_HOME: path.join(home, 'state'), RESTIC_CACHE_DIR: path.join(home, 'restic-cache'), RESTO_STALL_TIMEOUT: '3'};
 }
 
 describe('e2e: the REST backend dies under the TUI', () => {
 	test('mid-listing: "stopped responding" on screen, no restic left, resto quits cleanly', async () => {
-		const t = await Terminal.start({env: envFor(), columns: 100, rows: 30});
+		// A second server on the same data, throttled to 100 kB/s and logging requests: killed while it is
+		// still sending the pack of the snapshot's trees, the backend dies under a listing in progress.
+		const slow = await startRestServer(path.join(root, 'rest'), undefined, {logRequests: true, args: ['--bwlimit', '100k']});
+		const slowCfg = path.join(root, 'slow.yaml');
+		writeFileSync(slowCfg, `repositories:\n  - name: nas\n    repository: ${slow.url}\n    passwordFile: ${repo.passwordFile}\n`);
+		const t = await Terminal.start({env: envFor(slowCfg), columns: 100, rows: 30});
 		try {
 			await t.waitFor(/nas\s.*ok\s+1/, 30_000);
 			t.keys('Enter');
 			await t.waitFor('1 snapshot ·');
+			// Killed the moment restic asks for the pack holding the snapshot's trees: restic has opened the
+			// repository and is listing, and the backend dies under it.
+			const listing = slow.waitForRequest(/GET \/data\//);
 			t.keys('Enter');
-			await t.waitFor(/listing…|entries listed/, 15_000);
-			await server.kill();
+			await listing;
+			await slow.kill();
 			const screen = await t.waitFor(/stopped responding/, 40_000);
-			expect(screen).toMatch(/connection refused/);
-			expect(await waitUntil(() => resticPids(server.url).length === 0, 10_000)).toBe(true);
+			expect(screen).toMatch(/connection refused|connection reset|EOF/);
+			expect(await waitUntil(() => resticPids(slow.url).length === 0, 10_000)).toBe(true);
 			t.keys('q');
 			await t.waitFor(() => t.exitStatus() !== undefined, 15_000);
 		} finally {
 			t.close();
-			await server.restart();
+			await slow.kill();
 		}
 	}, 90_000);
 

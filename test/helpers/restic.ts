@@ -115,14 +115,27 @@ export interface RestServer {
 	kill: (signal?: NodeJS.Signals) => Promise<void>;
 	/** Start it again on the same port and data. */
 	restart: () => Promise<void>;
+	/**
+	 * Resolve once the server has been asked for a path matching `pattern` ("GET /data/…"), so a test can
+	 * kill it at a chosen moment of restic's work. Needs `{logRequests: true}`.
+	 */
+	waitForRequest: (pattern: RegExp, timeoutMs?: number) => Promise<void>;
 }
 
 /** Start `rclone serve restic` on 127.0.0.1 over `dataDir` (`options.args`: extra rclone flags such as --bwlimit). */
-export async function startRestServer(dataDir: string, port?: number, options: {args?: string[]} = {}): Promise<RestServer> {
+export async function startRestServer(dataDir: string, port?: number, options: {args?: string[]; logRequests?: boolean} = {}): Promise<RestServer> {
 	const p = port ?? (await freePort());
 	mkdirSync(dataDir, {recursive: true});
+	// rclone -vv logs every request ("… : GET /data/ab12…"): kept (bounded) for waitForRequest.
+	let requests = '';
+	const waiters = new Set<{pattern: RegExp; resolve: () => void}>();
 	const start = async (): Promise<ChildProcess> => {
-		const child = spawn('rclone', ['serve', 'restic', '--addr', `127.0.0.1:${p}`, ...(options.args ?? []), dataDir], {stdio: ['ignore', 'ignore', 'pipe']});
+		const child = spawn('rclone', ['serve', 'restic', '--addr', `127.0.0.1:${p}`, ...(options.logRequests ? ['-vv'] : []), ...(options.args ?? []), dataDir], {stdio: ['ignore', 'ignore', 'pipe']});
+		child.stderr?.on('data', (chunk: Buffer) => {
+			if (!options.logRequests) return;
+			requests = (requests + chunk.toString()).slice(-65_536);
+			for (const w of waiters) if (w.pattern.test(requests)) w.resolve();
+		});
 		await new Promise<void>((resolve, reject) => {
 			const timer = setTimeout(() => reject(new Error('rclone serve restic did not start')), 15_000);
 			let seen = '';
@@ -156,6 +169,24 @@ export async function startRestServer(dataDir: string, port?: number, options: {
 		},
 		restart: async () => {
 			server.process = await start();
+		},
+		waitForRequest: (pattern, timeoutMs = 30_000) => {
+			requests = '';
+			return new Promise<void>((resolve, reject) => {
+				const w = {
+					pattern,
+					resolve: () => {
+						waiters.delete(w);
+						clearTimeout(timer);
+						resolve();
+					},
+				};
+				const timer = setTimeout(() => {
+					waiters.delete(w);
+					reject(new Error(`rclone saw no request matching ${String(pattern)}`));
+				}, timeoutMs);
+				waiters.add(w);
+			});
 		},
 	};
 	return server;

@@ -36,7 +36,13 @@ beforeAll(async () => {
 		for (let j = 0; j < chunk.length; j += 4) chunk.writeUInt32LE((Math.random() * 2 ** 32) >>> 0, j);
 		writeFileSync(path.join(src, `b${i}.bin`), chunk);
 	}
-	repo.backup([src]);
+	// Thousands of small files beside it: their trees fill a pack big enough to be cut off in transit.
+	const small = path.join(root, 'src', 'small');
+	for (let a = 0; a < 10; a++) {
+		mkdirSync(path.join(small, `d${a}`), {recursive: true});
+		for (let b = 0; b < 500; b++) writeFileSync(path.join(small, `d${a}`, `file-with-a-longer-name-${b}.txt`), `${a} ${b}\n`);
+	}
+	repo.backup([src, small]);
 }, 120_000);
 
 afterAll(async () => {
@@ -46,14 +52,17 @@ afterAll(async () => {
 
 describe('backend killed while restic reads (real restic, rclone REST)', () => {
 	test('mid-listing: restic is stopped after the stall timeout with the backend error, nothing left running', async () => {
-		const client = new ResticCli(freshAccess());
+		// A second server on the same data, throttled to 50 kB/s and logging requests: killed while it is still
+		// sending the pack of the snapshot's trees, the backend dies under a listing in progress.
+		const slow = await startRestServer(server.dataDir, undefined, {logRequests: true, args: ['--bwlimit', '50k']});
+		const client = new ResticCli({...freshAccess(), repository: slow.url});
 		const snapshots = await client.snapshots();
 		const retries: string[] = [];
 		const started = Date.now();
+		const asked = slow.waitForRequest(/GET \/data\//);
 		const listing = runRestic(client.access, ['ls', '--json', snapshots[0]!.id], {stallTimeoutMs: 3000, onBackendRetry: cause => retries.push(cause)});
-		// The listing is under way (restic started, loading the snapshot): the backend goes away.
-		await new Promise(r => setTimeout(r, 30));
-		await server.kill();
+		await asked;
+		await slow.kill();
 		try {
 			const error = await listing.then(
 				() => undefined,
@@ -61,12 +70,12 @@ describe('backend killed while restic reads (real restic, rclone REST)', () => {
 			);
 			expect(error).toBeInstanceOf(ResticError);
 			expect((error as ResticError).kind).toBe('unreachable');
-			expect((error as ResticError).message).toMatch(/stopped responding: restic retried for \d+ s \(.*connection refused\)/);
+			expect((error as ResticError).message).toMatch(/stopped responding: restic retried for \d+ s \(.*(connection refused|connection reset|EOF)\)/);
 			expect(Date.now() - started).toBeLessThan(30_000);
 			expect(retries.length).toBeGreaterThan(0);
 			expect(liveProcessCount()).toBe(0);
 		} finally {
-			await server.restart();
+			await slow.kill();
 		}
 	}, 60_000);
 
