@@ -135,7 +135,8 @@ describe('e2e faults: a second resto starts a backup while a TUI backup runs', (
 			second.keys('b');
 			await second.waitFor('everything');
 			second.keys('Enter');
-			const refused = await second.waitFor(/another resto \(PID \d+[^)]*\) is already backing\s+up this repository/, 15_000);
+			// The message wraps wherever the PID and time put it: any whitespace between words.
+			const refused = await second.waitFor(/another\s+resto\s+\(PID\s+\d+[^)]*\)\s+is\s+already\s+backing\s+up\s+this\s+repository/, 15_000);
 			expect(refused).toMatch(/^failed$/m);
 			// Nothing ran: the bar must not claim a finished backup.
 			expect(refused).not.toContain('██████████');
