@@ -14,22 +14,13 @@ import {loadCache, saveCache} from '../source/index/cache.js';
 import {FileIndex} from '../source/index/file-index.js';
 import {IncrementalSearch, prepareSearch} from '../source/index/search.js';
 import {parseLsLine, type Snapshot} from '../source/restic/parse.js';
+import {seededRandom} from '../source/util/random.js';
 
 const targetPaths = Number(process.env.PATHS ?? 1_500_000);
 const keyIntervalMs = Number(process.env.KEY_INTERVAL_MS ?? 0);
 const snapshotCount = Number(process.env.SNAPSHOTS ?? 10);
 
-function prng(seed: number): () => number {
-	let a = seed >>> 0;
-	return () => {
-		a = (a + 0x6d2b79f5) >>> 0;
-		let t = a;
-		t = Math.imul(t ^ (t >>> 15), t | 1);
-		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-	};
-}
-const rand = prng(42);
+const rand = seededRandom(42);
 const pick = <T>(list: readonly T[]): T => list[Math.floor(rand() * list.length)]!;
 const words = ['report', 'final', 'draft', 'invoice', 'notes', 'meeting', 'budget', 'summary', 'thesis', 'chapter', 'resume', 'letter', 'contract', 'scan', 'receipt', 'plan', 'design', 'spec', 'review', 'backup'];
 const exts = ['pdf', 'docx', 'txt', 'md', 'xlsx', 'png', 'jpg', 'ts', 'js', 'json', 'py', 'go', 'rs', 'html', 'css', 'csv'];

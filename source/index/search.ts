@@ -75,11 +75,6 @@ export function parseQuery(query: string): string[] {
 
 const isBoundary = (c: number) => c === 47 /* / */ || c === 45 || c === 95 || c === 46 || c === 32 || c === 40 || c === 91;
 
-/** How many leading chars of `term` match greedily as a subsequence of `text`. */
-export function greedyPrefix(term: string, text: string): number {
-	return greedyFrom(term, text, 0, 0);
-}
-
 /** Where the last greedyFrom call stopped in `text` (just after its last matched character). */
 let greedyEnd = 0;
 
@@ -165,10 +160,16 @@ function substringScore(term: string, name: string): number {
 const nonSubstringBound = 45;
 const recencyMax = 10;
 
-function dirScore(term: string, dir: string): number {
+/** Score of a term found contiguously in a directory: 45 at a word start, 35 mid-word, -1 when absent. */
+function dirSubstringScore(term: string, dir: string): number {
 	const at = dir.indexOf(term);
-	if (at < 0) return 5;
+	if (at < 0) return -1;
 	return at === 0 || isBoundary(dir.charCodeAt(at - 1)) ? 45 : 35;
+}
+
+function dirScore(term: string, dir: string): number {
+	const sub = dirSubstringScore(term, dir);
+	return sub < 0 ? 5 : sub;
 }
 
 /** Positions of a greedy, contiguous-preferring match of each term in the folded path. */
@@ -260,32 +261,21 @@ export class FoldCache {
 	 * miss per path, which was the single largest cost of a scan.
 	 */
 	async masks(pause: () => Promise<void> = async () => undefined): Promise<{dir: Int32Array<ArrayBufferLike>; name: Int32Array<ArrayBufferLike>; nameLen: Uint16Array<ArrayBufferLike>}> {
-		const grow = (arr: Int32Array<ArrayBufferLike>, need: number): Int32Array<ArrayBufferLike> => {
-			if (arr.length >= need) return arr;
-			const next = new Int32Array(Math.max(need, arr.length * 2));
-			next.set(arr);
-			return next;
-		};
 		// In batches, each computed synchronously right after a pause: two searches running this at once
 		// (they interleave at every pause) then never compute the same entries or run past the end.
 		while (this.dirMasked < this.index.dirs.length) {
 			await pause();
+			this.fitArrays();
 			const from = this.dirMasked;
 			const to = Math.min(this.index.dirs.length, from + 4096);
-			this.dirMaskArr = grow(this.dirMaskArr, this.index.dirs.length);
 			for (let d = from; d < to; d++) this.dirMaskArr[d] = charMask(this.dir(d));
 			this.dirMasked = Math.max(this.dirMasked, to);
 		}
 		while (this.nameMasked < this.index.names.length) {
 			await pause();
+			this.fitArrays();
 			const from = this.nameMasked;
 			const to = Math.min(this.index.names.length, from + 4096);
-			this.nameMaskArr = grow(this.nameMaskArr, this.index.names.length);
-			if (this.nameLenArr.length < this.nameMaskArr.length) {
-				const next = new Uint16Array(this.nameMaskArr.length);
-				next.set(this.nameLenArr);
-				this.nameLenArr = next;
-			}
 			for (let n = from; n < to; n++) {
 				this.nameMaskArr[n] = charMask(this.name(n));
 				this.nameLenArr[n] = Math.min(65535, this.index.names[n]!.length);
@@ -293,15 +283,23 @@ export class FoldCache {
 			this.nameMasked = Math.max(this.nameMasked, to);
 		}
 		// (A caller that finds everything done still gets arrays sized for the whole index.)
-		this.dirMaskArr = grow(this.dirMaskArr, this.index.dirs.length);
-		this.nameMaskArr = grow(this.nameMaskArr, this.index.names.length);
-		if (this.nameLenArr.length < this.nameMaskArr.length) {
-			const next = new Uint16Array(this.nameMaskArr.length);
-			next.set(this.nameLenArr);
-			this.nameLenArr = next;
-		}
+		this.fitArrays();
 		return {dir: this.dirMaskArr, name: this.nameMaskArr, nameLen: this.nameLenArr};
 	}
+
+	/** Grow the mask and length arrays to the index's current size (doubling, keeping what is computed). */
+	private fitArrays(): void {
+		const grow = <T extends Int32Array<ArrayBufferLike> | Uint16Array<ArrayBufferLike>>(arr: T, need: number, make: (n: number) => T): T => {
+			if (arr.length >= need) return arr;
+			const next = make(Math.max(need, arr.length * 2));
+			next.set(arr);
+			return next;
+		};
+		this.dirMaskArr = grow(this.dirMaskArr, this.index.dirs.length, n => new Int32Array(n));
+		this.nameMaskArr = grow(this.nameMaskArr, this.index.names.length, n => new Int32Array(n));
+		this.nameLenArr = grow(this.nameLenArr, this.index.names.length, n => new Uint16Array(n));
+	}
+
 	dir(d: number): string {
 		let f = this.dirs[d];
 		if (f === undefined) {
@@ -496,7 +494,7 @@ const termMemos = new WeakMap<FoldCache, {dirs: number; names: number; memos: Te
 const memoLimit = 4;
 
 /** Mark a memo as in use by a search (undone with users--): it is then never recycled under it. */
-function useMemo(memo: TermMemo): TermMemo {
+function holdMemo(memo: TermMemo): TermMemo {
 	memo.users++;
 	return memo;
 }
@@ -586,13 +584,7 @@ async function inheritDirs(fold: FoldCache, memo: TermMemo, base: TermMemo, paus
 		// A greedy match that stopped inside the shorter term stops at the same place in the longer;
 		// one that consumed it all continues from where it ended.
 		if (k < len) memo.dirK[d] = k;
-		else if (base.dirPos[d]! >= 0) {
-			const text = dirNames[d]!;
-			let kk = greedyFrom(term, text, base.dirPos[d]!, len);
-			memo.dirPos[d] = kk === term.length ? greedyEnd : -1;
-			if (kk < term.length && term.charCodeAt(kk) === 47) kk++;
-			memo.dirK[d] = kk;
-		}
+		else if (base.dirPos[d]! >= 0) greedyDir(term, dirNames[d]!, d, memo.dirK, memo.dirPos, base.dirPos[d]!, len);
 	}
 	memo.dirBase = undefined;
 }
@@ -739,15 +731,18 @@ function scanPaths(st: ScanState, from: number, to: number): void {
 			st.spanMasks[at] = spanning;
 			continue;
 		}
-		const key = n * keyShift + p;
+		const key = tieKey(n, p);
 		if (top.admits(score, key)) top.offer(score, key);
 	}
 	st.matchCount = matchCount;
 }
 
-/** Greedy prefix of `term` matched in directory `dir` (+ its trailing '/'), memoised for directory d. */
-function greedyDir(term: string, dir: string, d: number, dk: Int16Array, pos: Int32Array): number {
-	let k = greedyFrom(term, dir, 0, 0);
+/**
+ * Greedy prefix of `term` matched in directory `dir` (+ its trailing '/'), memoised for directory d.
+ * `from`/`k0` continue the match of a shorter term that ended there (see inheritDirs).
+ */
+function greedyDir(term: string, dir: string, d: number, dk: Int16Array, pos: Int32Array, from = 0, k0 = 0): number {
+	let k = greedyFrom(term, dir, from, k0);
 	pos[d] = k === term.length ? greedyEnd : -1;
 	// The '/' between directory and name can match a '/' in the term.
 	if (k < term.length && term.charCodeAt(k) === 47) k++;
@@ -779,118 +774,101 @@ export async function search(index: FileIndex, query: string, options: SearchOpt
 	if (options.signal?.aborted) throw new SearchAborted();
 	const terms = parseQuery(query);
 	const limit = options.limit ?? 50;
-	const filters = options.filters ?? {};
 	const foldCache = options.fold ?? foldCacheFor(index);
 	const slicer = new Slicer(options.sliceMs ?? 8, options.signal);
 	const {pathNewest, pathAlive} = await index.derivedDataAsync(slicer.pause);
-	const allowed = allowedPaths(index, filters);
-	const prefix = filters.pathPrefix ? filters.pathPrefix.replace(/\/+$/, '') : undefined;
-	const wantType = filters.type === undefined ? -1 : typeNames.indexOf(filters.type);
+	const {allowed, prefix, wantType} = pathFilterOf(index, options.filters ?? {});
 	const pathDir = index.pathDir.data;
 	const pathName = index.pathName.data;
-	const lastVer = index.pathLastVer.data;
-	const verType = index.verType.data;
 	const count = options.candidates ? options.candidates.length : index.pathCount;
 	const {oldestTime, span} = timeSpan(index);
+	const masks = await foldCache.masks(slicer.pause);
 
 	// Per-term memo of directory/name results: most paths share directories and many share names.
-	// Typed-array memos: most paths share directories, many share names.
-	const masks = await foldCache.masks(slicer.pause);
 	const termMemos: TermMemo[] = [];
+	let held: {buf: Uint32Array; release: () => void} | undefined;
 	try {
-		for (const t of terms) termMemos.push(useMemo(await memoFor(foldCache, t, slicer.pause, true, count > 20_000)));
-		return await scanWith(termMemos);
+		for (const t of terms) termMemos.push(holdMemo(await memoFor(foldCache, t, slicer.pause, true, count > 20_000)));
+		// One scratch buffer per index, reused by every scan (the matches are copied out at the end).
+		held = takeScratch(index, count);
+		const top = new TopK(terms.length === 0 ? 0 : limit);
+		const st: ScanState = {
+			terms,
+			candidates: options.candidates,
+			pathAlive,
+			allowed,
+			wantType,
+			verType: index.verType.data,
+			lastVer: index.pathLastVer.data,
+			pathDir,
+			pathName,
+			prefix,
+			index,
+			fold: foldCache,
+			nameMemo: termMemos.map(m => m.nameScore),
+			nameMask: masks.name,
+			termMasks: termMemos.map(m => m.mask),
+			suffixMasks: terms.map(t => {
+				const suffix = new Int32Array(t.length + 1);
+				for (let k = t.length - 1; k >= 0; k--) suffix[k] = (suffix[k + 1]! | charMask(t[k]!)) & ~(1 << 31);
+				return suffix;
+			}),
+			dirK: termMemos.map(m => m.dirK),
+			dirPos: termMemos.map(m => m.dirPos),
+			dirFull: termMemos.map(m => m.dirFull),
+			nameNeed: termMemos.map(m => m.nameNeed),
+			nameLens: masks.nameLen,
+			pathNewest,
+			oldestTime,
+			span,
+			matchBuf: held.buf,
+			matchCount: 0,
+			top,
+			spanPaths: new Uint32Array(1024),
+			spanScores: new Float64Array(1024),
+			spanMasks: new Uint32Array(1024),
+			spanCount: 0,
+		};
+		const chunk = 16_384;
+		for (let i = 0; i < count; i += chunk) {
+			await slicer.pause();
+			scanPaths(st, i, Math.min(count, i + chunk));
+		}
+		const {spanPaths, spanScores, spanMasks, spanCount, matchCount} = st;
+		// A term without '/' that spans directory and name breaks into at least two pieces (one piece would
+		// lie inside the name or the directory, which are matched before): its score is at most 35. That
+		// tight bound lets the top list turn most spanning paths away before their piece count.
+		const spanUpper = terms.map(t => piecesScore(t.includes('/') ? 1 : 2));
+		for (let j = 0; j < spanCount; j++) {
+			if ((j & 1023) === 0) await slicer.pause();
+			const p = spanPaths[j]!;
+			const spanning = spanMasks[j]!;
+			let score = spanScores[j]!;
+			let upper = score;
+			for (let t = 0; t < terms.length; t++) if (spanning & (1 << t)) upper += spanUpper[t]!;
+			const key = tieKey(pathName[p]!, p);
+			if (!top.admits(upper, key)) continue;
+			const full = `${foldCache.dir(pathDir[p]!)}/${foldCache.name(pathName[p]!)}`;
+			for (let t = 0; t < terms.length; t++) if (spanning & (1 << t)) score += piecesScore(pieces(terms[t]!, full));
+			top.offer(score, key);
+		}
+		if (options.signal?.aborted) throw new SearchAborted();
+
+		const hits = hitsOf(index, terms, top.sorted(), pathNewest);
+		return {query, hits, total: terms.length === 0 ? 0 : matchCount, scanned: count, ms: performance.now() - started, matches: held.buf.slice(0, matchCount)};
 	} finally {
 		for (const m of termMemos) m.users--;
+		held?.release();
 	}
+}
 
-	async function scanWith(termMemos: TermMemo[]): Promise<SearchResult & {matches: Uint32Array}> {
-		const dirK = termMemos.map(m => m.dirK);
-		const nameNeed = termMemos.map(m => m.nameNeed);
-		const dirFull = termMemos.map(m => m.dirFull);
-		const nameMemo = termMemos.map(m => m.nameScore);
-		const dirPos = termMemos.map(m => m.dirPos);
-		const termMasks = termMemos.map(m => m.mask);
-		// One scratch buffer per index, reused by every scan (the matches are copied out at the end).
-		const held = takeScratch(index, count);
-		try {
-			return await scanAll(held.buf);
-		} finally {
-			held.release();
-		}
-		async function scanAll(matchBuf: Uint32Array): Promise<SearchResult & {matches: Uint32Array}> {
-			const top = new TopK(terms.length === 0 ? 0 : limit);
-
-			const nameMask = masks.name;
-			const candidates = options.candidates;
-			const nameLens = masks.nameLen;
-
-			const st: ScanState = {
-				terms,
-				candidates,
-				pathAlive,
-				allowed,
-				wantType,
-				verType,
-				lastVer,
-				pathDir,
-				pathName,
-				prefix,
-				index,
-				fold: foldCache,
-				nameMemo,
-				nameMask,
-				termMasks,
-				suffixMasks: terms.map(t => {
-					const masks = new Int32Array(t.length + 1);
-					for (let k = t.length - 1; k >= 0; k--) masks[k] = (masks[k + 1]! | charMask(t[k]!)) & ~(1 << 31);
-					return masks;
-				}),
-				dirK,
-				dirPos,
-				dirFull,
-				nameNeed,
-				nameLens,
-				pathNewest,
-				oldestTime,
-				span,
-				matchBuf,
-				matchCount: 0,
-				top,
-				spanPaths: new Uint32Array(1024),
-				spanScores: new Float64Array(1024),
-				spanMasks: new Uint32Array(1024),
-				spanCount: 0,
-			};
-			const chunk = 16_384;
-			for (let i = 0; i < count; i += chunk) {
-				await slicer.pause();
-				scanPaths(st, i, Math.min(count, i + chunk));
-			}
-			const {spanPaths, spanScores, spanMasks, spanCount, matchCount} = st;
-			// A term without '/' that spans directory and name breaks into at least two pieces (one piece would
-			// lie inside the name or the directory, which are matched before): its score is at most 35. That
-			// tight bound lets the top list turn most spanning paths away before their piece count.
-			const spanUpper = terms.map(t => piecesScore(t.includes('/') ? 1 : 2));
-			for (let j = 0; j < spanCount; j++) {
-				if ((j & 1023) === 0) await slicer.pause();
-				const p = spanPaths[j]!;
-				const spanning = spanMasks[j]!;
-				let score = spanScores[j]!;
-				let upper = score;
-				for (let t = 0; t < terms.length; t++) if (spanning & (1 << t)) upper += spanUpper[t]!;
-				const key = tieKey(pathName[p]!, p);
-				if (!top.admits(upper, key)) continue;
-				const full = `${foldCache.dir(pathDir[p]!)}/${foldCache.name(pathName[p]!)}`;
-				for (let t = 0; t < terms.length; t++) if (spanning & (1 << t)) score += piecesScore(pieces(terms[t]!, full));
-				top.offer(score, key);
-			}
-			if (options.signal?.aborted) throw new SearchAborted();
-
-			const hits = hitsOf(index, terms, top.sorted(), pathNewest);
-			return {query, hits, total: terms.length === 0 ? 0 : matchCount, scanned: count, ms: performance.now() - started, matches: matchBuf.slice(0, matchCount)};
-		}
-	}
+/** The per-path filters of a search: snapshot membership (hosts, dates), a path prefix, an entry type. */
+function pathFilterOf(index: FileIndex, filters: SearchFilters): {allowed: Uint8Array | undefined; prefix: string | undefined; wantType: number} {
+	return {
+		allowed: allowedPaths(index, filters),
+		prefix: filters.pathPrefix ? filters.pathPrefix.replace(/\/+$/, '') : undefined,
+		wantType: filters.type === undefined ? -1 : typeNames.indexOf(filters.type),
+	};
 }
 
 /**
@@ -957,18 +935,14 @@ async function fastByName(index: FileIndex, terms: readonly string[], foldCache:
 	if (limit <= 0 || terms.length === 0 || index.pathCount >= keyShift) return undefined;
 	const memos: TermMemo[] = [];
 	try {
-		for (const t of terms) memos.push(useMemo(await memoFor(foldCache, t, slicer.pause, false)));
-		return await fastWith(memos);
-	} finally {
-		for (const m of memos) m.users--;
-	}
-
-	async function fastWith(memos: TermMemo[]): Promise<SearchHit[] | undefined> {
+		for (const t of terms) memos.push(holdMemo(await memoFor(foldCache, t, slicer.pause, false)));
 		const term = terms[0]!;
 		const memo = memos[0]!;
 		const masks = await foldCache.masks(slicer.pause);
 		const {pathNewest, pathAlive} = await index.derivedDataAsync(slicer.pause);
 		const byName = await namePathsFor(index, pathNewest, slicer.pause);
+		const pathDir = index.pathDir.data;
+		const pathName = index.pathName.data;
 		const names = foldCache.nameCount;
 		const nameMask = masks.name;
 		// Per term, the substring score of every name (100 … 170); a name qualifies when it holds every
@@ -1024,18 +998,28 @@ async function fastByName(index: FileIndex, terms: readonly string[], foldCache:
 			for (let u = 0; u < terms.length; u++) if (u !== t) b += Math.max(nonSubstringBound, bestSub[u]!);
 			otherBound = Math.max(otherBound, b);
 		}
-		const allowed = allowedPaths(index, filters);
-		const prefix = filters.pathPrefix ? filters.pathPrefix.replace(/\/+$/, '') : undefined;
-		const wantType = filters.type === undefined ? -1 : typeNames.indexOf(filters.type);
+		const {allowed, prefix, wantType} = pathFilterOf(index, filters);
 		const {oldestTime, span} = timeSpan(index);
+		const recency = (time: number) => (recencyMax * (time - oldestTime)) / span;
 		const top = new TopK(limit);
 		const nameLens = masks.nameLen;
 		const lastVer = index.pathLastVer.data;
 		const verType = index.verType.data;
-		const pathDir = index.pathDir.data;
 		const {start, paths, newest} = byName;
 		let filled = 0;
 		let visited = 0;
+		/** Offer path p (directory d, name n) with its score before recency, if it passes the filters. */
+		const offer = (p: number, d: number, n: number, base: number): void => {
+			if (pathAlive[p] === 0 || (allowed && allowed[p] === 0)) return;
+			if (wantType >= 0 && verType[lastVer[p]!] !== wantType) return;
+			if (prefix !== undefined && !underPrefix(index, d, n, prefix)) return;
+			const exact = base + recency(pathNewest[p]!);
+			const key = tieKey(n, p);
+			if (top.admits(exact, key)) {
+				top.offer(exact, key);
+				filled++;
+			}
+		};
 		for (let score = perScore.length - 1; score >= 0; score--) {
 			if (perScore[score] === 0) continue;
 			// Nothing in this bucket or below can enter the list any more.
@@ -1046,19 +1030,11 @@ async function fastByName(index: FileIndex, terms: readonly string[], foldCache:
 				if (start[n] === start[n + 1] || scoreOf(n) !== score) continue;
 				const base = score - Math.min(20, nameLens[n]! / 8);
 				// The best any path of this name can do: its newest snapshot, its lowest tie key.
-				if (filled >= limit && !top.admits(base + (recencyMax * (newest[n]! - oldestTime)) / span, tieKey(n, paths[start[n]!]!))) continue;
+				if (filled >= limit && !top.admits(base + recency(newest[n]!), tieKey(n, paths[start[n]!]!))) continue;
 				for (let j = start[n]!; j < start[n + 1]!; j++) {
 					if ((++visited & 16_383) === 0) await slicer.pause();
 					const p = paths[j]!;
-					if (pathAlive[p] === 0 || (allowed && allowed[p] === 0)) continue;
-					if (wantType >= 0 && verType[lastVer[p]!] !== wantType) continue;
-					if (prefix !== undefined && !underPrefix(index, pathDir[p]!, n, prefix)) continue;
-					const exact = base + (recencyMax * (pathNewest[p]! - oldestTime)) / span;
-					const key = tieKey(n, p);
-					if (top.admits(exact, key)) {
-						top.offer(exact, key);
-						filled++;
-					}
+					offer(p, pathDir[p]!, n, base);
 				}
 			}
 		}
@@ -1073,28 +1049,19 @@ async function fastByName(index: FileIndex, terms: readonly string[], foldCache:
 		const dirSub = memo.dirSub;
 		const dirMask = masks.dir;
 		const nameScores = memo.nameScore;
-		const pathName = index.pathName.data;
 		for (let d = 0; d < dirs; d++) {
 			if ((d & 4095) === 0) await slicer.pause();
 			let sc = dirSub[d]!;
 			if (sc === unknown) {
-				sc = -1;
-				if ((dirMask[d]! & memo.mask) === memo.mask) {
-					const dir = foldCache.dir(d);
-					const at = dir.indexOf(term);
-					if (at >= 0) sc = at === 0 || isBoundary(dir.charCodeAt(at - 1)) ? 45 : 35;
-				}
+				sc = (dirMask[d]! & memo.mask) === memo.mask ? dirSubstringScore(term, foldCache.dir(d)) : -1;
 				dirSub[d] = sc;
 			}
 			if (sc !== 45) continue;
-			if (filled >= limit && !top.admits(45 + (recencyMax * (byDir.newest[d]! - oldestTime)) / span, -1)) continue;
+			if (filled >= limit && !top.admits(45 + recency(byDir.newest[d]!), -1)) continue;
 			for (let j = byDir.start[d]!; j < byDir.start[d + 1]!; j++) {
 				if ((++visited & 16_383) === 0) await slicer.pause();
 				const p = byDir.paths[j]!;
-				if (pathAlive[p] === 0 || (allowed && allowed[p] === 0)) continue;
-				if (wantType >= 0 && verType[lastVer[p]!] !== wantType) continue;
 				const n = pathName[p]!;
-				if (prefix !== undefined && !underPrefix(index, d, n, prefix)) continue;
 				let ns = nameScores[n]!;
 				if (ns === unknown) {
 					ns = (nameMask[n]! & memo.mask) === memo.mask ? nameScore(term, foldCache.name(n)) : -1;
@@ -1102,18 +1069,16 @@ async function fastByName(index: FileIndex, terms: readonly string[], foldCache:
 				}
 				// A name match was ranked above; a scattered one in the name takes precedence over the directory.
 				if (ns >= 100) continue;
-				const exact = (ns >= 0 ? ns : 45) - Math.min(20, nameLens[n]! / 8) + (recencyMax * (pathNewest[p]! - oldestTime)) / span;
-				const key = tieKey(n, p);
-				if (top.admits(exact, key)) {
-					top.offer(exact, key);
-					filled++;
-				}
+				offer(p, d, n, (ns >= 0 ? ns : 45) - Math.min(20, nameLens[n]! / 8));
 			}
 		}
 		// Everything else scores at most 35 for the term (a mid-word directory match, two pieces across
 		// the '/', a scattered match).
 		if (filled >= limit && !top.admits(35 + recencyMax, -1)) return hitsOf(index, [term], top.sorted(), pathNewest);
 		return undefined;
+
+	} finally {
+		for (const m of memos) m.users--;
 	}
 }
 
@@ -1169,7 +1134,7 @@ export class IncrementalSearch {
 	private controller: AbortController | undefined;
 	readonly fold: FoldCache;
 
-	/** Candidate sets larger than this try the name-first path for single-term queries. */
+	/** Candidate sets larger than this are first tried name-first (fastByName). */
 	private readonly fastPathThreshold: number;
 
 	/** Time slice before yielding to the event loop (0 yields at every opportunity: tests). */
