@@ -93,6 +93,14 @@ export function stripAnsi(text: string): string {
 	return text.replace(ansiPattern, '');
 }
 
+/** A restic retry line ("Load(<data/…>) returned error, retrying after 1.2s: … connection refused"). */
+export const backendRetryPattern = /returned error, retrying after|connection refused|dial tcp|i\/o timeout|no such host|connection reset|network is unreachable/;
+
+/** The cause at the end of a retry line: "connect: connection refused" rather than the whole URL chain. */
+export function retryCause(line: string): string {
+	return stripAnsi(line).trim().split(': ').slice(-2).join(': ');
+}
+
 /** Replace every secret (non-empty, ≥ 1 char) with «redacted». Longest first so overlaps vanish. */
 export function redact(text: string, secrets: readonly string[]): string {
 	let out = text;

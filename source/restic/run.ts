@@ -4,7 +4,7 @@
  * and always awaits the process before reporting.
  */
 import {execa, type ResultPromise} from 'execa';
-import {classifyFailure, notInstalledError, redact, ResticError} from './errors.js';
+import {backendRetryPattern, classifyFailure, notInstalledError, redact, ResticError, retryCause} from './errors.js';
 
 /** How to reach one repository. Secrets only travel through the child's environment. */
 export interface RepoAccess {
@@ -42,15 +42,6 @@ export interface RunOptions {
 	 */
 	stallTimeoutMs?: number;
 	onBackendRetry?: (cause: string, retryingForMs: number) => void;
-}
-
-/** A restic retry line ("Load(<data/…>) returned error, retrying after 1.2s: … connection refused"). */
-export const backendRetryPattern = /returned error, retrying after|connection refused|dial tcp|i\/o timeout|no such host|connection reset|network is unreachable/;
-
-/** The cause at the end of a retry line: "connect: connection refused" rather than the whole URL chain. */
-export function retryCause(line: string): string {
-	const parts = line.split(': ');
-	return parts.slice(-2).join(': ').slice(0, 160);
 }
 
 /** What restic is going through with a failing backend, for a notice in the UI. */
@@ -218,9 +209,9 @@ export async function runRestic(access: RepoAccess, argv: readonly string[], opt
 			const key = /^\w+\(<[^>]*>/.exec(line)?.[0] ?? '';
 			if (!failingSince.has(key) && failingSince.size < 10_000) failingSince.set(key, now);
 			const since = failingSince.get(key) ?? now;
-			lastCause = retryCause(line);
-			options.onBackendRetry?.(redact(lastCause, secrets), now - since);
-			for (const listener of retryListeners) listener({repository: redact(access.repository, secrets), cause: redact(lastCause, secrets), retryingForMs: now - since, stallLimitMs: stallMs, at: now});
+			lastCause = redact(retryCause(line).slice(0, 160), secrets);
+			options.onBackendRetry?.(lastCause, now - since);
+			for (const listener of retryListeners) listener({repository: redact(access.repository, secrets), cause: lastCause, retryingForMs: now - since, stallLimitMs: stallMs, at: now});
 			if (stallMs > 0 && now - since >= stallMs && !watchdog.signal.aborted) {
 				stalledFor = now - since;
 				watchdog.abort();
@@ -260,7 +251,7 @@ export async function runRestic(access: RepoAccess, argv: readonly string[], opt
 	}
 	if (code === 127 && options.lowPriority) throw notInstalledError(bin);
 	if (stalledFor > 0 && !options.signal?.aborted && code !== 0) {
-		throw new ResticError('unreachable', `The backend stopped responding: restic retried for ${Math.round(stalledFor / 1000)} s (${redact(lastCause, secrets)}) and was stopped. Nothing was changed; try again once the backend is back.`, {exitCode: code, stderr: redact(stderr, secrets)});
+		throw new ResticError('unreachable', `The backend stopped responding: restic retried for ${Math.round(stalledFor / 1000)} s (${lastCause}) and was stopped. Nothing was changed; try again once the backend is back.`, {exitCode: code, stderr: redact(stderr, secrets)});
 	}
 	const okCodes = options.okExitCodes ?? [];
 	// restic may finish on its own just as it is canceled: a clean exit is still a clean exit.

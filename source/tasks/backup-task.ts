@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import {acquireBackupLock, BackupPreflightError, runHook, type BackupLock, type BackupPlan} from '../backup/backup-set.js';
 import type {ResticClient} from '../restic/client.js';
-import {ResticError, stripAnsi} from '../restic/errors.js';
+import {backendRetryPattern, ResticError, retryCause} from '../restic/errors.js';
 import type {BackupErrorEvent, BackupEvent, BackupStatus, BackupSummary, BackupVerbose} from '../restic/parse.js';
 import {Observable} from '../store/store.js';
 
@@ -63,14 +63,6 @@ const finishedPhases: ReadonlySet<BackupState['phase']> = new Set(['done', 'part
 export function isFinished(state: BackupState): boolean {
 	return finishedPhases.has(state.phase);
 }
-
-/** The cause at the end of a restic retry line: "connect: connection refused" rather than the whole URL chain. */
-export function shortBackendError(line: string): string {
-	const parts = stripAnsi(line).trim().split(': ');
-	return parts.length > 2 ? parts.slice(-2).join(': ') : parts.join(': ');
-}
-
-const retryPattern = /returned error, retrying after|connection refused|dial tcp|i\/o timeout|no such host|connection reset|network is unreachable/;
 
 /** One backup. Views subscribe with subscribe/getSnapshot; run() drives it and never throws. */
 export class BackupTask extends Observable<BackupState> {
@@ -192,9 +184,9 @@ export class BackupTask extends Observable<BackupState> {
 				this.update({message: ev.message});
 				break;
 			case 'text':
-				if (retryPattern.test(ev.text)) {
+				if (backendRetryPattern.test(ev.text)) {
 					this.lastRetryAt = Date.now();
-					this.update({backendError: shortBackendError(ev.text)});
+					this.update({backendError: retryCause(ev.text)});
 				}
 				break;
 		}
@@ -287,7 +279,7 @@ export class BackupTask extends Observable<BackupState> {
 			clearInterval(ticker);
 			this.flush();
 		}
-		const allWarnings = [...warnings, ...result.warnings.filter(w => !/could not be read|^\s*$/.test(w) && !retryPattern.test(w))];
+		const allWarnings = [...warnings, ...result.warnings.filter(w => !/could not be read|^\s*$/.test(w) && !backendRetryPattern.test(w))];
 		let snapshotId = result.summary?.snapshotId;
 		if (snapshotId && !plan.options.dryRun && snapshotId.length < 64) {
 			// restic 0.14 reports only the short id. A local repository names each snapshot file by its

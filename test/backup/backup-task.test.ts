@@ -4,9 +4,9 @@ import path from 'node:path';
 import {afterAll, beforeAll, describe, expect, test} from 'vitest';
 import {acquireBackupLock, BackupPreflightError, patternProblem, planFromPaths, type BackupPlan} from '../../source/backup/backup-set.js';
 import type {ResticClient} from '../../source/restic/client.js';
-import {ResticError} from '../../source/restic/errors.js';
+import {ResticError, retryCause} from '../../source/restic/errors.js';
 import {parseBackupLine, type BackupEvent, type BackupStatus} from '../../source/restic/parse.js';
-import {BackupTask, shortBackendError} from '../../source/tasks/backup-task.js';
+import {BackupTask} from '../../source/tasks/backup-task.js';
 import {tempDir} from '../helpers/restic.js';
 
 let dir: string;
@@ -143,7 +143,7 @@ describe('BackupTask', () => {
 			{lockDir, stallTimeoutMs: 300},
 		);
 		expect((await slow.run()).phase).toBe('done');
-		expect(shortBackendError(retry)).toBe('connect: connection refused');
+		expect(retryCause(retry)).toBe('connect: connection refused');
 	});
 
 	test('cancel: canceled, no snapshot written, exit 130; the post-hook still runs and learns the outcome', async () => {
