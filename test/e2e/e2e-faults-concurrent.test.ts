@@ -10,7 +10,7 @@ import {afterAll, beforeAll, describe, expect, test} from 'vitest';
 import {cacheFile, loadCache} from '../../source/index/cache.js';
 import {ResticCli} from '../../source/restic/client.js';
 import {makeRepo, tempDir, writeTree, type RestServer, type TestRepo} from '../helpers/restic.js';
-import {slowBackupFixture, waitForExit} from './faults-helpers.js';
+import {quit, slowBackupFixture} from './faults-helpers.js';
 import {cliPath, resticPids, Terminal} from './tmux.js';
 
 /** Run `node build/cli.js ARGS`; resolves with its exit code and output, never rejects. */
@@ -68,9 +68,7 @@ describe('e2e faults: two TUIs index one repository into one cache at the same t
 			for (const t of [a, b]) {
 				t.keys('Escape');
 				await t.waitFor('LOCATION');
-				const pid = t.pid()!;
-				t.keys('q');
-				expect([0, undefined]).toContain(await waitForExit(t, pid));
+				expect([0, undefined]).toContain(await quit(t));
 			}
 		} finally {
 			a.close();
@@ -142,17 +140,13 @@ describe('e2e faults: a second resto starts a backup while a TUI backup runs', (
 			expect(refused).not.toContain('██████████');
 			// …while the first backup's restic is still at work.
 			expect(resticPids(server.url).length).toBeGreaterThan(0);
-			const secondPid = second.pid()!;
-			second.keys('q');
-			await waitForExit(second, secondPid);
+			await quit(second);
 
 			// The first one was not disturbed: it finishes and writes its snapshot.
 			const done = await first.waitFor(/snapshot [0-9a-f]{8}/, 40_000);
 			expect(done).toMatch(/done/);
 			expect(done).not.toMatch(/failed|canceled/);
-			const firstPid = first.pid()!;
-			first.keys('q');
-			expect([0, undefined]).toContain(await waitForExit(first, firstPid));
+			expect([0, undefined]).toContain(await quit(first));
 		} finally {
 			first.close();
 			second?.close();

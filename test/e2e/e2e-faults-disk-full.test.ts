@@ -10,7 +10,7 @@ import {afterAll, beforeAll, describe, expect, test} from 'vitest';
 import {loadCache} from '../../source/index/cache.js';
 import {ResticCli} from '../../source/restic/client.js';
 import {makeRepo, tempDir, writeTree, type TestRepo} from '../helpers/restic.js';
-import {waitForExit} from './faults-helpers.js';
+import {quit} from './faults-helpers.js';
 import {cliPath, resticPids, Terminal} from './tmux.js';
 
 /** Mount a tmpfs of `size` at `dir`; the reason it cannot be done otherwise. */
@@ -91,9 +91,7 @@ describe('e2e faults: no space left on the cache directory', () => {
 			expect(screen).toMatch(/2 snapshots indexed/);
 			t.keys('Escape');
 			await t.waitFor('LOCATION');
-			const pid = t.pid()!;
-			t.keys('q');
-			expect([0, undefined]).toContain(await waitForExit(t, pid));
+			expect([0, undefined]).toContain(await quit(t));
 		} finally {
 			t.close();
 		}

@@ -6,7 +6,7 @@ import path from 'node:path';
 import {afterAll, beforeAll, describe, expect, test} from 'vitest';
 import {ResticCli} from '../../source/restic/client.js';
 import {writeTree, type RestServer, type TestRepo} from '../helpers/restic.js';
-import {slowBackupFixture, waitForExit} from './faults-helpers.js';
+import {quit, slowBackupFixture} from './faults-helpers.js';
 import {resticPids, Terminal} from './tmux.js';
 
 let repo: TestRepo;
@@ -73,9 +73,7 @@ describe('e2e faults: resizing the terminal during a backup', () => {
 			const snaps = await new ResticCli(repo.access).snapshots();
 			expect(snaps.map(s => s.shortId)).toEqual([shown]);
 			// (resto now lists the new snapshot and indexes it in the background: quit, then look.)
-			const pid = t.pid()!;
-			t.keys('q');
-			expect([0, undefined]).toContain(await waitForExit(t, pid));
+			expect([0, undefined]).toContain(await quit(t));
 		} finally {
 			t.close();
 		}
@@ -109,9 +107,7 @@ describe('e2e faults: resizing the terminal during a backup', () => {
 				await new Promise(r => setTimeout(r, 300));
 			}
 			await t.waitFor('PASS', 30_000);
-			const pid = t.pid()!;
-			t.keys('q');
-			expect([0, undefined]).toContain(await waitForExit(t, pid));
+			expect([0, undefined]).toContain(await quit(t));
 		} finally {
 			t.close();
 		}

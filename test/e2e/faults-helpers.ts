@@ -53,3 +53,10 @@ export async function waitForExit(t: Terminal, pid: number, ms = 15_000): Promis
 	const status = t.exitStatus();
 	return Number.isFinite(status) ? status : undefined;
 }
+
+/** Press q and wait until resto is gone; returns its exit status when tmux knows it (0 expected). */
+export async function quit(t: Terminal): Promise<number | undefined> {
+	const pid = t.pid()!;
+	t.keys('q');
+	return waitForExit(t, pid);
+}
