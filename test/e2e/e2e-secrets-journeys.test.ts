@@ -1,7 +1,7 @@
-import {readdirSync, readFileSync, statSync, writeFileSync} from 'node:fs';
+import {readFileSync, statSync, writeFileSync} from 'node:fs';
 import path from 'node:path';
 import {afterAll, beforeAll, describe, expect, test} from 'vitest';
-import {makeRepo, tempDir, writeTree, type TestRepo} from '../helpers/restic.js';
+import {filesUnder, makeRepo, tempDir, writeTree, type TestRepo} from '../helpers/restic.js';
 import {ArgvWatcher, Terminal} from './tmux.js';
 
 const sentinel = 'Sentinel-Journeys-Pw-7731';
@@ -9,15 +9,6 @@ let repo: TestRepo;
 let home: string;
 let env: Record<string, string>;
 
-function filesUnder(dir: string): string[] {
-	const out: string[] = [];
-	for (const entry of readdirSync(dir, {withFileTypes: true})) {
-		const p = path.join(dir, entry.name);
-		if (entry.isDirectory()) out.push(...filesUnder(p));
-		else out.push(p);
-	}
-	return out;
-}
 
 beforeAll(() => {
 	repo = makeRepo({password: sentinel});

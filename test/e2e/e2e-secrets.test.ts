@@ -1,7 +1,7 @@
-import {readdirSync, readFileSync, statSync} from 'node:fs';
+import {readFileSync, statSync} from 'node:fs';
 import path from 'node:path';
 import {afterAll, beforeAll, describe, expect, test} from 'vitest';
-import {makeRepo, writeTree, type TestRepo} from '../helpers/restic.js';
+import {filesUnder, makeRepo, writeTree, type TestRepo} from '../helpers/restic.js';
 import {ArgvWatcher, Terminal} from './tmux.js';
 
 const sentinel = 'Sentinel-Pa55-Zq8w';
@@ -14,16 +14,6 @@ beforeAll(() => {
 });
 afterAll(() => repo.cleanup());
 
-/** Every file under dir, recursively. */
-function filesUnder(dir: string): string[] {
-	const out: string[] = [];
-	for (const entry of readdirSync(dir, {withFileTypes: true})) {
-		const p = path.join(dir, entry.name);
-		if (entry.isDirectory()) out.push(...filesUnder(p));
-		else out.push(p);
-	}
-	return out;
-}
 
 describe('e2e: the repository password never leaks', () => {
 	test('browse and preview with RESTIC_PASSWORD: not in any argv, not on screen, not in resto files', async () => {

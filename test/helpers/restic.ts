@@ -3,7 +3,7 @@
  * 127.0.0.1). Nothing here fakes restic: tests call the real binary.
  */
 import {execFileSync, spawn, type ChildProcess} from 'node:child_process';
-import {mkdirSync, mkdtempSync, rmSync, writeFileSync, chmodSync} from 'node:fs';
+import {chmodSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync} from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -90,6 +90,17 @@ export function writeTree(dir: string, files: Record<string, string | Buffer>): 
 		mkdirSync(path.dirname(file), {recursive: true});
 		writeFileSync(file, content);
 	}
+}
+
+/** Every file under dir, recursively (the inverse of writeTree). */
+export function filesUnder(dir: string): string[] {
+	const out: string[] = [];
+	for (const entry of readdirSync(dir, {withFileTypes: true})) {
+		const p = path.join(dir, entry.name);
+		if (entry.isDirectory()) out.push(...filesUnder(p));
+		else out.push(p);
+	}
+	return out;
 }
 
 /** A free TCP port on 127.0.0.1. */
