@@ -2,6 +2,7 @@
 import {createContext} from 'react';
 import type {Config, Repository} from './config/config.js';
 import {CommandRegistry} from './keymap/registry.js';
+import {RepoRegistry} from './model/repo-registry.js';
 import type {ResticClient} from './restic/client.js';
 import type {Route} from './screens/routes.js';
 import {createAppStore, type AppStore} from './store/app-store.js';
@@ -22,6 +23,9 @@ export interface AppServices {
 	registry: CommandRegistry;
 	theme: Theme;
 	nav: Navigation;
+	/** Every repository's model, by name (source/model/): status, snapshots, backup, drills. */
+	repos: RepoRegistry;
+	/** The client of a repository's model (one per repository id, shared by names of the same repository). */
 	clientFor: (repo: Repository) => ResticClient;
 	/** Find a configured repository by name. */
 	repo: (name: string) => Repository | undefined;
@@ -33,17 +37,22 @@ export interface AppServices {
 
 const noop = () => {};
 
-/** Defaults so components render in isolation (tests); the real App provides everything. */
-export const AppContext = createContext<AppServices>({
+/** Defaults so components render in isolation (tests, the demo offer); the real App provides everything. */
+export const defaultServices: AppServices = {
 	config: {repositories: [], backupSets: [], drill: {months: 3, files: 1}, source: 'none'},
 	store: createAppStore(),
 	registry: new CommandRegistry(),
 	theme: loadTheme('default-dark', {}),
 	nav: {push: noop, pop: noop, replace: noop, quit: noop},
+	repos: new RepoRegistry([], () => {
+		throw new Error('no client factory');
+	}, {history: () => []}),
 	clientFor: () => {
 		throw new Error('no client factory');
 	},
 	repo: () => undefined,
 	confirm: async () => false,
 	trackTask: () => noop,
-});
+};
+
+export const AppContext = createContext<AppServices>(defaultServices);

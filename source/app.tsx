@@ -16,6 +16,7 @@ import {useTerminalSize} from './hooks/use-terminal-size.js';
 import {isTextInput, keyName} from './keymap/match.js';
 import {CommandRegistry} from './keymap/registry.js';
 import type {ResticClient} from './restic/client.js';
+import {RepoRegistry, type RegistryEvent} from './model/repo-registry.js';
 import {onBackendRetry} from './restic/run.js';
 import type {Route} from './screens/routes.js';
 import {renderRoute, routeLabel} from './screens/screen-map.js';
@@ -34,6 +35,8 @@ export interface AppProps {
 	clientFor: (repo: Repository) => ResticClient;
 	initialRoute?: Route;
 	store?: AppStore;
+	/** The repository models (built from config and clientFor when not given). */
+	repos?: RepoRegistry;
 	/** Called once the user quits and tasks were stopped. */
 	onExit?: () => void;
 	/**
@@ -45,6 +48,20 @@ export interface AppProps {
 
 /** How long a signal waits for tasks to finish their cleanup before resto exits anyway. */
 const shutdownTaskGraceMs = 10_000;
+
+/** What the user is told when the registry notices something about a repository's identity. */
+function registryNotice(event: RegistryEvent): {type: 'notice'; text: string; level: 'info' | 'warn'} {
+	switch (event.type) {
+		case 'id-changed':
+			return {type: 'notice', level: 'warn', text: `${event.name}: the repository at ${event.location} is a different one now (id ${event.from.slice(0, 8)} → ${event.to.slice(0, 8)}); its earlier drills and index are not shown for it`};
+		case 'shared':
+			return {type: 'notice', level: 'info', text: `${event.names.join(' and ')} are the same repository (id ${event.id.slice(0, 8)}): one status, one backup at a time, one drill history`};
+		case 'removed':
+			return {type: 'notice', level: 'info', text: `${event.names.join(', ')} left the configuration`};
+		case 'unattributed-drills':
+			return {type: 'notice', level: 'warn', text: `${event.count} older drill report${event.count === 1 ? '' : 's'} name no repository id and count for no repository (listed under H only)`};
+	}
+}
 
 interface RunningTask {
 	label: string | (() => string);
@@ -68,7 +85,7 @@ function GlobalCommands({onQuit, onHelp, onBack, onRepos, onDrills}: {onQuit: ()
 	return null;
 }
 
-export function App({config, theme, clientFor, initialRoute, store: givenStore, onExit, registerShutdown}: AppProps) {
+export function App({config, theme, clientFor, initialRoute, store: givenStore, repos: givenRepos, onExit, registerShutdown}: AppProps) {
 	const {exit} = useApp();
 	const size = useTerminalSize();
 	const store = useMemo(() => givenStore ?? createAppStore(), [givenStore]);
@@ -82,18 +99,12 @@ export function App({config, theme, clientFor, initialRoute, store: givenStore, 
 	const quitting = useRef(false);
 	const notice = useStore(store, s => s.notice);
 
-	const clients = useRef(new Map<string, ResticClient>());
-	const clientForCached = useCallback(
-		(repo: Repository) => {
-			let c = clients.current.get(repo.name);
-			if (!c) {
-				c = clientFor(repo);
-				clients.current.set(repo.name, c);
-			}
-			return c;
-		},
-		[clientFor],
-	);
+	// Created once: the models outlive every screen (and re-renders of whoever renders the App).
+	const [repos] = useState(() => givenRepos ?? new RepoRegistry(config.repositories, clientFor));
+	// Only the registry this App made is stopped with it; a given one belongs to the caller.
+	useEffect(() => (givenRepos ? undefined : () => repos.dispose()), [givenRepos, repos]);
+	useEffect(() => repos.onEvent(event => store.dispatch(registryNotice(event))), [repos, store]);
+	const clientForModel = useCallback((repo: Repository) => repos.modelFor(repo.name)?.client ?? repos.ensure(repo).client, [repos]);
 
 	const confirm = useCallback(
 		(text: string, options: {dangerous?: boolean} = {}) =>
@@ -152,8 +163,9 @@ export function App({config, theme, clientFor, initialRoute, store: givenStore, 
 				replace: route => setStack(s => [...s.slice(0, -1), route]),
 				quit: () => void doQuit(),
 			},
-			clientFor: clientForCached,
-			repo: name => config.repositories.find(r => r.name === name),
+			repos,
+			clientFor: clientForModel,
+			repo: name => repos.repository(name),
 			confirm,
 			trackTask: (label, cancel) => {
 				const id = nextTask.current++;
@@ -165,7 +177,7 @@ export function App({config, theme, clientFor, initialRoute, store: givenStore, 
 				};
 			},
 		}),
-		[config, store, registry, theme, doQuit, clientForCached, confirm],
+		[config, store, registry, theme, doQuit, repos, clientForModel, confirm],
 	);
 
 	useInput((input, key) => {

@@ -13,7 +13,8 @@ const usage = `resto — a terminal UI for restic
 
 Usage
   resto                                   TUI on your configured repositories (or the demo repository)
-  resto demo [DIR]                        create a demo repository with snapshots of a realistic small home
+  resto demo [DIR] [--remove]             create a demo repository with snapshots of a realistic small home
+                                          (listed by every command until resto demo --remove)
   resto repos [--json]                    configured repositories and their status
   resto snapshots [--repo R] [--json]     snapshots of one repository
   resto index [--repo R]                  build or refresh the file index (progress on stderr)
@@ -75,6 +76,7 @@ async function main(): Promise<number> {
 				files: {type: 'string'},
 				'read-data-subset': {type: 'string'},
 				yes: {type: 'boolean', short: 'y'},
+				remove: {type: 'boolean'},
 			},
 		});
 	} catch (error) {

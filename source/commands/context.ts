@@ -24,6 +24,7 @@ export interface CommandContext {
 		files?: string;
 		'read-data-subset'?: string;
 		yes?: boolean;
+		remove?: boolean;
 	};
 	usage: string;
 }

@@ -1,15 +1,13 @@
 /** With nothing configured, offer to create (or reopen) the demo repository before the TUI starts. */
 import {Box, render, Text, useApp, useInput} from 'ink';
 import {useEffect, useState} from 'react';
-import {AppContext} from '../app-context.js';
+import {AppContext, defaultServices} from '../app-context.js';
 import {Spinner} from '../components/spinner.js';
 import {ensureDemoRepository, demoDirectory, demoExists} from '../demo/demo.js';
 import {roleStyle} from '../theme/styles.js';
 import type {Theme} from '../theme/tokens.js';
-import {createAppStore} from '../store/app-store.js';
-import {CommandRegistry} from '../keymap/registry.js';
 
-type Demo = {repository: string; passwordFile: string};
+type Demo = {dir: string; repository: string; passwordFile: string};
 
 function Offer({theme, onDone}: {theme: Theme; onDone: (demo: Demo | undefined, error?: string) => void}) {
 	const {exit} = useApp();
@@ -66,7 +64,7 @@ export async function offerDemo(theme: Theme): Promise<Demo | undefined> {
 	let result: Demo | undefined;
 	let failure: string | undefined;
 	const instance = render(
-		<AppContext.Provider value={{config: {repositories: [], backupSets: [], drill: {months: 3, files: 1}, source: 'none'}, store: createAppStore(), registry: new CommandRegistry(), theme, nav: {push() {}, pop() {}, replace() {}, quit() {}}, clientFor: () => { throw new Error('none'); }, repo: () => undefined, confirm: async () => false, trackTask: () => () => {}}}>
+		<AppContext.Provider value={{...defaultServices, theme}}>
 			<Offer
 				theme={theme}
 				onDone={(demo, error) => {

@@ -1,31 +1,33 @@
 /** `resto repos [--json]`: configured repositories and their status, checked concurrently. */
 import {redact} from '../restic/errors.js';
-import {createAppStore} from '../store/app-store.js';
-import {checkAllRepositories} from '../tasks/repo-tasks.js';
-import {printJson} from '../util/cli-output.js';
+import {RepoRegistry, type RegistryEvent} from '../model/repo-registry.js';
+import {printJson, printWarning} from '../util/cli-output.js';
 import {escapeForTerminal} from '../util/escape.js';
 import {fit, formatDateTime, formatRelative} from '../util/format.js';
 import {clientFor, guard, loadConfigOrExit} from './common.js';
 import type {CommandContext} from './context.js';
-import {lastDrillFor} from './drill-summary.js';
+import {lastDrillSummary} from './drill-summary.js';
 
 export async function run(ctx: CommandContext): Promise<number> {
 	return guard(async () => {
 		const config = loadConfigOrExit();
-		const store = createAppStore();
-		await checkAllRepositories(store, config.repositories, clientFor);
-		const statuses = store.getState().repos;
+		const registry = new RepoRegistry(config.repositories, clientFor);
+		registry.onEvent(event => printWarning(registryWarning(event)));
+		await registry.checkAll();
 		const rows = config.repositories.map(repo => {
-			const st = statuses[repo.name];
+			const state = registry.stateOf(repo.name);
+			const st = state?.status;
 			return {
 				name: repo.name,
 				repository: redact(repo.access.repository, []),
+				id: state?.id ?? null,
+				sameAs: state ? state.names.filter(n => n !== repo.name) : [],
 				status: st?.health ?? 'error',
 				message: st?.message ?? null,
 				snapshots: st?.snapshotCount ?? null,
 				latest: st?.latest ? new Date(st.latest).toISOString() : null,
 				lock: st?.lock ?? null,
-				lastDrill: lastDrillFor(repo.name),
+				lastDrill: lastDrillSummary(state?.drills ?? []),
 			};
 		});
 		const healthy = rows.every(r => r.status === 'ok' || r.status === 'locked');
@@ -46,4 +48,18 @@ export async function run(ctx: CommandContext): Promise<number> {
 		}
 		return healthy ? 0 : 1;
 	});
+}
+
+/** A registry event as a line on stderr. */
+function registryWarning(event: RegistryEvent): string {
+	switch (event.type) {
+		case 'id-changed':
+			return `${event.name}: the repository at ${event.location} changed its id (${event.from.slice(0, 8)} → ${event.to.slice(0, 8)})`;
+		case 'shared':
+			return `${event.names.join(' and ')} are the same repository (id ${event.id.slice(0, 8)})`;
+		case 'removed':
+			return `${event.names.join(', ')} left the configuration`;
+		case 'unattributed-drills':
+			return `${event.count} drill report${event.count === 1 ? '' : 's'} name no repository id and count for no repository: ${event.files.slice(0, 3).join(', ')}${event.files.length > 3 ? ', …' : ''}`;
+	}
 }

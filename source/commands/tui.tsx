@@ -1,7 +1,11 @@
 /** `resto` with no command: the full-screen TUI. */
 import {render} from 'ink';
 import {App} from '../app.js';
-import type {Config} from '../config/config.js';
+import {withDemo, type Config} from '../config/config.js';
+import {registerDemo} from '../demo/demo-registry.js';
+import {RepoRegistry} from '../model/repo-registry.js';
+import {createAppStore} from '../store/app-store.js';
+import {watchConfig} from '../tasks/config-watch.js';
 import {ResticCli} from '../restic/client.js';
 import {stopAllRestic} from '../restic/run.js';
 import {loadTheme, ThemeError} from '../theme/load.js';
@@ -33,7 +37,8 @@ export async function run(ctx: CommandContext): Promise<number> {
 		if (config.repositories.length === 0) {
 			const demo = await offerDemo(theme);
 			if (!demo) return 0;
-			config = {...config, repositories: [{name: 'demo', access: {repository: demo.repository, passwordFile: demo.passwordFile}}]};
+			registerDemo(demo.dir);
+			config = withDemo(config);
 		}
 		process.stdout.write(enterAltScreen);
 		const restore = () => {
@@ -41,11 +46,18 @@ export async function run(ctx: CommandContext): Promise<number> {
 		};
 		const unregister = onShutdown(restore);
 		const started = Date.now();
-		const instance = render(<App config={config} theme={theme} clientFor={repo => new ResticCli(repo.access)} registerShutdown={onShutdown} />, {exitOnCtrlC: false, patchConsole: true});
+		const clientFor = (repo: Config['repositories'][number]) => new ResticCli(repo.access);
+		const repos = new RepoRegistry(config.repositories, clientFor);
+		const store = createAppStore();
+		// Without a config file (zero-config, demo) there is nothing to follow.
+		const unwatch = config.source === 'file' && config.file ? watchConfig(config.file, repos, {onError: text => store.dispatch({type: 'notice', text, level: 'error'})}) : () => {};
+		const instance = render(<App config={config} theme={theme} clientFor={clientFor} repos={repos} store={store} registerShutdown={onShutdown} />, {exitOnCtrlC: false, patchConsole: true});
 		if (process.env.RESTO_TIMING) printInfo(`first frame after ${Date.now() - started} ms`);
 		try {
 			await instance.waitUntilExit();
 		} finally {
+			unwatch();
+			repos.dispose();
 			await stopAllRestic();
 			restore();
 			unregister();

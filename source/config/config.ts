@@ -5,6 +5,8 @@
 import {readFileSync} from 'node:fs';
 import {LineCounter, parseDocument, isNode} from 'yaml';
 import {z} from 'zod';
+import {registeredDemo} from '../demo/demo-registry.js';
+import {redact} from '../restic/errors.js';
 import type {RepoAccess} from '../restic/run.js';
 import {configFilePath, expandHome} from './paths.js';
 
@@ -106,7 +108,28 @@ export function repositoryFromEnv(env: NodeJS.ProcessEnv = process.env): Reposit
 	if (env.RESTIC_PASSWORD_FILE) access.passwordFile = env.RESTIC_PASSWORD_FILE;
 	else if (env.RESTIC_PASSWORD_COMMAND) access.passwordCommand = env.RESTIC_PASSWORD_COMMAND;
 	else if (env.RESTIC_PASSWORD !== undefined) access.password = env.RESTIC_PASSWORD;
-	return {name: 'default', access};
+	// Named after where it is: every zero-config repository used to be "default", and two of them
+	// could not be told apart in lists, reports and the drill history.
+	return {name: redact(repository, []), access};
+}
+
+/** The name the demo repository gets (another if a configured repository already has it). */
+function demoName(taken: ReadonlySet<string>): string {
+	for (const name of ['demo', 'resto-demo']) if (!taken.has(name)) return name;
+	let i = 2;
+	while (taken.has(`demo-${i}`)) i++;
+	return `demo-${i}`;
+}
+
+/**
+ * Add the demo repository resto made (`resto demo`) after the others, so every subcommand and the TUI
+ * see it until `resto demo --remove`. Not added twice when a configured repository already points there.
+ */
+export function withDemo(config: Config): Config {
+	const demo = registeredDemo();
+	if (!demo || config.repositories.some(r => r.access.repository === demo.repository)) return config;
+	const name = demoName(new Set(config.repositories.map(r => r.name)));
+	return {...config, repositories: [...config.repositories, {name, access: {repository: demo.repository, passwordFile: demo.passwordFile}}]};
 }
 
 function safeRead(file: string): string | undefined {
@@ -181,7 +204,12 @@ export function parseConfig(text: string, file: string): Config {
  * Load the config: the file if it exists (errors are thrown as ConfigError), else the RESTIC_*
  * environment, else an empty config with source "none".
  */
-export function loadConfig(options: {file?: string; env?: NodeJS.ProcessEnv} = {}): Config {
+export function loadConfig(options: {file?: string; env?: NodeJS.ProcessEnv; demo?: boolean} = {}): Config {
+	const config = loadConfigOnly(options);
+	return options.demo === false ? config : withDemo(config);
+}
+
+function loadConfigOnly(options: {file?: string; env?: NodeJS.ProcessEnv}): Config {
 	const file = options.file ?? configFilePath();
 	let text: string | undefined;
 	try {

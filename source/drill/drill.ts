@@ -266,8 +266,10 @@ export function writeReport(report: DrillReport): {json: string; markdown: strin
 	const dir = ensurePrivateDir(drillsDir());
 	const safeName = report.repository.name.replace(/[^A-Za-z0-9._-]/g, '_');
 	const stamp = report.date.replace(/[:]/g, '').replace(/\..*$/, '');
-	let base = path.join(dir, `${stamp}-${safeName}`);
-	for (let i = 2; existsSync(`${base}.json`); i++) base = path.join(dir, `${stamp}-${safeName}-${i}`);
+	// The id in the name keeps two repositories that share a name (two "default"s) apart on disk too.
+	const stem = `${stamp}-${safeName}${report.repository.id ? `-${report.repository.id.slice(0, 8)}` : ''}`;
+	let base = path.join(dir, stem);
+	for (let i = 2; existsSync(`${base}.json`); i++) base = path.join(dir, `${stem}-${i}`);
 	const files = {json: `${base}.json`, markdown: `${base}.md`};
 	const full = {...report, reportFiles: files};
 	writePrivateFile(files.json, `${JSON.stringify(full, null, 2)}\n`);
@@ -294,17 +296,41 @@ export function drillHistory(dir = drillsDir()): DrillReport[] {
 	return out.sort((a, b) => b.date.localeCompare(a.date));
 }
 
-/** The newest drill of a repository, if any. */
-export function lastDrill(repoName: string, history = drillHistory()): DrillReport | undefined {
-	return history.find(r => r.repository.name === repoName);
+/**
+ * Split the history by repository id. Reports without an id (the drill failed before restic answered
+ * `cat config`, or they were written by name only) belong to no repository: they are listed in the
+ * history, never counted as some repository's last drill.
+ */
+export function attributeHistory(history: readonly DrillReport[]): {byId: Map<string, DrillReport[]>; unattributed: DrillReport[]} {
+	const byId = new Map<string, DrillReport[]>();
+	const unattributed: DrillReport[] = [];
+	for (const r of history) {
+		const id = r.repository?.id;
+		if (typeof id === 'string' && /^[0-9a-f]{64}$/.test(id)) {
+			const list = byId.get(id);
+			if (list) list.push(r);
+			else byId.set(id, [r]);
+		} else unattributed.push(r);
+	}
+	return {byId, unattributed};
+}
+
+/** The newest drill of a repository id, if any (never one of another repository that had the same name). */
+export function lastDrill(repoId: string | undefined, history = drillHistory()): DrillReport | undefined {
+	if (!repoId) return undefined;
+	return history.find(r => r.repository?.id === repoId);
 }
 
 /**
  * The reminder for a repository, or undefined: when its last passed drill is older than a year, or
- * March 31 (World Backup Day) is within 14 days and this year's drill is not done.
+ * March 31 (World Backup Day) is within 14 days and this year's drill is not done. `history` holds this
+ * repository's drills only (RepoModelState.drills); while its id is unknown there is no reminder, since
+ * no drill can be attributed to it yet.
  */
-export function drillReminder(repoName: string, now: Date, history: readonly DrillReport[]): string | undefined {
-	const passed = history.filter(r => r.repository.name === repoName && r.verdict === 'pass');
+export function drillReminder(repo: {label: string; id?: string}, now: Date, history: readonly DrillReport[]): string | undefined {
+	if (!repo.id) return undefined;
+	const repoName = repo.label;
+	const passed = history.filter(r => r.repository?.id === repo.id && r.verdict === 'pass');
 	const last = passed[0];
 	const year = now.getFullYear();
 	const backupDay = new Date(year, 2, 31, 12);

@@ -159,16 +159,3 @@ export class RepoIndexer extends Observable<IndexProgress> {
 		this.patch({phase: 'listing'});
 	}
 }
-
-/** One indexer per repository name for the life of the process. */
-const indexers = new Map<string, RepoIndexer>();
-
-/** The shared indexer of a repository. */
-export function indexerFor(repoName: string, client: ResticClient): RepoIndexer {
-	let ix = indexers.get(repoName);
-	if (!ix) {
-		ix = new RepoIndexer(client);
-		indexers.set(repoName, ix);
-	}
-	return ix;
-}

@@ -9,18 +9,12 @@ import {ReposScreen} from './repos/repos-screen.js';
 import type {Route} from './routes.js';
 import {SnapshotsScreen} from './snapshots/snapshots-screen.js';
 import {TreeScreen} from './tree/tree-screen.js';
-import {drillHistory, drillReminder} from '../drill/drill.js';
-
-/** The drill reminder for a repository (read once per render of the list). */
-function repoBanner(repoName: string): string | undefined {
-	return drillReminder(repoName, new Date(), drillHistory());
-}
 
 /** The element for a route. Keys make a new route remount its screen. */
 export function renderRoute(route: Route): ReactNode {
 	switch (route.name) {
 		case 'repos':
-			return <ReposScreen key="repos" banner={repoBanner} />;
+			return <ReposScreen key="repos" />;
 		case 'snapshots':
 			return <SnapshotsScreen key={`s:${route.repo}`} repo={route.repo} />;
 		case 'tree':

@@ -7,7 +7,7 @@ import type {ResticClient} from '../restic/client.js';
 import {ResticError} from '../restic/errors.js';
 import type {FindResult} from '../restic/parse.js';
 import type {FileIndex, Timeline} from '../index/file-index.js';
-import {indexerFor, type IndexProgress, type RepoIndexer} from '../index/indexer.js';
+import type {IndexProgress, RepoIndexer} from '../index/indexer.js';
 import {IncrementalSearch, prepareSearch, SearchAborted, type SearchFilters, type SearchHit} from '../index/search.js';
 import {Observable} from '../store/store.js';
 
@@ -37,12 +37,12 @@ export class SearchTask extends Observable<SearchState> {
 	private findController: AbortController | undefined;
 	private findTimer: NodeJS.Timeout | undefined;
 
+	/** `indexer` is the repository's own (RepoModel.indexer()): the index outlives the screen. */
 	constructor(
-		repoName: string,
+		indexer: RepoIndexer,
 		private readonly client: ResticClient,
 		private readonly options: {limit?: number; filters?: SearchFilters} = {},
 	) {
-		const indexer = indexerFor(repoName, client);
 		super({query: '', mode: 'index', hits: [], total: 0, totalExact: true, ms: 0, searching: false, progress: indexer.getSnapshot()});
 		this.indexer = indexer;
 	}

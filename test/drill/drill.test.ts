@@ -94,7 +94,9 @@ describe('restore drill against real restic', () => {
 		} finally {
 			delete process.env.RESTO_DRILL_TMPDIR;
 		}
-		expect(lastDrill('local', drillHistory())?.verdict).toBe('pass');
+		const id = await new ResticCli(repo.access).repoId();
+		expect(lastDrill(id, drillHistory())?.verdict).toBe('pass');
+		expect(lastDrill('0'.repeat(64), drillHistory())).toBeUndefined();
 	});
 
 	test('the same seed picks the same snapshot and file', async () => {
@@ -326,13 +328,19 @@ describe('read-data estimate', () => {
 });
 
 describe('reminders', () => {
-	const base = (date: string, verdict: DrillReport['verdict'] = 'pass') => ({repository: {name: 'r', location: '/r'}, date, verdict}) as DrillReport;
+	const id = 'a'.repeat(64);
+	const base = (date: string, verdict: DrillReport['verdict'] = 'pass', repoId = id) => ({repository: {name: 'r', location: '/r', id: repoId}, date, verdict}) as DrillReport;
+	const r = {label: 'r', id};
+	test('a drill of another repository with the same name counts for nothing; no reminder before the id is known', () => {
+		expect(drillReminder(r, new Date('2026-06-01'), [base('2026-05-01T00:00:00Z', 'pass', 'b'.repeat(64))])).toMatch(/never passed/);
+		expect(drillReminder({label: 'r'}, new Date('2026-06-01'), [])).toBeUndefined();
+	});
 	test('never drilled, over a year, World Backup Day near, done this year', () => {
-		expect(drillReminder('r', new Date('2026-06-01'), [])).toMatch(/never passed/);
-		expect(drillReminder('r', new Date('2026-06-01'), [base('2025-05-01T00:00:00Z')])).toMatch(/over a year ago/);
-		expect(drillReminder('r', new Date('2026-06-01'), [base('2025-09-01T00:00:00Z')])).toBeUndefined();
-		expect(drillReminder('r', new Date('2026-03-20T12:00:00'), [base('2025-09-01T00:00:00Z')])).toMatch(/World Backup Day .* in 11 days/);
-		expect(drillReminder('r', new Date('2026-03-20T12:00:00'), [base('2026-01-10T00:00:00Z')])).toBeUndefined();
-		expect(drillReminder('r', new Date('2026-03-20T12:00:00'), [base('2026-01-10T00:00:00Z', 'fail')])).toMatch(/World Backup Day/);
+		expect(drillReminder(r, new Date('2026-06-01'), [])).toMatch(/never passed/);
+		expect(drillReminder(r, new Date('2026-06-01'), [base('2025-05-01T00:00:00Z')])).toMatch(/over a year ago/);
+		expect(drillReminder(r, new Date('2026-06-01'), [base('2025-09-01T00:00:00Z')])).toBeUndefined();
+		expect(drillReminder(r, new Date('2026-03-20T12:00:00'), [base('2025-09-01T00:00:00Z')])).toMatch(/World Backup Day .* in 11 days/);
+		expect(drillReminder(r, new Date('2026-03-20T12:00:00'), [base('2026-01-10T00:00:00Z')])).toBeUndefined();
+		expect(drillReminder(r, new Date('2026-03-20T12:00:00'), [base('2026-01-10T00:00:00Z', 'fail')])).toMatch(/World Backup Day/);
 	});
 });

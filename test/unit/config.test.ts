@@ -55,12 +55,14 @@ describe('config', () => {
 		const env = {RESTIC_REPOSITORY: '/r', RESTIC_PASSWORD_FILE: '/p'};
 		expect(repositoryFromEnv(env)?.access).toEqual({repository: '/r', passwordFile: '/p'});
 		const dir = mkdtempSync(path.join(os.tmpdir(), 'resto-cfg-'));
-		const config = loadConfig({file: path.join(dir, 'none.yaml'), env});
+		const config = loadConfig({file: path.join(dir, 'none.yaml'), env, demo: false});
 		expect(config.source).toBe('env');
-		expect(config.repositories[0]!.name).toBe('default');
+		// Named after its location: two zero-config repositories are never both "default".
+		expect(config.repositories[0]!.name).toBe('/r');
+		expect(repositoryFromEnv({RESTIC_REPOSITORY: 'rest:https://u:secret@h/', RESTIC_PASSWORD: 'x'})?.name).toBe('rest:https://u:«redacted»@h/');
 		const file = path.join(dir, 'c.yaml');
 		writeFileSync(file, good);
-		const fromFile = loadConfig({file, env: {}});
+		const fromFile = loadConfig({file, env: {}, demo: false});
 		expect(resolveRepo(fromFile, 'b2')?.access.repository).toBe('b2:bucket:/restic');
 		expect(resolveRepo(fromFile, 'nosuch', {})).toBeUndefined();
 		expect(resolveRepo(fromFile, 'rest:http://127.0.0.1:1/', {RESTIC_PASSWORD: 'x'})?.access).toEqual({repository: 'rest:http://127.0.0.1:1/', password: 'x'});

@@ -1,15 +1,13 @@
 import {Box, Text} from 'ink';
 import {useContext, useState, useSyncExternalStore} from 'react';
 import {AppContext, type AppServices} from '../../app-context.js';
-import {BackupPreflightError, planFromPaths, planFromSet, type BackupPlan} from '../../backup/backup-set.js';
+import {planFromPaths, planFromSet, type BackupPlan} from '../../backup/backup-set.js';
 import {List, moveCursor} from '../../components/list.js';
 import {ProgressBar} from '../../components/progress-bar.js';
 import {useBodySize} from '../../hooks/use-body-size.js';
 import {useCommands} from '../../hooks/use-commands.js';
-import {indexerFor} from '../../index/indexer.js';
-import {backupFor, forgetBackup, registerBackup} from '../../tasks/backup-registry.js';
+import {useRepoModel, useRepositories} from '../../hooks/use-repos.js';
 import {BackupTask, isFinished, type BackupState} from '../../tasks/backup-task.js';
-import {loadSnapshots} from '../../tasks/repo-tasks.js';
 import {roleStyle, useTheme} from '../../theme/styles.js';
 import {escapeForTerminal} from '../../util/escape.js';
 import {fit, formatBytes, formatDuration} from '../../util/format.js';
@@ -20,16 +18,21 @@ interface Choice {
 	make: (dryRun: boolean) => BackupPlan;
 }
 
-/** Start a backup as an app task: it keeps running (status bar) when the user leaves the screen. */
+/** Thrown when the repository (under any of its names) already has a backup running. */
+export class BackupBusyError extends Error {}
+
+/**
+ * Start a backup as an app task: it keeps running (status bar) when the user leaves the screen. It takes
+ * the repository model's backup slot, so a second name for the same repository cannot start another.
+ */
 export function startBackup(services: AppServices, plan: BackupPlan): BackupTask {
-	const task = new BackupTask(plan, services.clientFor(plan.repo), {
-		onSnapshot: () => {
-			// The new snapshot shows up in the list and is added to the search index incrementally.
-			void loadSnapshots(services.store, plan.repo, services.clientFor(plan.repo));
-			void indexerFor(plan.repo.name, services.clientFor(plan.repo)).update().catch(() => {});
-		},
-	});
-	registerBackup(plan.repo.name, task);
+	const model = services.repos.modelFor(plan.repo.name) ?? services.repos.ensure(plan.repo);
+	// The new snapshot shows up in every list and count, and joins the search index, as soon as restic wrote it.
+	const task = new BackupTask(plan, model.client, {onSnapshot: () => model.snapshotAdded()});
+	if (!model.claimBackup(task)) {
+		const names = model.getSnapshot().names;
+		throw new BackupBusyError(`A backup of this repository${names.length > 1 ? ` (${names.join(', ')})` : ''} is already running.`);
+	}
 	const label = () => {
 		const s = task.getSnapshot();
 		const pct = s.status && (s.scanned || s.status.totalFiles > 0) ? `${Math.round(s.status.percentDone * 100)}%` : s.phase;
@@ -41,7 +44,7 @@ export function startBackup(services: AppServices, plan: BackupPlan): BackupTask
 	});
 	const done = task.run().then(state => {
 		untrack();
-		forgetBackup(plan.repo.name, task);
+		model.backupFinished(task);
 		const text =
 			state.phase === 'done'
 				? `Backup ${plan.name} finished: snapshot ${state.snapshotId?.slice(0, 8) ?? '?'}`
@@ -128,13 +131,17 @@ export function BackupScreen({repo: repoName, set: setName}: {repo?: string; set
 	const theme = useTheme();
 	const {width, height} = useBodySize();
 	const sets = config.backupSets.filter(s => !repoName || s.repository === repoName);
-	const repo = repoName ? config.repositories.find(r => r.name === repoName) : config.repositories[0];
+	const repositories = useRepositories();
+	const repo = repoName ? repositories.find(r => r.name === repoName) : repositories[0];
+	const {state: repoState} = useRepoModel(repo?.name);
 	const choices: Choice[] = [
 		...sets.map(s => ({label: s.name, detail: `${s.paths.join(', ')} → ${s.repository}${s.lowPriority ? ' · low priority' : ''}`, make: (dryRun: boolean) => planFromSet(config, s, {dryRun})})),
 		...(repo ? [{label: 'this directory', detail: `${process.cwd()} → ${repo.name}`, make: (dryRun: boolean) => planFromPaths(repo, [process.cwd()], {dryRun})}] : []),
 	];
 	const [cursor, setCursor] = useState(Math.max(0, setName ? sets.findIndex(s => s.name === setName) : 0));
-	const [task, setTask] = useState<BackupTask | undefined>(() => (repo ? backupFor(repo.name) : undefined));
+	const [started, setTask] = useState<BackupTask | undefined>();
+	// A backup running into this repository (started here, or before under any of its names) is shown.
+	const task = started ?? repoState?.backup;
 	const [itemCursor, setItemCursor] = useState(0);
 	const empty = {subscribe: () => () => {}, getSnapshot: () => undefined};
 	const state = useSyncExternalStore((task ?? empty).subscribe, (task ?? empty).getSnapshot) as BackupState | undefined;
@@ -152,7 +159,7 @@ export function BackupScreen({repo: repoName, set: setName}: {repo?: string; set
 			setTask(startBackup(services, choice.make(dryRun)));
 			setItemCursor(0);
 		} catch (error) {
-			store.dispatch({type: 'notice', text: error instanceof BackupPreflightError ? error.message : (error as Error).message, level: 'error'});
+			store.dispatch({type: 'notice', text: (error as Error).message, level: error instanceof BackupBusyError ? 'warn' : 'error'});
 		}
 	};
 

@@ -5,8 +5,10 @@ import {List, moveCursor} from '../../components/list.js';
 import {Spinner} from '../../components/spinner.js';
 import {useBodySize} from '../../hooks/use-body-size.js';
 import {useCommands} from '../../hooks/use-commands.js';
-import {useObservable, useStore} from '../../hooks/use-store.js';
-import {drillHistory, type DrillReport, type StepStatus} from '../../drill/drill.js';
+import {useObservable} from '../../hooks/use-store.js';
+import {useRepoRegistry, useRepositories} from '../../hooks/use-repos.js';
+import {RepoRegistry} from '../../model/repo-registry.js';
+import {type DrillReport, type StepStatus} from '../../drill/drill.js';
 import {DrillTask} from '../../tasks/drill-task.js';
 import {roleStyle, useTheme} from '../../theme/styles.js';
 import type {Role} from '../../theme/tokens.js';
@@ -24,23 +26,29 @@ const mark: Record<StepStatus, {text: string; role: Role}> = {
 /** The guided World Backup Day drill for one repository. */
 export function DrillScreen({repo: repoName}: {repo?: string}) {
 	const services = useContext(AppContext);
-	const {config, clientFor, confirm, trackTask, nav} = services;
+	const {config, confirm, trackTask, nav, repos} = services;
 	const theme = useTheme();
 	const {width, height} = useBodySize();
-	const repo = repoName ? config.repositories.find(r => r.name === repoName) : config.repositories[0];
+	const repositories = useRepositories();
+	const repo = repoName ? repositories.find(r => r.name === repoName) : repositories[0];
+	const model = repo ? repos.modelFor(repo.name) : undefined;
 	const [started, setStarted] = useState(false);
 	// With no snapshot in the window the user may drill older ones: a new task over all snapshots.
 	const [months, setMonths] = useState(config.drill.months);
-	const task = useMemo(() => (repo ? new DrillTask(repo, clientFor(repo), {months, readDataSubset: config.drill.readDataSubset, interactive: true}) : undefined), [repo, clientFor, config.drill, months]);
+	const task = useMemo(() => (repo && model ? new DrillTask(repo, model.client, {months, readDataSubset: config.drill.readDataSubset, interactive: true}) : undefined), [repo, model, config.drill, months]);
 	const state = useObservable(task ?? noTask);
-	const repoStatuses = useStore(services.store, st => st.repos);
+	const states = useRepoRegistry(st => st.states);
 
 	useEffect(() => () => task?.abort(), [task]);
 
 	const begin = () => {
 		if (!task || started) return;
 		setStarted(true);
-		const running = task.run();
+		// The report joins its repository's history: the repositories screen's banner and H follow at once.
+		const running = task.run().then(report => {
+			repos.recordDrill(report);
+			return report;
+		});
 		// Stopping the drill (quit, or a signal) waits until restic stopped, the temporary restore is removed
 		// and the "aborted" report is written.
 		const untrack = trackTask('restore drill', async () => {
@@ -121,12 +129,14 @@ export function DrillScreen({repo: repoName}: {repo?: string}) {
 					</Text>
 					{state.question.id === 'offsite-copy' ? (
 						<Text wrap="wrap" {...roleStyle(theme, 'text.muted')}>
-							{config.repositories.length > 1
-								? `Other repositories: ${config.repositories
-										.filter(r => r.name !== repo.name)
-										.map(r => `${r.name} (${repoStatuses[r.name]?.latest ? `latest snapshot ${formatRelative(repoStatuses[r.name]!.latest)}` : 'status unknown'})`)
-										.join(', ')}`
-								: 'No other repository is configured in resto.'}
+							{(() => {
+								// Another name for the same repository is no offsite copy.
+								const own = states.get(repo.name);
+								const others = repositories.filter(r => states.get(r.name) !== own || !own);
+								return others.length > 0
+									? `Other repositories: ${others.map(r => `${r.name} (${states.get(r.name)?.status?.latest ? `latest snapshot ${formatRelative(states.get(r.name)!.status!.latest!)}` : 'status unknown'})`).join(', ')}`
+									: 'No other repository is configured in resto.';
+							})()}
 						</Text>
 					) : null}
 				</Box>
@@ -166,7 +176,9 @@ const noTask = {subscribe: () => () => {}, getSnapshot: () => noState};
 export function DrillsScreen() {
 	const theme = useTheme();
 	const {width, height} = useBodySize();
-	const history = useMemo(() => drillHistory(), []);
+	const {repos} = useContext(AppContext);
+	// Follows the registry: a drill that just finished is listed without leaving the screen.
+	const history = useRepoRegistry(() => repos.history().all);
 	const [cursor, setCursor] = useState(0);
 	const [open, setOpen] = useState<DrillReport | undefined>();
 	const move = (cmd: Parameters<typeof moveCursor>[2]) => setCursor(c => moveCursor(c, history.length, cmd, height - 2));
@@ -179,7 +191,8 @@ export function DrillsScreen() {
 	});
 	if (open) {
 		const lines = [
-			`${open.date.slice(0, 16).replace('T', ' ')} · ${open.repository.name} · ${open.verdict.toUpperCase()}${open.reason ? ` · ${open.reason}` : ''}`,
+			`${open.date.slice(0, 16).replace('T', ' ')} · ${RepoRegistry.reportLabel(open)} · ${open.verdict.toUpperCase()}${open.reason ? ` · ${open.reason}` : ''}`,
+			`repository id ${open.repository.id ?? 'unknown (this drill counts for no repository)'}`,
 			`snapshot ${open.snapshot?.id ?? '—'}`,
 			`file ${open.file?.path ?? '—'} (${open.file ? formatBytes(open.file.size) : '—'})`,
 			`sha256 restored ${open.hashes?.restored ?? '—'}`,
@@ -199,9 +212,11 @@ export function DrillsScreen() {
 			</Box>
 		);
 	}
+	// Name and location: two repositories with one name (two zero-config "default"s) stay apart.
+	const repoW = Math.max(14, Math.floor((width - 28) * 0.45));
 	return (
 		<Box flexDirection="column" width={width} height={height}>
-			<Text {...roleStyle(theme, 'text.muted')}>{` ${fit('DATE', 17)}${fit('REPOSITORY', 14)}${fit('VERDICT', 9)}FILE`}</Text>
+			<Text {...roleStyle(theme, 'text.muted')}>{` ${fit('DATE', 17)}${fit('REPOSITORY', repoW)}${fit('VERDICT', 9)}FILE`}</Text>
 			<List
 				items={history}
 				cursor={cursor}
@@ -210,7 +225,7 @@ export function DrillsScreen() {
 				empty="No drills yet. Press d on a repository to run one."
 				render={r => (
 					<Text>
-						{` ${fit(r.date.slice(0, 16).replace('T', ' '), 17)}${fit(escapeForTerminal(r.repository.name), 14)}`}
+						{` ${fit(r.date.slice(0, 16).replace('T', ' '), 17)}${fit(escapeForTerminal(RepoRegistry.reportLabel(r)), repoW)}`}
 						<Text {...roleStyle(theme, r.verdict === 'pass' ? 'status.ok' : 'status.error')}>{fit(r.verdict, 9)}</Text>
 						{escapeForTerminal(r.file?.path ?? r.reason ?? '')}
 					</Text>

@@ -5,10 +5,10 @@ import {useBodySize} from '../../hooks/use-body-size.js';
 import {List, listHandlers, moveCursor} from '../../components/list.js';
 import {Spinner} from '../../components/spinner.js';
 import {useCommands} from '../../hooks/use-commands.js';
-import {useStore} from '../../hooks/use-store.js';
+import {useRepoRegistry} from '../../hooks/use-repos.js';
+import {drillReminder} from '../../drill/drill.js';
+import type {RepoModelState, RepoStatus} from '../../model/repo-model.js';
 import {formatAge, redact} from '../../restic/errors.js';
-import type {RepoStatus} from '../../store/app-store.js';
-import {checkAllRepositories, checkRepository} from '../../tasks/repo-tasks.js';
 import {roleStyle, useTheme} from '../../theme/styles.js';
 import type {Role} from '../../theme/tokens.js';
 import {escapeForTerminal} from '../../util/escape.js';
@@ -24,39 +24,45 @@ const healthText: Record<RepoStatus['health'], {text: string; role: Role}> = {
 	error: {text: 'error', role: 'status.error'},
 };
 
-/** Optional extra line per repository (e.g. the drill reminder), supplied by the drill feature. */
-export type RepoBanner = (repoName: string) => string | undefined;
+/** The drill reminder of a repository, from its model's own drills (none while its id is unknown). */
+export function repoBanner(state: RepoModelState | undefined, now = new Date()): string | undefined {
+	if (!state) return undefined;
+	const label = state.names.join(', ') === state.location ? state.location : `${state.names.join(', ')} (${state.location})`;
+	return drillReminder({label, id: state.id}, now, state.drills);
+}
 
 /** The repositories screen: every configured repository with its health, fetched concurrently. */
-export function ReposScreen({banner}: {banner?: RepoBanner}) {
-	const {config, store, nav, clientFor, confirm} = useContext(AppContext);
+export function ReposScreen() {
+	const {store, nav, confirm, repos: registry} = useContext(AppContext);
 	const theme = useTheme();
 	const {width, height} = useBodySize();
-	const statuses = useStore(store, s => s.repos);
+	const repos = useRepoRegistry(s => s.repositories);
+	const states = useRepoRegistry(s => s.states);
 	const [cursor, setCursor] = useState(0);
 	const controller = useRef<AbortController | undefined>(undefined);
-	const repos = config.repositories;
-	// Reminders read the drill history from disk: once per visit, not on every spinner frame.
-	const banners = useMemo(() => Object.fromEntries(repos.map(r => [r.name, banner?.(r.name)])), [repos, banner]);
+	// The banner follows the models: a drill that just passed, a backup that just finished, update it.
+	const banners = useMemo(() => Object.fromEntries(repos.map(r => [r.name, repoBanner(states.get(r.name))])), [repos, states]);
 
 	const refresh = () => {
 		controller.current?.abort();
 		const c = new AbortController();
 		controller.current = c;
-		void checkAllRepositories(store, repos, clientFor, c.signal).catch(() => {});
+		void registry.checkAll(c.signal).catch(() => {});
 	};
 
 	useEffect(() => {
 		// Only check repositories that have no status yet (coming back from a screen keeps them).
-		if (repos.some(r => !store.getState().repos[r.name])) refresh();
+		if (repos.some(r => !registry.stateOf(r.name)?.status)) refresh();
 		return () => controller.current?.abort();
 		// eslint-disable-next-line react-hooks/exhaustive-deps
-	}, []);
+	}, [repos]);
 
-	const selected = repos[cursor];
-	const status = selected ? statuses[selected.name] : undefined;
+	// A repository removed from the configuration leaves the list: keep the cursor on a row.
+	const clamped = Math.max(0, Math.min(cursor, repos.length - 1));
+	const selected = repos[clamped];
+	const status = selected ? states.get(selected.name)?.status : undefined;
 	const page = Math.max(1, height - 8);
-	const move = (cmd: Parameters<typeof moveCursor>[2]) => setCursor(c => moveCursor(c, repos.length, cmd, page));
+	const move = (cmd: Parameters<typeof moveCursor>[2]) => setCursor(c => moveCursor(Math.min(c, repos.length - 1), repos.length, cmd, page));
 
 	useCommands(['repos', 'list'], {
 		...listHandlers(move),
@@ -80,13 +86,14 @@ export function ReposScreen({banner}: {banner?: RepoBanner}) {
 			}
 			void confirm(`Remove the stale lock of PID ${status.lock.pid} on ${status.lock.host} (${formatAge(status.lock.ageMs ?? 0)} old) with \`restic unlock\`?`, {dangerous: true}).then(async yes => {
 				if (!yes) return;
+				const model = registry.modelFor(selected.name);
 				try {
-					await clientFor(selected).unlock();
+					await model?.unlock();
 					store.dispatch({type: 'notice', text: 'Stale locks removed.', level: 'info'});
 				} catch (error) {
 					store.dispatch({type: 'notice', text: (error as Error).message, level: 'error'});
+					void registry.check(selected.name);
 				}
-				void checkRepository(store, selected, clientFor(selected));
 			});
 		},
 	});
@@ -120,11 +127,11 @@ export function ReposScreen({banner}: {banner?: RepoBanner}) {
 			</Text>
 			<List
 				items={repos}
-				cursor={cursor}
+				cursor={clamped}
 				height={Math.min(repos.length, Math.max(1, height - 9))}
 				width={width}
 				render={repo => {
-					const st = statuses[repo.name];
+					const st = states.get(repo.name)?.status;
 					const h = healthText[st?.health ?? 'checking'];
 					return (
 						<Text>

@@ -67,7 +67,8 @@ export function SearchScreen({repo: repoName, query: initialQuery}: {repo: strin
 	const theme = useTheme();
 	const {width, height} = useBodySize();
 	const repository = repo(repoName);
-	const task = useMemo(() => (repository ? new SearchTask(repoName, clientFor(repository)) : undefined), [repoName, repository, clientFor]);
+	const model = repository ? services.repos.modelFor(repository.name) : undefined;
+	const task = useMemo(() => (model ? new SearchTask(model.indexer(), model.client) : undefined), [model]);
 	const state = useObservable(task ?? noTask);
 	const [cursor, setCursor] = useState(0);
 	const [pane, setPane] = useState<'results' | 'versions'>('results');

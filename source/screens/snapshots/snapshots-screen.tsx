@@ -7,9 +7,8 @@ import {List, listHandlers, moveCursor} from '../../components/list.js';
 import {Spinner} from '../../components/spinner.js';
 import {useBodySize} from '../../hooks/use-body-size.js';
 import {useCommands} from '../../hooks/use-commands.js';
-import {useStore} from '../../hooks/use-store.js';
+import {useRepoModel} from '../../hooks/use-repos.js';
 import type {Snapshot} from '../../restic/parse.js';
-import {loadSnapshots} from '../../tasks/repo-tasks.js';
 import {roleStyle, useTheme} from '../../theme/styles.js';
 import {escapeForTerminal} from '../../util/escape.js';
 import {fit, formatBytes, formatDateTime, formatRelative} from '../../util/format.js';
@@ -44,31 +43,31 @@ export function snapshotRows(snapshots: readonly Snapshot[], options: {filter: s
 
 /** The snapshots of one repository: filter, group by host, sort by time, open one. */
 export function SnapshotsScreen({repo: repoName}: {repo: string}) {
-	const {store, nav, clientFor, repo} = useContext(AppContext);
+	const {nav} = useContext(AppContext);
 	const theme = useTheme();
 	const {width, height} = useBodySize();
-	const loadable = useStore(store, s => s.snapshots[repoName]);
+	const {model, state: repoState, gone} = useRepoModel(repoName);
+	const loadable = repoState?.snapshots;
 	const [cursor, setCursor] = useState(0);
 	const [filter, setFilter] = useState('');
 	const [filtering, setFiltering] = useState(false);
 	const [groupByHost, setGroupByHost] = useState(false);
 	const [newestFirst, setNewestFirst] = useState(true);
 	const controller = useRef<AbortController | undefined>(undefined);
-	const repository = repo(repoName);
 
 	const reload = () => {
-		if (!repository) return;
+		if (!model) return;
 		controller.current?.abort();
 		const c = new AbortController();
 		controller.current = c;
-		void loadSnapshots(store, repository, clientFor(repository), c.signal);
+		void model.loadSnapshots(c.signal);
 	};
 
 	useEffect(() => {
-		if (!store.getState().snapshots[repoName]?.data) reload();
+		if (!model?.getSnapshot().snapshots.data) reload();
 		return () => controller.current?.abort();
 		// eslint-disable-next-line react-hooks/exhaustive-deps
-	}, [repoName]);
+	}, [model]);
 
 	const rows = useMemo(() => snapshotRows(loadable?.data ?? [], {filter, groupByHost, newestFirst}), [loadable?.data, filter, groupByHost, newestFirst]);
 	const listHeight = Math.max(1, height - 6);
@@ -109,7 +108,7 @@ export function SnapshotsScreen({repo: repoName}: {repo: string}) {
 		},
 	);
 
-	if (!repository) return <Text {...roleStyle(theme, 'status.error')}>Unknown repository {escapeForTerminal(repoName)}.</Text>;
+	if (!model) return <Text {...roleStyle(theme, 'status.error')}>{gone ? `${escapeForTerminal(gone)}.` : `Unknown repository ${escapeForTerminal(repoName)}.`} Esc goes back.</Text>;
 
 	const idW = 9;
 	const whenW = 11;
