@@ -2,8 +2,9 @@
  * Safe restore of one file or directory from a snapshot.
  * - Default target: a new folder ./resto-restore-<short id>-<time>/ (never an existing one: an exclusive
  *   mkdir, with -2, -3… added when two restores start in the same second).
- * - restic writes only into a fresh staging folder inside the target; the verified result is moved
- *   into place without following symbolic links, and any link on a path the restore writes is
+ * - restic writes only into a folder nobody else can have put links in: a new (or empty private)
+ *   target, else a fresh staging folder inside the target whose verified result is moved into
+ *   place without following symbolic links, and any link on a path the restore writes is
  *   refused before restic runs (restic 0.14 writes through existing links). A target that is itself
  *   a link is resolved once, explicitly, and reported.
  * - Restoring where files already exist needs `overwrite: true` (the TUI asks first).
@@ -92,6 +93,15 @@ function removeMarker(file: string): void {
 	if (lstatSync(file, {throwIfNoEntry: false})?.isFile()) unlinkSync(file);
 }
 
+/** Staging folders are named briefly: their path adds to restored paths near PATH_MAX (4096 bytes). */
+const stagingPrefix = '.resto-';
+
+/** Empty, owned by this user and writable by nobody else: no one can have put a link in it. */
+function isPrivateEmptyFolder(dir: string): boolean {
+	const st = lstatSync(dir);
+	return st.isDirectory() && st.uid === process.getuid?.() && (st.mode & 0o022) === 0 && readdirSync(dir).length === 0;
+}
+
 /** Remove a staging folder of this restore, recognised by the marker written into it on creation. */
 function removeStaging(staging: string): void {
 	if (lstatSync(path.join(staging, incompleteMarker), {throwIfNoEntry: false})?.isFile()) rmSync(staging, {recursive: true, force: true});
@@ -166,7 +176,7 @@ export async function restorePath(client: ResticClient, request: RestoreRequest)
 		if (!found) throw new ResticError('not-found', `${request.path} is not in snapshot ${request.snapshotId.slice(0, 8)}`);
 	}
 
-	const {target, note} = prepareTarget(request);
+	const {target, created, note} = prepareTarget(request);
 	if (note) request.onStatus?.(note);
 	const restoredPath = path.join(target, include);
 	// Refuse before restic runs: a link on any path this restore writes, or (without overwrite) an existing item.
@@ -174,14 +184,20 @@ export async function restorePath(client: ResticClient, request: RestoreRequest)
 	if (!request.overwrite && lstatSync(restoredPath, {throwIfNoEntry: false})) throw new RestoreConflictError(restoredPath);
 
 	const marker = path.join(target, incompleteMarker);
+	// A folder that is new (or empty, ours, and writable by nobody else) holds no links: restic can
+	// write into it directly. Anything else gets a fresh staging folder, moved into place afterwards.
+	const direct = created || isPrivateEmptyFolder(target);
 	let staging: string;
 	try {
 		writeMarker(marker, `restore of ${request.path} from ${request.snapshotId} started ${new Date().toISOString()}; not complete\n`);
-		staging = mkdtempSync(path.join(target, '.resto-staging-'));
-		writeMarker(path.join(staging, incompleteMarker), `staging folder of a resto restore of ${request.path}; safe to delete\n`);
+		staging = direct ? target : mkdtempSync(path.join(target, stagingPrefix));
+		if (!direct) writeMarker(path.join(staging, incompleteMarker), `staging folder of a resto restore of ${request.path}; safe to delete\n`);
 	} catch (error) {
 		throw targetWriteError(error, target);
 	}
+	const discard = () => {
+		if (!direct) removeStaging(staging);
+	};
 	request.onStatus?.(`restoring ${include} into ${target}`);
 	try {
 		// --include takes a glob pattern: escape the literal path (names may contain [ ] * ? \).
@@ -189,7 +205,7 @@ export async function restorePath(client: ResticClient, request: RestoreRequest)
 			if (ev.type === 'status') request.onStatus?.(`restoring: ${Math.round(ev.percentDone * 100)}% (${ev.filesRestored}/${ev.totalFiles} files)`);
 		}, request.signal);
 	} catch (error) {
-		removeStaging(staging);
+		discard();
 		// restic 0.14 says "ignoring error for …: no space left on device" per write, then "There were N errors".
 		if (error instanceof ResticError && /no space left on device|disk quota exceeded/i.test(`${error.message}\n${error.stderr ?? ''}`)) {
 			throw new ResticError('failed', `The disk holding ${target} is full: the restore stopped part-way and is marked incomplete (${incompleteMarker}). Free some space or restore somewhere else (--target).`, {exitCode: error.exitCode, stderr: error.stderr});
@@ -198,23 +214,25 @@ export async function restorePath(client: ResticClient, request: RestoreRequest)
 	}
 	const staged = path.join(staging, include);
 	if (!lstatSync(staged, {throwIfNoEntry: false})) {
-		removeStaging(staging);
-		throw new ResticError('failed', `restic finished but ${include} was not restored`);
+		discard();
+		throw new ResticError('failed', `restic finished but ${restoredPath} was not restored`);
 	}
 	// Only what this restore wrote is counted: files already in the target are not part of it.
 	const onDisk = sizeOnDisk(staged);
 	if (onDisk.bytes !== expectedBytes) {
-		removeStaging(staging);
+		discard();
 		throw new ResticError('failed', `restored size ${onDisk.bytes} bytes differs from the snapshot's ${expectedBytes} bytes; the restore is incomplete (marker left in ${target})`);
 	}
-	try {
-		moveIntoPlace(staging, target, include, request.overwrite === true, new Set([incompleteMarker]));
-	} catch (error) {
-		removeStaging(staging);
-		const why = error instanceof RestoreLinkError || error instanceof RestoreTargetError ? error.message : `could not move the restored files into place: ${(error as Error).message}`;
-		throw new RestoreTargetError(`${why} (the restore is incomplete: marker left in ${target})`);
+	if (!direct) {
+		try {
+			moveIntoPlace(staging, target, include, request.overwrite === true, new Set([incompleteMarker]));
+		} catch (error) {
+			discard();
+			const why = error instanceof RestoreLinkError || error instanceof RestoreTargetError ? error.message : `could not move the restored files into place: ${(error as Error).message}`;
+			throw new RestoreTargetError(`${why} (the restore is incomplete: marker left in ${target})`);
+		}
+		removeEmptyTree(staging, new Set([incompleteMarker]));
 	}
-	removeEmptyTree(staging, new Set([incompleteMarker]));
 	removeMarker(marker);
 	return {target, restoredPath, files: onDisk.files, bytes: onDisk.bytes, restoredParent: unaddressable};
 }

@@ -94,9 +94,7 @@ describe('backend killed while restic reads (real restic, rclone REST)', () => {
 			// Kill the backend once restic has begun writing files.
 			const restoredSomething = await waitUntil(() => {
 				try {
-					// restic writes into resto's private staging folder inside the target.
-					const staging = readdirSync(target).find(n => n.startsWith('.resto-staging-'));
-					return staging !== undefined && readdirSync(path.join(target, staging, src)).length > 0;
+					return readdirSync(path.join(target, src)).length > 0;
 				} catch {
 					return false;
 				}

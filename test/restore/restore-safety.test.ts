@@ -238,3 +238,49 @@ describe('a read-only restore target', () => {
 		expect(cli.status).toBe(1);
 	});
 });
+
+describe('moving a staged restore into place', () => {
+	test('a name that is not valid UTF-8 is merged into an existing folder byte-exact (--overwrite)', async () => {
+		const {target} = setup();
+		const odd = path.join(repo.root, 'oddsrc', 'odd');
+		mkdirSync(odd, {recursive: true});
+		const raw = Buffer.concat([Buffer.from(`${odd}/`), Buffer.from('bad-'), Buffer.from([0xff, 0xfe]), Buffer.from('.bin')]);
+		writeFileSync(raw, Buffer.from([1, 2, 3]));
+		const id = repo.backup([odd]);
+		writeTree(path.join(target, odd), {'mine.txt': 'mine\n'});
+		const shown = raw.toString('utf8');
+		const result = await restorePath(client, {snapshotId: id, path: shown, target, overwrite: true});
+		expect(result.restoredParent).toBe(true);
+		expect(readFileSync(Buffer.concat([Buffer.from(target), raw]))).toEqual(Buffer.from([1, 2, 3]));
+		expect(readFileSync(path.join(target, odd, 'mine.txt'), 'utf8')).toBe('mine\n');
+		expect(readdirSync(target).filter(n => n.startsWith('.resto-'))).toEqual([]);
+	});
+
+	test('a link that appears after the check (between restic and the move) is still not followed', async () => {
+		const {target} = setup();
+		mkdirSync(path.join(target, src), {recursive: true});
+		writeFileSync(path.join(target, 'keep.txt'), 'mine\n');
+		let planted = false;
+		// The status callback runs once restic has started: plant the link then, behind the check's back.
+		const promise = restorePath(client, {
+			snapshotId: snap,
+			path: src,
+			target,
+			overwrite: true,
+			onStatus: s => {
+				if (!planted && s.startsWith('restoring ')) {
+					planted = true;
+					symlinkSync(outside, path.join(target, src, 'sub'));
+				}
+			},
+		});
+		const error = await promise.then(() => undefined, (e: unknown) => e);
+		expect(planted).toBe(true);
+		expect(error).toBeInstanceOf(RestoreTargetError);
+		expect((error as Error).message).toContain(`${path.join(target, src, 'sub')} is a symbolic link to ${outside}`);
+		expect((error as Error).message).toContain('the restore is incomplete');
+		expect(isIncompleteRestore(target)).toBe(true);
+		outsideUnchanged();
+		expect(readdirSync(target).filter(n => n.startsWith('.resto-') && n !== '.resto-incomplete')).toEqual([]);
+	});
+});
