@@ -1,17 +1,26 @@
 /**
  * Safe restore of one file or directory from a snapshot.
- * - Default target: a new folder ./resto-restore-<short id>-<time>/ (never an existing one).
+ * - Default target: a new folder ./resto-restore-<short id>-<time>/ (never an existing one: an exclusive
+ *   mkdir, with -2, -3… added when two restores start in the same second).
+ * - restic writes only into a folder nobody else can have put links in: a new (or empty private)
+ *   target, else a fresh staging folder inside the target whose verified result is moved into
+ *   place without following symbolic links, and any link on a path the restore writes is
+ *   refused before restic runs (restic 0.14 writes through existing links). A target that is itself
+ *   a link is resolved once, explicitly, and reported.
  * - Restoring where files already exist needs `overwrite: true` (the TUI asks first).
  * - While restic runs, a `.resto-incomplete` marker sits in the target; it is removed only after the
  *   restored size was verified, so a cancelled or failed restore is never presented as complete.
  * - Names with invalid UTF-8 cannot be addressed (restic lists them with U+FFFD): their parent
  *   directory is restored instead, and the result says so.
  */
-import {existsSync, lstatSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync} from 'node:fs';
+import {closeSync, constants, existsSync, lstatSync, mkdirSync, mkdtempSync, openSync, readdirSync, readlinkSync, realpathSync, rmSync, statSync, unlinkSync, writeSync} from 'node:fs';
 import path from 'node:path';
 import type {ResticClient} from '../restic/client.js';
 import {literalPattern} from '../restic/argv.js';
 import {ResticError} from '../restic/errors.js';
+import {assertNoLinks, createFreshFolder, makeFolders, moveIntoPlace, removeEmptyTree, RestoreLinkError, RestoreTargetError, targetWriteError} from './safe-paths.js';
+
+export {RestoreLinkError, RestoreTargetError} from './safe-paths.js';
 
 export const incompleteMarker = '.resto-incomplete';
 
@@ -26,7 +35,10 @@ export interface RestoreRequest {
 	snapshotId: string;
 	/** Absolute path inside the snapshot. */
 	path: string;
+	/** Where to restore; default a new folder next to the current directory (see defaultRestoreTarget). */
 	target?: string;
+	/** `target` names a folder to create (never an existing one): `-2`, `-3`… is added when it is taken. */
+	newFolder?: boolean;
 	overwrite?: boolean;
 	signal?: AbortSignal;
 	onStatus?: (text: string) => void;
@@ -66,23 +78,87 @@ function sizeOnDisk(p: string | Buffer): {files: number; bytes: number} {
 	return {files, bytes};
 }
 
-/** Restore `request.path` from a snapshot, verify it, and return where it landed. */
+/** Write resto's marker file without following a link that may sit at its name. */
+function writeMarker(file: string, text: string): void {
+	const fd = openSync(file, constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_NOFOLLOW, 0o600);
+	try {
+		writeSync(fd, text);
+	} finally {
+		closeSync(fd);
+	}
+}
+
+/** Remove a marker only if it is resto's regular file (never a link or folder of that name). */
+function removeMarker(file: string): void {
+	if (lstatSync(file, {throwIfNoEntry: false})?.isFile()) unlinkSync(file);
+}
+
+/** Staging folders are named briefly: their path adds to restored paths near PATH_MAX (4096 bytes). */
+const stagingPrefix = '.resto-';
+
+/** Empty, owned by this user and writable by nobody else: no one can have put a link in it. */
+function isPrivateEmptyFolder(dir: string): boolean {
+	const st = lstatSync(dir);
+	return st.isDirectory() && st.uid === process.getuid?.() && (st.mode & 0o022) === 0 && readdirSync(dir).length === 0;
+}
+
+/** Remove a staging folder of this restore, recognised by the marker written into it on creation. */
+function removeStaging(staging: string): void {
+	if (lstatSync(path.join(staging, incompleteMarker), {throwIfNoEntry: false})?.isFile()) rmSync(staging, {recursive: true, force: true});
+}
+
+/**
+ * The folder to restore into. A new folder (the default) is created with an exclusive mkdir, adding
+ * -2, -3… when the name is taken. A given target that is a symbolic link is resolved once, here, and
+ * everything afterwards happens below the resolved folder (which the result reports).
+ */
+function prepareTarget(request: RestoreRequest): {target: string; created: boolean; note?: string} {
+	if (request.target === undefined || request.newFolder) {
+		return {target: createFreshFolder(path.resolve(request.target ?? defaultRestoreTarget(request.snapshotId))), created: true};
+	}
+	const given = path.resolve(request.target);
+	const st = lstatSync(given, {throwIfNoEntry: false});
+	if (st?.isSymbolicLink()) {
+		let real: string;
+		try {
+			real = realpathSync(given);
+		} catch {
+			throw new RestoreTargetError(`the target ${given} is a symbolic link to ${readlinkSync(given)}, which does not exist`);
+		}
+		if (!statSync(real).isDirectory()) throw new RestoreTargetError(`the target ${given} is a symbolic link to ${real}, which is not a folder`);
+		return {target: real, created: false, note: `the target ${given} is a symbolic link: restoring into ${real}`};
+	}
+	if (st && !st.isDirectory()) throw new RestoreTargetError(`the target ${given} exists and is not a folder`);
+	if (!st) {
+		makeFolders(given);
+		return {target: given, created: true};
+	}
+	return {target: given, created: false};
+}
+
+/**
+ * Restore `request.path` from a snapshot, verify it, and return where it landed. restic writes only
+ * into a fresh private staging folder inside the target; the verified result is then moved into
+ * place without following links (see safe-paths.ts), after every path it will take was checked.
+ */
 export async function restorePath(client: ResticClient, request: RestoreRequest): Promise<RestoreResult> {
-	const target = path.resolve(request.target ?? defaultRestoreTarget(request.snapshotId));
 	const unaddressable = request.path.includes('\ufffd');
 	const include = unaddressable ? path.posix.dirname(request.path) : request.path;
-	const restoredPath = path.join(target, include);
-	if (existsSync(restoredPath) && !request.overwrite) throw new RestoreConflictError(restoredPath);
 
-	// What restic says the item holds, to verify the restore against.
+	// What restic says the item holds, to verify the restore against, and every path it will write.
 	let expectedBytes = 0;
 	let expectedFiles = 0;
+	const writes: string[] = [];
+	const parts = include.split('/').filter(Boolean);
+	for (let i = 1; i <= parts.length; i++) writes.push(parts.slice(0, i).join('/'));
 	const parentDir = path.posix.dirname(include);
+	const below = `${include === '/' ? '' : include}/`;
 	await client.ls(
 		request.snapshotId,
 		{dir: include === '/' ? undefined : include, recursive: true},
 		node => {
-			if (node.path === include || node.path.startsWith(`${include === '/' ? '' : include}/`)) {
+			if (node.path === include || node.path.startsWith(below)) {
+				if (node.path !== include) writes.push(node.path.slice(1));
 				if (node.type === 'file') {
 					expectedBytes += node.size;
 					expectedFiles++;
@@ -100,30 +176,64 @@ export async function restorePath(client: ResticClient, request: RestoreRequest)
 		if (!found) throw new ResticError('not-found', `${request.path} is not in snapshot ${request.snapshotId.slice(0, 8)}`);
 	}
 
-	mkdirSync(target, {recursive: true});
+	const {target, created, note} = prepareTarget(request);
+	if (note) request.onStatus?.(note);
+	const restoredPath = path.join(target, include);
+	// Refuse before restic runs: a link on any path this restore writes, or (without overwrite) an existing item.
+	assertNoLinks(target, writes);
+	if (!request.overwrite && lstatSync(restoredPath, {throwIfNoEntry: false})) throw new RestoreConflictError(restoredPath);
+
 	const marker = path.join(target, incompleteMarker);
-	writeFileSync(marker, `restore of ${request.path} from ${request.snapshotId} started ${new Date().toISOString()}; not complete\n`);
-	request.onStatus?.(`restoring ${include} into ${target}`);
-	// --include takes a glob pattern: escape the literal path (names may contain [ ] * ? \).
+	// A folder that is new (or empty, ours, and writable by nobody else) holds no links: restic can
+	// write into it directly. Anything else gets a fresh staging folder, moved into place afterwards.
+	const direct = created || isPrivateEmptyFolder(target);
+	let staging: string;
 	try {
-		await client.restore(request.snapshotId, {target, include: [literalPattern(include)]}, ev => {
+		writeMarker(marker, `restore of ${request.path} from ${request.snapshotId} started ${new Date().toISOString()}; not complete\n`);
+		staging = direct ? target : mkdtempSync(path.join(target, stagingPrefix));
+		if (!direct) writeMarker(path.join(staging, incompleteMarker), `staging folder of a resto restore of ${request.path}; safe to delete\n`);
+	} catch (error) {
+		throw targetWriteError(error, target);
+	}
+	const discard = () => {
+		if (!direct) removeStaging(staging);
+	};
+	request.onStatus?.(`restoring ${include} into ${target}`);
+	try {
+		// --include takes a glob pattern: escape the literal path (names may contain [ ] * ? \).
+		await client.restore(request.snapshotId, {target: staging, include: [literalPattern(include)]}, ev => {
 			if (ev.type === 'status') request.onStatus?.(`restoring: ${Math.round(ev.percentDone * 100)}% (${ev.filesRestored}/${ev.totalFiles} files)`);
 		}, request.signal);
 	} catch (error) {
+		discard();
 		// restic 0.14 says "ignoring error for …: no space left on device" per write, then "There were N errors".
 		if (error instanceof ResticError && /no space left on device|disk quota exceeded/i.test(`${error.message}\n${error.stderr ?? ''}`)) {
 			throw new ResticError('failed', `The disk holding ${target} is full: the restore stopped part-way and is marked incomplete (${incompleteMarker}). Free some space or restore somewhere else (--target).`, {exitCode: error.exitCode, stderr: error.stderr});
 		}
 		throw error;
 	}
-	if (!existsSync(restoredPath)) {
+	const staged = path.join(staging, include);
+	if (!lstatSync(staged, {throwIfNoEntry: false})) {
+		discard();
 		throw new ResticError('failed', `restic finished but ${restoredPath} was not restored`);
 	}
-	const onDisk = sizeOnDisk(restoredPath);
+	// Only what this restore wrote is counted: files already in the target are not part of it.
+	const onDisk = sizeOnDisk(staged);
 	if (onDisk.bytes !== expectedBytes) {
+		discard();
 		throw new ResticError('failed', `restored size ${onDisk.bytes} bytes differs from the snapshot's ${expectedBytes} bytes; the restore is incomplete (marker left in ${target})`);
 	}
-	rmSync(marker, {force: true});
+	if (!direct) {
+		try {
+			moveIntoPlace(staging, target, include, request.overwrite === true, new Set([incompleteMarker]));
+		} catch (error) {
+			discard();
+			const why = error instanceof RestoreLinkError || error instanceof RestoreTargetError ? error.message : `could not move the restored files into place: ${(error as Error).message}`;
+			throw new RestoreTargetError(`${why} (the restore is incomplete: marker left in ${target})`);
+		}
+		removeEmptyTree(staging, new Set([incompleteMarker]));
+	}
+	removeMarker(marker);
 	return {target, restoredPath, files: onDisk.files, bytes: onDisk.bytes, restoredParent: unaddressable};
 }
 

@@ -14,7 +14,7 @@ export async function restoreVersion(services: AppServices, repo: Repository, sn
 	const controller = new AbortController();
 	const untrack = services.trackTask(`restoring ${path.basename(file)}`, () => controller.abort());
 	try {
-		const result = await restorePath(services.clientFor(repo), {snapshotId, path: file, target, signal: controller.signal});
+		const result = await restorePath(services.clientFor(repo), {snapshotId, path: file, target, newFolder: true, signal: controller.signal});
 		services.store.dispatch({
 			type: 'notice',
 			text: `Restored ${result.files} file${result.files === 1 ? '' : 's'} (${formatBytes(result.bytes)}, size verified) to ${result.restoredPath}${result.restoredParent ? ' (whole parent folder: the name is not valid UTF-8)' : ''}`,
