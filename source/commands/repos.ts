@@ -1,5 +1,5 @@
 /** `resto repos [--json]`: configured repositories and their status, checked concurrently. */
-import {redact} from '../restic/errors.js';
+import {redactLocation} from '../util/redact.js';
 import {createAppStore} from '../store/app-store.js';
 import {checkAllRepositories} from '../tasks/repo-tasks.js';
 import {printJson} from '../util/cli-output.js';
@@ -19,7 +19,7 @@ export async function run(ctx: CommandContext): Promise<number> {
 			const st = statuses[repo.name];
 			return {
 				name: repo.name,
-				repository: redact(repo.access.repository, []),
+				repository: redactLocation(repo.access.repository),
 				status: st?.health ?? 'error',
 				message: st?.message ?? null,
 				snapshots: st?.snapshotCount ?? null,

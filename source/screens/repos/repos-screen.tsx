@@ -6,7 +6,8 @@ import {List, listHandlers, moveCursor} from '../../components/list.js';
 import {Spinner} from '../../components/spinner.js';
 import {useCommands} from '../../hooks/use-commands.js';
 import {useStore} from '../../hooks/use-store.js';
-import {formatAge, redact} from '../../restic/errors.js';
+import {formatAge} from '../../restic/errors.js';
+import {redactLocation} from '../../util/redact.js';
 import type {RepoStatus} from '../../store/app-store.js';
 import {checkAllRepositories, checkRepository} from '../../tasks/repo-tasks.js';
 import {roleStyle, useTheme} from '../../theme/styles.js';
@@ -128,7 +129,7 @@ export function ReposScreen({banner}: {banner?: RepoBanner}) {
 					const h = healthText[st?.health ?? 'checking'];
 					return (
 						<Text>
-							{` ${fit(escapeForTerminal(repo.name), nameW)} ${fit(escapeForTerminal(redact(repo.access.repository, [])), locW)} `}
+							{` ${fit(escapeForTerminal(repo.name), nameW)} ${fit(escapeForTerminal(redactLocation(repo.access.repository)), locW)} `}
 							{st?.health === 'checking' || !st ? (
 								<Spinner label={fit('checking', statusW - 2)} />
 							) : (
@@ -144,7 +145,7 @@ export function ReposScreen({banner}: {banner?: RepoBanner}) {
 					<>
 						<Text wrap="truncate-end">
 							<Text {...roleStyle(theme, 'title')}>{escapeForTerminal(selected.name)}</Text>
-							<Text {...roleStyle(theme, 'text.muted')}> {escapeForTerminal(redact(selected.access.repository, []))}</Text>
+							<Text {...roleStyle(theme, 'text.muted')}> {escapeForTerminal(redactLocation(selected.access.repository))}</Text>
 						</Text>
 						{status?.health === 'ok' ? (
 							<Text>
