@@ -11,6 +11,7 @@ import path from 'node:path';
 import type {BackupSetConfig, Config, Repository} from '../config/config.js';
 import {ensurePrivateDir, restoPaths} from '../config/paths.js';
 import type {BackupOptions} from '../restic/argv.js';
+import {redactLocation} from '../util/redact.js';
 
 /** A backup ready to run. */
 export interface BackupPlan {
@@ -173,7 +174,7 @@ export function acquireBackupLock(repository: string, dir = path.join(restoPaths
 	for (let attempt = 0; attempt < 3; attempt++) {
 		try {
 			const fd = openSync(file, 'wx', 0o600);
-			writeSync(fd, JSON.stringify({pid: process.pid, start: processStart(process.pid), host: os.hostname(), started: new Date().toISOString(), repository}));
+			writeSync(fd, JSON.stringify({pid: process.pid, start: processStart(process.pid), host: os.hostname(), started: new Date().toISOString(), repository: redactLocation(repository)}));
 			closeSync(fd);
 			return {file, release: () => rmSync(file, {force: true})};
 		} catch (error) {

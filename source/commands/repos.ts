@@ -1,5 +1,5 @@
 /** `resto repos [--json]`: configured repositories and their status, checked concurrently. */
-import {redact} from '../restic/errors.js';
+import {redactLocation} from '../util/redact.js';
 import {RepoRegistry, type RegistryEvent} from '../model/repo-registry.js';
 import {printJson, printWarning} from '../util/cli-output.js';
 import {escapeForTerminal} from '../util/escape.js';
@@ -19,7 +19,7 @@ export async function run(ctx: CommandContext): Promise<number> {
 			const st = state?.status;
 			return {
 				name: repo.name,
-				repository: redact(repo.access.repository, []),
+				repository: redactLocation(repo.access.repository),
 				id: state?.id ?? null,
 				sameAs: state ? state.names.filter(n => n !== repo.name) : [],
 				status: st?.health ?? 'error',

@@ -14,6 +14,7 @@ import {ResticError} from '../restic/errors.js';
 import type {Snapshot} from '../restic/parse.js';
 import {restorePath} from '../restore/restore.js';
 import {restoVersion} from '../util/version.js';
+import {locationLabel, redactLocation} from '../util/redact.js';
 
 export type StepId = 'check' | 'pick' | 'restore' | 'verify' | 'checklist' | 'report';
 export type StepStatus = 'pending' | 'running' | 'passed' | 'failed' | 'skipped';
@@ -264,14 +265,16 @@ export function reportMarkdown(r: DrillReport): string {
 /** Write both report files (0600 in a 0700 directory) and return their paths. */
 export function writeReport(report: DrillReport): {json: string; markdown: string} {
 	const dir = ensurePrivateDir(drillsDir());
-	const safeName = report.repository.name.replace(/[^A-Za-z0-9._-]/g, '_');
+	// The name may be a location (zero-config repositories): never let its credentials into a file name.
+	const safeName = locationLabel(report.repository.name) || 'repository';
 	const stamp = report.date.replace(/[:]/g, '').replace(/\..*$/, '');
 	// The id in the name keeps two repositories that share a name (two "default"s) apart on disk too.
 	const stem = `${stamp}-${safeName}${report.repository.id ? `-${report.repository.id.slice(0, 8)}` : ''}`;
 	let base = path.join(dir, stem);
 	for (let i = 2; existsSync(`${base}.json`); i++) base = path.join(dir, `${stem}-${i}`);
 	const files = {json: `${base}.json`, markdown: `${base}.md`};
-	const full = {...report, reportFiles: files};
+	// Redacted once more here, as the last stop before the disk: whatever built the report, no credential is stored.
+	const full = {...report, repository: {...report.repository, name: redactLocation(report.repository.name), location: redactLocation(report.repository.location)}, reportFiles: files};
 	writePrivateFile(files.json, `${JSON.stringify(full, null, 2)}\n`);
 	writePrivateFile(files.markdown, reportMarkdown(full));
 	return files;

@@ -10,6 +10,7 @@ import type {DrillReport} from '../drill/drill.js';
 import {RepoIndexer} from '../index/indexer.js';
 import type {ResticClient} from '../restic/client.js';
 import {redact, ResticError, type LockInfo, type ResticErrorKind} from '../restic/errors.js';
+import {redactLocation} from '../util/redact.js';
 import type {LockFile, Snapshot} from '../restic/parse.js';
 import {Observable} from '../store/store.js';
 import type {BackupTask} from '../tasks/backup-task.js';
@@ -138,7 +139,7 @@ export class RepoModel extends Observable<RepoModelState> {
 		readonly client: ResticClient,
 		id?: string,
 	) {
-		super({id, location: redact(repository.access.repository, []), names: [repository.name], snapshots: {state: 'idle'}, drills: []});
+		super({id, location: redactLocation(repository.access.repository), names: [repository.name], snapshots: {state: 'idle'}, drills: []});
 	}
 
 	/** The id, once known. */

@@ -8,7 +8,7 @@
 import type {Repository} from '../config/config.js';
 import {attributeHistory, drillHistory, type DrillReport} from '../drill/drill.js';
 import type {ResticClient} from '../restic/client.js';
-import {redact} from '../restic/errors.js';
+import {redactLocation} from '../util/redact.js';
 import {Observable} from '../store/store.js';
 import {RepoModel, type RepoModelState} from './repo-model.js';
 
@@ -276,7 +276,7 @@ export class RepoRegistry extends Observable<RegistrySnapshot> {
 
 	/** The name and location of a report's repository as a list shows it. */
 	static reportLabel(report: DrillReport): string {
-		const location = redact(report.repository.location, []);
+		const location = redactLocation(report.repository.location);
 		return report.repository.name === location ? location : `${report.repository.name} (${location})`;
 	}
 

@@ -2,6 +2,7 @@
  * Classification of restic failures. restic 0.14 exits 1 for almost everything, so the
  * kind is read from stderr first and the exit code is only a hint (codes 10/11/12 exist from 0.17).
  */
+import {redact as redactText} from '../util/redact.js';
 
 /** The kinds of failure a user can act on. */
 export type ResticErrorKind =
@@ -101,17 +102,8 @@ export function retryCause(line: string): string {
 	return stripAnsi(line).trim().split(': ').slice(-2).join(': ');
 }
 
-/** Replace every secret (non-empty, ≥ 1 char) with «redacted». Longest first so overlaps vanish. */
-export function redact(text: string, secrets: readonly string[]): string {
-	let out = text;
-	const sorted = [...secrets].filter(s => s.length > 0).sort((a, b) => b.length - a.length);
-	for (const secret of sorted) {
-		out = out.split(secret).join('«redacted»');
-	}
-	// Credentials embedded in URLs (rest:http://user:pass@host) never leave either.
-	out = out.replace(/(\b[a-z][a-z0-9+.-]*:\/\/[^\s:/@]+:)[^\s@/]+@/gi, '$1«redacted»@');
-	return out;
-}
+/** Replace every secret with `***`, and credentials inside locations too (see util/redact.ts). */
+export const redact = redactText;
 
 const lockPattern = /repository is already locked( exclusively)? by PID (\d+) on (\S+) by (\S+)/;
 const lockCreatedPattern = /lock was created at ([0-9-]+ [0-9:]+) \(([^)]+) ago\)/;

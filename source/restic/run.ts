@@ -4,6 +4,7 @@
  * and always awaits the process before reporting.
  */
 import {execa, type ResultPromise} from 'execa';
+import {locationSecrets} from '../util/redact.js';
 import {backendRetryPattern, classifyFailure, notInstalledError, redact, ResticError, retryCause} from './errors.js';
 
 /** How to reach one repository. Secrets only travel through the child's environment. */
@@ -101,7 +102,7 @@ export function resticEnv(access: RepoAccess, extra: Record<string, string> = {}
 
 /** Strings that must never appear in output: the password and secret-looking backend env values. */
 export function secretsOf(access: RepoAccess): string[] {
-	const secrets: string[] = [];
+	const secrets: string[] = locationSecrets(access.repository);
 	if (access.password) secrets.push(access.password);
 	for (const [key, value] of Object.entries(access.env ?? {})) {
 		if (/KEY|SECRET|TOKEN|PASS/i.test(key) && value.length >= 4) secrets.push(value);

@@ -64,7 +64,7 @@ describe('error classification (restic 0.14 stderr, newer exit codes)', () => {
 		const e = classifyFailure({exitCode: 1, stderr: 'Fatal: bad thing with hunter2-secret inside', secrets: ['hunter2-secret']})!;
 		expect(e.message).not.toContain('hunter2-secret');
 		expect(e.stderr).not.toContain('hunter2-secret');
-		expect(redact('rest:https://user:pa55w0rd@host:8000/repo', [])).toBe('rest:https://user:«redacted»@host:8000/repo');
+		expect(redact('rest:https://user:pa55w0rd@host:8000/repo', [])).toBe('rest:https://user:***@host:8000/repo');
 		const url = classifyFailure({exitCode: 1, stderr: 'Fatal: unable to open config file: client.Head: Head "https://u:topsecret@h/config": dial tcp: connection refused', repository: 'rest:https://u:topsecret@h/'})!;
 		expect(url.message).not.toContain('topsecret');
 		expect(stripAnsi('\x1b[2Kx\x1b]0;t\x07y')).toBe('xy');

@@ -8,7 +8,8 @@ import {useCommands} from '../../hooks/use-commands.js';
 import {useRepoRegistry} from '../../hooks/use-repos.js';
 import {drillReminder} from '../../drill/drill.js';
 import type {RepoModelState, RepoStatus} from '../../model/repo-model.js';
-import {formatAge, redact} from '../../restic/errors.js';
+import {formatAge} from '../../restic/errors.js';
+import {redactLocation} from '../../util/redact.js';
 import {roleStyle, useTheme} from '../../theme/styles.js';
 import type {Role} from '../../theme/tokens.js';
 import {escapeForTerminal} from '../../util/escape.js';
@@ -135,7 +136,7 @@ export function ReposScreen() {
 					const h = healthText[st?.health ?? 'checking'];
 					return (
 						<Text>
-							{` ${fit(escapeForTerminal(repo.name), nameW)} ${fit(escapeForTerminal(redact(repo.access.repository, [])), locW)} `}
+							{` ${fit(escapeForTerminal(repo.name), nameW)} ${fit(escapeForTerminal(redactLocation(repo.access.repository)), locW)} `}
 							{st?.health === 'checking' || !st ? (
 								<Spinner label={fit('checking', statusW - 2)} />
 							) : (
@@ -151,7 +152,7 @@ export function ReposScreen() {
 					<>
 						<Text wrap="truncate-end">
 							<Text {...roleStyle(theme, 'title')}>{escapeForTerminal(selected.name)}</Text>
-							<Text {...roleStyle(theme, 'text.muted')}> {escapeForTerminal(redact(selected.access.repository, []))}</Text>
+							<Text {...roleStyle(theme, 'text.muted')}> {escapeForTerminal(redactLocation(selected.access.repository))}</Text>
 						</Text>
 						{status?.health === 'ok' ? (
 							<Text>
