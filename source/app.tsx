@@ -2,7 +2,7 @@
  * The root: providers, the route stack, the ONE useInput, header/status/footer layout, the help
  * overlay and the confirm dialog. Screens render in the body and register their commands.
  */
-import {Box, Text, useApp, useInput} from 'ink';
+import {Box, Text, useApp} from 'ink';
 import {useCallback, useEffect, useMemo, useRef, useState, type ReactNode} from 'react';
 import {BodySize, ScreenActive} from './hooks/use-body-size.js';
 import {AppContext, type AppServices} from './app-context.js';
@@ -11,9 +11,9 @@ import {HelpOverlay} from './components/help-overlay.js';
 import {KeyHints} from './components/key-hints.js';
 import type {Config, Repository} from './config/config.js';
 import {useCommands} from './hooks/use-commands.js';
+import {useKeyInput} from './hooks/use-key-input.js';
 import {useStore} from './hooks/use-store.js';
 import {useTerminalSize} from './hooks/use-terminal-size.js';
-import {isTextInput, keyName} from './keymap/match.js';
 import {CommandRegistry} from './keymap/registry.js';
 import type {ResticClient} from './restic/client.js';
 import {RepoRegistry, type RegistryEvent} from './model/repo-registry.js';
@@ -180,15 +180,8 @@ export function App({config, theme, clientFor, initialRoute, store: givenStore, 
 		[config, store, registry, theme, doQuit, repos, clientForModel, confirm],
 	);
 
-	useInput((input, key) => {
-		const name = keyName(input, key);
-		if (process.env.RESTO_DEBUG_KEYS) console.error("KEY", JSON.stringify(input), name, registry.scopes(), registry.active().map(r => Object.keys(r.handlers)));
-		const capture = registry.textCapture();
-		if (capture && (isTextInput(input, key) || key.backspace || key.delete || (key.ctrl && (input === 'w' || input === 'u')))) {
-			if (capture(input, key)) return;
-		}
-		if (name) registry.dispatch(name);
-	});
+	// Several keys can arrive in one read (`jjj`, a paste): each is handled in turn (hooks/use-key-input.ts).
+	useKeyInput(registry);
 
 	// Notices fade after a few seconds.
 	useEffect(() => {

@@ -25,6 +25,8 @@ export function List<T>({items, cursor, height, width, render, empty}: ListProps
 	const start = windowStart(cursor, height, items.length);
 	const visible = items.slice(start, start + height);
 	const sel = selectionStyle(theme);
+	// A one-column gutter: `›` marks the selected row (the highlight alone is lost on TERM=dumb, in
+	// captures and to screen readers); `↑`/`↓` say there are more rows above or below the window.
 	return (
 		<Box flexDirection="column" height={height} width={width}>
 			{visible.map((item, i) => {
@@ -32,7 +34,10 @@ export function List<T>({items, cursor, height, width, render, empty}: ListProps
 				const selected = index === cursor;
 				return (
 					<Box key={index} width={width} height={1} overflow="hidden">
-						{selected ? <Text {...sel} wrap="truncate-end">{render(item, true, index)}</Text> : <Text wrap="truncate-end">{render(item, false, index)}</Text>}
+						<Text>{selected ? '›' : i === 0 && start > 0 ? '↑' : i === visible.length - 1 && start + visible.length < items.length ? '↓' : ' '}</Text>
+						<Box width={width - 1} height={1} overflow="hidden">
+							{selected ? <Text {...sel} wrap="truncate-end">{render(item, true, index)}</Text> : <Text wrap="truncate-end">{render(item, false, index)}</Text>}
+						</Box>
 					</Box>
 				);
 			})}

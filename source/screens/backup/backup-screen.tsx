@@ -191,7 +191,7 @@ export function BackupScreen({repo: repoName, set: setName}: {repo?: string; set
 				height={listHeight}
 				width={width}
 				empty="No backup sets configured (add backupSets to the config)."
-				render={c => <Text>{` ${fit(escapeForTerminal(c.label), 16)} ${escapeForTerminal(c.detail)}`}</Text>}
+				render={c => <Text>{`${fit(escapeForTerminal(c.label), 16)} ${escapeForTerminal(c.detail)}`}</Text>}
 			/>
 			<Box marginTop={1} flexDirection="column">
 				{state ? <BackupProgress state={state} width={width} height={height - listHeight - 3} /> : <Text {...roleStyle(theme, 'text.muted')}>No backup running.</Text>}
@@ -202,7 +202,7 @@ export function BackupScreen({repo: repoName, set: setName}: {repo?: string; set
 					cursor={itemCursor}
 					height={Math.max(1, height - listHeight - 10)}
 					width={width}
-					render={i => <Text>{` ${fit(i.action, 10)} ${fit(formatBytes(i.dataSize), 9, 'right')}  ${escapeForTerminal(i.item)}`}</Text>}
+					render={i => <Text>{`${fit(i.action, 10)} ${fit(formatBytes(i.dataSize), 9, 'right')}  ${escapeForTerminal(i.item)}`}</Text>}
 				/>
 			) : null}
 		</Box>

@@ -225,7 +225,7 @@ export function DrillsScreen() {
 				empty="No drills yet. Press d on a repository to run one."
 				render={r => (
 					<Text>
-						{` ${fit(r.date.slice(0, 16).replace('T', ' '), 17)}${fit(escapeForTerminal(RepoRegistry.reportLabel(r)), repoW)}`}
+						{`${fit(r.date.slice(0, 16).replace('T', ' '), 17)}${fit(escapeForTerminal(RepoRegistry.reportLabel(r)), repoW)}`}
 						<Text {...roleStyle(theme, r.verdict === 'pass' ? 'status.ok' : 'status.error')}>{fit(r.verdict, 9)}</Text>
 						{escapeForTerminal(r.file?.path ?? r.reason ?? '')}
 					</Text>

@@ -226,7 +226,7 @@ export function SearchScreen({repo: repoName, query: initialQuery}: {repo: strin
 							width={width}
 							render={run => (
 								<Text>
-									{` ${fit(`${formatDateTime(run.snapshots[0]!.time)} → ${formatDateTime(run.snapshots.at(-1)!.time)}`, 35)} ${fit(`${run.snapshots.length} snap${run.snapshots.length === 1 ? '' : 's'}`, 8)} ${fit(run.version.type === 'dir' ? 'dir' : formatBytes(run.version.size), 9, 'right')}  ${run.snapshots.at(-1)!.shortId} ${fit(escapeForTerminal(run.snapshots.at(-1)!.hostname), 8)} mtime ${formatDateTime(run.version.mtime)}`}
+									{`${fit(`${formatDateTime(run.snapshots[0]!.time)} → ${formatDateTime(run.snapshots.at(-1)!.time)}`, 35)} ${fit(`${run.snapshots.length} snap${run.snapshots.length === 1 ? '' : 's'}`, 8)} ${fit(run.version.type === 'dir' ? 'dir' : formatBytes(run.version.size), 9, 'right')}  ${run.snapshots.at(-1)!.shortId} ${fit(escapeForTerminal(run.snapshots.at(-1)!.hostname), 8)} mtime ${formatDateTime(run.version.mtime)}`}
 								</Text>
 							)}
 						/>

@@ -151,11 +151,11 @@ export function SnapshotsScreen({repo: repoName}: {repo: string}) {
 				render={row =>
 					row.kind === 'group' ? (
 						<Text {...roleStyle(theme, 'accent')} bold>
-							{` ${escapeForTerminal(row.host || '(no host)')} (${row.count})`}
+							{`${escapeForTerminal(row.host || '(no host)')} (${row.count})`}
 						</Text>
 					) : (
 						<Text>
-							{` ${fit(row.snapshot.shortId, idW)}${fit(formatRelative(row.snapshot.time), whenW)}${dateW ? ` ${fit(formatDateTime(row.snapshot.time), dateW)}` : ''} ${fit(escapeForTerminal(row.snapshot.hostname), hostW)} ${fit(escapeForTerminal(row.snapshot.tags.join(',')), tagsW)}${sizeW ? ` ${fit(row.snapshot.totalBytes === undefined ? '' : formatBytes(row.snapshot.totalBytes), sizeW, 'right')}` : ''} ${fit(escapeForTerminal(row.snapshot.paths.join(' ')), pathsW)}`}
+							{`${fit(row.snapshot.shortId, idW)}${fit(formatRelative(row.snapshot.time), whenW)}${dateW ? ` ${fit(formatDateTime(row.snapshot.time), dateW)}` : ''} ${fit(escapeForTerminal(row.snapshot.hostname), hostW)} ${fit(escapeForTerminal(row.snapshot.tags.join(',')), tagsW)}${sizeW ? ` ${fit(row.snapshot.totalBytes === undefined ? '' : formatBytes(row.snapshot.totalBytes), sizeW, 'right')}` : ''} ${fit(escapeForTerminal(row.snapshot.paths.join(' ')), pathsW)}`}
 						</Text>
 					)
 				}

@@ -144,7 +144,7 @@ export function TreeScreen({repo: repoName, snapshotId, dir: initialDir}: {repo:
 				empty={state.status === 'listing' ? 'waiting for restic…' : state.status === 'error' ? 'Nothing listed: the listing failed. esc goes back.' : filter ? 'Nothing matches the filter.' : 'Empty directory.'}
 				render={entry => (
 					<Text>
-						{` ${typeMark[entry.type]} ${fit(escapeForTerminal(entry.name) + (entry.type === 'dir' ? '/' : ''), nameW)} ${fit(entry.type === 'dir' ? (entry.totalSize === undefined ? '' : formatBytes(entry.totalSize)) : formatBytes(entry.size), sizeW, 'right')} ${fit(formatDateTime(entry.mtime), dateW)}`}
+						{`${typeMark[entry.type]} ${fit(escapeForTerminal(entry.name) + (entry.type === 'dir' ? '/' : ''), nameW)} ${fit(entry.type === 'dir' ? (entry.totalSize === undefined ? '' : formatBytes(entry.totalSize)) : formatBytes(entry.size), sizeW, 'right')} ${fit(formatDateTime(entry.mtime), dateW)}`}
 					</Text>
 				)}
 			/>
