@@ -7,6 +7,7 @@ import {LineCounter, parseDocument, isNode} from 'yaml';
 import {z} from 'zod';
 import type {RepoAccess} from '../restic/run.js';
 import {configFilePath, expandHome} from './paths.js';
+import {backupSetOpsFields, repositoryOpsFields, type CopyConfig, type RetentionConfig} from './ops-schema.js';
 
 const nonEmpty = z.string().min(1, 'must not be empty');
 const stringList = z.union([nonEmpty, z.array(nonEmpty)]).transform(v => (Array.isArray(v) ? v : [v]));
@@ -19,6 +20,7 @@ const repositorySchema = z
 		passwordCommand: nonEmpty.optional(),
 		password: z.string().optional(),
 		env: z.record(z.string(), z.string()).optional(),
+		...repositoryOpsFields,
 	})
 	.refine(r => [r.passwordFile, r.passwordCommand, r.password].filter(v => v !== undefined).length <= 1, {
 		message: 'give only one of passwordFile, passwordCommand, password',
@@ -35,6 +37,7 @@ const backupSetSchema = z.strictObject({
 	host: nonEmpty.optional(),
 	lowPriority: z.boolean().optional(),
 	hooks: z.strictObject({pre: nonEmpty.optional(), post: nonEmpty.optional()}).optional(),
+	...backupSetOpsFields,
 });
 
 const drillSchema = z.strictObject({
@@ -58,6 +61,8 @@ export type DrillConfig = z.infer<typeof drillSchema>;
 export interface Repository {
 	name: string;
 	access: RepoAccess;
+	/** Operations settings (retention, copies, expected interval, where it lives). */
+	ops?: {retention?: RetentionConfig; copies?: CopyConfig[]; expectedInterval?: string; medium?: string; location?: string; offsite?: boolean};
 }
 
 export interface Config {
@@ -95,7 +100,9 @@ function toRepository(r: RepositoryConfig): Repository {
 	if (r.passwordCommand) access.passwordCommand = r.passwordCommand;
 	if (r.password !== undefined) access.password = r.password;
 	if (r.env) access.env = r.env;
-	return {name: r.name, access};
+	const {retention, copies, expectedInterval, medium, location, offsite} = r;
+	const ops = {retention, copies: copies?.map(c => ({...c, target: expandHome(c.target), passwordFile: c.passwordFile && expandHome(c.passwordFile)})), expectedInterval, medium, location, offsite};
+	return Object.values(ops).some(v => v !== undefined) ? {name: r.name, access, ops} : {name: r.name, access};
 }
 
 /** One repository from RESTIC_REPOSITORY + a password source, or undefined. */
