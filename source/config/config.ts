@@ -9,6 +9,7 @@ import {registeredDemo} from '../demo/demo-registry.js';
 import {redact} from '../restic/errors.js';
 import type {RepoAccess} from '../restic/run.js';
 import {configFilePath, expandHome} from './paths.js';
+import {backupSetOpsFields, repositoryOpsFields, type CopyConfig, type RetentionConfig} from './ops-schema.js';
 
 const nonEmpty = z.string().min(1, 'must not be empty');
 const stringList = z.union([nonEmpty, z.array(nonEmpty)]).transform(v => (Array.isArray(v) ? v : [v]));
@@ -21,6 +22,7 @@ const repositorySchema = z
 		passwordCommand: nonEmpty.optional(),
 		password: z.string().optional(),
 		env: z.record(z.string(), z.string()).optional(),
+		...repositoryOpsFields,
 	})
 	.refine(r => [r.passwordFile, r.passwordCommand, r.password].filter(v => v !== undefined).length <= 1, {
 		message: 'give only one of passwordFile, passwordCommand, password',
@@ -37,6 +39,7 @@ const backupSetSchema = z.strictObject({
 	host: nonEmpty.optional(),
 	lowPriority: z.boolean().optional(),
 	hooks: z.strictObject({pre: nonEmpty.optional(), post: nonEmpty.optional()}).optional(),
+	...backupSetOpsFields,
 });
 
 const drillSchema = z.strictObject({
@@ -60,6 +63,8 @@ export type DrillConfig = z.infer<typeof drillSchema>;
 export interface Repository {
 	name: string;
 	access: RepoAccess;
+	/** Operations settings (retention, copies, expected interval, where it lives). */
+	ops?: {retention?: RetentionConfig; copies?: CopyConfig[]; expectedInterval?: string; medium?: string; location?: string; offsite?: boolean};
 }
 
 export interface Config {
@@ -97,7 +102,9 @@ function toRepository(r: RepositoryConfig): Repository {
 	if (r.passwordCommand) access.passwordCommand = r.passwordCommand;
 	if (r.password !== undefined) access.password = r.password;
 	if (r.env) access.env = r.env;
-	return {name: r.name, access};
+	const {retention, copies, expectedInterval, medium, location, offsite} = r;
+	const ops = {retention, copies: copies?.map(c => ({...c, target: expandHome(c.target), passwordFile: c.passwordFile && expandHome(c.passwordFile)})), expectedInterval, medium, location, offsite};
+	return Object.values(ops).some(v => v !== undefined) ? {name: r.name, access, ops} : {name: r.name, access};
 }
 
 /** One repository from RESTIC_REPOSITORY + a password source, or undefined. */
