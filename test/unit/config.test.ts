@@ -59,7 +59,7 @@ describe('config', () => {
 		expect(config.source).toBe('env');
 		// Named after its location: two zero-config repositories are never both "default".
 		expect(config.repositories[0]!.name).toBe('/r');
-		expect(repositoryFromEnv({RESTIC_REPOSITORY: 'rest:https://u:secret@h/', RESTIC_PASSWORD: 'x'})?.name).toBe('rest:https://u:«redacted»@h/');
+		expect(repositoryFromEnv({RESTIC_REPOSITORY: 'rest:https://u:secret@h/', RESTIC_PASSWORD: 'x'})?.name).toBe('rest:https://u:***@h/');
 		const file = path.join(dir, 'c.yaml');
 		writeFileSync(file, good);
 		const fromFile = loadConfig({file, env: {}, demo: false});
