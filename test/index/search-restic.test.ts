@@ -137,7 +137,9 @@ describe('index + search + restore against real restic', () => {
 		expect(again.status).toBe(1);
 		expect(again.stderr).toMatch(/already exists/);
 		const none = spawnSync(process.execPath, [cliPath, 'search', 'zzzqqq'], {env, encoding: 'utf8'});
-		expect(none.status).toBe(1);
+		// No match is not a failure: exit 0 as with --json (readme exit-code table).
+		expect(none.status).toBe(0);
+		expect(none.stdout).toContain('no match for "zzzqqq"');
 		const find = spawnSync(process.execPath, [cliPath, 'search', '*.pdf', '--find', '--json'], {env, encoding: 'utf8'});
 		expect(find.status).toBe(0);
 		expect((JSON.parse(find.stdout) as {results: Array<{path: string}>}).results.map(x => x.path)).toEqual([path.join(src, 'docs/taxes/2023/return-final.pdf')]);
