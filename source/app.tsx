@@ -190,7 +190,6 @@ export function App({config, theme, clientFor, initialRoute, store: givenStore, 
 		return () => clearTimeout(t);
 	}, [notice, store]);
 
-	const route = stack.at(-1)!;
 	const tooSmall = size.columns < minSize.columns || size.rows < minSize.rows;
 	const bodyHeight = Math.max(1, size.rows - 3);
 	const width = size.columns;

@@ -1,109 +1,116 @@
 #!/usr/bin/env node
 /**
- * Entry point: parse argv, route to a subcommand, or start the TUI.
- * Subcommands live in source/commands/<name>.ts and export `run(ctx): Promise<number>` (the exit code).
+ * Entry point: route argv to a subcommand (or the TUI) and parse the rest with that command's own option table.
+ * Subcommands live in source/commands/<name>.ts and export `spec` (options and usage, see commands/spec.ts) and
+ * `run(ctx): Promise<number>` (the exit code). Only `--help`, `--version` and `--theme` may come before the command.
  */
-import {parseArgs} from 'node:util';
 import {installSignalHandlers} from './util/signals.js';
-import {exitCodes} from './restic/errors.js';
+import {installClosedPipeHandler} from './util/closed-pipe.js';
+import {exitCodes, exitCodeTable} from './util/exit-codes.js';
 import {printError} from './util/cli-output.js';
 import type {CommandContext} from './commands/context.js';
+import {globalOptions, helpText, parseCommandLine, UsageError, usageHint, type CommandSpec} from './commands/spec.js';
 
-const usage = `resto — a terminal UI for restic
+interface CommandModule {
+	spec: CommandSpec;
+	run: (ctx: CommandContext) => Promise<number>;
+}
+
+/** Every command, in the order `resto --help` lists them. Loaded on demand: startup parses only the one used. */
+const commands: Record<string, () => Promise<CommandModule>> = {
+	tui: () => import('./commands/tui.js') as Promise<CommandModule>,
+	demo: () => import('./commands/demo.js') as Promise<CommandModule>,
+	repos: () => import('./commands/repos.js') as Promise<CommandModule>,
+	snapshots: () => import('./commands/snapshots.js') as Promise<CommandModule>,
+	index: () => import('./commands/index.js') as Promise<CommandModule>,
+	search: () => import('./commands/search.js') as Promise<CommandModule>,
+	restore: () => import('./commands/restore.js') as Promise<CommandModule>,
+	backup: () => import('./commands/backup.js') as Promise<CommandModule>,
+	drill: () => import('./commands/drill.js') as Promise<CommandModule>,
+};
+
+async function globalHelp(): Promise<string> {
+	const specs = await Promise.all(Object.values(commands).map(async load => (await load()).spec));
+	const rows = specs.map(s => [`resto${s.usage[0] ? ` ${s.usage[0]!.split(' [')[0]}` : ''}`, s.summary] as const);
+	const width = Math.max(...rows.map(([left]) => left.length)) + 2;
+	const codeWidth = Math.max(...exitCodeTable.map(r => String(r.code).length)) + 2;
+	return `resto — a terminal UI for restic
 
 Usage
-  resto                                   TUI on your configured repositories (or the demo repository)
-  resto demo [DIR] [--remove]             create a demo repository with snapshots of a realistic small home
-                                          (listed by every command until resto demo --remove)
-  resto repos [--json]                    configured repositories and their status
-  resto snapshots [--repo R] [--json]     snapshots of one repository
-  resto index [--repo R]                  build or refresh the file index (progress on stderr)
-  resto search QUERY [--repo R] [--json] [--limit N] [--all-repos] [--find]
-  resto restore SNAPSHOT PATH [--repo R] [--target DIR] [--overwrite]
-  resto backup [SET] [--json] [--dry-run] [--stall-timeout S]
-  resto backup --repo R [--json] [--dry-run] -- PATH...    back up paths without a backup set
-  resto drill [--repo R] [--json] [--seed N] [--months N] [--files N] [--read-data-subset S] [--yes]
+${rows.map(([left, right]) => `  ${left.padEnd(width)}${right}`).join('\n')}
 
-Options
-  --repo R       a configured repository name or any restic repository string
-  --theme NAME   default-dark, default-light, ansi, no-color, or a path to a theme JSON file
-  --json         machine-readable output on stdout (diagnostics go to stderr)
+  resto COMMAND --help    the options of a command
+
+Global options
+  --theme NAME   ${globalOptions.theme.description}
   -h, --help     this help
   -v, --version  resto and restic versions
 
-Exit codes: 0 ok, 1 failure, 2 usage, 3 incomplete backup, 10 repository not found, 11 locked,
-12 wrong password, 130 canceled.`;
-
-const commands: Record<string, () => Promise<{run: (ctx: CommandContext) => Promise<number>}>> = {
-	demo: () => import('./commands/demo.js'),
-	repos: () => import('./commands/repos.js'),
-	snapshots: () => import('./commands/snapshots.js'),
-	index: () => import('./commands/index.js'),
-	search: () => import('./commands/search.js'),
-	restore: () => import('./commands/restore.js'),
-	backup: () => import('./commands/backup.js'),
-	drill: () => import('./commands/drill.js'),
-	tui: () => import('./commands/tui.js'),
-};
+Exit codes
+${exitCodeTable.map(r => `  ${String(r.code).padEnd(codeWidth)}${r.meaning.replaceAll('`', '')}`).join('\n')}`;
+}
 
 async function main(): Promise<number> {
+	const argv = process.argv.slice(2);
+	// Global options before the command: --theme (kept for the command), --help, --version.
+	const leading: string[] = [];
+	let i = 0;
+	for (; i < argv.length; i++) {
+		const token = argv[i]!;
+		if (token === '-v' || token === '--version') {
+			const {versionText} = await import('./util/version.js');
+			process.stdout.write(`${await versionText()}\n`);
+			return exitCodes.ok;
+		}
+		if (token === '--theme' && i + 1 < argv.length) leading.push(token, argv[++i]!);
+		else if (token.startsWith('--theme=') || token === '-h' || token === '--help') leading.push(token);
+		else break;
+	}
+	let name = 'tui';
+	let rest = argv.slice(i);
+	const first = rest[0];
+	if (first === 'help') {
+		const topic = rest[1];
+		const load = topic === undefined ? undefined : commands[topic];
+		if (topic !== undefined && !load) return unknownCommand(topic);
+		process.stdout.write(`${load ? helpText((await load()).spec) : await globalHelp()}\n`);
+		return exitCodes.ok;
+	}
+	if (first !== undefined && !first.startsWith('-')) {
+		name = first;
+		rest = rest.slice(1);
+	}
+	const load = commands[name];
+	if (!load) return unknownCommand(name);
+	if (name === 'tui' && first !== 'tui' && (leading.includes('-h') || leading.includes('--help') || rest.includes('-h') || rest.includes('--help'))) {
+		process.stdout.write(`${await globalHelp()}\n`);
+		return exitCodes.ok;
+	}
+	const module = await load();
 	let parsed;
 	try {
-		parsed = parseArgs({
-			args: process.argv.slice(2),
-			allowPositionals: true,
-			strict: true,
-			options: {
-				repo: {type: 'string', short: 'r'},
-				json: {type: 'boolean'},
-				theme: {type: 'string'},
-				help: {type: 'boolean', short: 'h'},
-				version: {type: 'boolean', short: 'v'},
-				limit: {type: 'string'},
-				'all-repos': {type: 'boolean'},
-				find: {type: 'boolean'},
-				host: {type: 'string'},
-				type: {type: 'string'},
-				path: {type: 'string'},
-				since: {type: 'string'},
-				until: {type: 'string'},
-				target: {type: 'string'},
-				overwrite: {type: 'boolean'},
-				'dry-run': {type: 'boolean'},
-				'stall-timeout': {type: 'string'},
-				seed: {type: 'string'},
-				months: {type: 'string'},
-				files: {type: 'string'},
-				'read-data-subset': {type: 'string'},
-				yes: {type: 'boolean', short: 'y'},
-				remove: {type: 'boolean'},
-			},
-		});
+		parsed = parseCommandLine(module.spec, [...leading, ...rest]);
 	} catch (error) {
-		printError(`${(error as Error).message}\n\n${usage}`);
+		if (!(error instanceof UsageError)) throw error;
+		const hint = name === 'tui' && rest[0]?.startsWith('-') ? '\n(a command\'s options come after its name: resto snapshots --repo R)' : '';
+		printError(`${error.message}${hint}\n${usageHint(module.spec)}`);
 		return exitCodes.usage;
 	}
-	const {values, positionals} = parsed;
-	if (values.help) {
+	const usage = helpText(module.spec);
+	if (parsed.options.help) {
 		process.stdout.write(`${usage}\n`);
 		return exitCodes.ok;
 	}
-	if (values.version) {
-		const {versionText} = await import('./util/version.js');
-		process.stdout.write(`${await versionText()}\n`);
-		return exitCodes.ok;
-	}
-	const [name = 'tui', ...rest] = positionals;
-	const load = commands[name];
-	if (!load) {
-		printError(`unknown command "${name}"\n\n${usage}`);
-		return exitCodes.usage;
-	}
-	const module = await load();
-	return module.run({args: rest, options: values, usage});
+	return module.run({args: parsed.args, options: parsed.options, usage});
+}
+
+function unknownCommand(name: string): number {
+	printError(`unknown command "${name}" (commands: ${Object.keys(commands).filter(c => c !== 'tui').join(', ')}; see resto --help)`);
+	return exitCodes.usage;
 }
 
 installSignalHandlers();
+installClosedPipeHandler();
 main().then(
 	code => {
 		process.exitCode = code;

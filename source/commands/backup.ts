@@ -5,7 +5,7 @@
  * or missing paths), 1, 2, 10, 11, 12, 130.
  */
 import {BackupPreflightError, planFromPaths, planFromSet, type BackupPlan} from '../backup/backup-set.js';
-import {exitCodes} from '../restic/errors.js';
+import {exitCodes} from '../util/exit-codes.js';
 import {BackupTask, isFinished, type BackupState} from '../tasks/backup-task.js';
 import {printError, printInfo, printWarning} from '../util/cli-output.js';
 import {escapeForTerminal} from '../util/escape.js';
@@ -13,6 +13,24 @@ import {formatBytes, formatDuration} from '../util/format.js';
 import {onShutdown} from '../util/signals.js';
 import {clientFor, ExitError, guard, loadConfigOrExit, repoOrExit} from './common.js';
 import type {CommandContext} from './context.js';
+import {commonOptions, defineCommand, option, wholeNumber} from './spec.js';
+
+export const spec = defineCommand({
+	name: 'backup',
+	summary: 'run a configured backup set, or back up paths',
+	usage: ['backup [SET] [--json] [--dry-run] [--stall-timeout S]', 'backup --repo R [--json] [--dry-run] [--] PATH...'],
+	description: `Runs a backup set from the config (its hooks, excludes and repository), or with --repo backs up the given paths.
+Progress goes to stderr (a line every few seconds without a terminal); --json prints NDJSON events on stdout
+(status, warning, error, backend-error, item, summary, result). Exit 3 when the snapshot was saved but some files
+could not be read or some paths did not exist.`,
+	options: {
+		repo: commonOptions.repo,
+		json: commonOptions.json,
+		'dry-run': option({type: 'boolean', description: 'show what would be backed up (each file with --json), write nothing'}),
+		'stall-timeout': option({type: 'string', value: 'S', description: 'stop when the backend makes no progress for S seconds (0 never stops)', parse: wholeNumber({min: 0})}),
+	},
+	maxArgs: Number.POSITIVE_INFINITY,
+});
 
 /** One human progress line. */
 export function progressLine(s: BackupState): string {
@@ -31,7 +49,7 @@ export function summaryText(s: BackupState): string {
 	return `${sum.dryRun ? 'dry run: would back up' : 'backed up'} ${sum.totalFilesProcessed} files (${formatBytes(sum.totalBytesProcessed)}): ${sum.filesNew} new, ${sum.filesChanged} changed, ${sum.filesUnmodified} unmodified; dirs ${sum.dirsNew} new, ${sum.dirsChanged} changed, ${sum.dirsUnmodified} unmodified; ${formatBytes(sum.dataAdded)} added in ${formatDuration(sum.totalDuration)}${s.snapshotId && !sum.dryRun ? `; snapshot ${s.snapshotId.slice(0, 8)}` : ''}`;
 }
 
-function planFor(ctx: CommandContext): BackupPlan {
+function planFor(ctx: CommandContext<typeof spec>): BackupPlan {
 	const config = loadConfigOrExit();
 	const dryRun = Boolean(ctx.options['dry-run']);
 	const [first, ...rest] = ctx.args;
@@ -48,16 +66,13 @@ function planFor(ctx: CommandContext): BackupPlan {
 	throw new ExitError(exitCodes.usage, config.backupSets.length === 0 ? 'no backup sets configured: add backupSets to the config, or run: resto backup --repo R PATH…' : `several backup sets: name one of ${config.backupSets.map(s => s.name).join(', ')}`);
 }
 
-/** Parse --stall-timeout (seconds, 0 disables) into milliseconds. */
-function stallTimeoutMs(ctx: CommandContext): number | undefined {
-	const raw = ctx.options['stall-timeout'];
-	if (raw === undefined) return undefined;
-	const seconds = Number(raw);
-	if (!Number.isFinite(seconds) || seconds < 0) throw new ExitError(exitCodes.usage, `--stall-timeout wants seconds (0 disables), not ${JSON.stringify(raw)}`);
-	return seconds * 1000;
+/** --stall-timeout (seconds, 0 disables) in milliseconds. */
+function stallTimeoutMs(ctx: CommandContext<typeof spec>): number | undefined {
+	const seconds = ctx.options['stall-timeout'];
+	return seconds === undefined ? undefined : seconds * 1000;
 }
 
-export async function run(ctx: CommandContext): Promise<number> {
+export async function run(ctx: CommandContext<typeof spec>): Promise<number> {
 	return guard(async () => {
 		let plan: BackupPlan;
 		try {

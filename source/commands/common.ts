@@ -1,9 +1,10 @@
 /** Shared plumbing for subcommands: config, --repo resolution, and error → exit code. */
 import {ConfigError, loadConfig, resolveRepo, type Config, type Repository} from '../config/config.js';
-import {ResticError, exitCodes} from '../restic/errors.js';
+import {ResticError} from '../restic/errors.js';
+import {exitCodes} from '../util/exit-codes.js';
 import {ResticCli, type ResticClient} from '../restic/client.js';
 import {printError} from '../util/cli-output.js';
-import type {CommandContext} from './context.js';
+import {UsageError} from './spec.js';
 
 /** Thrown to end a command with a given exit code after its message was printed. */
 export class ExitError extends Error {
@@ -25,7 +26,7 @@ export function loadConfigOrExit(): Config {
 }
 
 /** Resolve --repo (or the first configured repository) or throw a usage/config ExitError. */
-export function repoOrExit(config: Config, ctx: CommandContext): Repository {
+export function repoOrExit(config: Config, ctx: {options: {repo?: string}}): Repository {
 	const repo = resolveRepo(config, ctx.options.repo);
 	if (repo) return repo;
 	if (ctx.options.repo !== undefined) {
@@ -46,6 +47,10 @@ export function clientFor(repo: Repository): ResticClient {
 /** Print an error and return the exit code for it. */
 export function reportError(error: unknown): number {
 	if (error instanceof ExitError) {
+		printError(error.message);
+		return error.code;
+	}
+	if (error instanceof UsageError) {
 		printError(error.message);
 		return error.code;
 	}

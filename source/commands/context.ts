@@ -1,30 +1,15 @@
 /** What every subcommand receives from cli.tsx. */
-export interface CommandContext {
-	/** Positional arguments after the command name. */
+import type {CommandSpec, GlobalOptionValues, OptionValues} from './spec.js';
+
+/**
+ * The parsed command line of one command: `run(ctx: CommandContext<typeof spec>)` types `ctx.options` from the
+ * command's own option table (source/commands/spec.ts), values already checked by each option's `parse`.
+ */
+export interface CommandContext<S extends CommandSpec = CommandSpec> {
+	/** Positional arguments after the command name (at most `spec.maxArgs`). */
 	args: string[];
-	/** Parsed options (see the parseArgs table in cli.tsx). */
-	options: {
-		repo?: string;
-		json?: boolean;
-		theme?: string;
-		limit?: string;
-		'all-repos'?: boolean;
-		find?: boolean;
-		host?: string;
-		type?: string;
-		path?: string;
-		since?: string;
-		until?: string;
-		target?: string;
-		overwrite?: boolean;
-		'dry-run'?: boolean;
-		'stall-timeout'?: string;
-		seed?: string;
-		months?: string;
-		files?: string;
-		'read-data-subset'?: string;
-		yes?: boolean;
-		remove?: boolean;
-	};
+	/** The options given, keyed by long name; absent when not given. */
+	options: OptionValues<S['options']> & GlobalOptionValues;
+	/** This command's help text (`resto <command> --help`). */
 	usage: string;
 }

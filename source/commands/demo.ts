@@ -5,8 +5,18 @@ import {registerDemo, removeDemo} from '../demo/demo-registry.js';
 import {printInfo} from '../util/cli-output.js';
 import {guard} from './common.js';
 import type {CommandContext} from './context.js';
+import {commonOptions, defineCommand, option} from './spec.js';
 
-export async function run(ctx: CommandContext): Promise<number> {
+export const spec = defineCommand({
+	name: 'demo',
+	summary: 'create a demo repository with snapshots of a realistic small home',
+	usage: ['demo [DIR] [--json]', 'demo --remove'],
+	description: 'Creates (or reuses) a demo repository in DIR (default: resto\'s data directory) and prints how to open it. Every command lists it (as "demo") until `resto demo --remove`.',
+	options: {json: commonOptions.json, remove: option({type: 'boolean', description: 'remove the demo repository resto created'})},
+	maxArgs: 1,
+});
+
+export async function run(ctx: CommandContext<typeof spec>): Promise<number> {
 	return guard(async () => {
 		if (ctx.options.remove) {
 			const removed = removeDemo();

@@ -3,29 +3,39 @@
  * check, pick, restore, verify and report without questions (the checklist is "not asked").
  * Exit 0 when the drill passes, 1 when it fails, 130 when interrupted.
  */
-import {exitCodes} from '../restic/errors.js';
+import {exitCodes} from '../util/exit-codes.js';
 import {DrillTask} from '../tasks/drill-task.js';
 import {printInfo, printJson} from '../util/cli-output.js';
 import {escapeForTerminal} from '../util/escape.js';
 import {onShutdown} from '../util/signals.js';
-import {clientFor, ExitError, guard, loadConfigOrExit, repoOrExit} from './common.js';
+import {clientFor, guard, loadConfigOrExit, repoOrExit} from './common.js';
 import type {CommandContext} from './context.js';
 import type {DrillReport} from '../drill/drill.js';
+import {commonOptions, defineCommand, option, readDataSubset, wholeNumber} from './spec.js';
 
-function intOption(value: string | undefined, name: string, min: number): number | undefined {
-	if (value === undefined) return undefined;
-	const n = Number(value);
-	if (!Number.isInteger(n) || n < min) throw new ExitError(exitCodes.usage, `--${name} must be an integer ≥ ${min}`);
-	return n;
-}
+export const spec = defineCommand({
+	name: 'drill',
+	summary: 'restore drill: check, pick, restore, verify and report',
+	usage: ['drill [--repo R] [--json] [--seed N] [--months N] [--files N] [--read-data-subset S] [--yes]'],
+	description: 'Runs restic check, picks a random file from a snapshot up to N months old, restores it to a temporary folder, verifies it against the repository and writes a report. Exit 0 when the drill passes, 1 when it fails, 130 when interrupted.',
+	options: {
+		repo: commonOptions.repo,
+		json: commonOptions.json,
+		seed: option({type: 'string', value: 'N', description: 'seed of the random choice (repeat a drill exactly)', parse: wholeNumber({min: 0})}),
+		months: option({type: 'string', value: 'N', description: 'pick from snapshots up to N months old (default: the config\'s drill.months, 3)', parse: wholeNumber({min: 1})}),
+		files: option({type: 'string', value: 'N', description: 'restore and verify N files (default: the config\'s drill.files, 1)', parse: wholeNumber({min: 1})}),
+		'read-data-subset': option({type: 'string', value: 'S', description: "restic check reads this part of the data too: 'n/t', 'x%' or a size like 1G", parse: readDataSubset}),
+		yes: option({type: 'boolean', short: 'y', description: 'do not ask the checklist (recorded as "not asked")'}),
+	},
+});
 
-export async function run(ctx: CommandContext): Promise<number> {
+export async function run(ctx: CommandContext<typeof spec>): Promise<number> {
 	return guard(async () => {
 		const config = loadConfigOrExit();
 		const repo = repoOrExit(config, ctx);
-		const seed = intOption(ctx.options.seed, 'seed', 0);
-		const months = intOption(ctx.options.months, 'months', 1) ?? config.drill.months;
-		const files = intOption(ctx.options.files, 'files', 1) ?? config.drill.files;
+		const seed = ctx.options.seed;
+		const months = ctx.options.months ?? config.drill.months;
+		const files = ctx.options.files ?? config.drill.files;
 		const readDataSubset = ctx.options['read-data-subset'] ?? config.drill.readDataSubset;
 		const reports: DrillReport[] = [];
 		for (let i = 0; i < files; i++) {

@@ -4,6 +4,15 @@ import {printInfo, printWarning} from '../util/cli-output.js';
 import {formatDuration} from '../util/format.js';
 import {clientFor, guard, loadConfigOrExit, repoOrExit} from './common.js';
 import type {CommandContext} from './context.js';
+import {commonOptions, defineCommand} from './spec.js';
+
+export const spec = defineCommand({
+	name: 'index',
+	summary: 'build or refresh the file index (progress on stderr)',
+	usage: ['index [--repo R] [--json]'],
+	description: 'Lists every snapshot not yet in the local file index (snapshots are immutable: each is listed once) so `resto search` and the TUI search answer at once.',
+	options: {repo: commonOptions.repo, json: commonOptions.json},
+});
 
 /** Refresh the index of a repository, printing progress to stderr when it is a terminal or every few seconds otherwise. */
 export async function refreshIndex(indexer: RepoIndexer, quiet = false): Promise<void> {
@@ -29,7 +38,7 @@ export async function refreshIndex(indexer: RepoIndexer, quiet = false): Promise
 	if (p.warning) printWarning(p.warning);
 }
 
-export async function run(ctx: CommandContext): Promise<number> {
+export async function run(ctx: CommandContext<typeof spec>): Promise<number> {
 	return guard(async () => {
 		const config = loadConfigOrExit();
 		const repo = repoOrExit(config, ctx);

@@ -7,8 +7,17 @@ import {fit, formatDateTime, formatRelative} from '../util/format.js';
 import {clientFor, guard, loadConfigOrExit} from './common.js';
 import type {CommandContext} from './context.js';
 import {lastDrillSummary} from './drill-summary.js';
+import {commonOptions, defineCommand} from './spec.js';
 
-export async function run(ctx: CommandContext): Promise<number> {
+export const spec = defineCommand({
+	name: 'repos',
+	summary: 'configured repositories and their status',
+	usage: ['repos [--json]'],
+	description: 'Checks every configured repository at once (health, snapshot count, latest snapshot, lock, last restore drill). Exit 1 when any repository is not ok or locked.',
+	options: {json: commonOptions.json},
+});
+
+export async function run(ctx: CommandContext<typeof spec>): Promise<number> {
 	return guard(async () => {
 		const config = loadConfigOrExit();
 		const registry = new RepoRegistry(config.repositories, clientFor);

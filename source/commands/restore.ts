@@ -1,14 +1,29 @@
 /** `resto restore SNAPSHOT PATH [--repo R] [--target DIR] [--overwrite]`. */
 import {isSnapshotId} from '../restic/argv.js';
-import {exitCodes} from '../restic/errors.js';
+import {exitCodes} from '../util/exit-codes.js';
 import {RestoreConflictError, restorePath} from '../restore/restore.js';
 import {printInfo} from '../util/cli-output.js';
 import {escapeForTerminal} from '../util/escape.js';
 import {formatBytes} from '../util/format.js';
 import {clientFor, ExitError, guard, loadConfigOrExit, repoOrExit} from './common.js';
 import type {CommandContext} from './context.js';
+import {commonOptions, defineCommand, option} from './spec.js';
 
-export async function run(ctx: CommandContext): Promise<number> {
+export const spec = defineCommand({
+	name: 'restore',
+	summary: 'restore one file or folder from a snapshot',
+	usage: ['restore SNAPSHOT PATH [--repo R] [--target DIR] [--overwrite] [--json]'],
+	description: 'SNAPSHOT is an id, an id prefix or `latest`; PATH the absolute path inside the snapshot (as `resto search` prints it). Restores into a new folder (or DIR) and verifies the sizes; never overwrites without --overwrite.',
+	options: {
+		repo: commonOptions.repo,
+		target: option({type: 'string', value: 'DIR', description: 'restore into DIR instead of a new folder'}),
+		overwrite: option({type: 'boolean', description: 'replace files that already exist in the target'}),
+		json: commonOptions.json,
+	},
+	maxArgs: 2,
+});
+
+export async function run(ctx: CommandContext<typeof spec>): Promise<number> {
 	return guard(async () => {
 		const [snapshot, file] = ctx.args;
 		if (!snapshot || !file) throw new ExitError(exitCodes.usage, 'usage: resto restore SNAPSHOT PATH [--target DIR] [--overwrite]');

@@ -6,13 +6,34 @@ import type {Repository} from '../config/config.js';
 import type {FileIndex} from '../index/file-index.js';
 import {RepoIndexer} from '../index/indexer.js';
 import {prepareSearch, search, type SearchFilters} from '../index/search.js';
-import {exitCodes} from '../restic/errors.js';
+import {exitCodes} from '../util/exit-codes.js';
 import {printJson} from '../util/cli-output.js';
 import {escapeForTerminal} from '../util/escape.js';
 import {formatBytes, formatDateTime} from '../util/format.js';
 import {clientFor, ExitError, guard, loadConfigOrExit, repoOrExit} from './common.js';
 import type {CommandContext} from './context.js';
 import {refreshIndex} from './index.js';
+import {commonOptions, dateValue, defineCommand, oneOf, option, wholeNumber} from './spec.js';
+
+export const spec = defineCommand({
+	name: 'search',
+	summary: 'find files across all snapshots',
+	usage: ['search QUERY [--repo R] [--json] [--limit N] [--all-repos] [--find] [--host H] [--type T] [--path PREFIX] [--since DATE] [--until DATE]'],
+	description: 'Searches the file index (built or refreshed first) for QUERY, the words of a name or path in any order, and prints each match with the snapshots that hold it. --find asks `restic find` instead. No match is not an error: exit 0, in text and --json modes.',
+	options: {
+		repo: commonOptions.repo,
+		json: commonOptions.json,
+		limit: option({type: 'string', value: 'N', description: 'at most N results (default 20)', parse: wholeNumber({min: 1})}),
+		'all-repos': option({type: 'boolean', description: 'search every configured repository'}),
+		find: option({type: 'boolean', description: 'use restic find (a glob pattern) instead of the index'}),
+		host: commonOptions.host,
+		type: option({type: 'string', value: 'T', description: 'file, dir, symlink or other', parse: oneOf(['file', 'dir', 'symlink', 'other'])}),
+		path: option({type: 'string', value: 'PREFIX', description: 'only paths under PREFIX'}),
+		since: option({type: 'string', value: 'DATE', description: 'only versions seen on or after DATE (e.g. 2025-06-30)', parse: (raw, flag) => (dateValue(raw, flag), raw)}),
+		until: option({type: 'string', value: 'DATE', description: 'only versions seen up to DATE', parse: (raw, flag) => (dateValue(raw, flag), raw)}),
+	},
+	maxArgs: Number.POSITIVE_INFINITY,
+});
 
 /** The JSON shape of one result (issue contract). */
 export interface SearchJsonResult {
@@ -33,7 +54,7 @@ function parseDate(text: string | undefined, name: string): number | undefined {
 }
 
 /** Build the filters from CLI options. */
-export function filtersFrom(ctx: CommandContext): SearchFilters {
+export function filtersFrom(ctx: CommandContext<typeof spec>): SearchFilters {
 	const type = ctx.options.type;
 	if (type !== undefined && !['file', 'dir', 'symlink', 'other'].includes(type)) throw new ExitError(exitCodes.usage, `--type must be file, dir, symlink or other`);
 	return {
@@ -64,7 +85,7 @@ export function resultJson(index: FileIndex, hit: {pathId: number; path: string;
 	};
 }
 
-async function searchFind(ctx: CommandContext, repo: Repository, query: string, limit: number): Promise<number> {
+async function searchFind(ctx: CommandContext<typeof spec>, repo: Repository, query: string, limit: number): Promise<number> {
 	const client = clientFor(repo);
 	const started = Date.now();
 	const results = await client.find([query], {hosts: ctx.options.host ? [ctx.options.host] : undefined});
@@ -89,14 +110,15 @@ async function searchFind(ctx: CommandContext, repo: Repository, query: string, 
 	return print(ctx, query, out, Date.now() - started, byPath.size, 'restic find');
 }
 
-function print(ctx: CommandContext, query: string, results: SearchJsonResult[], ms: number, total: number, mode: string, extra: {prepareMs?: number} = {}): number {
+function print(ctx: CommandContext<typeof spec>, query: string, results: SearchJsonResult[], ms: number, total: number, mode: string, extra: {prepareMs?: number} = {}): number {
 	if (ctx.options.json) {
 		printJson({query, mode, total, ms: Math.round(ms * 10) / 10, ...extra, results});
 		return 0;
 	}
 	if (results.length === 0) {
 		process.stdout.write(`no match for ${JSON.stringify(query)}\n`);
-		return 1;
+		// Not an error: the same exit code as --json (util/exit-codes.ts), so scripts can tell "none" from "failed".
+		return exitCodes.ok;
 	}
 	for (const r of results) {
 		const latest = r.versions.at(-1);
@@ -111,12 +133,11 @@ function print(ctx: CommandContext, query: string, results: SearchJsonResult[], 
 	return 0;
 }
 
-export async function run(ctx: CommandContext): Promise<number> {
+export async function run(ctx: CommandContext<typeof spec>): Promise<number> {
 	return guard(async () => {
 		const query = ctx.args.join(' ');
 		if (!query.trim()) throw new ExitError(exitCodes.usage, 'resto search needs a query, e.g. resto search "tax 2023 pdf"');
-		const limit = ctx.options.limit === undefined ? 20 : Number.parseInt(ctx.options.limit, 10);
-		if (!Number.isFinite(limit) || limit < 1) throw new ExitError(exitCodes.usage, '--limit must be a positive number');
+		const limit = ctx.options.limit ?? 20;
 		const config = loadConfigOrExit();
 		const repos = ctx.options['all-repos'] ? config.repositories : [repoOrExit(config, ctx)];
 		if (repos.length === 0) repoOrExit(config, ctx);

@@ -4,8 +4,17 @@ import {escapeForTerminal} from '../util/escape.js';
 import {fit, formatBytes, formatDateTime, formatRelative} from '../util/format.js';
 import {clientFor, guard, loadConfigOrExit, repoOrExit} from './common.js';
 import type {CommandContext} from './context.js';
+import {commonOptions, defineCommand} from './spec.js';
 
-export async function run(ctx: CommandContext): Promise<number> {
+export const spec = defineCommand({
+	name: 'snapshots',
+	summary: 'snapshots of one repository',
+	usage: ['snapshots [--repo R] [--host H] [--json]'],
+	description: 'Lists the snapshots of one repository, newest first: id, time, age, host, tags, size and paths. --json prints restic\'s fields plus full ids.',
+	options: {repo: commonOptions.repo, host: commonOptions.host, json: commonOptions.json},
+});
+
+export async function run(ctx: CommandContext<typeof spec>): Promise<number> {
 	return guard(async () => {
 		const config = loadConfigOrExit();
 		const repo = repoOrExit(config, ctx);

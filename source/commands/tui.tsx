@@ -14,11 +14,20 @@ import {onShutdown} from '../util/signals.js';
 import {guard, loadConfigOrExit, ExitError} from './common.js';
 import type {CommandContext} from './context.js';
 import {offerDemo} from './demo-offer.js';
+import {defineCommand} from './spec.js';
+
+export const spec = defineCommand({
+	name: 'tui',
+	summary: 'the full-screen TUI on your configured repositories (or the demo repository)',
+	usage: [''],
+	description: 'Needs an interactive terminal of at least 60×15. With nothing configured it offers to create the demo repository. In scripts use the subcommands.',
+	options: {},
+});
 
 const enterAltScreen = '\x1b[?1049h\x1b[H';
 const leaveAltScreen = '\x1b[?1049l';
 
-export async function run(ctx: CommandContext): Promise<number> {
+export async function run(ctx: CommandContext<typeof spec>): Promise<number> {
 	if (!process.stdin.isTTY || !process.stdout.isTTY) {
 		printError(
 			'the resto TUI needs an interactive terminal (stdin and stdout must be a TTY). In scripts use a subcommand: resto repos --json, resto snapshots --json, resto search QUERY --json, resto backup, resto drill --json (see resto --help).',

@@ -282,7 +282,7 @@ export function writeReport(report: DrillReport): {json: string; markdown: strin
 
 /** Past drills, newest first (unreadable files are skipped). */
 export function drillHistory(dir = drillsDir()): DrillReport[] {
-	let names: string[] = [];
+	let names: string[];
 	try {
 		names = readdirSync(dir).filter(n => n.endsWith('.json'));
 	} catch {

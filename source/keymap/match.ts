@@ -70,6 +70,7 @@ const csiNumbers: Record<string, Partial<Key>> = {
 /** One escape sequence (starting at ESC) → a keypress, or undefined for sequences resto has no use for. */
 function escapeKey(seq: string): KeyPress | undefined {
 	if (seq === '\u001B' || seq === '\u001B\u001B') return press('', {escape: true, meta: true});
+	// eslint-disable-next-line no-control-regex
 	const csi = /^\u001B\u001B?(?:\[\[?|O)([\d;:]*)([A-Za-z~^$])$/.exec(seq);
 	if (csi) {
 		const [, params = '', final = ''] = csi;

@@ -9,7 +9,7 @@ import type {Repository} from '../config/config.js';
 import type {DrillReport} from '../drill/drill.js';
 import {RepoIndexer} from '../index/indexer.js';
 import type {ResticClient} from '../restic/client.js';
-import {redact, ResticError, type LockInfo, type ResticErrorKind} from '../restic/errors.js';
+import {ResticError, type LockInfo, type ResticErrorKind} from '../restic/errors.js';
 import {redactLocation} from '../util/redact.js';
 import type {LockFile, Snapshot} from '../restic/parse.js';
 import {Observable} from '../store/store.js';

@@ -267,6 +267,7 @@ export class ResticCli implements ResticClient {
 			const ev = parseBackupLine(line);
 			if (ev.type === 'summary') summary = ev.summary;
 			else if (ev.type === 'error') errors.push(ev.error);
+			// eslint-disable-next-line no-control-regex
 			else if (ev.type === 'text' && fromStderr) warnings.push(line.replace(/\x1b\[[0-9;]*[A-Za-z]/g, ''));
 			hooks.onEvent?.(ev);
 		};
@@ -285,6 +286,7 @@ export class ResticCli implements ResticClient {
 	async check(options: {readDataSubset?: string} = {}, onLine?: (line: string) => void, signal?: AbortSignal): Promise<CheckResult> {
 		const lines: string[] = [];
 		const collect = (line: string) => {
+			// eslint-disable-next-line no-control-regex
 			const clean = line.replace(/\x1b\[[0-9;]*[A-Za-z]/g, '');
 			lines.push(clean);
 			onLine?.(clean);

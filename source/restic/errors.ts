@@ -3,6 +3,7 @@
  * kind is read from stderr first and the exit code is only a hint (codes 10/11/12 exist from 0.17).
  */
 import {redact as redactText} from '../util/redact.js';
+import {exitCodeForKind} from '../util/exit-codes.js';
 
 /** The kinds of failure a user can act on. */
 export type ResticErrorKind =
@@ -33,17 +34,8 @@ export interface LockInfo {
 	stale: boolean;
 }
 
-/** Exit codes of the resto CLI (design §5). */
-export const exitCodes = {
-	ok: 0,
-	failure: 1,
-	usage: 2,
-	incomplete: 3,
-	noRepo: 10,
-	locked: 11,
-	wrongPassword: 12,
-	canceled: 130,
-} as const;
+// The CLI's exit codes live in util/exit-codes.ts (one table for every command); re-exported for old imports.
+export {exitCodes} from '../util/exit-codes.js';
 
 /** An error from running restic, already redacted. */
 export class ResticError extends Error {
@@ -67,24 +59,8 @@ export class ResticError extends Error {
 	}
 }
 
-/** Map an error kind to the CLI exit code of design §5. */
-export function cliExitCodeFor(kind: ResticErrorKind): number {
-	switch (kind) {
-		case 'no-repo':
-			return exitCodes.noRepo;
-		case 'locked':
-			return exitCodes.locked;
-		case 'wrong-password':
-		case 'no-password':
-			return exitCodes.wrongPassword;
-		case 'canceled':
-			return exitCodes.canceled;
-		case 'partial':
-			return exitCodes.incomplete;
-		default:
-			return exitCodes.failure;
-	}
-}
+/** Map an error kind to the CLI exit code (the table is util/exit-codes.ts). */
+export const cliExitCodeFor = exitCodeForKind;
 
 // eslint-disable-next-line no-control-regex
 const ansiPattern = /\x1b\[[0-9;?]*[A-Za-z]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)/g;

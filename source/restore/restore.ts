@@ -13,7 +13,7 @@
  * - Names with invalid UTF-8 cannot be addressed (restic lists them with U+FFFD): their parent
  *   directory is restored instead, and the result says so.
  */
-import {closeSync, constants, existsSync, lstatSync, mkdirSync, mkdtempSync, openSync, readdirSync, readlinkSync, realpathSync, rmSync, statSync, unlinkSync, writeSync} from 'node:fs';
+import {closeSync, constants, existsSync, lstatSync, mkdtempSync, openSync, readdirSync, readlinkSync, realpathSync, rmSync, statSync, unlinkSync, writeSync} from 'node:fs';
 import path from 'node:path';
 import type {ResticClient} from '../restic/client.js';
 import {literalPattern} from '../restic/argv.js';

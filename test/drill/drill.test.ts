@@ -303,9 +303,11 @@ describe('restore drill against real restic', () => {
 				expect(report.file!.path).toBe(name);
 				expect(report.hashes!.originalState).toBe('matches');
 				const md = readFileSync(report.reportFiles!.markdown, 'utf8');
+				// eslint-disable-next-line no-control-regex
 				expect(md).not.toMatch(/[\x00-\x08\x0b-\x1f\x7f]/);
 				// The JSON keeps the exact name; the hand re-verification command is one shell-safe line.
 				expect((JSON.parse(readFileSync(report.reportFiles!.json, 'utf8')) as DrillReport).file!.path).toBe(name);
+				// eslint-disable-next-line no-control-regex
 				expect(report.reverify).not.toMatch(/[\x00-\x1f]/);
 				const rehash = execFileSync('bash', ['-c', report.reverify!], {env: resticTestEnv(h.access)}).toString();
 				expect(rehash.split(' ')[0]).toBe(report.hashes!.dump);

@@ -30,6 +30,7 @@ describe('e2e: terminals', () => {
 			t.close();
 		}
 		// SGR colour codes: 38;… / 48;… (true colour) or 30–37/90–97 foregrounds.
+		// eslint-disable-next-line no-control-regex
 		expect(/\x1b\[(?:[0-9;]*;)?(?:38|48);[0-9;]*m|\x1b\[(?:3[0-7]|9[0-7])m/.test(t.raw().toString('latin1'))).toBe(false);
 	}, 60_000);
 

@@ -53,7 +53,7 @@ export function makeRepo(options: {password?: string; repository?: string; root?
 		} catch (error) {
 			if (opts.allowFail) return String((error as {stdout?: Buffer}).stdout ?? '');
 			const e = error as {stderr?: Buffer; status?: number};
-			throw new Error(`restic ${args.join(' ')} failed (${e.status}): ${e.stderr?.toString()}`);
+			throw new Error(`restic ${args.join(' ')} failed (${e.status}): ${e.stderr?.toString()}`, {cause: error});
 		}
 	};
 	if (options.init !== false) restic(['init']);

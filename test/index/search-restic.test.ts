@@ -85,6 +85,7 @@ describe('index + search + restore against real restic', () => {
 			const target = tempDir('resto-odd-');
 			const raw = Buffer.concat([Buffer.from(path.join(src, 'odd')), Buffer.from('/'), h.name]);
 			const shown = raw.toString('utf8');
+			// eslint-disable-next-line no-control-regex
 			const query = h.label === 'invalid UTF-8' ? 'invalid bin' : h.label === '255-byte name' ? 'nnnnnnnn' : shown.slice(shown.lastIndexOf('/') + 1).replace(/[\x00-\x1f]/g, ' ').split(' ')[0]!.slice(0, 6);
 			const hits = (await search(indexer.index, query, {limit: 50})).hits;
 			const hit = hits.find(x => x.path === shown);
@@ -137,7 +138,9 @@ describe('index + search + restore against real restic', () => {
 		expect(again.status).toBe(1);
 		expect(again.stderr).toMatch(/already exists/);
 		const none = spawnSync(process.execPath, [cliPath, 'search', 'zzzqqq'], {env, encoding: 'utf8'});
-		expect(none.status).toBe(1);
+		// No match is not a failure: exit 0 as with --json (readme exit-code table).
+		expect(none.status).toBe(0);
+		expect(none.stdout).toContain('no match for "zzzqqq"');
 		const find = spawnSync(process.execPath, [cliPath, 'search', '*.pdf', '--find', '--json'], {env, encoding: 'utf8'});
 		expect(find.status).toBe(0);
 		expect((JSON.parse(find.stdout) as {results: Array<{path: string}>}).results.map(x => x.path)).toEqual([path.join(src, 'docs/taxes/2023/return-final.pdf')]);

@@ -4,7 +4,7 @@ import {App} from '../../source/app.js';
 import type {Config} from '../../source/config/config.js';
 import {ResticCli} from '../../source/restic/client.js';
 import {loadTheme} from '../../source/theme/load.js';
-import {keys, renderAt, tick, waitForText} from '../helpers/ink.js';
+import {keys, renderAt, waitForText} from '../helpers/ink.js';
 import {makeRepo, tempDir, writeTree, type TestRepo} from '../helpers/restic.js';
 
 let repo: TestRepo;

@@ -63,7 +63,7 @@ export function HighlightedPath({hit, width, theme}: {hit: SearchHit; width: num
 /** Search every snapshot of a repository as you type; see each result's versions; preview, diff, restore. */
 export function SearchScreen({repo: repoName, query: initialQuery}: {repo: string; query?: string}) {
 	const services = useContext(AppContext);
-	const {nav, clientFor, repo, store} = services;
+	const {nav, repo, store} = services;
 	const theme = useTheme();
 	const {width, height} = useBodySize();
 	const repository = repo(repoName);
@@ -87,6 +87,8 @@ export function SearchScreen({repo: repoName, query: initialQuery}: {repo: strin
 	const listHeight = Math.max(1, height - timelineHeight - 4);
 	const current = Math.max(0, Math.min(rows - 1, cursor));
 	const hit = findMode ? undefined : state.hits[current];
+	// The index grows while it is built: recompute the timeline as more snapshots come in.
+	// eslint-disable-next-line react-hooks/exhaustive-deps
 	const timeline = useMemo(() => (task && hit ? task.timeline(hit) : undefined), [task, hit, state.progress.snapshotsDone]);
 	const versions = timeline ? [...timeline.runs].reverse() : [];
 	const vCursor = Math.max(0, Math.min(versions.length - 1, versionCursor));
@@ -203,7 +205,7 @@ export function SearchScreen({repo: repoName, query: initialQuery}: {repo: strin
 					height={listHeight}
 					width={width}
 					empty={state.query ? (state.searching ? 'searching…' : indexing ? 'No match yet: still indexing.' : 'No match in any snapshot.') : ' '}
-					render={(h, selected) => (
+					render={h => (
 						<Text>
 							<HighlightedPath hit={h} width={pathW} theme={theme} />
 							{` ${h.type === 'dir' ? 'dir' : '   '}${fit(formatRelative(h.newest), whenW, 'right')}`}
