@@ -1,33 +1,23 @@
 /**
- * The root: providers, the route stack, the ONE useInput, header/status/footer layout, the help
- * overlay and the confirm dialog. Screens render in the body and register their commands.
+ * The root, a thin shell: the error boundary, the providers (services in AppContext), the app-wide
+ * commands, the ONE input hook and the layout. State lives in the store (navigation, tasks, notices)
+ * and in the repository models; see hooks/use-app-services.ts and components/app-layout.tsx.
  */
-import {Box, Text, useApp} from 'ink';
-import {useCallback, useEffect, useMemo, useRef, useState, type ReactNode} from 'react';
-import {BodySize, ScreenActive} from './hooks/use-body-size.js';
-import {AppContext, type AppServices} from './app-context.js';
-import {ConfirmDialog} from './components/confirm-dialog.js';
-import {HelpOverlay} from './components/help-overlay.js';
-import {KeyHints} from './components/key-hints.js';
 import type {Config, Repository} from './config/config.js';
+import {useContext} from 'react';
+import {AppContext} from './app-context.js';
+import {AppLayout} from './components/app-layout.js';
+import {ErrorBoundary} from './components/error-boundary.js';
+import {useAppServices} from './hooks/use-app-services.js';
 import {useCommands} from './hooks/use-commands.js';
 import {useKeyInput} from './hooks/use-key-input.js';
-import {useStore} from './hooks/use-store.js';
-import {useTerminalSize} from './hooks/use-terminal-size.js';
-import {CommandRegistry} from './keymap/registry.js';
+import type {RepoRegistry} from './model/repo-registry.js';
 import type {ResticClient} from './restic/client.js';
-import {RepoRegistry, type RegistryEvent} from './model/repo-registry.js';
-import {onBackendRetry} from './restic/run.js';
 import type {Route} from './screens/routes.js';
-import {renderRoute, routeLabel} from './screens/screen-map.js';
-import {createAppStore, type AppStore} from './store/app-store.js';
-import {roleStyle} from './theme/styles.js';
+import type {AppStore} from './store/app-store.js';
 import type {Theme} from './theme/tokens.js';
-import {escapeForTerminal} from './util/escape.js';
 
-/** The smallest terminal resto draws its UI in; below it says so instead of breaking the layout. */
-export const minSize = {columns: 60, rows: 15};
-
+export {minSize} from './components/app-layout.js';
 
 export interface AppProps {
 	config: Config;
@@ -44,237 +34,39 @@ export interface AppProps {
 	 * temporary restore, a backup's post-hook) when resto ends on a signal. Returns an unregister function.
 	 */
 	registerShutdown?: (stopTasks: () => Promise<void>) => () => void;
+	/** A bug stopped the UI: restore the terminal and say so (the boundary has rendered the message). */
+	onCrash?: (error: unknown, where: string | undefined) => void;
 }
 
-/** How long a signal waits for tasks to finish their cleanup before resto exits anyway. */
-const shutdownTaskGraceMs = 10_000;
-
-/** What the user is told when the registry notices something about a repository's identity. */
-function registryNotice(event: RegistryEvent): {type: 'notice'; text: string; level: 'info' | 'warn'} {
-	switch (event.type) {
-		case 'id-changed':
-			return {type: 'notice', level: 'warn', text: `${event.name}: the repository at ${event.location} is a different one now (id ${event.from.slice(0, 8)} → ${event.to.slice(0, 8)}); its earlier drills and index are not shown for it`};
-		case 'shared':
-			return {type: 'notice', level: 'info', text: `${event.names.join(' and ')} are the same repository (id ${event.id.slice(0, 8)}): one status, one backup at a time, one drill history`};
-		case 'removed':
-			return {type: 'notice', level: 'info', text: `${event.names.join(', ')} left the configuration`};
-		case 'unattributed-drills':
-			return {type: 'notice', level: 'warn', text: `${event.count} older drill report${event.count === 1 ? '' : 's'} name no repository id and count for no repository (listed under H only)`};
-	}
-}
-
-interface RunningTask {
-	label: string | (() => string);
-	cancel: () => Promise<void> | void;
-}
-
-/** A status line for the task bar: the label of each running task. */
-function TaskLine({tasks}: {tasks: Map<number, RunningTask>}) {
-	const [, setTick] = useState(0);
-	useEffect(() => {
-		if (tasks.size === 0) return undefined;
-		const t = setInterval(() => setTick(n => n + 1), 500);
-		return () => clearInterval(t);
-	}, [tasks.size]);
-	if (tasks.size === 0) return null;
-	return <Text wrap="truncate-end">{[...tasks.values()].map(t => escapeForTerminal(typeof t.label === 'function' ? t.label() : t.label)).join(' · ')}</Text>;
-}
-
-function GlobalCommands({onQuit, onHelp, onBack, onRepos, onDrills}: {onQuit: () => void; onHelp: () => void; onBack: () => void; onRepos: () => void; onDrills: () => void}) {
-	useCommands([], {'app.quit': onQuit, 'app.help': onHelp, 'app.back': onBack, 'app.repos': onRepos, 'app.drills': onDrills});
+/** Commands that work on every screen. */
+function GlobalCommands() {
+	const {store, nav} = useContext(AppContext);
+	useCommands([], {
+		'app.quit': nav.quit,
+		'app.help': () => store.dispatch({type: 'help', open: true}),
+		'app.back': nav.pop,
+		'app.repos': () => store.dispatch({type: 'nav-reset', route: {name: 'repos'}}),
+		'app.drills': () => nav.push({name: 'drills'}),
+	});
 	return null;
 }
 
-export function App({config, theme, clientFor, initialRoute, store: givenStore, repos: givenRepos, onExit, registerShutdown}: AppProps) {
-	const {exit} = useApp();
-	const size = useTerminalSize();
-	const store = useMemo(() => givenStore ?? createAppStore(), [givenStore]);
-	const registry = useMemo(() => new CommandRegistry(), []);
-	const [stack, setStack] = useState<Route[]>([initialRoute ?? {name: 'repos'}]);
-	const [help, setHelp] = useState(false);
-	const [question, setQuestion] = useState<{text: string; dangerous?: boolean; resolve: (yes: boolean) => void} | undefined>();
-	const tasksRef = useRef(new Map<number, RunningTask>());
-	const [taskCount, setTaskCount] = useState(0);
-	const nextTask = useRef(1);
-	const quitting = useRef(false);
-	const notice = useStore(store, s => s.notice);
-
-	// Created once: the models outlive every screen (and re-renders of whoever renders the App).
-	const [repos] = useState(() => givenRepos ?? new RepoRegistry(config.repositories, clientFor));
-	// Only the registry this App made is stopped with it; a given one belongs to the caller.
-	useEffect(() => (givenRepos ? undefined : () => repos.dispose()), [givenRepos, repos]);
-	useEffect(() => repos.onEvent(event => store.dispatch(registryNotice(event))), [repos, store]);
-	const clientForModel = useCallback((repo: Repository) => repos.modelFor(repo.name)?.client ?? repos.ensure(repo).client, [repos]);
-
-	const confirm = useCallback(
-		(text: string, options: {dangerous?: boolean} = {}) =>
-			new Promise<boolean>(resolve => {
-				setQuestion({text, dangerous: options.dangerous, resolve});
-			}),
-		[],
-	);
-
-	const doQuit = useCallback(async () => {
-		if (quitting.current) return;
-		const tasks = [...tasksRef.current.values()];
-		if (tasks.length > 0) {
-			const yes = await confirm(`${tasks.map(t => (typeof t.label === 'function' ? t.label() : t.label)).join(', ')} still running. Stop ${tasks.length > 1 ? 'them' : 'it'} (restic is interrupted cleanly) and quit?`, {dangerous: true});
-			if (!yes) return;
-		}
-		quitting.current = true;
-		store.dispatch({type: 'notice', text: tasks.length > 0 ? 'Stopping restic…' : 'Bye'});
-		await Promise.allSettled(tasks.map(t => t.cancel()));
-		onExit?.();
-		exit();
-	}, [confirm, exit, onExit, store]);
-
-	// restic retrying a dead backend is silent for up to the stall timeout: say so at the bottom.
-	useEffect(() => {
-		let last = 0;
-		return onBackendRetry(retry => {
-			if (retry.at - last < 1000) return;
-			last = retry.at;
-			const limit = retry.stallLimitMs > 0 ? `, stopped after ${Math.round(retry.stallLimitMs / 1000)} s` : '';
-			store.dispatch({type: 'notice', level: 'warn', text: `backend not answering (${retry.cause}): restic retrying for ${Math.round(retry.retryingForMs / 1000)} s${limit}`});
-		});
-	}, [store]);
-
-	// SIGHUP/SIGTERM/SIGINT end resto without a confirmation: restic is stopped first (signals.ts), then
-	// each task gets to finish its own cleanup, which an immediate process.exit would cut short.
-	useEffect(() => {
-		if (!registerShutdown) return undefined;
-		return registerShutdown(async () => {
-			const tasks = [...tasksRef.current.values()];
-			if (tasks.length === 0) return;
-			const grace = new Promise<void>(resolve => setTimeout(resolve, shutdownTaskGraceMs).unref());
-			await Promise.race([Promise.allSettled(tasks.map(t => t.cancel())), grace]);
-		});
-	}, [registerShutdown]);
-
-	const services: AppServices = useMemo(
-		() => ({
-			config,
-			store,
-			registry,
-			theme,
-			nav: {
-				push: route => setStack(s => [...s, route]),
-				pop: () => setStack(s => (s.length > 1 ? s.slice(0, -1) : s)),
-				replace: route => setStack(s => [...s.slice(0, -1), route]),
-				quit: () => void doQuit(),
-			},
-			repos,
-			clientFor: clientForModel,
-			repo: name => repos.repository(name),
-			confirm,
-			trackTask: (label, cancel) => {
-				const id = nextTask.current++;
-				tasksRef.current.set(id, {label, cancel});
-				setTaskCount(tasksRef.current.size);
-				return () => {
-					tasksRef.current.delete(id);
-					setTaskCount(tasksRef.current.size);
-				};
-			},
-		}),
-		[config, store, registry, theme, doQuit, repos, clientForModel, confirm],
-	);
-
+function Shell(props: AppProps) {
+	const services = useAppServices(props);
 	// Several keys can arrive in one read (`jjj`, a paste): each is handled in turn (hooks/use-key-input.ts).
-	useKeyInput(registry);
-
-	// Notices fade after a few seconds.
-	useEffect(() => {
-		if (!notice) return undefined;
-		const t = setTimeout(() => store.dispatch({type: 'notice-clear'}), 6000);
-		return () => clearTimeout(t);
-	}, [notice, store]);
-
-	const tooSmall = size.columns < minSize.columns || size.rows < minSize.rows;
-	const bodyHeight = Math.max(1, size.rows - 3);
-	const width = size.columns;
-
-	// Screens stay mounted while the window is too small (hidden, without keys): unmounting them would
-	// abort a running drill, stop indexing and lose the search query just because the window shrank for
-	// a moment. Hidden, they are laid out at the minimum size, never at whatever tiny size the window has.
-	const active = (i: number) => !tooSmall && i === stack.length - 1;
-	const screenSize = {width: Math.max(width, minSize.columns), height: Math.max(bodyHeight, minSize.rows - 3)};
-	const body: ReactNode = (
-		<>
-			{tooSmall ? (
-				<Box flexDirection="column">
-					<Text wrap="wrap" {...roleStyle(theme, 'status.warn')}>
-						Terminal too small: {size.columns}×{size.rows}.
-					</Text>
-					<Text wrap="wrap">
-						resto needs at least {minSize.columns}×{minSize.rows}. Enlarge the window, or use a subcommand (resto --help). q quits.
-					</Text>
-				</Box>
-			) : null}
-			<BodySize.Provider value={screenSize}>
-				{/* Screens below the top stay mounted (hidden, without keys) so going back keeps their state. */}
-				{stack.map((r, i) => (
-					<ScreenActive.Provider key={`${i}:${r.name}`} value={active(i)}>
-						<Box display={active(i) ? 'flex' : 'none'} flexDirection="column" height={screenSize.height}>
-							{renderRoute(r)}
-						</Box>
-					</ScreenActive.Provider>
-				))}
-			</BodySize.Provider>
-		</>
-	);
-
-	const crumbs = stack.map(routeLabel).filter(Boolean);
+	useKeyInput(services.registry);
 	return (
 		<AppContext.Provider value={services}>
-			<BodySize.Provider value={{width, height: bodyHeight}}>
-				<GlobalCommands
-					onQuit={() => void doQuit()}
-					onHelp={() => setHelp(true)}
-					onBack={() => setStack(s => (s.length > 1 ? s.slice(0, -1) : s))}
-					onRepos={() => setStack([{name: 'repos'}])}
-					onDrills={() => setStack(s => [...s, {name: 'drills'}])}
-				/>
-				<Box flexDirection="column" width={width} height={size.rows}>
-					<Box height={1} width={width} overflow="hidden">
-						<Text wrap="truncate-start">
-							<Text {...roleStyle(theme, 'title')} bold>
-								resto
-							</Text>
-							<Text {...roleStyle(theme, 'text.muted')}>{crumbs.length > 0 ? ` › ${crumbs.map(c => escapeForTerminal(c)).join(' › ')}` : ''}</Text>
-						</Text>
-					</Box>
-					<Box height={bodyHeight} width={width} flexDirection="column" overflow="hidden">
-						<Box display={help || question ? 'none' : 'flex'} flexDirection="column" height={bodyHeight}>
-							{body}
-						</Box>
-						{help && !question ? <HelpOverlay scopes={registry.scopes()} onClose={() => setHelp(false)} width={width} height={bodyHeight} /> : null}
-						{question ? (
-							<ConfirmDialog
-								question={question.text}
-								dangerous={question.dangerous}
-								width={width}
-								onAnswer={yes => {
-									question.resolve(yes);
-									setQuestion(undefined);
-								}}
-							/>
-						) : null}
-					</Box>
-					<Box height={1} width={width} overflow="hidden">
-						{notice ? (
-							<Text wrap="truncate-end" {...roleStyle(theme, notice.level === 'error' ? 'status.error' : notice.level === 'warn' ? 'status.warn' : 'status.ok')}>
-								{escapeForTerminal(notice.text)}
-							</Text>
-						) : taskCount > 0 ? (
-							<TaskLine tasks={tasksRef.current} />
-						) : (
-							<Text> </Text>
-						)}
-					</Box>
-					<KeyHints width={width} />
-				</Box>
-			</BodySize.Provider>
+			<GlobalCommands />
+			<AppLayout />
 		</AppContext.Provider>
+	);
+}
+
+export function App(props: AppProps) {
+	return (
+		<ErrorBoundary onCrash={props.onCrash}>
+			<Shell {...props} />
+		</ErrorBoundary>
 	);
 }

@@ -1,6 +1,7 @@
 /** `resto` with no command: the full-screen TUI. */
 import {render} from 'ink';
 import {App} from '../app.js';
+import {crashMessage} from '../components/error-boundary.js';
 import {withDemo, type Config} from '../config/config.js';
 import {registerDemo} from '../demo/demo-registry.js';
 import {RepoRegistry} from '../model/repo-registry.js';
@@ -60,16 +61,31 @@ export async function run(ctx: CommandContext<typeof spec>): Promise<number> {
 		const store = createAppStore();
 		// Without a config file (zero-config, demo) there is nothing to follow.
 		const unwatch = config.source === 'file' && config.file ? watchConfig(config.file, repos, {onError: text => store.dispatch({type: 'notice', text, level: 'error'})}) : () => {};
-		const instance = render(<App config={config} theme={theme} clientFor={clientFor} repos={repos} store={store} registerShutdown={onShutdown} />, {exitOnCtrlC: false, patchConsole: true});
+		// A bug (in rendering, or thrown from a timer or handler) ends the UI with a message on the normal
+		// screen, not a stack trace over the alternate one; restic is stopped on the way out.
+		let crashed: string | undefined;
+		const crash = (error: unknown, where?: string) => {
+			if (crashed !== undefined) return;
+			crashed = crashMessage(error, where);
+			instance.unmount();
+		};
+		const onUncaught = (error: unknown) => crash(error);
+		process.on('uncaughtException', onUncaught);
+		const instance = render(<App config={config} theme={theme} clientFor={clientFor} repos={repos} store={store} registerShutdown={onShutdown} onCrash={crash} />, {exitOnCtrlC: false, patchConsole: true});
 		if (process.env.RESTO_TIMING) printInfo(`first frame after ${Date.now() - started} ms`);
 		try {
 			await instance.waitUntilExit();
 		} finally {
+			process.off('uncaughtException', onUncaught);
 			unwatch();
 			repos.dispose();
 			await stopAllRestic();
 			restore();
 			unregister();
+		}
+		if (crashed !== undefined) {
+			printError(crashed);
+			return 1;
 		}
 		return 0;
 	});
