@@ -81,6 +81,11 @@ export function App({config, theme, clientFor, initialRoute, store: givenStore, 
 	const nextTask = useRef(1);
 	const quitting = useRef(false);
 	const notice = useStore(store, s => s.notice);
+	useEffect(() => {
+		// Told once, at start: a config or password file that others can read, with the chmod that fixes it.
+		const warnings = config.warnings ?? [];
+		if (warnings.length > 0) store.dispatch({type: 'notice', level: 'warn', text: warnings.length === 1 ? warnings[0]! : `${warnings[0]} (and ${warnings.length - 1} more such file${warnings.length > 2 ? 's' : ''}: see resto repos)`});
+	}, [config, store]);
 
 	const clients = useRef(new Map<string, ResticClient>());
 	const clientForCached = useCallback(

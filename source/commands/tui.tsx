@@ -22,7 +22,7 @@ export async function run(ctx: CommandContext): Promise<number> {
 		return 2;
 	}
 	return guard(async () => {
-		let config: Config = loadConfigOrExit();
+		let config: Config = loadConfigOrExit({warn: false});
 		let theme;
 		try {
 			theme = loadTheme(ctx.options.theme ?? config.theme);
