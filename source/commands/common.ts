@@ -3,7 +3,7 @@ import {ConfigError, loadConfig, resolveRepo, type Config, type Repository} from
 import {ResticError} from '../restic/errors.js';
 import {exitCodes} from '../util/exit-codes.js';
 import {ResticCli, type ResticClient} from '../restic/client.js';
-import {printError} from '../util/cli-output.js';
+import {printError, printWarning} from '../util/cli-output.js';
 import {UsageError} from './spec.js';
 
 /** Thrown to end a command with a given exit code after its message was printed. */
@@ -15,10 +15,15 @@ export class ExitError extends Error {
 	}
 }
 
-/** Load the config or throw an ExitError(1) naming file, line and field. */
-export function loadConfigOrExit(): Config {
+/**
+ * Load the config or throw an ExitError(1) naming file, line and field. Its warnings (a config or
+ * password file others can read) go to stderr once, unless `warn` is false (the TUI shows them itself).
+ */
+export function loadConfigOrExit(options: {warn?: boolean} = {}): Config {
 	try {
-		return loadConfig();
+		const config = loadConfig();
+		if (options.warn !== false) for (const w of config.warnings ?? []) printWarning(w);
+		return config;
 	} catch (error) {
 		if (error instanceof ConfigError) throw new ExitError(exitCodes.failure, `invalid config: ${error.message}`);
 		throw error;

@@ -36,7 +36,7 @@ export async function run(ctx: CommandContext<typeof spec>): Promise<number> {
 		return 2;
 	}
 	return guard(async () => {
-		let config: Config = loadConfigOrExit();
+		let config: Config = loadConfigOrExit({warn: false});
 		let theme;
 		try {
 			theme = loadTheme(ctx.options.theme ?? config.theme);

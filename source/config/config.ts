@@ -3,13 +3,17 @@
  * unknown keys are errors, not silently ignored. Without a file, RESTIC_* variables give one repository.
  */
 import {readFileSync} from 'node:fs';
-import {LineCounter, parseDocument, isNode} from 'yaml';
+import {statSync} from 'node:fs';
+import {LineCounter, parseDocument, isNode, visit} from 'yaml';
 import {z} from 'zod';
 import {registeredDemo} from '../demo/demo-registry.js';
 import {redact} from '../restic/errors.js';
 import type {RepoAccess} from '../restic/run.js';
 import {configFilePath, expandHome} from './paths.js';
 import {backupSetOpsFields, repositoryOpsFields, type CopyConfig, type RetentionConfig} from './ops-schema.js';
+
+/** Alias expansions allowed when reading a config (yaml's own default, stated on purpose). */
+const maxAliasCount = 100;
 
 const nonEmpty = z.string().min(1, 'must not be empty');
 const stringList = z.union([nonEmpty, z.array(nonEmpty)]).transform(v => (Array.isArray(v) ? v : [v]));
@@ -75,6 +79,8 @@ export interface Config {
 	/** Where it came from: a file, the RESTIC_* environment, or nothing. */
 	source: 'file' | 'env' | 'none';
 	file?: string;
+	/** Problems worth telling once but not fatal: a config or password file others can read (with the chmod that fixes it). */
+	warnings?: string[];
 }
 
 /** A config error that names the file, line and field. */
@@ -156,7 +162,21 @@ export function parseConfig(text: string, file: string): Config {
 		const e = doc.errors[0]!;
 		throw new ConfigError(file, lineOf(e.pos[0]), undefined, `invalid YAML: ${e.message.split('\n')[0]}`);
 	}
-	const raw: unknown = doc.toJS() ?? {};
+	let raw: unknown;
+	try {
+		// yaml refuses more than maxAliasCount alias expansions (a "billion laughs" bomb) with a ReferenceError.
+		raw = doc.toJS({maxAliasCount}) ?? {};
+	} catch (error) {
+		if (!(error instanceof ReferenceError)) throw error;
+		let line: number | undefined;
+		visit(doc, {
+			Alias(_key, node) {
+				line = lineOf(node.range?.[0]);
+				return visit.BREAK;
+			},
+		});
+		throw new ConfigError(file, line, undefined, `invalid YAML: its aliases expand too many times (more than ${maxAliasCount}: an alias bomb?); not loaded`);
+	}
 	const result = configSchema.safeParse(raw);
 	if (!result.success) {
 		// A misspelt key also makes its intended key "missing": report the misspelling, the root cause.
@@ -232,6 +252,7 @@ function loadConfigOnly(options: {file?: string; env?: NodeJS.ProcessEnv}): Conf
 		const config = parseConfig(text, file);
 		const fromEnv = repositoryFromEnv(options.env);
 		if (config.repositories.length === 0 && fromEnv) config.repositories.push(fromEnv);
+		config.warnings = permissionWarnings(file, config.repositories);
 		return config;
 	}
 	const fromEnv = repositoryFromEnv(options.env);
@@ -240,7 +261,45 @@ function loadConfigOnly(options: {file?: string; env?: NodeJS.ProcessEnv}): Conf
 		backupSets: [],
 		drill: {months: 3, files: 1},
 		source: fromEnv ? 'env' : 'none',
+		warnings: permissionWarnings(undefined, fromEnv ? [fromEnv] : []),
 	};
+}
+
+/** A path as a shell word, quoted only when it needs to be. */
+export function shellWord(p: string): string {
+	return /^[A-Za-z0-9_/.,:@%+=-]+$/.test(p) ? p : `'${p.replace(/'/g, `'\\''`)}'`;
+}
+
+/** The warning for one file, or undefined when only its owner can read and write it (or it cannot be looked at). */
+export function permissionWarning(file: string, holds: string): string | undefined {
+	let mode: number;
+	try {
+		mode = statSync(file).mode;
+	} catch {
+		return undefined;
+	}
+	if ((mode & 0o077) === 0) return undefined;
+	const others = mode & 0o007;
+	const bits = others | ((mode & 0o070) >> 3);
+	const how = bits & 0o4 ? (bits & 0o2 ? 'readable and writable' : 'readable') : bits & 0o2 ? 'writable' : 'usable';
+	const octal = (mode & 0o777).toString(8).padStart(4, '0');
+	// The fix comes before the explanation: the TUI's one-line notice may cut the end off.
+	return `${file} is ${how} by ${others ? 'others' : 'its group'} (mode ${octal}): run \`chmod 600 ${shellWord(file)}\` (it holds ${holds})`;
+}
+
+/** Warnings for the config file and every password file that others can read or change (each file once). */
+export function permissionWarnings(configFile: string | undefined, repositories: readonly Repository[]): string[] {
+	const seen = new Set<string>();
+	const out: string[] = [];
+	const check = (file: string, holds: string) => {
+		if (seen.has(file)) return;
+		seen.add(file);
+		const w = permissionWarning(file, holds);
+		if (w) out.push(w);
+	};
+	if (configFile) check(configFile, 'repository settings and password commands');
+	for (const r of repositories) if (r.access.passwordFile) check(r.access.passwordFile, `the password of repository ${r.name}`);
+	return out;
 }
 
 /**

@@ -3,12 +3,18 @@
  * over the last four months, with edits, renames and deletions between them. Deterministic (seeded).
  */
 import {randomBytes} from 'node:crypto';
-import {existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync} from 'node:fs';
+import {existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync} from 'node:fs';
 import path from 'node:path';
-import {ensurePrivateDir, restoPaths, writePrivateFile} from '../config/paths.js';
+import {restoPaths, writePrivateFile} from '../config/paths.js';
 import {ResticCli} from '../restic/client.js';
 import {ResticError} from '../restic/errors.js';
 import {seededRandom} from '../util/random.js';
+
+/** Written last: the directory holds a complete demo that resto created. */
+const demoMarker = '.resto-demo';
+/** Written first: a creation in progress (or interrupted), which resto may clean up and redo. */
+const incompleteMarker = '.resto-demo-incomplete';
+const incompleteText = 'resto demo creation in progress\n';
 
 /** Where the demo lives by default. */
 export function demoDirectory(): string {
@@ -17,7 +23,7 @@ export function demoDirectory(): string {
 
 /** True when a demo repository was created in `dir` before. */
 export function demoExists(dir = demoDirectory()): boolean {
-	return existsSync(path.join(dir, 'repo', 'config')) && existsSync(path.join(dir, 'password')) && existsSync(path.join(dir, '.resto-demo'));
+	return existsSync(path.join(dir, 'repo', 'config')) && existsSync(path.join(dir, 'password')) && existsSync(path.join(dir, demoMarker));
 }
 
 const words = 'the of and backup restore file snapshot repository archive photo invoice tax return letter garden trip summer winter budget plan meeting notes draft final review project client report holiday family recipe music book list'.split(' ');
@@ -177,9 +183,28 @@ export interface DemoRepository {
 	snapshots: number;
 }
 
+/** Thrown when `resto demo DIR` names a directory that resto did not create. */
+export class DemoDirectoryError extends ResticError {
+	constructor(dir: string, why: string) {
+		super('failed', `${dir} ${why}; resto demo only writes into a new or empty directory, or one it created itself (marked by ${demoMarker}). Nothing was changed: choose another directory.`);
+		this.name = 'DemoDirectoryError';
+	}
+}
+
+
+/** True when `file` is a regular file holding exactly what resto wrote into it. */
+function isOurMarker(file: string, text: string): boolean {
+	try {
+		return lstatSync(file).isFile() && readFileSync(file, 'utf8') === text;
+	} catch {
+		return false;
+	}
+}
+
 /**
- * Create the demo in `dir` (home/, repo/, password) unless it exists. Refuses a non-empty `dir/repo`
- * that is not a resto demo, so it never touches someone's real repository.
+ * Create the demo in `dir` (home/, repo/, password) unless it exists. Only a new directory, an empty
+ * one, or one holding resto's own marker is used: anything else is refused before a byte is written,
+ * so the demo never deletes, overwrites or re-permissions what someone else put there.
  */
 export async function ensureDemoRepository(dir = demoDirectory(), options: {now?: Date; onProgress?: (message: string) => void} = {}): Promise<DemoRepository> {
 	const repository = path.join(dir, 'repo');
@@ -190,22 +215,27 @@ export async function ensureDemoRepository(dir = demoDirectory(), options: {now?
 		return {dir, repository, passwordFile, created: false, snapshots};
 	}
 	const home = path.join(dir, 'home', 'alice');
-	const incomplete = path.join(dir, '.resto-demo-incomplete');
-	// A creation that was interrupted (Ctrl-C, crash) left its own marker: start it again from scratch
-	// instead of refusing our own half-made repository forever.
-	if (existsSync(incomplete)) {
+	const incomplete = path.join(dir, incompleteMarker);
+	const st = lstatSync(dir, {throwIfNoEntry: false});
+	if (st && !st.isDirectory()) throw new DemoDirectoryError(dir, st.isSymbolicLink() ? 'is a symbolic link' : 'exists and is not a directory');
+	if (st && isOurMarker(incomplete, incompleteText)) {
+		// A creation that was interrupted (Ctrl-C, crash) left its own marker: start it again from scratch
+		// instead of refusing our own half-made repository forever. Only what the demo writes is removed.
 		options.onProgress?.(`removing an unfinished demo in ${dir}`);
 		rmSync(repository, {recursive: true, force: true});
-		rmSync(home, {recursive: true, force: true});
+		rmSync(path.join(dir, 'home'), {recursive: true, force: true});
+		rmSync(passwordFile, {force: true});
+	} else if (st) {
+		const entries = readdirSync(dir);
+		if (entries.length > 0) throw new DemoDirectoryError(dir, existsSync(path.join(dir, demoMarker)) ? 'holds a damaged resto demo (its repository or password file is missing)' : 'exists, is not empty and was not created by resto demo');
+		// An empty directory someone made (mktemp -d): used as it is, its mode left alone.
+	} else {
+		mkdirSync(path.dirname(dir), {recursive: true, mode: 0o700});
+		mkdirSync(dir, {mode: 0o700});
 	}
-	if (existsSync(repository) && readdirSync(repository).length > 0) {
-		throw new ResticError('failed', `${repository} exists and is not a resto demo repository; choose another directory`);
-	}
-	ensurePrivateDir(dir);
-	writePrivateFile(incomplete, 'resto demo creation in progress\n');
+	writePrivateFile(incomplete, incompleteText);
 	writePrivateFile(passwordFile, `${randomBytes(24).toString('base64url')}\n`);
 	const client = new ResticCli(access);
-	rmSync(home, {recursive: true, force: true});
 	writeTree(home, initialTree());
 	options.onProgress?.(`initialising ${repository}`);
 	await client.init();
@@ -216,7 +246,7 @@ export async function ensureDemoRepository(dir = demoDirectory(), options: {now?
 		options.onProgress?.(`snapshot ${i + 1}/${steps.length} (${step.host}, ${step.daysAgo} days ago)`);
 		await client.backup({paths: [home], host: step.host, tags: step.tags, time: timeDaysAgo(step.daysAgo, now)});
 	}
-	writePrivateFile(path.join(dir, '.resto-demo'), 'created by resto demo\n');
+	writePrivateFile(path.join(dir, demoMarker), 'created by resto demo\n');
 	rmSync(incomplete, {force: true});
 	return {dir, repository, passwordFile, created: true, snapshots: steps.length};
 }

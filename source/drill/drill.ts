@@ -4,7 +4,7 @@
  * ask the human checklist, and keep a report. No React: the TUI and `resto drill` drive it.
  */
 import {createHash} from 'node:crypto';
-import {createReadStream, existsSync, lstatSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync} from 'node:fs';
+import {createReadStream, existsSync, lstatSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {ensurePrivateDir, restoPaths, writePrivateFile} from '../config/paths.js';
@@ -178,15 +178,23 @@ export async function verifyRestore(client: ResticClient, picked: PickedFile, re
 	return {restoredSha256, dumpSha256, restoredSize: st.size, expectedSize: picked.size, restoredMtime: st.mtimeMs, expectedMtime: picked.mtime, original, ok: problems.length === 0, problems};
 }
 
-/** A fresh private temporary directory for the restore. */
+/** Written into every drill temporary directory: removeTemp deletes only a directory holding it. */
+const drillMarker = '.resto-drill';
+
+/**
+ * A fresh private temporary directory for the restore, marked as the drill's own. The restore goes
+ * into its `restore/` sub-folder (new, so restic writes there directly).
+ */
 export function drillTempDir(): string {
 	const base = process.env.RESTO_DRILL_TMPDIR || os.tmpdir();
-	return mkdtempSync(path.join(base, 'resto-drill-'));
+	const dir = mkdtempSync(path.join(base, 'resto-drill-'));
+	writeFileSync(path.join(dir, drillMarker), 'temporary restore of a resto drill; removed when the drill ends\n', {mode: 0o600, flag: 'wx'});
+	return dir;
 }
 
 /** Restore the picked file into `dir` (the real restore path) and return the restored file. */
 export async function restorePicked(client: ResticClient, picked: PickedFile, dir: string, signal?: AbortSignal): Promise<string> {
-	const result = await restorePath(client, {snapshotId: picked.snapshot.id, path: picked.path, target: dir, signal});
+	const result = await restorePath(client, {snapshotId: picked.snapshot.id, path: picked.path, target: path.join(dir, 'restore'), signal});
 	return result.restoredPath;
 }
 
@@ -349,9 +357,15 @@ export function drillReminder(repo: {label: string; id?: string}, now: Date, his
 	return undefined;
 }
 
-/** Remove the drill's temporary directory (and everything in it). */
+/**
+ * Remove the drill's temporary directory (and everything in it), only if it is one drillTempDir made:
+ * a real directory (not a link) holding the drill's marker.
+ */
 export function removeTemp(dir: string | undefined): void {
-	if (dir) rmSync(dir, {recursive: true, force: true});
+	if (!dir) return;
+	const st = lstatSync(dir, {throwIfNoEntry: false});
+	if (!st?.isDirectory() || !lstatSync(path.join(dir, drillMarker), {throwIfNoEntry: false})?.isFile()) return;
+	rmSync(dir, {recursive: true, force: true});
 }
 
 export const versions = {resto: restoVersion};

@@ -63,6 +63,11 @@ export function useAppServices({config, theme, clientFor, initialRoute, store: g
 	// Only the registry this App made is stopped with it; a given one belongs to the caller.
 	useEffect(() => (givenRepos ? undefined : () => repos.dispose()), [givenRepos, repos]);
 	useEffect(() => repos.onEvent(event => store.dispatch(registryNotice(event))), [repos, store]);
+	useEffect(() => {
+		// Told once, at start: a config or password file that others can read, with the chmod that fixes it.
+		const warnings = config.warnings ?? [];
+		if (warnings.length > 0) store.dispatch({type: 'notice', level: 'warn', text: warnings.length === 1 ? warnings[0]! : `${warnings[0]} (and ${warnings.length - 1} more such file${warnings.length > 2 ? 's' : ''}: see resto repos)`});
+	}, [config, store]);
 
 	const confirm = useCallback((text: string, options: {dangerous?: boolean} = {}) => new Promise<boolean>(resolve => store.dispatch({type: 'confirm-ask', question: {text, dangerous: options.dangerous, resolve}})), [store]);
 

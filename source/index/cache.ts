@@ -5,10 +5,11 @@
  * The cache holds file names and sizes only: never a password.
  */
 import {createHash} from 'node:crypto';
-import {closeSync, existsSync, fstatSync, openSync, readSync, rmSync, statSync} from 'node:fs';
+import {closeSync, fstatSync, lstatSync, readSync, statSync, unlinkSync} from 'node:fs';
 import path from 'node:path';
 import {restoPaths, writePrivateFile} from '../config/paths.js';
 import {Bitset, FileIndex, type IndexedSnapshot} from './file-index.js';
+import {guardedOpen, readHead} from './guarded-file.js';
 
 const magic = 'RESTO-INDEX 2\n';
 
@@ -108,41 +109,36 @@ function parseHeader(head: Buffer, repoId: string): {header: Header; bodyStart: 
 /**
  * Read a cache file section by section, each into a buffer of its own: the typed arrays are then
  * used in place (no copy), and the file is never held whole next to them. Verified like deserialize.
+ * `fd` was opened by guardedOpen (a regular file of this user); the caller closes it.
  */
-function readCacheFile(file: string, repoId: string): FileIndex {
-	const fd = openSync(file, 'r');
-	try {
-		const size = fstatSync(fd).size;
-		// The header line: read until its newline (it grows with the number of snapshots).
-		let head = Buffer.alloc(0);
-		let nl = -1;
-		while (nl < 0 && head.length < size) {
-			const chunk = Buffer.alloc(Math.min(1 << 16, size - head.length));
-			const got = readSync(fd, chunk, 0, chunk.length, head.length);
-			if (got <= 0) break;
-			head = Buffer.concat([head, chunk.subarray(0, got)]);
-			nl = head.indexOf(10, magic.length);
-		}
-		const {header, bodyStart} = parseHeader(head, repoId);
-		const total = header.sections.reduce((n, s) => n + s.bytes, 0);
-		if (size !== bodyStart + total) throw new CacheError(`size mismatch (${size} bytes, expected ${bodyStart + total})`);
-		let offset = bodyStart;
-		const parts = new Map<string, Buffer>();
-		for (const s of header.sections) {
-			const part = Buffer.from(new ArrayBuffer(s.bytes));
-			let done = 0;
-			while (done < s.bytes) {
-				const got = readSync(fd, part, done, s.bytes - done, offset + done);
-				if (got <= 0) throw new CacheError('truncated section');
-				done += got;
-			}
-			parts.set(s.name, part);
-			offset += s.bytes;
-		}
-		return build(header, parts);
-	} finally {
-		closeSync(fd);
+function readCacheFile(fd: number, size: number, repoId: string): FileIndex {
+	// The header line: read until its newline (it grows with the number of snapshots).
+	let head = Buffer.alloc(0);
+	let nl = -1;
+	while (nl < 0 && head.length < size) {
+		const chunk = Buffer.alloc(Math.min(1 << 16, size - head.length));
+		const got = readSync(fd, chunk, 0, chunk.length, head.length);
+		if (got <= 0) break;
+		head = Buffer.concat([head, chunk.subarray(0, got)]);
+		nl = head.indexOf(10, magic.length);
 	}
+	const {header, bodyStart} = parseHeader(head, repoId);
+	const total = header.sections.reduce((n, s) => n + s.bytes, 0);
+	if (size !== bodyStart + total) throw new CacheError(`size mismatch (${size} bytes, expected ${bodyStart + total})`);
+	let offset = bodyStart;
+	const parts = new Map<string, Buffer>();
+	for (const s of header.sections) {
+		const part = Buffer.from(new ArrayBuffer(s.bytes));
+		let done = 0;
+		while (done < s.bytes) {
+			const got = readSync(fd, part, done, s.bytes - done, offset + done);
+			if (got <= 0) throw new CacheError('truncated section');
+			done += got;
+		}
+		parts.set(s.name, part);
+		offset += s.bytes;
+	}
+	return build(header, parts);
 }
 
 /** Verify the sections' checksum and turn them into an index. */
@@ -183,24 +179,77 @@ function build(header: Header, parts: Map<string, Buffer>): FileIndex {
 	return index;
 }
 
-/** Load the cached index of a repository: undefined when there is none; a bad file is removed. */
+/** What every resto index file starts with, whatever its format version. */
+const ownPrefix = 'RESTO-INDEX ';
+
+/** Cache paths found unusable in this process, with why: reported once, then skipped quietly. */
+const unusable = new Map<string, string>();
+
+function leftAlone(file: string, reason: string): string {
+	return `the index cache ${file} ${reason}: left alone, and the index is kept in memory only this session (move it away to let resto cache again)`;
+}
+
+/** Remember an unusable cache path; the message the first time, undefined after. */
+function markUnusable(file: string, reason: string): string | undefined {
+	if (unusable.has(file)) return undefined;
+	unusable.set(file, reason);
+	return leftAlone(file, reason);
+}
+
+/** Is the open file one resto wrote (any format version), or empty (a crash before the first byte)? */
+function looksOurs(fd: number, size: number): boolean {
+	return size === 0 || readHead(fd, ownPrefix.length).toString('latin1') === ownPrefix;
+}
+
+/**
+ * Load the cached index of a repository: undefined when there is none. A damaged file of resto's is
+ * removed and rebuilt; anything else at the path (a directory, FIFO, link, another user's or an
+ * unreadable file, a file resto did not write) is reported once and left alone, and never blocks.
+ */
 export function loadCache(repoId: string, dir?: string): {index?: FileIndex; problem?: string} {
 	const file = cacheFile(repoId, dir);
-	if (!existsSync(file)) return {};
+	if (unusable.has(file)) return {};
+	const opened = guardedOpen(file);
+	if (opened.state === 'missing') return {};
+	if (opened.state === 'unusable') return {problem: markUnusable(file, opened.reason)};
+	const {fd, size} = opened;
 	try {
-		return {index: readCacheFile(file, repoId)};
+		return {index: readCacheFile(fd, size, repoId)};
 	} catch (error) {
-		// Gone between the check and the read (another resto replaced it): as if there were none.
-		if (!(error instanceof CacheError) && (error as NodeJS.ErrnoException).code === 'ENOENT') return {};
-		rmSync(file, {force: true});
+		if (!looksOurs(fd, size)) return {problem: markUnusable(file, 'is not a resto index file')};
+		// Ours but damaged: remove it if it is still the file that was read (another resto may have replaced it).
+		const now = lstatSync(file, {throwIfNoEntry: false});
+		if (now?.isFile() && now.ino === fstatSync(fd).ino) unlinkSync(file);
 		return {problem: `discarded the index cache ${file}: ${(error as Error).message}; rebuilding`};
+	} finally {
+		closeSync(fd);
 	}
 }
 
-/** Write the cache atomically (temp file + rename), 0600 in a 0700 directory. */
-export function saveCache(index: FileIndex, repoId: string, dir?: string): {file: string; bytes: number} {
+/**
+ * Write the cache atomically (temp file + rename), 0600 in a 0700 directory, replacing only a file
+ * resto wrote. A path found unusable is skipped (`skipped` says why; reported once, by the first
+ * call that found it, as a thrown CacheError or loadCache's problem).
+ */
+export function saveCache(index: FileIndex, repoId: string, dir?: string): {file: string; bytes: number; skipped?: string} {
 	const file = cacheFile(repoId, dir);
+	const known = unusable.get(file);
+	if (known) return {file, bytes: 0, skipped: known};
+	const opened = guardedOpen(file);
+	if (opened.state === 'unusable' && !opened.ours) throw new CacheError(markUnusable(file, opened.reason)!);
+	if (opened.state === 'open') {
+		const ours = looksOurs(opened.fd, opened.size);
+		closeSync(opened.fd);
+		if (!ours) throw new CacheError(markUnusable(file, 'is not a resto index file')!);
+	}
 	const data = serialize(index, repoId);
-	writePrivateFile(file, data);
+	try {
+		writePrivateFile(file, data);
+	} catch (error) {
+		// A full disk is worth retrying next time; a cache directory that cannot be made is not.
+		const code = (error as NodeJS.ErrnoException).code;
+		if (code === 'EEXIST' || code === 'ENOTDIR' || code === 'EACCES' || code === 'EROFS') throw new CacheError(markUnusable(file, `cannot be written (${(error as Error).message})`) ?? (error as Error).message);
+		throw error;
+	}
 	return {file, bytes: statSync(file).size};
 }

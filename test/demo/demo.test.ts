@@ -90,7 +90,7 @@ describe('resto demo (real restic)', () => {
 			expect(stderr.join('')).toContain(`RESTIC_PASSWORD_FILE=${demo.passwordFile}`);
 			stderr.length = 0;
 			expect(await run({args: [foreign], options: {}, usage: ''})).toBe(1);
-			expect(stderr.join('')).toMatch(/is not a resto demo repository/);
+			expect(stderr.join('')).toMatch(/exists, is not empty and was not created by resto demo/);
 			expect(existsSync(path.join(foreign, 'repo', 'keep-me'))).toBe(true);
 		} finally {
 			process.stderr.write = write;
@@ -103,7 +103,7 @@ describe('resto demo (real restic)', () => {
 		expect(again.created).toBe(false);
 		const foreign = makeRepo();
 		try {
-			await expect(ensureDemoRepository(foreign.root)).rejects.toThrow(/is not a resto demo repository/);
+			await expect(ensureDemoRepository(foreign.root)).rejects.toThrow(/exists, is not empty and was not created by resto demo/);
 		} finally {
 			foreign.cleanup();
 		}
@@ -118,7 +118,7 @@ describe('an interrupted demo creation', () => {
 			mkdirSync(path.join(partial, 'repo', 'data'), {recursive: true});
 			writeFileSync(path.join(partial, 'repo', 'config'), 'half-written');
 			writeFileSync(path.join(partial, 'password'), 'old\n', {mode: 0o644});
-			writeFileSync(path.join(partial, '.resto-demo-incomplete'), 'in progress\n');
+			writeFileSync(path.join(partial, '.resto-demo-incomplete'), 'resto demo creation in progress\n');
 			const made = await ensureDemoRepository(partial);
 			expect(made.created).toBe(true);
 			expect(demoExists(partial)).toBe(true);
