@@ -28,6 +28,8 @@ import {
 	type LockFile,
 	parseLockFile,
 } from './parse.js';
+import {damageAdvice, parseDamage, type PackDamage} from './damage.js';
+import {isLocalLocation} from './errors.js';
 import {runRestic, secretsOf, type RepoAccess, type RunOptions, type RunResult} from './run.js';
 
 export interface BackupRunResult {
@@ -43,6 +45,9 @@ export interface CheckResult {
 	errors: string[];
 	summary: string;
 	output: string;
+	/** Damaged packs restic named (empty when none), with what to do in `advice`. */
+	damage?: PackDamage[];
+	advice?: string;
 }
 
 /** Everything resto asks of restic for one repository. */
@@ -291,15 +296,19 @@ export class ResticCli implements ResticClient {
 			lines.push(clean);
 			onLine?.(clean);
 		};
+		const withDamage = (parsed: ReturnType<typeof parseCheckOutput>): CheckResult => {
+			const output = lines.join('\n');
+			const damage = parseDamage(output, {local: isLocalLocation(this.access.repository)});
+			return damage.length > 0 ? {...parsed, output, damage, advice: damageAdvice()} : {...parsed, output};
+		};
 		try {
-			const r = await this.run(argv.checkArgv(options), {signal, onLine: collect, onStderrLine: collect});
-			const parsed = parseCheckOutput(lines.join('\n'), '', r.exitCode);
-			return {...parsed, output: lines.join('\n')};
+			// check goes on past a damaged pack: it should name every one.
+			const r = await this.run(argv.checkArgv(options), {signal, onLine: collect, onStderrLine: collect, stopOnDamage: false});
+			return withDamage(parseCheckOutput(lines.join('\n'), '', r.exitCode));
 		} catch (error) {
 			// A damaged repository exits 1 with error lines: that is a check result, not a crash.
-			if (error instanceof ResticError && error.kind === 'failed') {
-				const parsed = parseCheckOutput(lines.join('\n'), '', error.exitCode ?? 1);
-				return {...parsed, ok: false, output: lines.join('\n')};
+			if (error instanceof ResticError && (error.kind === 'failed' || error.kind === 'damaged')) {
+				return {...withDamage(parseCheckOutput(lines.join('\n'), '', error.exitCode ?? 1)), ok: false};
 			}
 			throw error;
 		}

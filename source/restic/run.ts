@@ -5,7 +5,8 @@
  */
 import {execa, type ResultPromise} from 'execa';
 import {locationSecrets} from '../util/redact.js';
-import {backendRetryPattern, classifyFailure, notInstalledError, redact, ResticError, retryCause} from './errors.js';
+import {backendRetryPattern, classifyFailure, damagedMessage, isLocalLocation, notInstalledError, redact, ResticError, retryCause} from './errors.js';
+import {parseDamageLine, type PackDamage} from './damage.js';
 
 /** How to reach one repository. Secrets only travel through the child's environment. */
 export interface RepoAccess {
@@ -43,6 +44,11 @@ export interface RunOptions {
 	 */
 	stallTimeoutMs?: number;
 	onBackendRetry?: (cause: string, retryingForMs: number) => void;
+	/**
+	 * Stop restic at the first damaged pack it reports (default). `check` turns this off: it should go
+	 * on and name every damaged pack.
+	 */
+	stopOnDamage?: boolean;
 }
 
 /** What restic is going through with a failing backend, for a notice in the UI. */
@@ -183,6 +189,8 @@ export async function runRestic(access: RepoAccess, argv: readonly string[], opt
 	const failingSince = new Map<string, number>();
 	let lastCause = '';
 	let stalledFor = 0;
+	const local = isLocalLocation(access.repository);
+	const damage: PackDamage[] = [];
 	const subprocess = execa(command, args, {
 		env: resticEnv(access, {RESTIC_PROGRESS_FPS: '10', ...options.env}),
 		extendEnv: false,
@@ -203,7 +211,12 @@ export async function runRestic(access: RepoAccess, argv: readonly string[], opt
 	let stderr = '';
 	const out = options.onLine ? splitter(options.onLine) : undefined;
 	const err = splitter(line => {
-		if (backendRetryPattern.test(line)) {
+		const damaged = parseDamageLine(line, {local});
+		if (damaged) {
+			if (damage.length < 100 && !damage.some(d => d.packId === damaged.packId && d.problem === damaged.problem)) damage.push(damaged);
+			// restic would retry this pack for ~45 s as if the backend were flaky; it will not get better.
+			if (options.stopOnDamage !== false && !watchdog.signal.aborted) watchdog.abort();
+		} else if (backendRetryPattern.test(line)) {
 			const now = Date.now();
 			// restic retries each object with growing pauses (several at once during a restore). One object
 			// failing for the whole limit is a dead backend; a flaky one fails ever new objects briefly.
@@ -251,6 +264,10 @@ export async function runRestic(access: RepoAccess, argv: readonly string[], opt
 		throw new ResticError('failed', `could not start restic: ${cause?.message ?? result.shortMessage}`);
 	}
 	if (code === 127 && options.lowPriority) throw notInstalledError(bin);
+	if (damage.length > 0 && options.stopOnDamage !== false && !options.signal?.aborted && code !== 0) {
+		const repo = redact(access.repository, secrets);
+		throw new ResticError('damaged', redact(damagedMessage(repo, damage), secrets), {exitCode: code, stderr: redact(stderr, secrets), damage: damage.map(d => ({...d, line: redact(d.line, secrets)}))});
+	}
 	if (stalledFor > 0 && !options.signal?.aborted && code !== 0) {
 		throw new ResticError('unreachable', `The backend stopped responding: restic retried for ${Math.round(stalledFor / 1000)} s (${lastCause}) and was stopped. Nothing was changed; try again once the backend is back.`, {exitCode: code, stderr: redact(stderr, secrets)});
 	}
