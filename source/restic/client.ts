@@ -30,7 +30,7 @@ import {
 } from './parse.js';
 import {damageAdvice, parseDamage, type PackDamage} from './damage.js';
 import {isLocalLocation} from './errors.js';
-import {runRestic, secretsOf, type RepoAccess, type RunOptions, type RunResult} from './run.js';
+import {runRestic, secretsOf, stallLimitMs, type RepoAccess, type RunOptions, type RunResult} from './run.js';
 
 export interface BackupRunResult {
 	exitCode: number;
@@ -63,7 +63,7 @@ export interface ResticClient {
 	/** `discard`: only stream to onChunk (hashing a large file), keep nothing in memory. */
 	dump(snapshotId: string, path: string, options?: {maxBytes?: number; onChunk?: (chunk: Buffer) => void; discard?: boolean}, signal?: AbortSignal): Promise<Buffer>;
 	restore(snapshotId: string, options: argv.RestoreOptions, onEvent?: (event: RestoreEvent) => void, signal?: AbortSignal): Promise<void>;
-	backup(options: argv.BackupOptions, hooks?: {onEvent?: (event: BackupEvent) => void; lowPriority?: boolean; signal?: AbortSignal}): Promise<BackupRunResult>;
+	backup(options: argv.BackupOptions, hooks?: {onEvent?: (event: BackupEvent) => void; lowPriority?: boolean; signal?: AbortSignal; stallTimeoutMs?: number}): Promise<BackupRunResult>;
 	check(options?: {readDataSubset?: string}, onLine?: (line: string) => void, signal?: AbortSignal): Promise<CheckResult>;
 	stats(options?: Parameters<typeof argv.statsArgv>[0], signal?: AbortSignal): Promise<Stats>;
 	listLocks(signal?: AbortSignal): Promise<string[]>;
@@ -264,7 +264,7 @@ export class ResticCli implements ResticClient {
 		});
 	}
 
-	async backup(options: argv.BackupOptions, hooks: {onEvent?: (event: BackupEvent) => void; lowPriority?: boolean; signal?: AbortSignal} = {}): Promise<BackupRunResult> {
+	async backup(options: argv.BackupOptions, hooks: {onEvent?: (event: BackupEvent) => void; lowPriority?: boolean; signal?: AbortSignal; stallTimeoutMs?: number} = {}): Promise<BackupRunResult> {
 		const errors: BackupErrorEvent[] = [];
 		const warnings: string[] = [];
 		let summary: BackupSummary | undefined;
@@ -280,8 +280,10 @@ export class ResticCli implements ResticClient {
 			signal: hooks.signal,
 			lowPriority: hooks.lowPriority,
 			okExitCodes: [3],
-			// The backup task has its own stall rule (status lines keep coming while restic retries).
+			// The backup task has its own stall rule (status lines keep coming while restic retries); a
+			// restic that says nothing at all (a server that never answers) is still stopped here.
 			stallTimeoutMs: 0,
+			silenceTimeoutMs: stallLimitMs(hooks.stallTimeoutMs),
 			onLine: line => handle(line, false),
 			onStderrLine: line => handle(line, true),
 		});
