@@ -3,7 +3,6 @@
  * can be checked before restic starts (paths, exclude patterns), run hooks, and hold a
  * per-repository lock file so only one backup per repository runs, even across resto processes.
  */
-import {execa} from 'execa';
 import {closeSync, lstatSync, openSync, readFileSync, rmSync, statSync, writeSync} from 'node:fs';
 import {createHash} from 'node:crypto';
 import os from 'node:os';
@@ -12,6 +11,7 @@ import type {BackupSetConfig, Config, Repository} from '../config/config.js';
 import {ensurePrivateDir, restoPaths} from '../config/paths.js';
 import type {BackupOptions} from '../restic/argv.js';
 import {redactLocation} from '../util/redact.js';
+import {runCommand} from '../restic/process.js';
 
 /** A backup ready to run. */
 export interface BackupPlan {
@@ -127,11 +127,13 @@ function plan(name: string, repo: Repository, options: BackupOptions, lowPriorit
 }
 
 /** Run a hook with sh; a failing pre-hook means no backup. Output goes into the error, never to the terminal. */
-export async function runHook(kind: 'pre' | 'post', command: string, env: Record<string, string>, options: {signal?: AbortSignal; timeoutMs?: number} = {}): Promise<void> {
-	const r = await execa('sh', ['-c', command], {env: {...process.env, ...env}, reject: false, stdin: 'ignore', cancelSignal: options.signal, timeout: options.timeoutMs, all: true});
+export async function runHook(kind: 'pre' | 'post', command: string, env: Record<string, string>, options: {signal?: AbortSignal; timeoutMs?: number; secrets?: readonly string[]} = {}): Promise<void> {
+	// Through the one process runner: tracked (stopped with resto), in its own process group (a hook's
+	// children stop with it), output redacted.
+	const r = await runCommand(command, {env, signal: options.signal, timeoutMs: options.timeoutMs, secrets: options.secrets});
 	if (r.exitCode !== 0) {
-		const output = String(r.all ?? '').trim().split('\n').slice(-3).join(' / ');
-		const why = r.timedOut ? `timed out after ${Math.round((options.timeoutMs ?? 0) / 1000)} s` : `exit ${r.exitCode ?? r.signal}`;
+		const output = r.output.trim().split('\n').slice(-3).join(' / ');
+		const why = r.timedOut ? `timed out after ${Math.round((options.timeoutMs ?? 0) / 1000)} s` : r.canceled ? 'canceled' : `exit ${r.exitCode ?? r.signal}`;
 		throw new BackupPreflightError(`${kind}-backup hook failed (${why}): ${command}${output ? ` — ${output}` : ''}`, 1);
 	}
 }

@@ -28,7 +28,9 @@ import {
 	type LockFile,
 	parseLockFile,
 } from './parse.js';
-import {runRestic, secretsOf, type RepoAccess, type RunOptions, type RunResult} from './run.js';
+import {damageAdvice, parseDamage, type PackDamage} from './damage.js';
+import {isLocalLocation} from './errors.js';
+import {runRestic, secretsOf, stallLimitMs, type RepoAccess, type RunOptions, type RunResult} from './run.js';
 
 export interface BackupRunResult {
 	exitCode: number;
@@ -43,6 +45,9 @@ export interface CheckResult {
 	errors: string[];
 	summary: string;
 	output: string;
+	/** Damaged packs restic named (empty when none), with what to do in `advice`. */
+	damage?: PackDamage[];
+	advice?: string;
 }
 
 /** Everything resto asks of restic for one repository. */
@@ -58,7 +63,7 @@ export interface ResticClient {
 	/** `discard`: only stream to onChunk (hashing a large file), keep nothing in memory. */
 	dump(snapshotId: string, path: string, options?: {maxBytes?: number; onChunk?: (chunk: Buffer) => void; discard?: boolean}, signal?: AbortSignal): Promise<Buffer>;
 	restore(snapshotId: string, options: argv.RestoreOptions, onEvent?: (event: RestoreEvent) => void, signal?: AbortSignal): Promise<void>;
-	backup(options: argv.BackupOptions, hooks?: {onEvent?: (event: BackupEvent) => void; lowPriority?: boolean; signal?: AbortSignal}): Promise<BackupRunResult>;
+	backup(options: argv.BackupOptions, hooks?: {onEvent?: (event: BackupEvent) => void; lowPriority?: boolean; signal?: AbortSignal; stallTimeoutMs?: number}): Promise<BackupRunResult>;
 	check(options?: {readDataSubset?: string}, onLine?: (line: string) => void, signal?: AbortSignal): Promise<CheckResult>;
 	stats(options?: Parameters<typeof argv.statsArgv>[0], signal?: AbortSignal): Promise<Stats>;
 	listLocks(signal?: AbortSignal): Promise<string[]>;
@@ -259,7 +264,7 @@ export class ResticCli implements ResticClient {
 		});
 	}
 
-	async backup(options: argv.BackupOptions, hooks: {onEvent?: (event: BackupEvent) => void; lowPriority?: boolean; signal?: AbortSignal} = {}): Promise<BackupRunResult> {
+	async backup(options: argv.BackupOptions, hooks: {onEvent?: (event: BackupEvent) => void; lowPriority?: boolean; signal?: AbortSignal; stallTimeoutMs?: number} = {}): Promise<BackupRunResult> {
 		const errors: BackupErrorEvent[] = [];
 		const warnings: string[] = [];
 		let summary: BackupSummary | undefined;
@@ -275,8 +280,10 @@ export class ResticCli implements ResticClient {
 			signal: hooks.signal,
 			lowPriority: hooks.lowPriority,
 			okExitCodes: [3],
-			// The backup task has its own stall rule (status lines keep coming while restic retries).
+			// The backup task has its own stall rule (status lines keep coming while restic retries); a
+			// restic that says nothing at all (a server that never answers) is still stopped here.
 			stallTimeoutMs: 0,
+			silenceTimeoutMs: stallLimitMs(hooks.stallTimeoutMs),
 			onLine: line => handle(line, false),
 			onStderrLine: line => handle(line, true),
 		});
@@ -291,15 +298,19 @@ export class ResticCli implements ResticClient {
 			lines.push(clean);
 			onLine?.(clean);
 		};
+		const withDamage = (parsed: ReturnType<typeof parseCheckOutput>): CheckResult => {
+			const output = lines.join('\n');
+			const damage = parseDamage(output, {local: isLocalLocation(this.access.repository)});
+			return damage.length > 0 ? {...parsed, output, damage, advice: damageAdvice()} : {...parsed, output};
+		};
 		try {
-			const r = await this.run(argv.checkArgv(options), {signal, onLine: collect, onStderrLine: collect});
-			const parsed = parseCheckOutput(lines.join('\n'), '', r.exitCode);
-			return {...parsed, output: lines.join('\n')};
+			// check goes on past a damaged pack: it should name every one.
+			const r = await this.run(argv.checkArgv(options), {signal, onLine: collect, onStderrLine: collect, stopOnDamage: false});
+			return withDamage(parseCheckOutput(lines.join('\n'), '', r.exitCode));
 		} catch (error) {
 			// A damaged repository exits 1 with error lines: that is a check result, not a crash.
-			if (error instanceof ResticError && error.kind === 'failed') {
-				const parsed = parseCheckOutput(lines.join('\n'), '', error.exitCode ?? 1);
-				return {...parsed, ok: false, output: lines.join('\n')};
+			if (error instanceof ResticError && (error.kind === 'failed' || error.kind === 'damaged')) {
+				return {...withDamage(parseCheckOutput(lines.join('\n'), '', error.exitCode ?? 1)), ok: false};
 			}
 			throw error;
 		}

@@ -4,6 +4,7 @@
  */
 import {redact as redactText} from '../util/redact.js';
 import {exitCodeForKind} from '../util/exit-codes.js';
+import {damageAdvice, describeDamage, parseDamage, type PackDamage} from './damage.js';
 
 /** The kinds of failure a user can act on. */
 export type ResticErrorKind =
@@ -17,6 +18,8 @@ export type ResticErrorKind =
 	| 'partial'
 	| 'not-found'
 	| 'invalid-id'
+	/** A pack file is missing, truncated or corrupt: the repository needs repair, not a retry. */
+	| 'damaged'
 	| 'failed';
 
 /** Who holds a lock, parsed from restic's lock error. */
@@ -43,14 +46,17 @@ export class ResticError extends Error {
 	readonly exitCode: number | undefined;
 	readonly stderr: string;
 	readonly lock: LockInfo | undefined;
+	/** The damaged packs restic named (kind "damaged"). */
+	readonly damage: PackDamage[];
 
-	constructor(kind: ResticErrorKind, message: string, options: {exitCode?: number; stderr?: string; lock?: LockInfo} = {}) {
+	constructor(kind: ResticErrorKind, message: string, options: {exitCode?: number; stderr?: string; lock?: LockInfo; damage?: PackDamage[]} = {}) {
 		super(message);
 		this.name = 'ResticError';
 		this.kind = kind;
 		this.exitCode = options.exitCode;
 		this.stderr = options.stderr ?? '';
 		this.lock = options.lock;
+		this.damage = options.damage ?? [];
 	}
 
 	/** The exit code resto's CLI should use for this error. */
@@ -198,6 +204,11 @@ export function classifyFailure(input: {
 		return make('no-repo', `No restic repository at ${repo}.`);
 	}
 
+	const damage = parseDamage(text, {local: input.repository !== undefined && isLocalLocation(input.repository)});
+	if (damage.length > 0) {
+		return new ResticError('damaged', damagedMessage(repo, damage), {exitCode: code, stderr, damage});
+	}
+
 	if (/no matching ID found for prefix|multiple IDs with prefix|invalid id "/.test(text)) {
 		return make('invalid-id', headline(stderr) || 'unknown snapshot id');
 	}
@@ -214,6 +225,18 @@ export function classifyFailure(input: {
 
 	const line = headline(stderr);
 	return make('failed', line ? `restic failed: ${line}` : `restic failed with exit code ${code ?? input.signal ?? 'unknown'}`);
+}
+
+/** A local directory repository (no backend prefix, or `local:`). */
+export function isLocalLocation(location: string): boolean {
+	return location.startsWith('local:') || !/^[a-z0-9]+:/i.test(location);
+}
+
+/** The message for damaged packs: restic's key lines first, then what to do. */
+export function damagedMessage(repo: string, damage: readonly PackDamage[], version?: {major: number; minor: number}): string {
+	const named = damage.slice(0, 3).map(describeDamage).join('; ');
+	const more = damage.length > 3 ? ` and ${damage.length - 3} more` : '';
+	return `${repo} is damaged: ${named}${more}. ${damageAdvice(version)}`;
 }
 
 /** "3m", "2h", "5d" — a compact age for status lines. */

@@ -419,8 +419,19 @@ export function versionAtLeast(v: ResticVersion | undefined, major: number, mino
 export function parseCheckOutput(stdout: string, stderr: string, exitCode: number | undefined): {ok: boolean; errors: string[]; summary: string} {
 	const lines = `${stdout}\n${stderr}`.split('\n').map(l => l.trim()).filter(Boolean);
 	const ok = exitCode === 0 && lines.some(l => /no errors were found/.test(l));
-	const errors = lines.filter(l => /error|Fatal|invalid|mismatch|damaged|fail/i.test(l) && !/no errors were found/.test(l));
-	const summary = ok ? 'no errors were found' : errors.at(-1) ?? lines.at(-1) ?? `check exited ${exitCode ?? '?'}`;
+	// restic's key lines (`pack 1959b7f2…: does not exist`, `tree … not found`) carry no "error" word;
+	// "Fatal: repository contains errors" says nothing a user can act on, so it comes last.
+	const isError = (l: string) =>
+		(/error|Fatal|invalid|mismatch|damaged|fail|does not exist|not found|unexpected file size|does not match/i.test(l) || /^pack [0-9a-f]{8,64}\b/.test(l)) &&
+		!/no errors were found|additional files were found|not referenced in any index|^using temporary cache|^\[\d+:\d+\]/.test(l);
+	const found = lines.filter(isError);
+	const errors = [...found.filter(l => !/^Fatal: repository contains errors/.test(l)), ...found.filter(l => /^Fatal: repository contains errors/.test(l))];
+	const specific = errors.filter(l => !/^Fatal: repository contains errors/.test(l));
+	const summary = ok
+		? 'no errors were found'
+		: specific.length > 0
+			? `${specific[0]}${specific.length > 1 ? ` (and ${specific.length - 1} more)` : ''}`
+			: (errors.at(-1) ?? lines.at(-1) ?? `check exited ${exitCode ?? '?'}`);
 	return {ok, errors, summary};
 }
 

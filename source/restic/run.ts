@@ -3,9 +3,10 @@
  * cancels with SIGINT (restic releases its lock on SIGINT) and force-kills only after a grace period,
  * and always awaits the process before reporting.
  */
-import {execa, type ResultPromise} from 'execa';
+import {deathSignalPrefix, ioCounter, liveChildCount, spawnTracked, stopAllChildren, which} from './process.js';
 import {locationSecrets} from '../util/redact.js';
-import {backendRetryPattern, classifyFailure, notInstalledError, redact, ResticError, retryCause} from './errors.js';
+import {backendRetryPattern, classifyFailure, damagedMessage, isLocalLocation, notInstalledError, redact, ResticError, retryCause} from './errors.js';
+import {parseDamageLine, type PackDamage} from './damage.js';
 
 /** How to reach one repository. Secrets only travel through the child's environment. */
 export interface RepoAccess {
@@ -43,6 +44,16 @@ export interface RunOptions {
 	 */
 	stallTimeoutMs?: number;
 	onBackendRetry?: (cause: string, retryingForMs: number) => void;
+	/**
+	 * Stop restic at the first damaged pack it reports (default). `check` turns this off: it should go
+	 * on and name every damaged pack.
+	 */
+	stopOnDamage?: boolean;
+	/**
+	 * Stop restic when it has printed nothing and done no I/O for this long (a server that accepts
+	 * connections and never answers). Default: the stall limit; 0 disables.
+	 */
+	silenceTimeoutMs?: number;
 }
 
 /** What restic is going through with a failing backend, for a notice in the UI. */
@@ -110,27 +121,71 @@ export function secretsOf(access: RepoAccess): string[] {
 	return secrets;
 }
 
-/** Live restic processes, so a signal to resto can stop them all cleanly. */
-const live = new Set<ResultPromise>();
-
 /** Number of restic processes resto is running right now. */
 export function liveProcessCount(): number {
-	return live.size;
+	return liveChildCount('restic');
 }
 
 /**
- * Stop every running restic with SIGINT, wait up to `graceMs`, then SIGKILL what is left.
- * Used on SIGTERM/SIGHUP/exit so no restic outlives resto and locks are released.
+ * Stop every running restic with SIGINT (and every hook), wait up to `graceMs`, then SIGKILL what
+ * is left. Used on SIGTERM/SIGHUP/exit so no restic outlives resto and locks are released.
  */
 export async function stopAllRestic(graceMs = 8000): Promise<void> {
-	const procs = [...live];
-	for (const p of procs) p.kill('SIGINT');
-	const timer = new Promise<void>(resolve => {
-		const t = setTimeout(resolve, graceMs);
-		t.unref();
-	});
-	await Promise.race([Promise.allSettled(procs), timer]);
-	for (const p of live) p.kill('SIGKILL');
+	await stopAllChildren(graceMs);
+}
+
+/** How many restic processes may run at once: RESTO_MAX_RESTIC, else 6 (60 repositories must not start 118). */
+export function maxConcurrentRestic(): number {
+	const n = Number(process.env.RESTO_MAX_RESTIC);
+	return Number.isInteger(n) && n > 0 ? n : 6;
+}
+
+let running = 0;
+const waiting: Array<() => void> = [];
+
+/** Wait for a free restic slot (or the signal); returns the release function. */
+async function acquireSlot(signal?: AbortSignal): Promise<() => void> {
+	if (running < maxConcurrentRestic() && waiting.length === 0) running++;
+	else {
+		// A releasing run hands its slot straight to the first waiter, so the count never overshoots.
+		await new Promise<void>((resolve, reject) => {
+			const go = () => {
+				signal?.removeEventListener('abort', onAbort);
+				resolve();
+			};
+			const onAbort = () => {
+				const i = waiting.indexOf(go);
+				if (i >= 0) waiting.splice(i, 1);
+				reject(new ResticError('canceled', 'canceled'));
+			};
+			signal?.addEventListener('abort', onAbort, {once: true});
+			waiting.push(go);
+		});
+	}
+	let released = false;
+	return () => {
+		if (released) return;
+		released = true;
+		const next = waiting.shift();
+		if (next) next();
+		else running--;
+	};
+}
+
+/** How long a password command may take: RESTO_PASSWORD_TIMEOUT seconds, else 60 s. */
+export function passwordTimeoutMs(): number {
+	const env = Number(process.env.RESTO_PASSWORD_TIMEOUT);
+	return process.env.RESTO_PASSWORD_TIMEOUT && Number.isFinite(env) && env > 0 ? env * 1000 : 60_000;
+}
+
+/**
+ * restic runs RESTIC_PASSWORD_COMMAND itself (split into words, no shell) and waits for it forever.
+ * Prefixing coreutils' `timeout` keeps its word splitting and stops a command that hangs.
+ */
+function passwordCommandWithTimeout(command: string): string {
+	if (!which('timeout')) return command;
+	const seconds = Math.max(1, Math.round(passwordTimeoutMs() / 1000));
+	return `timeout --foreground -k 5 ${seconds} ${command}`;
 }
 
 const stderrLimit = 64 * 1024;
@@ -173,6 +228,22 @@ export async function runRestic(access: RepoAccess, argv: readonly string[], opt
 		command = 'nice';
 		args = ['-n', '19', ...prefix, ...args];
 	}
+	// Under a parent-death signal, a resto killed by SIGKILL still stops its restic (SIGINT: lock released).
+	const deathPrefix = deathSignalPrefix('INT');
+	if (deathPrefix.length > 0) {
+		args = [...deathPrefix.slice(1), command, ...args];
+		command = deathPrefix[0]!;
+	}
+	const release = await acquireSlot(options.signal);
+	try {
+		return await runAcquired(access, argv, options, bin, command, args);
+	} finally {
+		release();
+	}
+}
+
+async function runAcquired(access: RepoAccess, argv: readonly string[], options: RunOptions, bin: string, command: string, args: string[]): Promise<RunResult> {
+	const wrapped = command !== bin;
 
 	const secrets = secretsOf(access);
 	// A backend that stays down makes restic retry silently for minutes: a watchdog stops it.
@@ -183,8 +254,13 @@ export async function runRestic(access: RepoAccess, argv: readonly string[], opt
 	const failingSince = new Map<string, number>();
 	let lastCause = '';
 	let stalledFor = 0;
-	const subprocess = execa(command, args, {
-		env: resticEnv(access, {RESTIC_PROGRESS_FPS: '10', ...options.env}),
+	const local = isLocalLocation(access.repository);
+	const damage: PackDamage[] = [];
+	const passwordTimeout = access.passwordCommand && !access.passwordFile ? passwordTimeoutMs() : 0;
+	const runAccess = passwordTimeout ? {...access, passwordCommand: passwordCommandWithTimeout(access.passwordCommand!)} : access;
+	const subprocess = spawnTracked(command, args, {
+		kind: 'restic',
+		env: resticEnv(runAccess, {RESTIC_PROGRESS_FPS: '10', ...options.env}),
 		extendEnv: false,
 		stdin: 'ignore',
 		stdout: 'pipe',
@@ -197,13 +273,42 @@ export async function runRestic(access: RepoAccess, argv: readonly string[], opt
 		cleanup: true,
 		windowsHide: true,
 	});
-	live.add(subprocess);
+
+	// A server that accepts and never answers leaves restic waiting without a word (no retry lines,
+	// no output). Silence *and* no I/O (read/write syscalls, sockets included) for the stall limit is
+	// a stall; a restore or find that works silently keeps reading and writing. A password command
+	// gets its own time first.
+	const silenceMs = options.silenceTimeoutMs ?? stallMs;
+	let lastActivity = Date.now() + passwordTimeout;
+	let lastIo = ioCounter(subprocess.pid);
+	let silentFor = 0;
+	const silenceTimer =
+		silenceMs > 0 && lastIo !== undefined
+			? setInterval(() => {
+					const io = ioCounter(subprocess.pid);
+					const now = Date.now();
+					if (io !== undefined && io !== lastIo) {
+						lastIo = io;
+						lastActivity = Math.max(lastActivity, now);
+					}
+					if (now - lastActivity >= silenceMs && !watchdog.signal.aborted) {
+						silentFor = now - lastActivity;
+						watchdog.abort();
+					}
+				}, Math.min(1000, Math.max(100, silenceMs / 5)))
+			: undefined;
+	silenceTimer?.unref();
 
 	const stdoutParts: string[] = [];
 	let stderr = '';
 	const out = options.onLine ? splitter(options.onLine) : undefined;
 	const err = splitter(line => {
-		if (backendRetryPattern.test(line)) {
+		const damaged = parseDamageLine(line, {local});
+		if (damaged) {
+			if (damage.length < 100 && !damage.some(d => d.packId === damaged.packId && d.problem === damaged.problem)) damage.push(damaged);
+			// restic would retry this pack for ~45 s as if the backend were flaky; it will not get better.
+			if (options.stopOnDamage !== false && !watchdog.signal.aborted) watchdog.abort();
+		} else if (backendRetryPattern.test(line)) {
 			const now = Date.now();
 			// restic retries each object with growing pauses (several at once during a restore). One object
 			// failing for the whole limit is a dead backend; a flaky one fails ever new objects briefly.
@@ -223,11 +328,13 @@ export async function runRestic(access: RepoAccess, argv: readonly string[], opt
 	subprocess.stdout?.on('data', (chunk: Buffer) => {
 		// Output means the backend answers again.
 		failingSince.clear();
+		lastActivity = Date.now();
 		if (options.onChunk) options.onChunk(chunk);
 		else out?.push(chunk);
 		if (options.collectStdout) stdoutParts.push(chunk.toString());
 	});
 	subprocess.stderr?.on('data', (chunk: Buffer) => {
+		lastActivity = Date.now();
 		stderr += chunk.toString();
 		if (stderr.length > stderrLimit * 2) stderr = stderr.slice(-stderrLimit);
 		err.push(chunk);
@@ -237,7 +344,7 @@ export async function runRestic(access: RepoAccess, argv: readonly string[], opt
 	try {
 		result = await subprocess;
 	} finally {
-		live.delete(subprocess);
+		if (silenceTimer) clearInterval(silenceTimer);
 	}
 	out?.end();
 	err.end();
@@ -250,7 +357,14 @@ export async function runRestic(access: RepoAccess, argv: readonly string[], opt
 		if (cause?.code === 'ENOENT') throw notInstalledError(bin);
 		throw new ResticError('failed', `could not start restic: ${cause?.message ?? result.shortMessage}`);
 	}
-	if (code === 127 && options.lowPriority) throw notInstalledError(bin);
+	if (code === 127 && wrapped && /failed to execute|No such file or directory|not found/.test(stderr)) throw notInstalledError(bin);
+	if (damage.length > 0 && options.stopOnDamage !== false && !options.signal?.aborted && code !== 0) {
+		const repo = redact(access.repository, secrets);
+		throw new ResticError('damaged', redact(damagedMessage(repo, damage), secrets), {exitCode: code, stderr: redact(stderr, secrets), damage: damage.map(d => ({...d, line: redact(d.line, secrets)}))});
+	}
+	if (silentFor > 0 && stalledFor === 0 && !options.signal?.aborted && code !== 0) {
+		throw new ResticError('unreachable', `The backend stopped responding: restic got no answer for ${Math.round(silentFor / 1000)} s and was stopped (RESTO_STALL_TIMEOUT). Nothing was changed; try again once ${redact(access.repository, secrets)} answers.`, {exitCode: code, stderr: redact(stderr, secrets)});
+	}
 	if (stalledFor > 0 && !options.signal?.aborted && code !== 0) {
 		throw new ResticError('unreachable', `The backend stopped responding: restic retried for ${Math.round(stalledFor / 1000)} s (${lastCause}) and was stopped. Nothing was changed; try again once the backend is back.`, {exitCode: code, stderr: redact(stderr, secrets)});
 	}
@@ -267,12 +381,15 @@ export async function runRestic(access: RepoAccess, argv: readonly string[], opt
 		repository: access.repository,
 		secrets,
 	});
+	if (error?.kind === 'no-password' && passwordTimeout && /exit status 12[45]|signal: (terminated|killed)/.test(stderr)) {
+		throw new ResticError('no-password', redact(`The password command \`${access.passwordCommand}\` did not finish within ${Math.round(passwordTimeout / 1000)} s and was stopped (RESTO_PASSWORD_TIMEOUT sets the limit).`, secrets), {exitCode: code, stderr: error.stderr});
+	}
 	throw error ?? new ResticError('failed', `restic exited with ${code}`, {exitCode: code, stderr});
 }
 
 let ioniceCache: Promise<boolean> | undefined;
 function hasIonice(): Promise<boolean> {
-	ioniceCache ??= execa('ionice', ['-c', '3', 'true'], {reject: false, stdin: 'ignore'}).then(
+	ioniceCache ??= spawnTracked('ionice', ['-c', '3', 'true'], {kind: 'other', reject: false, stdin: 'ignore'}).then(
 		r => r.exitCode === 0,
 		() => false,
 	);

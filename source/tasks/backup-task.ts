@@ -11,6 +11,7 @@ import {acquireBackupLock, BackupPreflightError, runHook, type BackupLock, type 
 import type {ResticClient} from '../restic/client.js';
 import {backendRetryPattern, ResticError, retryCause} from '../restic/errors.js';
 import type {BackupErrorEvent, BackupEvent, BackupStatus, BackupSummary, BackupVerbose} from '../restic/parse.js';
+import {secretsOf} from '../restic/run.js';
 import {Observable} from '../store/store.js';
 
 /** Everything a view or the CLI needs to show a backup truthfully. */
@@ -216,7 +217,7 @@ export class BackupTask extends Observable<BackupState> {
 				// that cannot happen, so check those first here.
 				await this.preflight(signal);
 				this.update({phase: 'pre-hook'}, true);
-				await runHook('pre', plan.hooks.pre, hookEnv, {signal});
+				await runHook('pre', plan.hooks.pre, hookEnv, {signal, secrets: secretsOf(plan.repo.access)});
 				preHookRan = true;
 			}
 			this.update({phase: 'scanning', startedAt: Date.now()}, true);
@@ -239,7 +240,7 @@ export class BackupTask extends Observable<BackupState> {
 				const before = this.getSnapshot();
 				this.update({phase: 'post-hook'}, true);
 				try {
-					await runHook('post', plan.hooks.post, {...hookEnv, RESTO_BACKUP_RESULT: before.phase, RESTO_SNAPSHOT_ID: before.snapshotId ?? ''}, {timeoutMs: 10 * 60_000});
+					await runHook('post', plan.hooks.post, {...hookEnv, RESTO_BACKUP_RESULT: before.phase, RESTO_SNAPSHOT_ID: before.snapshotId ?? ''}, {timeoutMs: 10 * 60_000, secrets: secretsOf(plan.repo.access)});
 					this.update({phase: before.phase}, true);
 				} catch (error) {
 					this.update({phase: before.phase, warnings: [...before.warnings, (error as Error).message]}, true);
@@ -274,7 +275,7 @@ export class BackupTask extends Observable<BackupState> {
 		ticker.unref();
 		let result;
 		try {
-			result = await client.backup(plan.options, {lowPriority: plan.lowPriority, signal, onEvent: ev => this.onEvent(ev)});
+			result = await client.backup(plan.options, {lowPriority: plan.lowPriority, signal, stallTimeoutMs: this.options.stallTimeoutMs, onEvent: ev => this.onEvent(ev)});
 		} finally {
 			clearInterval(ticker);
 			this.flush();

@@ -160,7 +160,7 @@ export class DrillTask extends Observable<DrillState> {
 				}
 				const result = await this.client.check({readDataSubset: subset}, line => this.patch({checkLines: [...this.getSnapshot().checkLines.slice(-20), line]}), signal);
 				check = {ok: result.ok, summary: result.summary, readDataSubset: subset, estimate};
-				if (!result.ok) throw new StepFailure('check', `restic check found problems: ${result.errors.slice(0, 3).join('; ') || result.summary}`);
+				if (!result.ok) throw new StepFailure('check', `restic check found problems: ${result.errors.slice(0, 3).join('; ') || result.summary}${result.advice ? `. ${result.advice}` : ''}`);
 				this.step('check', 'passed', result.summary);
 			}
 			this.checkAbort();

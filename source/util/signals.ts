@@ -3,7 +3,7 @@
  * released and no restic outlives resto, then exit. Extra cleanups (temp dirs, terminal state)
  * register with onShutdown.
  */
-import {stopAllRestic} from '../restic/run.js';
+import {stopAllChildren as stopAllRestic} from '../restic/process.js';
 
 type Cleanup = () => void | Promise<void>;
 const cleanups = new Set<Cleanup>();
