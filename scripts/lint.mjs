@@ -1,7 +1,8 @@
 #!/usr/bin/env node
-// Project rules the type checker cannot see (shared/design.md): no default exports, no `any`,
+// Project rules neither the type checker nor ESLint sees (shared/design.md): no default exports,
 // views never touch restic/execa/fs/child_process, restic/ and index/ never import React,
-// file names kebab-case, and the readme's key list matches the keymap.
+// file names kebab-case, and the readme's key list matches the keymap. (`any` is ESLint's
+// @typescript-eslint/no-explicit-any, which reads code, not the word in a comment.)
 import {execFileSync} from 'node:child_process';
 import {readdirSync, readFileSync, statSync} from 'node:fs';
 import path from 'node:path';
@@ -18,7 +19,6 @@ for (const file of walk('source').filter(f => /\.(ts|tsx)$/.test(f))) {
 	const rel = file.replaceAll(path.sep, '/');
 	if (!/^[a-z0-9-]+(\.[a-z]+)+$/.test(path.basename(file))) problems.push(`${rel}: file name is not kebab-case`);
 	if (/^export default /m.test(text)) problems.push(`${rel}: default export`);
-	if (/(:\s*any\b|as any\b|<any>)/.test(text)) problems.push(`${rel}: uses any`);
 	const imports = [...text.matchAll(/^import [^;]*? from '([^']+)'/gm)].map(m => m[1]);
 	if (/^source\/(screens|components)\//.test(rel)) {
 		for (const i of imports) if (/\/restic\/(run|client)\.js$|^execa$|^node:(fs|child_process)$/.test(i) && !/import type/.test(text.split(i)[0].split('\n').pop() ?? '')) problems.push(`${rel}: a view imports ${i}`);

@@ -1,9 +1,20 @@
 #!/usr/bin/env node
-// Runs vitest and ends with the plain line "N passed, N failed" that CI reads.
+// Runs the static checks (scripts/check.mjs), then vitest, and ends with the plain line "N passed, N failed" that
+// CI reads. A failed check stops before the tests and still ends with that line (each failed check counts as one).
 import {spawnSync} from 'node:child_process';
 import {copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import {runChecks} from './check.mjs';
+
+if (!process.env.RESTO_SKIP_CHECKS) {
+	const failedChecks = runChecks();
+	if (failedChecks.length > 0) {
+		console.log(`static checks failed (${failedChecks.join(', ')}), so the tests did not run`);
+		console.log(`0 passed, ${failedChecks.length} failed`);
+		process.exit(1);
+	}
+}
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'resto-vitest-'));
 const report = path.join(dir, 'report.json');
