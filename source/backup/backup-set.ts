@@ -176,9 +176,18 @@ export function acquireBackupLock(repository: string, dir = path.join(restoPaths
 	for (let attempt = 0; attempt < 3; attempt++) {
 		try {
 			const fd = openSync(file, 'wx', 0o600);
-			writeSync(fd, JSON.stringify({pid: process.pid, start: processStart(process.pid), host: os.hostname(), started: new Date().toISOString(), repository: redactLocation(repository)}));
+			const mine = JSON.stringify({pid: process.pid, start: processStart(process.pid), host: os.hostname(), started: new Date().toISOString(), repository: redactLocation(repository)});
+			writeSync(fd, mine);
 			closeSync(fd);
-			return {file, release: () => rmSync(file, {force: true})};
+			// Released only while it is still ours: another resto may have taken over a lock it judged stale.
+			const release = () => {
+				try {
+					if (readFileSync(file, 'utf8') === mine) rmSync(file, {force: true});
+				} catch {
+					// Already gone.
+				}
+			};
+			return {file, release};
 		} catch (error) {
 			if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
 			let text = '';

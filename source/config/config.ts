@@ -250,9 +250,10 @@ function loadConfigOnly(options: {file?: string; env?: NodeJS.ProcessEnv}): Conf
 	}
 	if (text !== undefined) {
 		const config = parseConfig(text, file);
+		const inFile = [...config.repositories];
 		const fromEnv = repositoryFromEnv(options.env);
 		if (config.repositories.length === 0 && fromEnv) config.repositories.push(fromEnv);
-		config.warnings = permissionWarnings(file, config.repositories);
+		config.warnings = permissionWarnings(file, config.repositories, inFile);
 		return config;
 	}
 	const fromEnv = repositoryFromEnv(options.env);
@@ -270,15 +271,18 @@ export function shellWord(p: string): string {
 	return /^[A-Za-z0-9_/.,:@%+=-]+$/.test(p) ? p : `'${p.replace(/'/g, `'\\''`)}'`;
 }
 
-/** The warning for one file, or undefined when only its owner can read and write it (or it cannot be looked at). */
-export function permissionWarning(file: string, holds: string): string | undefined {
+/**
+ * The warning for one file, or undefined when only its owner can use it (or it cannot be looked at).
+ * With `readable: false` only write access for others counts (reading it gives nothing away).
+ */
+export function permissionWarning(file: string, holds: string, options: {readable?: boolean} = {}): string | undefined {
 	let mode: number;
 	try {
 		mode = statSync(file).mode;
 	} catch {
 		return undefined;
 	}
-	if ((mode & 0o077) === 0) return undefined;
+	if ((mode & (options.readable === false ? 0o022 : 0o077)) === 0) return undefined;
 	const others = mode & 0o007;
 	const bits = others | ((mode & 0o070) >> 3);
 	const how = bits & 0o4 ? (bits & 0o2 ? 'readable and writable' : 'readable') : bits & 0o2 ? 'writable' : 'usable';
@@ -287,17 +291,29 @@ export function permissionWarning(file: string, holds: string): string | undefin
 	return `${file} is ${how} by ${others ? 'others' : 'its group'} (mode ${octal}): run \`chmod 600 ${shellWord(file)}\` (it holds ${holds})`;
 }
 
-/** Warnings for the config file and every password file that others can read or change (each file once). */
-export function permissionWarnings(configFile: string | undefined, repositories: readonly Repository[]): string[] {
+/** Does the config text itself hold a secret: an inline password, backend credentials, or a URL with user:password@? */
+function holdsSecrets(repositories: readonly Repository[]): boolean {
+	return repositories.some(r => r.access.password !== undefined || Object.keys(r.access.env ?? {}).length > 0 || /\/\/[^/@\s]*:[^/@\s]*@/.test(r.access.repository));
+}
+
+/**
+ * Warnings for the config file and every password file that others can read or change (each file once).
+ * A config is only "secret" when it holds passwords or credentials itself; anyone able to change it can
+ * make resto run a command (passwordCommand, hooks), so write access for others is always reported.
+ */
+export function permissionWarnings(configFile: string | undefined, repositories: readonly Repository[], fromConfigFile: readonly Repository[] = repositories): string[] {
 	const seen = new Set<string>();
 	const out: string[] = [];
-	const check = (file: string, holds: string) => {
+	const check = (file: string, holds: string, readable = true) => {
 		if (seen.has(file)) return;
 		seen.add(file);
-		const w = permissionWarning(file, holds);
+		const w = permissionWarning(file, holds, {readable});
 		if (w) out.push(w);
 	};
-	if (configFile) check(configFile, 'repository settings and password commands');
+	if (configFile) {
+		const secret = holdsSecrets(fromConfigFile);
+		check(configFile, secret ? 'passwords or backend credentials' : 'the commands resto runs for passwords and hooks', secret);
+	}
 	for (const r of repositories) if (r.access.passwordFile) check(r.access.passwordFile, `the password of repository ${r.name}`);
 	return out;
 }

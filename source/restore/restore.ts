@@ -136,6 +136,19 @@ function prepareTarget(request: RestoreRequest): {target: string; created: boole
 	return {target: given, created: false};
 }
 
+/** Is `include` already a folder (or a link) in the given target? Never for a new folder. */
+function existingFolderAt(request: RestoreRequest, include: string): boolean {
+	if (request.target === undefined || request.newFolder) return false;
+	let base = path.resolve(request.target);
+	try {
+		base = realpathSync(base);
+	} catch {
+		return false;
+	}
+	const st = lstatSync(path.join(base, include), {throwIfNoEntry: false});
+	return st !== undefined && (st.isDirectory() || st.isSymbolicLink());
+}
+
 /**
  * Restore `request.path` from a snapshot, verify it, and return where it landed. restic writes only
  * into a fresh private staging folder inside the target; the verified result is then moved into
@@ -151,6 +164,9 @@ export async function restorePath(client: ResticClient, request: RestoreRequest)
 	const writes: string[] = [];
 	const parts = include.split('/').filter(Boolean);
 	for (let i = 1; i <= parts.length; i++) writes.push(parts.slice(0, i).join('/'));
+	// Paths below the restored item need checking only when it already exists on disk as a folder
+	// (nothing can be below a missing one): a big restore into a new place keeps no path list.
+	const checkBelow = existingFolderAt(request, include);
 	const parentDir = path.posix.dirname(include);
 	const below = `${include === '/' ? '' : include}/`;
 	await client.ls(
@@ -158,7 +174,7 @@ export async function restorePath(client: ResticClient, request: RestoreRequest)
 		{dir: include === '/' ? undefined : include, recursive: true},
 		node => {
 			if (node.path === include || node.path.startsWith(below)) {
-				if (node.path !== include) writes.push(node.path.slice(1));
+				if (checkBelow && node.path !== include) writes.push(node.path.slice(1));
 				if (node.type === 'file') {
 					expectedBytes += node.size;
 					expectedFiles++;

@@ -1,5 +1,5 @@
 import {spawn, spawnSync} from 'node:child_process';
-import {readFileSync, writeFileSync} from 'node:fs';
+import {readFileSync, rmSync, writeFileSync} from 'node:fs';
 import path from 'node:path';
 import {afterAll, beforeAll, describe, expect, test} from 'vitest';
 import {acquireBackupLock, BackupPreflightError, patternProblem, planFromPaths, type BackupPlan} from '../../source/backup/backup-set.js';
@@ -212,6 +212,13 @@ describe('backup lock file', () => {
 		// A PID that is alive but belongs to another process now (its start time differs).
 		writeFileSync(held.file, JSON.stringify({pid: process.pid, start: '1', started: 'before a reboot'}));
 		acquireBackupLock('repo-a', ldir).release();
+		// A lock taken over by another resto is not removed by the old holder's release.
+		const old = acquireBackupLock('repo-a', ldir);
+		const theirs = JSON.stringify({pid: 1, start: 'other', started: 'now'});
+		writeFileSync(old.file, theirs);
+		old.release();
+		expect(readFileSync(old.file, 'utf8')).toBe(theirs);
+		rmSync(old.file);
 	});
 });
 

@@ -91,13 +91,21 @@ describe('config and password files that others can read', () => {
 		writeFileSync(pw, 'secret\n');
 		writeFileSync(ok, 'secret\n', {mode: 0o600});
 		chmodSync(pw, 0o640);
-		writeFileSync(config, `repositories:\n  - {name: usb, repository: /r/usb, passwordFile: "${pw}"}\n  - {name: usb2, repository: /r/usb2, passwordFile: "${pw}"}\n  - {name: fine, repository: /r/fine, passwordFile: ${ok}}\n`);
+		const text = `repositories:\n  - {name: usb, repository: /r/usb, passwordFile: "${pw}"}\n  - {name: usb2, repository: /r/usb2, passwordFile: "${pw}"}\n  - {name: fine, repository: /r/fine, passwordFile: ${ok}}\n`;
+		writeFileSync(config, text);
 		chmodSync(config, 0o644);
+		// A config holding only paths and names gives nothing away when read: only the password file is reported.
+		expect(loadConfig({file: config}).warnings).toEqual([`${pw} is readable by its group (mode 0640): run \`chmod 600 '${pw}'\` (it holds the password of repository usb)`]);
+		// With backend credentials in it, reading it matters.
+		writeFileSync(config, `${text}  - {name: s3, repository: "s3:https://s3.example.com/b", env: {AWS_SECRET_ACCESS_KEY: k}}\n`);
 		const loaded = loadConfig({file: config});
 		expect(loaded.warnings).toEqual([
-			`${config} is readable by others (mode 0644): run \`chmod 600 ${config}\` (it holds repository settings and password commands)`,
+			`${config} is readable by others (mode 0644): run \`chmod 600 ${config}\` (it holds passwords or backend credentials)`,
 			`${pw} is readable by its group (mode 0640): run \`chmod 600 '${pw}'\` (it holds the password of repository usb)`,
 		]);
+		// A repository URL with user:password@ is a secret in the file too.
+		writeFileSync(config, 'repositories:\n  - {name: nas, repository: "rest:https://u:pw@nas.example/"}\n');
+		expect(loadConfig({file: config}).warnings).toEqual([`${config} is readable by others (mode 0644): run \`chmod 600 ${config}\` (it holds passwords or backend credentials)`]);
 		chmodSync(config, 0o600);
 		chmodSync(pw, 0o600);
 		expect(loadConfig({file: config}).warnings).toEqual([]);
@@ -122,7 +130,7 @@ describe('config and password files that others can read', () => {
 		const r = resto(['repos', '--json'], {RESTO_CONFIG: config, RESTIC_REPOSITORY: path.join(dir, 'no-repo'), RESTIC_PASSWORD_FILE: pw});
 		const stderr = r.stderr;
 		expect(stderr.split(`run \`chmod 600 ${config}\``).length - 1).toBe(1);
-		expect(stderr).toContain(`${config} is readable and writable by others (mode 0666)`);
+		expect(stderr).toContain(`${config} is readable and writable by others (mode 0666): run \`chmod 600 ${config}\` (it holds the commands resto runs for passwords and hooks)`);
 		expect(stderr.split(`run \`chmod 600 ${pw}\``).length - 1).toBe(1);
 		expect(r.stdout).not.toContain('chmod');
 	});
