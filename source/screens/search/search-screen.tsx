@@ -70,7 +70,8 @@ export function SearchScreen({repo: repoName, query: initialQuery}: {repo: strin
 	const {width, height} = useBodySize();
 	const repository = repo(repoName);
 	const model = repository ? services.repos.modelFor(repository.name) : undefined;
-	const task = useMemo(() => (model ? new SearchTask(model.indexer(), model.client) : undefined), [model]);
+	const machineTrees = services.config.search?.machineTrees;
+	const task = useMemo(() => (model ? new SearchTask(model.indexer(), model.client, {machineTrees}) : undefined), [model, machineTrees]);
 	const state = useObservable(task ?? noTask);
 	const [cursor, setCursor] = useState(0);
 	const [pane, setPane] = useState<'results' | 'versions'>('results');
