@@ -151,7 +151,7 @@ export class SearchTask extends Observable<SearchState> {
 				filters: {...this.options.filters, hideMachine},
 				// The ranked hits come first; the exact counts follow (unless typing goes on).
 				onFinal: final => {
-					if (current()) this.patch({total: final.total, looser: final.looser, totalExact: true});
+					if (current()) this.patch({hits: final.hits, total: final.total, looser: final.looser, totalExact: true, ms: final.ms});
 				},
 			});
 			if (!current()) return;

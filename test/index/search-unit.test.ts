@@ -286,12 +286,17 @@ describe('ranking properties on a generated home', () => {
 					const {first, final} = await runFinal(engine, typed, {limit: 20, filters});
 					const full = await search(ix, typed, {limit: 20, filters});
 					const label = `${typed} ${JSON.stringify(filters)}`;
-					expect(first.hits.map(h => [h.path, h.score]), label).toEqual(full.hits.map(h => [h.path, h.score]));
+					const ranked = (r: SearchResult) => r.hits.map(h => [h.path, h.score]);
+					expect(ranked(final), label).toEqual(ranked(full));
 					expect([final.total, final.looser], label).toEqual([full.total, full.looser]);
 					if (!first.totalExact) {
 						early++;
-						// A count shown before the exact one is a lower bound, never more.
+						// The hits shown first are the final list's head (all of it when full), and the count
+						// shown with them is a lower bound, never more.
+						expect(ranked(first), label).toEqual(ranked(full).slice(0, first.hits.length));
+						if (first.hits.length === 20) expect(ranked(first), label).toEqual(ranked(full));
 						expect(first.total, label).toBeLessThanOrEqual(full.total);
+						expect(first.total, label).toBeGreaterThanOrEqual(first.hits.length);
 					}
 				}
 			}

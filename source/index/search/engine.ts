@@ -45,7 +45,7 @@ export interface SearchResult {
 	total: number;
 	/** Matches by scattered letters only, counted apart (0 while `totalExact` is false). */
 	looser: number;
-	/** False when the hits came first and the counting is still going on. */
+	/** False when the strict hits came first and the scan (exact counts, looser hits) is still going on. */
 	totalExact: boolean;
 	scanned: number;
 	ms: number;
@@ -343,8 +343,9 @@ export class IncrementalSearch {
 
 	/**
 	 * Run a query, cancelling the previous one; rejects with SearchAborted if superseded. When the
-	 * result comes before the counts (`totalExact` false), `onFinal` gets the same hits with exact
-	 * counts, unless a newer query came first.
+	 * result comes before the scan (`totalExact` false: the strict hits, their count a lower bound),
+	 * `onFinal` gets the final hits (the same ones, with looser ones after them when the strict ones
+	 * did not fill the list) and exact counts, unless a newer query came first.
 	 */
 	async run(query: string, options: {limit?: number; filters?: SearchFilters; onFinal?: (result: SearchResult) => void} = {}): Promise<SearchResult> {
 		this.controller?.abort();
@@ -382,12 +383,16 @@ export class IncrementalSearch {
 			return tally;
 		};
 		const strict = await rankStrict(prepared, tables, limit, allowed, slicer.pause);
-		if (strict.strict >= limit) {
-			const hits = hitsOf(prepared, terms, strict.top);
-			const first: SearchResult = {query, hits, total: strict.strict, looser: 0, totalExact: false, scanned: 0, ms: performance.now() - started};
-			scan(false).then(
+		if (strict.strict > 0) {
+			// The strict hits are shown at once: when they fill the list it is final (any strict path
+			// outranks every looser one); otherwise looser hits only follow below them.
+			const full = strict.strict >= limit;
+			const first: SearchResult = {query, hits: hitsOf(prepared, terms, strict.top), total: strict.strict, looser: 0, totalExact: false, scanned: 0, ms: performance.now() - started};
+			scan(!full).then(
 				tally => {
-					if (!controller.signal.aborted) options.onFinal?.({...first, total: tally.strict + tally.spread, looser: tally.scattered, totalExact: true, scanned: tally.scanned});
+					if (controller.signal.aborted) return;
+					const hits = full ? first.hits : hitsOf(prepared, terms, tally.top);
+					options.onFinal?.({...first, hits, total: tally.strict + tally.spread, looser: tally.scattered, totalExact: true, scanned: tally.scanned, ms: performance.now() - started});
 				},
 				() => undefined,
 			);
