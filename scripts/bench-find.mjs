@@ -2,7 +2,7 @@
 // `resto search` (cached index) against `restic find` on a real repository of ~200k files and 5 snapshots.
 // Prints JSON with both wall times (median of RUNS) and the ratio. Needs build/cli.js (npm run build).
 import {execFileSync, spawnSync} from 'node:child_process';
-import {mkdirSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs';
+import {existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {build} from 'esbuild';
@@ -30,9 +30,9 @@ for (let s = 0; s < 5; s++) {
 const t = Date.now();
 execFileSync(process.execPath, ['build/cli.js', 'index'], {env, stdio: 'ignore'});
 const indexMs = Date.now() - t;
-const time = (cmd, args) => {
+const time = (cmd, args, extraEnv = {}) => {
 	const started = process.hrtime.bigint();
-	const r = spawnSync(cmd, args, {env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe']});
+	const r = spawnSync(cmd, args, {env: {...env, ...extraEnv}, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe']});
 	if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')}: ${r.stderr}`);
 	return {ms: Number(process.hrtime.bigint() - started) / 1e6, out: r.stdout};
 };
@@ -41,12 +41,19 @@ const median = v => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)];
 await build({entryPoints: ['scripts/query-cache.ts'], outfile: 'build/query-cache.js', bundle: true, platform: 'node', format: 'esm', target: 'node20', logLevel: 'warning'});
 const repoId = JSON.parse(execFileSync('restic', ['cat', 'config'], {env, encoding: 'utf8'})).id;
 const inProcess = JSON.parse(execFileSync(process.execPath, ['build/query-cache.js', repoId, path.join(env.XDG_CACHE_HOME, 'resto', 'index'), 'invoice 2023', '20'], {env, encoding: 'utf8'}));
+// restic processes a cached `resto search` starts, counted by a wrapper that logs and execs restic.
+const runsLog = path.join(dir, 'restic-runs.log');
+const wrapper = path.join(dir, 'restic-counting');
+writeFileSync(wrapper, `#!/bin/sh\necho "$1" >> '${runsLog}'\nexec restic "$@"\n`, {mode: 0o755});
+const resticRuns = [];
 const resto = [];
 const query = [];
 const restic = [];
 let found;
 for (let i = 0; i < runs; i++) {
-	const a = time(process.execPath, ['build/cli.js', 'search', 'invoice 2023', '--json', '--limit', '5']);
+	rmSync(runsLog, {force: true});
+	const a = time(process.execPath, ['build/cli.js', 'search', 'invoice 2023', '--json', '--limit', '5'], {RESTIC_BIN: wrapper});
+	resticRuns.push(existsSync(runsLog) ? readFileSync(runsLog, 'utf8').trim().split('\n').length : 0);
 	const parsed = JSON.parse(a.out);
 	found = parsed.results[0]?.path;
 	query.push(parsed.ms);
@@ -54,4 +61,4 @@ for (let i = 0; i < runs; i++) {
 	restic.push(time('restic', ['find', '--json', '*invoice*2023*']).ms);
 }
 rmSync(dir, {recursive: true, force: true});
-console.log(JSON.stringify({benchmark: 'search-vs-restic-find', files: n, snapshots: 5, runs, indexBuildMs: indexMs, restoSearchCommandMs: Math.round(median(resto)), restoQueryMs: median(query), resticFindMs: Math.round(median(restic)), ratioCommand: Math.round((median(restic) / median(resto)) * 10) / 10, ratioQuery: Math.round(median(restic) / Math.max(1, median(query))), inProcess, ratioWarmQuery: Math.round(median(restic) / Math.max(0.1, inProcess.warmQueryMs.p50)), note: 'command = whole `resto search` process (node start, refresh check with restic cat config + snapshots, cache load, query); query = the search itself inside that command (a fresh process: its first query); inProcess = the same query on the cached index in one process, first and then warm (as the TUI runs it on each keystroke)', found, machine: {cpus: os.cpus().length, cpu: os.cpus()[0]?.model, node: process.version}}, null, 2));
+console.log(JSON.stringify({benchmark: 'search-vs-restic-find', files: n, snapshots: 5, runs, indexBuildMs: indexMs, restoSearchCommandMs: Math.round(median(resto)), restoQueryMs: median(query), resticFindMs: Math.round(median(restic)), ratioCommand: Math.round((median(restic) / median(resto)) * 10) / 10, resticProcessesPerRestoRun: resticRuns, loadAverage: os.loadavg().map(l => Math.round(l * 10) / 10), ratioQuery: Math.round(median(restic) / Math.max(1, median(query))), inProcess, ratioWarmQuery: Math.round(median(restic) / Math.max(0.1, inProcess.warmQueryMs.p50)), note: 'command = whole `resto search` process (node start, snapshot files listed and compared with the cache: no restic, cache load, query); query = the search itself inside that command (a fresh process: its first query); inProcess = the same query on the cached index in one process, first and then warm (as the TUI runs it on each keystroke)', found, machine: {cpus: os.cpus().length, cpu: os.cpus()[0]?.model, node: process.version}}, null, 2));

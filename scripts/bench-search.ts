@@ -12,7 +12,7 @@ import path from 'node:path';
 import {monitorEventLoopDelay, performance} from 'node:perf_hooks';
 import {loadCache, saveCache} from '../source/index/cache.js';
 import {FileIndex} from '../source/index/file-index.js';
-import {IncrementalSearch, prepareSearch} from '../source/index/search.js';
+import {IncrementalSearch, prepareSearch, type SearchResult} from '../source/index/search.js';
 import {parseLsLine, type Snapshot} from '../source/restic/parse.js';
 import {seededRandom} from '../source/util/random.js';
 
@@ -25,6 +25,23 @@ const pick = <T>(list: readonly T[]): T => list[Math.floor(rand() * list.length)
 const words = ['report', 'final', 'draft', 'invoice', 'notes', 'meeting', 'budget', 'summary', 'thesis', 'chapter', 'resume', 'letter', 'contract', 'scan', 'receipt', 'plan', 'design', 'spec', 'review', 'backup'];
 const exts = ['pdf', 'docx', 'txt', 'md', 'xlsx', 'png', 'jpg', 'ts', 'js', 'json', 'py', 'go', 'rs', 'html', 'css', 'csv'];
 const pkgs = ['react', 'lodash', 'typescript', 'webpack', 'babel-core', 'eslint', 'jest', 'express', 'chalk', 'yargs', 'semver', 'debug', 'ms', 'glob', 'minimatch'];
+
+/** Query → the file a person typing it means (below the home folder). */
+const relevance: ReadonlyArray<[string, string]> = [
+	['taxes', 'Documents/taxes'],
+	['tax2023final', 'Documents/taxes/2023/return-final.pdf'],
+	['lisbon itinerary', 'Documents/holiday-lisbon-2024/itinerary.pdf'],
+	['resume', 'Documents/resume.pdf'],
+	['readme', 'projects/resto/README.md'],
+	['package.json', 'projects/resto/package.json'],
+	['invoice 2023', 'Documents/invoice-2023.pdf'],
+	['thesis', 'Documents/thesis.pdf'],
+	['bashrc', '.bashrc'],
+	['budget 2024', 'Documents/budget-2024.xlsx'],
+	['proj/readme', 'projects/resto/README.md'],
+	['photo', 'Pictures/photos'],
+];
+const meantFiles = ['Documents/resume.pdf', 'projects/resto/README.md', 'projects/resto/package.json', 'Documents/invoice-2023.pdf', 'Documents/thesis.pdf', '.bashrc', 'Documents/budget-2024.xlsx', 'Pictures/photos/2024/beach.jpg'];
 
 /** Generate the base list of (path, type, size) entries: a home with code, photos, documents, caches. */
 function generateBase(): Array<{path: string; size: number; dir: boolean}> {
@@ -48,6 +65,10 @@ function generateBase(): Array<{path: string; size: number; dir: boolean}> {
 		for (let i = 0; i < 40; i++) addFile(`${home}/Documents/taxes/${year}/receipts/receipt-${year}-${String(i).padStart(3, '0')}.pdf`, 40_000);
 	}
 	addFile(`${home}/Documents/holiday-lisbon-2024/itinerary.pdf`, 90_000);
+	// Files a person would look for (the relevance table checks where each lands), next to their
+	// machine-made look-alikes: a README and package.json in every installed package, caches.
+	for (const f of meantFiles) addFile(`${home}/${f}`, 50_000);
+	for (let i = 0; i < 60; i++) addFile(`${home}/src/github.com/alicejohnson/project-${i}/README.md`, 4000);
 	while (out.length < targetPaths) {
 		const r = rand();
 		if (r < 0.45) {
@@ -56,7 +77,10 @@ function generateBase(): Array<{path: string; size: number; dir: boolean}> {
 			const pkg = pick(pkgs);
 			const pkgDir = `${home}/src/github.com/alicejohnson/${proj}/packages/${pick(['app', 'server', 'shared'])}/node_modules/${pkg}`;
 			// Every installed package has its package.json (added once, like the directories).
-			if (!dirs.has(pkgDir)) addFile(`${pkgDir}/package.json`, 1500);
+			if (!dirs.has(pkgDir)) {
+				addFile(`${pkgDir}/package.json`, 1500);
+				addFile(`${pkgDir}/README.md`, 3000);
+			}
 			addFile(`${pkgDir}/${pick(['lib', 'dist', 'src', 'build'])}/${pick(['internal', 'utils', 'helpers', 'core'])}/${pick(words)}-${Math.floor(rand() * 500)}.${pick(['js', 'ts', 'json', 'map'])}`, Math.floor(rand() * 50_000));
 		} else if (r < 0.65) {
 			const year = 2015 + Math.floor(rand() * 11);
@@ -83,15 +107,27 @@ const rssTimer = setInterval(() => {
 	peakRss = Math.max(peakRss, process.memoryUsage().rss);
 }, 50);
 
+/** Where each query's meant file landed, and the counts shown for it. */
+interface RelevanceRow {
+	query: string;
+	meant: string;
+	rank: number | null;
+	first: string | undefined;
+	tier: string | undefined;
+	matches: number;
+	looser: number;
+}
+
 /** Only the keystroke part, on an index saved earlier (REUSE_INDEX=dir): for iterating on search code. */
-async function typeQueries(index: FileIndex): Promise<{perKeystroke: number[]; fromThird: number[]; firstTwo: number[]; results: Record<string, number>; countMs: number[]; blockedMaxMs: number}> {
-	const queries = ['tax 2023 pdf', 'tax2023pdf', 'IMG_2041', 'invoice', 'receipt 2024', 'lisbon itinerary', 'report final', 'thesis chapter', 'resume.pdf', 'package.json'];
+async function typeQueries(index: FileIndex): Promise<{perKeystroke: number[]; fromThird: number[]; firstTwo: number[]; results: Record<string, string>; countMs: number[]; blockedMaxMs: number; relevanceTable: RelevanceRow[]}> {
+	const queries = ['tax 2023 pdf', 'tax2023pdf', 'IMG_2041', 'invoice', 'receipt 2024', 'lisbon itinerary', 'report final', 'thesis chapter', 'resume.pdf', 'package.json', ...relevance.map(r => r[0])];
 	const histogram = monitorEventLoopDelay({resolution: 5});
 	const perKeystroke: number[] = [];
 	const fromThird: number[] = [];
 	const firstTwo: number[] = [];
-	const results: Record<string, number> = {};
+	const results: Record<string, string> = {};
 	const countMs: number[] = [];
+	const finals = new Map<string, SearchResult>();
 	const keyInterval = Number(process.env.KEY_INTERVAL_MS ?? 0);
 	let lastMs = 0;
 	for (const q of queries) {
@@ -103,24 +139,32 @@ async function typeQueries(index: FileIndex): Promise<{perKeystroke: number[]; f
 			if (keyInterval > 0 && i > 1) await new Promise(r => setTimeout(r, Math.max(0, keyInterval - lastMs)));
 			const started = performance.now();
 			const last = i === q.length;
-			let counted: Promise<number> | undefined;
-			let onTotal: ((n: number) => void) | undefined;
-			if (last) counted = new Promise<number>(resolve => (onTotal = resolve));
-			const r = await engine.run(q.slice(0, i), {limit: 50, onTotal});
+			let final: Promise<SearchResult> | undefined;
+			let onFinal: ((r: SearchResult) => void) | undefined;
+			if (last) final = new Promise<SearchResult>(resolve => (onFinal = resolve));
+			const r = await engine.run(q.slice(0, i), {limit: 50, onFinal});
 			const ms = performance.now() - started;
 			lastMs = ms;
 			perKeystroke.push(ms);
 			(i >= 3 ? fromThird : firstTwo).push(ms);
 			if (last) {
-				// When typing stops, the exact count (if the hits came first) follows in the background.
-				results[q] = r.totalExact === false ? await counted! : r.total;
+				// When typing stops, the exact counts (if the hits came first) follow in the background.
+				const exact = r.totalExact ? r : await final!;
+				finals.set(q, exact);
+				results[q] = `${exact.total} matches · ${exact.looser} looser`;
 				countMs.push(performance.now() - started);
 			}
-			if (process.env.DETAIL) console.error(`${JSON.stringify(q.slice(0, i))} ${ms.toFixed(1)} ms scanned ${r.scanned} total ${r.total}${r.totalExact === false ? '+' : ''}`);
+			if (process.env.DETAIL) console.error(`${JSON.stringify(q.slice(0, i))} ${ms.toFixed(1)} ms scanned ${r.scanned} total ${r.total}${r.totalExact ? '' : '+'}`);
 		}
 		histogram.disable();
 	}
-	return {perKeystroke, fromThird, firstTwo, results, countMs, blockedMaxMs: Math.round(histogram.max / 1e6)};
+	const home = '/home/alice.johnson/';
+	const relevanceTable = relevance.map(([query, meant]) => {
+		const r = finals.get(query)!;
+		const at = r.hits.findIndex(h => h.path === home + meant);
+		return {query, meant, rank: at < 0 ? null : at + 1, first: r.hits[0]?.path.slice(home.length), tier: r.hits[at]?.tier, matches: r.total, looser: r.looser};
+	});
+	return {perKeystroke, fromThird, firstTwo, results, countMs, blockedMaxMs: Math.round(histogram.max / 1e6), relevanceTable};
 }
 
 async function main(): Promise<void> {
@@ -134,7 +178,7 @@ async function main(): Promise<void> {
 		const reopenPeakRssMB = mb(Math.max(peakRss, process.memoryUsage().rss));
 		const k = await typeQueries(loaded.index);
 		peakRss = Math.max(peakRss, process.memoryUsage().rss);
-		console.log(JSON.stringify({reopenMs: Math.round(reopenMs), reopenPeakRssMB, keyIntervalMs, paths: loaded.index.pathCount, all: {p50: pct(k.perKeystroke, 50), p95: pct(k.perKeystroke, 95), max: pct(k.perKeystroke, 100)}, peakRssMB: mb(peakRss), fromThird: {p50: pct(k.fromThird, 50), p95: pct(k.fromThird, 95), max: pct(k.fromThird, 100)}, firstTwo: {p50: pct(k.firstTwo, 50), p95: pct(k.firstTwo, 95), max: pct(k.firstTwo, 100)}, blockedMaxMs: k.blockedMaxMs, exactCountMs: {p50: pct(k.countMs, 50), max: pct(k.countMs, 100)}, matches: k.results, heapMB: mb(process.memoryUsage().heapUsed), rssMB: mb(process.memoryUsage().rss)}));
+		console.log(JSON.stringify({reopenMs: Math.round(reopenMs), reopenPeakRssMB, keyIntervalMs, paths: loaded.index.pathCount, all: {p50: pct(k.perKeystroke, 50), p95: pct(k.perKeystroke, 95), max: pct(k.perKeystroke, 100)}, peakRssMB: mb(peakRss), fromThird: {p50: pct(k.fromThird, 50), p95: pct(k.fromThird, 95), max: pct(k.fromThird, 100)}, firstTwo: {p50: pct(k.firstTwo, 50), p95: pct(k.firstTwo, 95), max: pct(k.firstTwo, 100)}, blockedMaxMs: k.blockedMaxMs, exactCountMs: {p50: pct(k.countMs, 50), max: pct(k.countMs, 100)}, matches: k.results, relevanceTable: k.relevanceTable, heapMB: mb(process.memoryUsage().heapUsed), rssMB: mb(process.memoryUsage().rss)}));
 		clearInterval(rssTimer);
 		return;
 	}
@@ -227,6 +271,7 @@ async function main(): Promise<void> {
 				searchProcessHeapMB: typed.heapMB,
 				matches: typed.matches,
 				machine,
+				relevanceTable: typed.relevanceTable,
 			},
 			null,
 			2,
@@ -241,7 +286,8 @@ interface ReopenFigures {
 	firstTwo: {p50: number; p95: number; max: number};
 	blockedMaxMs: number;
 	exactCountMs: {p50: number; max: number};
-	matches: Record<string, number>;
+	matches: Record<string, string>;
+	relevanceTable: RelevanceRow[];
 	heapMB: number;
 	rssMB: number;
 	peakRssMB: number;

@@ -4,7 +4,9 @@
  */
 import type {Repository} from '../config/config.js';
 import type {FileIndex} from '../index/file-index.js';
+import {loadCache} from '../index/cache.js';
 import {RepoIndexer} from '../index/indexer.js';
+import {cacheIsCurrent, knownRepoId, rememberRepoId} from '../index/known-repos.js';
 import {prepareSearch, search, type SearchFilters} from '../index/search.js';
 import {exitCodes} from '../util/exit-codes.js';
 import {printJson} from '../util/cli-output.js';
@@ -40,6 +42,10 @@ export interface SearchJsonResult {
 	path: string;
 	type: string;
 	score: number;
+	/** Which rule matched: whole, prefix, substring, folder, spread, scattered. */
+	tier?: string;
+	/** Inside a machine-made tree (node_modules, .cache…). */
+	machine?: boolean;
 	repository?: string;
 	versions: Array<{snapshots: string[]; from: string; to: string; size: number; mtime: string}>;
 	inLatest: boolean;
@@ -67,12 +73,13 @@ export function filtersFrom(ctx: CommandContext<typeof spec>): SearchFilters {
 }
 
 /** The result JSON for a path of an index. */
-export function resultJson(index: FileIndex, hit: {pathId: number; path: string; type: string; score: number}): SearchJsonResult {
+export function resultJson(index: FileIndex, hit: {pathId: number; path: string; type: string; score: number; tier?: string; machine?: boolean}): SearchJsonResult {
 	const tl = index.timeline(hit.pathId);
 	return {
 		path: hit.path,
 		type: hit.type,
 		score: hit.score,
+		...(hit.tier ? {tier: hit.tier, machine: hit.machine ?? false} : {}),
 		versions: tl.runs.map(run => ({
 			snapshots: run.snapshots.map(s => s.id),
 			from: new Date(run.snapshots[0]!.time).toISOString(),
@@ -110,9 +117,9 @@ async function searchFind(ctx: CommandContext<typeof spec>, repo: Repository, qu
 	return print(ctx, query, out, Date.now() - started, byPath.size, 'restic find');
 }
 
-function print(ctx: CommandContext<typeof spec>, query: string, results: SearchJsonResult[], ms: number, total: number, mode: string, extra: {prepareMs?: number} = {}): number {
+function print(ctx: CommandContext<typeof spec>, query: string, results: SearchJsonResult[], ms: number, total: number, mode: string, extra: {prepareMs?: number; looser?: number} = {}): number {
 	if (ctx.options.json) {
-		printJson({query, mode, total, ms: Math.round(ms * 10) / 10, ...extra, results});
+		printJson({query, mode, total, ...(extra.looser === undefined ? {} : {looser: extra.looser}), ms: Math.round(ms * 10) / 10, ...(extra.prepareMs === undefined ? {} : {prepareMs: extra.prepareMs}), results});
 		return 0;
 	}
 	if (results.length === 0) {
@@ -129,7 +136,8 @@ function print(ctx: CommandContext<typeof spec>, query: string, results: SearchJ
 		if (r.deletedAfter) process.stdout.write(`    deleted after snapshot ${r.deletedAfter.slice(0, 8)}\n`);
 		else if (!r.inLatest && latest) process.stdout.write('    not in the latest snapshot\n');
 	}
-	process.stdout.write(`${results.length} of ${total} match${total === 1 ? '' : 'es'} (${mode}, ${Math.round(ms)} ms)\n`);
+	const looser = extra.looser ? ` · ${extra.looser.toLocaleString('en-US')} looser (scattered letters)` : '';
+	process.stdout.write(`${results.length} of ${total.toLocaleString('en-US')} match${total === 1 ? '' : 'es'}${looser} (${mode}, ${Math.round(ms)} ms)\n`);
 	return 0;
 }
 
@@ -143,23 +151,45 @@ export async function run(ctx: CommandContext<typeof spec>): Promise<number> {
 		if (repos.length === 0) repoOrExit(config, ctx);
 		if (ctx.options.find) return searchFind(ctx, repos[0]!, query, limit);
 		const filters = filtersFrom(ctx);
+		const machineTrees = config.search?.machineTrees;
 		const all: SearchJsonResult[] = [];
 		let total = 0;
+		let looser = 0;
 		let ms = 0;
 		let prepareMs = 0;
 		for (const repo of repos) {
-			const indexer = new RepoIndexer(clientFor(repo));
-			await refreshIndex(indexer, Boolean(ctx.options.json) && !process.stderr.isTTY);
+			const index = await currentIndex(repo, Boolean(ctx.options.json) && !process.stderr.isTTY);
 			// The per-index preparation a TUI does before the first keystroke; `ms` is then the query alone.
 			const prepared = performance.now();
-			await prepareSearch(indexer.index);
+			await prepareSearch(index, undefined, machineTrees);
 			prepareMs += performance.now() - prepared;
-			const result = await search(indexer.index, query, {limit, filters});
+			const result = await search(index, query, {limit, filters, machineTrees});
 			total += result.total;
+			looser += result.looser;
 			ms += result.ms;
-			for (const hit of result.hits) all.push({...resultJson(indexer.index, hit), ...(repos.length > 1 ? {repository: repo.name} : {})});
+			for (const hit of result.hits) all.push({...resultJson(index, hit), ...(repos.length > 1 ? {repository: repo.name} : {})});
 		}
 		all.sort((a, b) => b.score - a.score);
-		return print(ctx, query, all.slice(0, limit), ms, total, 'index', {prepareMs: Math.round(prepareMs)});
+		return print(ctx, query, all.slice(0, limit), ms, total, 'index', {prepareMs: Math.round(prepareMs), looser});
 	});
+}
+
+/**
+ * The repository's index, brought up to date with as few restic processes as possible: none when
+ * its cache is known to hold exactly the repository's snapshots (a local repository: its snapshot
+ * files are listed), one (`snapshots`) when the repository id is remembered, and `ls` per new snapshot.
+ */
+async function currentIndex(repo: Repository, quiet: boolean): Promise<FileIndex> {
+	const known = knownRepoId(repo.access);
+	if (known && cacheIsCurrent(repo.access, known)) {
+		const cached = loadCache(known);
+		if (cached.index) return cached.index;
+	}
+	const client = clientFor(repo);
+	const indexer = new RepoIndexer(client);
+	// Skips `restic cat config`: the id names the cache, and a wrong one only costs a re-listing.
+	if (known) indexer.repoId = known;
+	await refreshIndex(indexer, quiet);
+	if (indexer.repoId) rememberRepoId(repo.access, indexer.repoId);
+	return indexer.index;
 }

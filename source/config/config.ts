@@ -57,6 +57,8 @@ const configSchema = z.strictObject({
 	backupSets: z.array(backupSetSchema).optional(),
 	drill: drillSchema.optional(),
 	theme: nonEmpty.optional(),
+	/** Folders whose trees rank after the user's own files in search (replaces the default list). */
+	search: z.strictObject({machineTrees: z.array(nonEmpty).optional()}).optional(),
 });
 
 export type RepositoryConfig = z.infer<typeof repositorySchema>;
@@ -76,6 +78,8 @@ export interface Config {
 	backupSets: BackupSetConfig[];
 	drill: {months: number; readDataSubset?: string; files: number};
 	theme?: string;
+	/** Search settings (machineTrees: folder names whose trees rank after the user's files). */
+	search?: {machineTrees?: string[]};
 	/** Where it came from: a file, the RESTIC_* environment, or nothing. */
 	source: 'file' | 'env' | 'none';
 	file?: string;
@@ -222,6 +226,7 @@ export function parseConfig(text: string, file: string): Config {
 		backupSets: (data.backupSets ?? []).map(s => ({...s, paths: s.paths.map(expandHome), exclude: s.exclude?.map(expandHome)})),
 		drill: {months: data.drill?.months ?? 3, readDataSubset: data.drill?.readDataSubset, files: data.drill?.files ?? 1},
 		theme: data.theme,
+		...(data.search ? {search: data.search} : {}),
 		source: 'file',
 		file,
 	};

@@ -179,6 +179,21 @@ function build(header: Header, parts: Map<string, Buffer>): FileIndex {
 	return index;
 }
 
+/** The snapshot ids a repository's cache holds, from its header alone (undefined: no usable cache). */
+export function cachedSnapshotIds(repoId: string, dir?: string): string[] | undefined {
+	// Opened as loadCache opens it: never blocks on a FIFO, never follows a link.
+	const opened = guardedOpen(cacheFile(repoId, dir));
+	if (opened.state !== 'open') return undefined;
+	try {
+		const head = readHead(opened.fd, Math.min(opened.size, 1 << 22));
+		return parseHeader(head, repoId).header.snapshots.map(s => s.id);
+	} catch {
+		return undefined;
+	} finally {
+		closeSync(opened.fd);
+	}
+}
+
 /** What every resto index file starts with, whatever its format version. */
 const ownPrefix = 'RESTO-INDEX ';
 

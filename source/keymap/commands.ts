@@ -78,6 +78,7 @@ export const commandSpecs = [
 	{id: 'search.restore', hint: 'restore', keys: ['ctrl+o'], description: 'Restore selected version', category: 'Search', scope: 'search', footer: true},
 	{id: 'search.diff', keys: ['ctrl+e'], description: 'Diff with previous version', category: 'Search', scope: 'search'},
 	{id: 'search.mode', keys: ['ctrl+g'], description: 'Index / restic find mode', category: 'Search', scope: 'search'},
+	{id: 'search.machine', hint: 'hide deps', keys: ['ctrl+t'], description: 'Hide / show machine-made trees (node_modules, caches…)', category: 'Search', scope: 'search'},
 	// Backup
 	{id: 'backup.start', hint: 'start', keys: ['enter'], description: 'Start backup', category: 'Backup', scope: 'backup', footer: true},
 	{id: 'backup.dryRun', hint: 'dry run', keys: ['n'], description: 'Dry run', category: 'Backup', scope: 'backup', footer: true},

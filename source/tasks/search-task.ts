@@ -15,15 +15,30 @@ export interface SearchState {
 	query: string;
 	mode: 'index' | 'find';
 	hits: SearchHit[];
+	/** Real matches (every tier above scattered letters); a lower bound while `totalExact` is false. */
 	total: number;
+	/** Scattered-letter matches, counted apart and listed after the real ones. */
+	looser: number;
 	/** False while the hits are shown and every match is still being counted. */
 	totalExact: boolean;
+	/** Paths inside machine-made trees (node_modules, .cache…) are left out. */
+	hideMachine: boolean;
 	ms: number;
 	searching: boolean;
 	progress: IndexProgress;
 	error?: string;
-	/** Results of restic find mode: path → snapshots. */
-	findResults?: Array<{path: string; type: string; snapshots: string[]; size: number}>;
+	/** Results of restic find mode: a path, the snapshots holding it (oldest first), and the size in the newest (the version Enter opens). */
+	findResults?: FindModeResult[];
+}
+
+/** One path of restic find mode. */
+export interface FindModeResult {
+	path: string;
+	type: string;
+	/** Snapshot ids holding the path, oldest first: the last is the one Enter and ^O use. */
+	snapshots: string[];
+	/** Size in the last of those snapshots. */
+	size: number;
 }
 
 export class SearchTask extends Observable<SearchState> {
@@ -41,9 +56,9 @@ export class SearchTask extends Observable<SearchState> {
 	constructor(
 		indexer: RepoIndexer,
 		private readonly client: ResticClient,
-		private readonly options: {limit?: number; filters?: SearchFilters} = {},
+		private readonly options: {limit?: number; filters?: SearchFilters; machineTrees?: readonly string[]} = {},
 	) {
-		super({query: '', mode: 'index', hits: [], total: 0, totalExact: true, ms: 0, searching: false, progress: indexer.getSnapshot()});
+		super({query: '', mode: 'index', hits: [], total: 0, looser: 0, totalExact: true, hideMachine: false, ms: 0, searching: false, progress: indexer.getSnapshot()});
 		this.indexer = indexer;
 	}
 
@@ -85,10 +100,16 @@ export class SearchTask extends Observable<SearchState> {
 		else void this.runQuery();
 	}
 
+	/** Show or leave out paths inside machine-made trees. */
+	toggleMachine(): void {
+		this.patch({hideMachine: !this.getSnapshot().hideMachine});
+		if (this.getSnapshot().mode === 'index') void this.runQuery();
+	}
+
 	toggleMode(): void {
 		const mode = this.getSnapshot().mode === 'index' ? 'find' : 'index';
 		this.findController?.abort();
-		this.patch({mode, hits: [], findResults: undefined, total: 0, totalExact: true, error: undefined});
+		this.patch({mode, hits: [], findResults: undefined, total: 0, looser: 0, totalExact: true, error: undefined});
 		if (mode === 'find') this.scheduleFind();
 		else void this.runQuery();
 	}
@@ -106,37 +127,44 @@ export class SearchTask extends Observable<SearchState> {
 		const index = this.indexer.index;
 		if (this.engineIndex !== index) {
 			this.engine?.cancel();
-			this.engine = new IncrementalSearch(index);
+			this.engine = new IncrementalSearch(index, {machineTrees: this.options.machineTrees});
 			this.engineIndex = index;
 		}
 		this.lastGeneration = index.generation;
 		const query = this.getSnapshot().query;
 		if (!query.trim()) {
 			this.engine!.cancel();
-			this.patch({hits: [], total: 0, totalExact: true, searching: false});
+			this.patch({hits: [], total: 0, looser: 0, totalExact: true, searching: false});
 			// Nothing typed yet: get the index ready so the first keystroke is as quick as the rest.
 			this.warmup?.abort();
 			this.warmup = new AbortController();
-			void prepareSearch(index, this.warmup.signal);
+			void prepareSearch(index, this.warmup.signal, this.options.machineTrees);
 			return;
 		}
 		this.warmup?.abort();
 		this.patch({searching: true});
 		try {
+			const hideMachine = this.getSnapshot().hideMachine;
+			const current = () => this.getSnapshot().query === query && this.getSnapshot().hideMachine === hideMachine;
 			const result = await this.engine!.run(query, {
 				limit: this.options.limit ?? 200,
-				filters: this.options.filters,
-				// The ranked hits come first; the count of every match follows (unless typing goes on).
-				onTotal: total => {
-					if (this.getSnapshot().query === query) this.patch({total, totalExact: true});
+				filters: {...this.options.filters, hideMachine},
+				// The ranked hits come first; the exact counts follow (unless typing goes on).
+				onFinal: final => {
+					if (current()) this.patch({hits: final.hits, total: final.total, looser: final.looser, totalExact: true, ms: final.ms});
 				},
 			});
-			if (this.getSnapshot().query !== query) return;
-			this.patch({hits: result.hits, total: result.total, totalExact: result.totalExact !== false, ms: result.ms, searching: false, error: undefined});
+			if (!current()) return;
+			this.patch({hits: result.hits, total: result.total, looser: result.looser, totalExact: result.totalExact, ms: result.ms, searching: false, error: undefined});
 		} catch (error) {
 			if (error instanceof SearchAborted) return;
 			this.patch({searching: false, error: (error as Error).message});
 		}
+	}
+
+	/** Snapshot times known to the index (restic find's results are ordered by them). */
+	private snapshotTimes(): Map<string, number> {
+		return new Map(this.index.snapshots.map(s => [s.id, s.time]));
 	}
 
 	/** restic find mode: restic's own glob semantics, run after a short pause in typing. */
@@ -153,24 +181,48 @@ export class SearchTask extends Observable<SearchState> {
 			this.findController = controller;
 			this.patch({searching: true, error: undefined});
 			const started = Date.now();
-			this.client.find([query], {}, controller.signal).then(
-				(results: FindResult[]) => {
+			const failed = (error: unknown) => {
+				if (controller.signal.aborted) return;
+				this.patch({searching: false, error: (error as Error).message});
+			};
+			this.client
+				.find([query], {}, controller.signal)
+				.then(
+				async (results: FindResult[]) => {
+					let times = this.snapshotTimes();
+					// restic 0.14 lists snapshots in id order: their times say which version is the newest.
+					if (results.some(r => !times.has(r.snapshot))) times = new Map((await this.client.snapshots({}, controller.signal)).map(s => [s.id, s.time]));
 					if (controller.signal.aborted) return;
-					const byPath = new Map<string, {path: string; type: string; snapshots: string[]; size: number}>();
-					for (const r of results) {
-						for (const m of r.matches) {
-							const e = byPath.get(m.path) ?? {path: m.path, type: m.type, snapshots: [], size: m.size};
-							e.snapshots.push(r.snapshot);
-							byPath.set(m.path, e);
-						}
-					}
-					this.patch({findResults: [...byPath.values()], total: byPath.size, ms: Date.now() - started, searching: false});
+					this.patch({findResults: groupFindResults(results, times), total: 0, looser: 0, ms: Date.now() - started, searching: false});
 				},
-				(error: unknown) => {
-					if (controller.signal.aborted) return;
-					this.patch({searching: false, error: (error as Error).message});
-				},
-			);
+				failed)
+				.catch(failed);
 		}, 400);
 	}
+}
+
+/**
+ * restic find's results per path: the snapshots holding it, oldest first, and the size in the newest
+ * of them (the version Enter opens and ^O restores). Snapshots the index does not know yet sort by
+ * restic's order (restic lists them oldest first).
+ */
+export function groupFindResults(results: readonly FindResult[], times: ReadonlyMap<string, number>): FindModeResult[] {
+	const byPath = new Map<string, {result: FindModeResult; newest: number}>();
+	for (const [order, r] of results.entries()) {
+		const time = times.get(r.snapshot) ?? order;
+		for (const m of r.matches) {
+			let e = byPath.get(m.path);
+			if (!e) {
+				e = {result: {path: m.path, type: m.type, snapshots: [], size: m.size}, newest: -Infinity};
+				byPath.set(m.path, e);
+			}
+			e.result.snapshots.push(r.snapshot);
+			if (time >= e.newest) {
+				e.newest = time;
+				e.result.size = m.size;
+			}
+		}
+	}
+	const rank = (id: string) => times.get(id) ?? results.findIndex(r => r.snapshot === id);
+	return [...byPath.values()].map(({result}) => ({...result, snapshots: [...result.snapshots].sort((a, b) => rank(a) - rank(b))}));
 }

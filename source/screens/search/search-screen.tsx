@@ -1,4 +1,6 @@
+import cliTruncate from 'cli-truncate';
 import {Box, Text} from 'ink';
+import stringWidth from 'string-width';
 import {useContext, useEffect, useMemo, useState} from 'react';
 import {AppContext} from '../../app-context.js';
 import {List, moveCursor} from '../../components/list.js';
@@ -68,7 +70,8 @@ export function SearchScreen({repo: repoName, query: initialQuery}: {repo: strin
 	const {width, height} = useBodySize();
 	const repository = repo(repoName);
 	const model = repository ? services.repos.modelFor(repository.name) : undefined;
-	const task = useMemo(() => (model ? new SearchTask(model.indexer(), model.client) : undefined), [model]);
+	const machineTrees = services.config.search?.machineTrees;
+	const task = useMemo(() => (model ? new SearchTask(model.indexer(), model.client, {machineTrees}) : undefined), [model, machineTrees]);
 	const state = useObservable(task ?? noTask);
 	const [cursor, setCursor] = useState(0);
 	const [pane, setPane] = useState<'results' | 'versions'>('results');
@@ -125,6 +128,7 @@ export function SearchScreen({repo: repoName, query: initialQuery}: {repo: strin
 				void diffVersions(services, repository, selectedPath, older.snapshots.at(-1)!.id, selectedRun.snapshots.at(-1)!.id);
 			},
 			'search.mode': () => task?.toggleMode(),
+			'search.machine': () => task?.toggleMachine(),
 		},
 		{
 			onText: (input, key) => {
@@ -161,7 +165,8 @@ export function SearchScreen({repo: repoName, query: initialQuery}: {repo: strin
 	) : (
 		<Text {...roleStyle(theme, 'text.muted')}>
  			{p.snapshotsTotal} snapshots indexed{p.fromCache ? ` (${p.fromCache} from cache)` : ''} ·{' '}
-			{state.query ? (state.searching && state.hits.length === 0 ? 'searching…' : state.totalExact ? `${state.total.toLocaleString('en-US')} match${state.total === 1 ? '' : 'es'} in ${Math.round(state.ms)} ms` : `best ${state.total.toLocaleString('en-US')} in ${Math.round(state.ms)} ms, counting the rest…`) : 'type a few letters of a file name'}
+			{state.query ? (findMode ? (state.searching ? 'restic find is running…' : `${(state.findResults ?? []).length.toLocaleString('en-US')} paths in ${Math.round(state.ms)} ms`) : state.searching && state.hits.length === 0 ? 'searching…' : countText(state)) : 'type a few letters of a file name'}
+			{!findMode && state.hideMachine ? ' · machine-made trees hidden (^T)' : ''}
 			{findMode ? ' · restic find mode (globs), ^G for index' : ' · ^G restic find mode'}
 		</Text>
 	);
@@ -196,7 +201,7 @@ export function SearchScreen({repo: repoName, query: initialQuery}: {repo: strin
 					height={listHeight}
 					width={width}
 					empty={state.searching ? 'restic find is running…' : state.query ? 'No match.' : 'Type a glob pattern.'}
-					render={r => <Text>{`${fit(escapeForTerminal(r.path), pathW)} ${fit(formatBytes(r.size), sizeW, 'right')} ${fit(`${r.snapshots.length} snap`, whenW, 'right')}`}</Text>}
+					render={r => <Text>{`${cutMiddle(escapeForTerminal(r.path), pathW)} ${fit(r.type === 'dir' ? 'dir' : formatBytes(r.size), sizeW, 'right')} ${fit(`${r.snapshots.length} snap`, whenW, 'right')}`}</Text>}
 				/>
 			) : (
 				<List
@@ -241,11 +246,29 @@ export function SearchScreen({repo: repoName, query: initialQuery}: {repo: strin
 	);
 }
 
+/**
+ * The headline count: real matches, scattered-letter matches apart. While counting goes on it is a
+ * lower bound and says so; it never contradicts the list (which holds at most the best few hundred).
+ */
+export function countText(s: {total: number; looser: number; totalExact: boolean; ms: number; hits: readonly unknown[]}): string {
+	const n = (v: number) => v.toLocaleString('en-US');
+	if (!s.totalExact) return `${n(Math.max(s.total, s.hits.length))}+ matches in ${Math.round(s.ms)} ms, counting…`;
+	const real = `${n(s.total)} match${s.total === 1 ? '' : 'es'}`;
+	return `${real}${s.looser ? ` · ${n(s.looser)} looser` : ''} in ${Math.round(s.ms)} ms`;
+}
+
+/** A path cut in the middle to `width` columns, so the base name at its end stays visible. */
+function cutMiddle(text: string, width: number): string {
+	return fit(stringWidth(text) > width ? cliTruncate(text, width, {position: 'middle'}) : text, width);
+}
+
 const noState: ReturnType<SearchTask['getSnapshot']> = {
 	query: '',
 	mode: 'index',
 	hits: [],
 	total: 0,
+	looser: 0,
+	hideMachine: false,
 	totalExact: true,
 	ms: 0,
 	searching: false,

@@ -1,0 +1,244 @@
+/**
+ * The per-index data every search reads, built once per index state and shared: folded names and
+ * folders below each snapshot's backup root, their character masks, which folders are machine-made
+ * trees, each path's within-tier key, and paths grouped by name and by folder (the candidate index).
+ */
+import type {FileIndex} from '../file-index.js';
+import {charMask, fold} from './fold.js';
+import {withinKey} from './tiers.js';
+
+/**
+ * Folders whose contents are made by programs, not people (dependency trees, caches, build output,
+ * version control internals). Matched against whole components, case-insensitively; configurable
+ * (config `search.machineTrees`).
+ */
+export const defaultMachineTrees: readonly string[] = [
+	'node_modules', 'bower_components', '.npm', '.yarn', '.pnpm-store', '.cache', '.git', '.hg', '.svn',
+	'__pycache__', '.pytest_cache', '.mypy_cache', '.tox', '.venv', 'venv', 'site-packages', 'target', 'vendor',
+	'.gradle', '.m2', '.cargo', '.rustup', 'thumbnails', '.thumbnails', '.Trash', '.local/share/Trash',
+];
+
+/** Paths grouped by one of their parts (CSR): the paths of group g are paths[start[g] .. start[g + 1]). */
+export interface Groups {
+	start: Uint32Array;
+	paths: Uint32Array;
+}
+
+/** Everything a search reads about one state of an index. Immutable once built. */
+export interface Prepared {
+	index: FileIndex;
+	generation: number;
+	pathCount: number;
+	dirCount: number;
+	nameCount: number;
+	/** Folded base names. */
+	names: readonly string[];
+	nameMask: Int32Array;
+	/** Folded folders below the backup root ('' for the root itself). */
+	relDirs: readonly string[];
+	/** Where the part below the root starts in the original folder string (-1: the folder is above the root). */
+	dirRelStart: Int32Array;
+	dirMask: Int32Array;
+	/** 1 when the folder lies in a machine-made tree. */
+	dirMachine: Uint8Array;
+	/** 1 for a path that is in some snapshot and lies below its root. */
+	pathLive: Uint8Array;
+	pathNewest: Float64Array;
+	/** Depth, length and recency as the low part of the ranking key (see withinKey). */
+	pathWithin: Uint32Array;
+	byName: Groups;
+	byDir: Groups;
+	/** The machine-tree list this was built with. */
+	machineKey: string;
+}
+
+/** Folded strings of an index, extended as it grows (folding 700 k strings is the costly part). */
+class FoldStore {
+	names: string[] = [];
+	nameMask = new Int32Array(0);
+	/** The folders' full folded strings; the part below the root is cut per Prepared. */
+	dirs: string[] = [];
+	constructor(private readonly index: FileIndex) {}
+
+	async extend(pause: () => Promise<void>): Promise<void> {
+		const {names, dirs} = this.index;
+		if (this.nameMask.length < names.length) {
+			const next = new Int32Array(Math.max(names.length, this.nameMask.length * 2));
+			next.set(this.nameMask);
+			this.nameMask = next;
+		}
+		for (let n = this.names.length; n < names.length; n++) {
+			if ((n & 8191) === 0) await pause();
+			// (A pause can let another search extend this store first.)
+			if (n < this.names.length) continue;
+			const f = fold(names[n]!);
+			this.names.push(f);
+			this.nameMask[n] = charMask(f);
+		}
+		for (let d = this.dirs.length; d < dirs.length; d++) {
+			if ((d & 8191) === 0) await pause();
+			if (d < this.dirs.length) continue;
+			this.dirs.push(fold(dirs[d]!));
+		}
+	}
+}
+
+/** The common folder of a snapshot's backup paths ("/home/alice" for ["/home/alice"]; "" for "/"). */
+export function backupRoot(paths: readonly string[]): string {
+	const split = paths.map(p => p.replace(/\/+$/, '').split('/'));
+	if (split.length === 0) return '';
+	let common = split[0]!;
+	for (const parts of split.slice(1)) {
+		let i = 0;
+		while (i < common.length && i < parts.length && common[i] === parts[i]) i++;
+		common = common.slice(0, i);
+	}
+	return common.join('/');
+}
+
+/** One cache per index: the fold store and the newest Prepared, rebuilt when the index changes. */
+interface IndexCaches {
+	folds: FoldStore;
+	prepared?: Prepared;
+	building?: Promise<Prepared>;
+}
+
+const perIndex = new WeakMap<FileIndex, IndexCaches>();
+
+const isCurrent = (p: Prepared, index: FileIndex, machineKey: string) =>
+	p.generation === index.generation && p.pathCount === index.pathCount && p.dirCount === index.dirs.length && p.nameCount === index.names.length && p.machineKey === machineKey;
+
+/** The prepared data of an index's current state (built, in slices, when it changed). */
+export async function preparedFor(index: FileIndex, pause: () => Promise<void>, machineTrees: readonly string[] = defaultMachineTrees): Promise<Prepared> {
+	let caches = perIndex.get(index);
+	if (!caches) {
+		caches = {folds: new FoldStore(index)};
+		perIndex.set(index, caches);
+	}
+	const machineKey = machineTrees.join('\0');
+	for (;;) {
+		if (caches.prepared && isCurrent(caches.prepared, index, machineKey)) return caches.prepared;
+		// One build at a time per index; a search that arrives meanwhile waits for it (then re-checks).
+		if (caches.building) {
+			await caches.building.catch(() => undefined);
+			await pause();
+			continue;
+		}
+		const own = caches;
+		const building = build(index, own.folds, machineTrees, machineKey, pause).finally(() => {
+			if (own.building === building) own.building = undefined;
+		});
+		own.building = building;
+		const built = await building;
+		own.prepared = built;
+		return built;
+	}
+}
+
+async function build(index: FileIndex, folds: FoldStore, machineTrees: readonly string[], machineKey: string, pause: () => Promise<void>): Promise<Prepared> {
+	await folds.extend(pause);
+	const {pathNewest, pathAlive} = await index.derivedDataAsync(pause);
+	// Everything below is computed without a pause, from one state of the index.
+	await pause();
+	const generation = index.generation;
+	const pathCount = index.pathCount;
+	const dirCount = index.dirs.length;
+	const nameCount = index.names.length;
+	const roots = [...new Set(index.snapshots.map(s => backupRoot(s.paths)))].sort((a, b) => b.length - a.length);
+	const machine = new Set(machineTrees.map(fold));
+	const multi = [...machine].filter(m => m.includes('/'));
+	const relDirs: string[] = new Array<string>(dirCount);
+	const dirRelStart = new Int32Array(dirCount);
+	const dirMask = new Int32Array(dirCount);
+	const dirMachine = new Uint8Array(dirCount);
+	const dirDepth = new Uint8Array(dirCount);
+	const rawDirs = index.dirs;
+	for (let d = 0; d < dirCount; d++) {
+		const raw = rawDirs[d]!;
+		let start = -1;
+		for (const r of roots) {
+			if (raw === r) start = raw.length;
+			else if (raw.length > r.length && raw.charCodeAt(r.length) === 47 && raw.startsWith(r)) start = r.length + 1;
+			else continue;
+			break;
+		}
+		dirRelStart[d] = start;
+		if (start < 0) {
+			relDirs[d] = '';
+			continue;
+		}
+		// Folding keeps the positions of ASCII strings, the usual case; otherwise fold the part below the root.
+		// eslint-disable-next-line no-control-regex
+		const rel = /^[\x00-\x7f]*$/.test(raw) ? folds.dirs[d]!.slice(start) : fold(raw.slice(start));
+		relDirs[d] = rel;
+		dirMask[d] = rel.length ? charMask(rel) : 0;
+		if (rel.length === 0) continue;
+		let depth = 1;
+		let from = 0;
+		for (;;) {
+			const slash = rel.indexOf('/', from);
+			const part = slash < 0 ? rel.slice(from) : rel.slice(from, slash);
+			if (machine.has(part)) dirMachine[d] = 1;
+			if (slash < 0) break;
+			depth++;
+			from = slash + 1;
+		}
+		if (!dirMachine[d] && multi.some(m => rel === m || rel.startsWith(`${m}/`) || rel.includes(`/${m}/`) || rel.endsWith(`/${m}`))) dirMachine[d] = 1;
+		dirDepth[d] = Math.min(255, depth);
+	}
+	await pause();
+	let newestTime = 0;
+	let oldestTime = Infinity;
+	for (const s of index.snapshots) {
+		newestTime = Math.max(newestTime, s.time);
+		oldestTime = Math.min(oldestTime, s.time);
+	}
+	const span = Math.max(1, newestTime - oldestTime);
+	const pathDir = index.pathDir.data;
+	const pathName = index.pathName.data;
+	const pathLive = new Uint8Array(pathCount);
+	const pathWithin = new Uint32Array(pathCount);
+	const nameLen = (n: number) => folds.names[n]!.length;
+	for (let p = 0; p < pathCount; p++) {
+		const d = pathDir[p]!;
+		if (pathAlive[p] === 0 || dirRelStart[d]! < 0) continue;
+		pathLive[p] = 1;
+		const rel = relDirs[d]!;
+		const length = (rel.length ? rel.length + 1 : 0) + nameLen(pathName[p]!);
+		pathWithin[p] = withinKey(dirDepth[d]!, length, (pathNewest[p]! - oldestTime) / span);
+	}
+	await pause();
+	const byName = groups(pathName, nameCount, pathCount, pathLive);
+	await pause();
+	const byDir = groups(pathDir, dirCount, pathCount, pathLive);
+	return {
+		index,
+		generation,
+		pathCount,
+		dirCount,
+		nameCount,
+		names: folds.names,
+		nameMask: folds.nameMask,
+		relDirs,
+		dirRelStart,
+		dirMask,
+		dirMachine,
+		pathLive,
+		pathNewest,
+		pathWithin,
+		byName,
+		byDir,
+		machineKey,
+	};
+}
+
+/** Live paths grouped by `groupOf[p]`, in path-id order within a group. */
+function groups(groupOf: Uint32Array, count: number, pathCount: number, live: Uint8Array): Groups {
+	const start = new Uint32Array(count + 1);
+	for (let p = 0; p < pathCount; p++) if (live[p]) start[groupOf[p]! + 1]!++;
+	for (let g = 0; g < count; g++) start[g + 1]! += start[g]!;
+	const fill = start.slice(0, count);
+	const paths = new Uint32Array(start[count]!);
+	for (let p = 0; p < pathCount; p++) if (live[p]) paths[fill[groupOf[p]!]!++] = p;
+	return {start, paths};
+}
