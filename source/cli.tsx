@@ -25,6 +25,9 @@ const commands: Record<string, () => Promise<CommandModule>> = {
 	index: () => import('./commands/index.js') as Promise<CommandModule>,
 	search: () => import('./commands/search.js') as Promise<CommandModule>,
 	restore: () => import('./commands/restore.js') as Promise<CommandModule>,
+	tree: () => import('./commands/tree.js') as Promise<CommandModule>,
+	diff: () => import('./commands/diff.js') as Promise<CommandModule>,
+	du: () => import('./commands/du.js') as Promise<CommandModule>,
 	backup: () => import('./commands/backup.js') as Promise<CommandModule>,
 	drill: () => import('./commands/drill.js') as Promise<CommandModule>,
 };

@@ -12,19 +12,25 @@ import {commonOptions, defineCommand, option} from './spec.js';
 export const spec = defineCommand({
 	name: 'restore',
 	summary: 'restore one file or folder from a snapshot',
-	usage: ['restore SNAPSHOT PATH [--repo R] [--target DIR] [--overwrite] [--json]'],
+	usage: ['restore SNAPSHOT PATH [--repo R] [--target DIR] [--overwrite] [--json]', 'restore --plan FILE.json [--repo R] [--target DIR] [--overwrite] [--json]'],
 	description: 'SNAPSHOT is an id, an id prefix or `latest`; PATH the absolute path inside the snapshot (as `resto search` prints it). Restores into a new folder (or DIR) and verifies the sizes; never overwrites without --overwrite.',
 	options: {
 		repo: commonOptions.repo,
 		target: option({type: 'string', value: 'DIR', description: 'restore into DIR instead of a new folder'}),
 		overwrite: option({type: 'boolean', description: 'replace files that already exist in the target'}),
 		json: commonOptions.json,
+		plan: option({type: 'string', value: 'FILE', description: 'restore every item of a plan {"items": [{"snapshot": ID, "path": PATH}, …]}, one restic restore per snapshot, verified and reported per item'}),
 	},
 	maxArgs: 2,
 });
 
 export async function run(ctx: CommandContext<typeof spec>): Promise<number> {
 	return guard(async () => {
+		if (ctx.options.plan !== undefined) {
+			if (ctx.args.length) throw new ExitError(exitCodes.usage, 'restore --plan takes no SNAPSHOT or PATH: the plan file names them');
+			const {runPlanFile} = await import('./restore-plan.js');
+			return runPlanFile(repoOrExit(loadConfigOrExit(), ctx), ctx.options.plan, {target: ctx.options.target, overwrite: ctx.options.overwrite, json: ctx.options.json});
+		}
 		const [snapshot, file] = ctx.args;
 		if (!snapshot || !file) throw new ExitError(exitCodes.usage, 'usage: resto restore SNAPSHOT PATH [--target DIR] [--overwrite]');
 		if (!isSnapshotId(snapshot)) throw new ExitError(exitCodes.usage, `not a snapshot id: ${escapeForTerminal(snapshot)}`);

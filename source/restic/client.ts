@@ -31,6 +31,7 @@ import {
 import {damageAdvice, parseDamage, type PackDamage} from './damage.js';
 import {isLocalLocation} from './errors.js';
 import {runRestic, secretsOf, stallLimitMs, type RepoAccess, type RunOptions, type RunResult} from './run.js';
+import {diffArgv, parseDiffLine, type DiffChange, type DiffStatistics} from './diff.js';
 
 export interface BackupRunResult {
 	exitCode: number;
@@ -72,6 +73,8 @@ export interface ResticClient {
 	unlock(options?: {removeAll?: boolean}, signal?: AbortSignal): Promise<void>;
 	init(signal?: AbortSignal): Promise<void>;
 	forget(snapshotIds: readonly string[], signal?: AbortSignal): Promise<void>;
+	/** Stream `restic diff --json --metadata A B`; returns the statistics line. */
+	diff(a: string, b: string, onChange: (change: DiffChange) => void, signal?: AbortSignal): Promise<DiffStatistics | undefined>;
 }
 
 let versionCache: Promise<ResticVersion> | undefined;
@@ -347,6 +350,19 @@ export class ResticCli implements ResticClient {
 
 	async init(signal?: AbortSignal): Promise<void> {
 		await this.run(argv.initArgv(), {signal});
+	}
+
+	async diff(a: string, b: string, onChange: (change: DiffChange) => void, signal?: AbortSignal): Promise<DiffStatistics | undefined> {
+		let statistics: DiffStatistics | undefined;
+		await this.run(diffArgv(a, b), {
+			signal,
+			onLine: line => {
+				const parsed = parseDiffLine(line);
+				if (parsed.kind === 'change') onChange(parsed.change);
+				else if (parsed.kind === 'statistics') statistics = parsed.statistics;
+			},
+		});
+		return statistics;
 	}
 
 	async forget(snapshotIds: readonly string[], signal?: AbortSignal): Promise<void> {
