@@ -95,7 +95,7 @@ async function main(): Promise<number> {
 		parsed = parseCommandLine(module.spec, [...leading, ...rest]);
 	} catch (error) {
 		if (!(error instanceof UsageError)) throw error;
-		const hint = name === 'tui' && rest[0]?.startsWith('-') ? '\n(a command\'s options come after its name: resto snapshots --repo R)' : '';
+		const hint = name === 'tui' && rest[0]?.startsWith('-') ? "\n(a command's options come after its name: resto snapshots --repo R)" : '';
 		printError(`${error.message}${hint}\n${usageHint(module.spec)}`);
 		return exitCodes.usage;
 	}
@@ -108,7 +108,8 @@ async function main(): Promise<number> {
 }
 
 function unknownCommand(name: string): number {
-	printError(`unknown command "${name}" (commands: ${Object.keys(commands).filter(c => c !== 'tui').join(', ')}; see resto --help)`);
+	const names = Object.keys(commands).filter(c => c !== 'tui');
+	printError(`unknown command "${name}" (commands: ${names.join(', ')}; see resto --help)`);
 	return exitCodes.usage;
 }
 

@@ -9,6 +9,7 @@ import {z} from 'zod';
 import {registeredDemo} from '../demo/demo-registry.js';
 import {redact} from '../restic/errors.js';
 import type {RepoAccess} from '../restic/run.js';
+import {readDataSubsetProblem} from '../util/read-data-subset.js';
 import {configFilePath, expandHome} from './paths.js';
 import {backupSetOpsFields, repositoryOpsFields, type CopyConfig, type RetentionConfig} from './ops-schema.js';
 
@@ -48,7 +49,12 @@ const backupSetSchema = z.strictObject({
 
 const drillSchema = z.strictObject({
 	months: z.number().int().positive().max(120).optional(),
-	readDataSubset: nonEmpty.optional(),
+	readDataSubset: nonEmpty
+		.superRefine((value, ctx) => {
+			const problem = readDataSubsetProblem(value);
+			if (problem) ctx.addIssue({code: 'custom', message: problem});
+		})
+		.optional(),
 	files: z.number().int().positive().max(100).optional(),
 });
 

@@ -272,6 +272,15 @@ describe('numeric and restic-format options are validated before anything runs',
 		for (const value of ['1/5', '5/5', '2.5%', '100%', '500M', '1G', '1g', '4096', '3k']) expect(readDataSubsetProblem(value), value).toBeUndefined();
 	});
 
+	test("the config's drill.readDataSubset is checked by the same rule: exit 1 naming file, line and field", () => {
+		const cfg = path.join(xdg, 'subset.yaml');
+		writeFileSync(cfg, `repositories:\n  - name: main\n    repository: ${repo.repoPath}\n    passwordFile: ${repo.passwordFile}\ndrill:\n  readDataSubset: 0/3\n`);
+		const r = resto(['drill', '--yes'], {RESTO_CONFIG: cfg});
+		expect(r.status).toBe(1);
+		expect(r.stdout).toBe('');
+		expect(r.stderr).toContain(`${cfg}:6: drill.readDataSubset: n/t needs 1 ≤ n ≤ t, not 0/3`);
+	});
+
 	test('a valid --read-data-subset reaches restic check (real drill)', () => {
 		const r = resto(['drill', '--read-data-subset', '1/1', '--yes', '--json', '--repo', repo.repoPath], {RESTIC_PASSWORD_FILE: repo.passwordFile});
 		expect(r.status, r.stderr).toBe(0);

@@ -4,7 +4,7 @@
  * not left retrying for ~45 s. A drill on such a repository fails within seconds and its report names the pack.
  */
 import {spawnSync} from 'node:child_process';
-import {chmodSync, copyFileSync, readdirSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync} from 'node:fs';
+import {chmodSync, copyFileSync, readFileSync, rmSync, statSync, truncateSync} from 'node:fs';
 import path from 'node:path';
 import {afterAll, beforeAll, describe, expect, test} from 'vitest';
 import {ResticCli} from '../../source/restic/client.js';
