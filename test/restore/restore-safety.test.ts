@@ -284,3 +284,22 @@ describe('moving a staged restore into place', () => {
 		expect(readdirSync(target).filter(n => n.startsWith('.resto-') && n !== '.resto-incomplete')).toEqual([]);
 	});
 });
+
+describe('`resto restore` (built CLI) and links', () => {
+	test('refused with exit 1, the link and its destination named on stderr; a link at the marker name too', () => {
+		const {target} = setup();
+		mkdirSync(path.join(target, src), {recursive: true});
+		symlinkSync(outside, path.join(target, src, 'sub'));
+		const env: NodeJS.ProcessEnv = {...resticTestEnv(repo.access), XDG_CONFIG_HOME: path.join(work, 'xdg'), XDG_CACHE_HOME: path.join(work, 'cache')};
+		const r = spawnSync(process.execPath, [cliPath, 'restore', snap.slice(0, 8), src, '--target', target, '--overwrite'], {env, encoding: 'utf8'});
+		expect(r.status).toBe(1);
+		expect(r.stderr).toContain(`${path.join(target, src, 'sub')} is a symbolic link to ${outside}: restoring ${path.join(target, src, 'sub')} would write through it`);
+		outsideUnchanged();
+		rmSync(path.join(target, src, 'sub'));
+		symlinkSync(path.join(outside, 'sentinel.txt'), path.join(target, '.resto-incomplete'));
+		const m = spawnSync(process.execPath, [cliPath, 'restore', snap.slice(0, 8), src, '--target', target, '--overwrite'], {env, encoding: 'utf8'});
+		expect(m.status).toBe(1);
+		expect(m.stderr).toContain(`${path.join(target, '.resto-incomplete')} is a symbolic link to ${path.join(outside, 'sentinel.txt')}`);
+		outsideUnchanged();
+	});
+});
