@@ -180,6 +180,16 @@ describe('restore verification and fresh folders (real restic)', () => {
 		expect(isIncompleteRestore(target)).toBe(false);
 	});
 
+	test('the whole snapshot ("/") into an existing folder: merged, the user\'s files kept, nothing left behind', async () => {
+		const {target} = setup();
+		writeTree(target, {'mine.txt': 'mine\n'});
+		const result = await restorePath(client, {snapshotId: snap, path: '/', target, overwrite: true});
+		expect(result.files).toBe(2);
+		expect(readFileSync(path.join(target, src, 'sub', 'b.txt'), 'utf8')).toBe('restored b\n');
+		expect(readFileSync(path.join(target, 'mine.txt'), 'utf8')).toBe('mine\n');
+		expect(readdirSync(target).sort()).toEqual(['mine.txt', src.split('/')[1]].sort());
+	});
+
 	test('two restores started at the same moment get two new folders', async () => {
 		setup();
 		const base = path.join(work, 'resto-restore-same-second');
