@@ -209,6 +209,7 @@ export async function restorePath(client: ResticClient, request: RestoreRequest)
 		staging = direct ? target : mkdtempSync(path.join(target, stagingPrefix));
 		if (!direct) writeMarker(path.join(staging, incompleteMarker), `staging folder of a resto restore of ${request.path}; safe to delete\n`);
 	} catch (error) {
+		if ((error as NodeJS.ErrnoException).code === 'ELOOP') throw new RestoreLinkError(marker, readlinkSync(marker), marker);
 		throw targetWriteError(error, target);
 	}
 	const discard = () => {

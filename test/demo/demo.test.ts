@@ -87,7 +87,7 @@ describe('resto demo (real restic)', () => {
 		try {
 			expect(await run({args: [dir], options: {}, usage: ''})).toBe(0);
 			expect(stderr.join('')).toMatch(/Reusing the demo repository \(7 snapshots\)/);
-			expect(stderr.join('')).toContain(`RESTIC_PASSWORD_FILE=${demo.passwordFile}`);
+			expect(stderr.join('')).toContain(`password file  ${demo.passwordFile}`);
 			stderr.length = 0;
 			expect(await run({args: [foreign], options: {}, usage: ''})).toBe(1);
 			expect(stderr.join('')).toMatch(/exists, is not empty and was not created by resto demo/);

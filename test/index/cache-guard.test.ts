@@ -83,6 +83,18 @@ describe('an index cache path that is not resto\'s cache file (built CLI, real r
 		expect(existsSync(nowhere)).toBe(false);
 	});
 
+	test('the cache folder itself a file: reported once, left alone, the index built', () => {
+		const xdg = path.join(work, 'index-is-file');
+		mkdirSync(path.join(xdg, 'cache', 'resto'), {recursive: true});
+		const folder = path.join(xdg, 'cache', 'resto', 'index');
+		writeFileSync(folder, 'not a folder\n');
+		const r = resto(xdg, ['index']);
+		expect(r.status).toBe(0);
+		expect(r.stderr).toMatch(/1 snapshots indexed \(0 from cache, 1 listed\)/);
+		expect(count(r.stderr, `the index cache ${path.join(folder, `${repoId}.idx`)} cannot be written`)).toBe(1);
+		expect(readFileSync(folder, 'utf8')).toBe('not a folder\n');
+	});
+
 	test('a file resto did not write: left alone, byte for byte', () => {
 		const {xdg, file} = cacheHome('foreign');
 		writeFileSync(file, 'my notes, not an index\n');

@@ -180,6 +180,16 @@ describe('restore verification and fresh folders (real restic)', () => {
 		expect(isIncompleteRestore(target)).toBe(false);
 	});
 
+	test('the whole snapshot ("/") into an existing folder: merged, the user\'s files kept, nothing left behind', async () => {
+		const {target} = setup();
+		writeTree(target, {'mine.txt': 'mine\n'});
+		const result = await restorePath(client, {snapshotId: snap, path: '/', target, overwrite: true});
+		expect(result.files).toBe(2);
+		expect(readFileSync(path.join(target, src, 'sub', 'b.txt'), 'utf8')).toBe('restored b\n');
+		expect(readFileSync(path.join(target, 'mine.txt'), 'utf8')).toBe('mine\n');
+		expect(readdirSync(target).sort()).toEqual(['mine.txt', src.split('/')[1]].sort());
+	});
+
 	test('two restores started at the same moment get two new folders', async () => {
 		setup();
 		const base = path.join(work, 'resto-restore-same-second');
@@ -282,5 +292,24 @@ describe('moving a staged restore into place', () => {
 		expect(isIncompleteRestore(target)).toBe(true);
 		outsideUnchanged();
 		expect(readdirSync(target).filter(n => n.startsWith('.resto-') && n !== '.resto-incomplete')).toEqual([]);
+	});
+});
+
+describe('`resto restore` (built CLI) and links', () => {
+	test('refused with exit 1, the link and its destination named on stderr; a link at the marker name too', () => {
+		const {target} = setup();
+		mkdirSync(path.join(target, src), {recursive: true});
+		symlinkSync(outside, path.join(target, src, 'sub'));
+		const env: NodeJS.ProcessEnv = {...resticTestEnv(repo.access), XDG_CONFIG_HOME: path.join(work, 'xdg'), XDG_CACHE_HOME: path.join(work, 'cache')};
+		const r = spawnSync(process.execPath, [cliPath, 'restore', snap.slice(0, 8), src, '--target', target, '--overwrite'], {env, encoding: 'utf8'});
+		expect(r.status).toBe(1);
+		expect(r.stderr).toContain(`${path.join(target, src, 'sub')} is a symbolic link to ${outside}: restoring ${path.join(target, src, 'sub')} would write through it`);
+		outsideUnchanged();
+		rmSync(path.join(target, src, 'sub'));
+		symlinkSync(path.join(outside, 'sentinel.txt'), path.join(target, '.resto-incomplete'));
+		const m = spawnSync(process.execPath, [cliPath, 'restore', snap.slice(0, 8), src, '--target', target, '--overwrite'], {env, encoding: 'utf8'});
+		expect(m.status).toBe(1);
+		expect(m.stderr).toContain(`${path.join(target, '.resto-incomplete')} is a symbolic link to ${path.join(outside, 'sentinel.txt')}`);
+		outsideUnchanged();
 	});
 });
