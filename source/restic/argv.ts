@@ -84,13 +84,41 @@ export interface RestoreOptions {
 	exclude?: readonly string[];
 	verify?: boolean;
 	json?: boolean;
+	/** restic ≥ 0.17: what to do with files that exist in the target (restic's default: always). */
+	overwrite?: 'always' | 'if-changed' | 'if-newer' | 'never';
+	/** restic ≥ 0.17: report what would be restored, write nothing. */
+	dryRun?: boolean;
+	/** restic ≥ 0.17: delete files in the target that are not in the snapshot. */
+	delete?: boolean;
 }
 
-export function restoreArgv(snapshotId: string, options: RestoreOptions): string[] {
+/** A restic version as the argv builders need it (major, minor). */
+export interface VersionGate {
+	major: number;
+	minor: number;
+	version?: string;
+}
+
+const atLeast = (v: VersionGate, major: number, minor: number) => v.major > major || (v.major === major && v.minor >= minor);
+
+/**
+ * `restic restore`. Options newer than the installed restic (`version`, when known) are refused with a
+ * message naming the version that has them, rather than passed to a restic that would reject them
+ * (or, worse, misread them).
+ */
+export function restoreArgv(snapshotId: string, options: RestoreOptions, version?: VersionGate): string[] {
 	const argv = ['restore', '--no-lock', flagValue('target', options.target)];
+	const needs017 = [options.overwrite ? '--overwrite' : '', options.dryRun ? '--dry-run' : '', options.delete ? '--delete' : ''].filter(Boolean);
+	if (version && needs017.length > 0 && !atLeast(version, 0, 17)) {
+		throw new TypeError(`restic ${version.version ?? `${version.major}.${version.minor}`} has no \`restore ${needs017.join(' ')}\` (it came in restic 0.17)`);
+	}
+	if (options.overwrite && !['always', 'if-changed', 'if-newer', 'never'].includes(options.overwrite)) throw new TypeError(`invalid --overwrite: ${JSON.stringify(options.overwrite)}`);
 	if (options.json) argv.push('--json');
 	argv.push(...repeated('include', options.include), ...repeated('exclude', options.exclude));
 	if (options.verify) argv.push('--verify');
+	if (options.overwrite) argv.push(flagValue('overwrite', options.overwrite));
+	if (options.dryRun) argv.push('--dry-run');
+	if (options.delete) argv.push('--delete');
 	argv.push('--', assertSnapshotId(snapshotId));
 	return argv;
 }
@@ -133,8 +161,10 @@ export function statsArgv(options: {mode?: 'restore-size' | 'raw-data' | 'files-
 	return argv;
 }
 
-export function checkArgv(options: {readDataSubset?: string} = {}): string[] {
+/** `restic check`; `json` only for restic ≥ 0.18 (0.14 ignores it and prints text). */
+export function checkArgv(options: {readDataSubset?: string; json?: boolean} = {}): string[] {
 	const argv = ['check'];
+	if (options.json) argv.push('--json');
 	if (options.readDataSubset) {
 		if (!/^(\d+\/\d+|\d+(\.\d+)?%|\d+[KMGT]?)$/.test(options.readDataSubset)) {
 			throw new TypeError(`invalid --read-data-subset: ${JSON.stringify(options.readDataSubset)}`);

@@ -9,7 +9,10 @@ import {classifyFailure, ResticError} from './errors.js';
 import {
 	parseBackupLine,
 	parseCatConfig,
+	parseCheckJsonLine,
 	parseCheckOutput,
+	versionAtLeast,
+	type CheckJsonLine,
 	parseFind,
 	parseLsLine,
 	parseRestoreLine,
@@ -29,8 +32,10 @@ import {
 	parseLockFile,
 } from './parse.js';
 import {damageAdvice, parseDamage, type PackDamage} from './damage.js';
-import {isLocalLocation} from './errors.js';
-import {runRestic, secretsOf, stallLimitMs, type RepoAccess, type RunOptions, type RunResult} from './run.js';
+import {damagedMessage, isLocalLocation, redact} from './errors.js';
+import {escapeForTerminal} from '../util/escape.js';
+import {rememberVersion} from './damage.js';
+import {resticBin, runRestic, secretsOf, stallLimitMs, type RepoAccess, type RunOptions, type RunResult} from './run.js';
 import {diffArgv, parseDiffLine, type DiffChange, type DiffStatistics} from './diff.js';
 
 export interface BackupRunResult {
@@ -77,19 +82,47 @@ export interface ResticClient {
 	diff(a: string, b: string, onChange: (change: DiffChange) => void, signal?: AbortSignal): Promise<DiffStatistics | undefined>;
 }
 
-let versionCache: Promise<ResticVersion> | undefined;
+const versionCache = new Map<string, Promise<ResticVersion>>();
 
-/** Detect the restic version once per process. */
+/** The error for a RESTIC_BIN (or `restic` on PATH) that is some other program. */
+function notResticError(bin: string, said: string): ResticError {
+	const shown = escapeForTerminal(said.trim().split('\n')[0]?.slice(0, 80) ?? '');
+	const name = process.env.RESTIC_BIN ? `RESTIC_BIN (${bin})` : `"${bin}" on PATH`;
+	return new ResticError('not-installed', `${name} is not restic: \`${bin} version\` printed ${shown ? `"${shown}"` : 'nothing'}. Point RESTIC_BIN at the restic binary, or install restic (sudo apt-get install restic).`);
+}
+
+/** Detect the restic version once per process (per binary); a binary that is not restic says so. */
 export function detectVersion(access: RepoAccess = {repository: ''}, signal?: AbortSignal): Promise<ResticVersion> {
-	versionCache ??= runRestic(access, argv.versionArgv(), {collectStdout: true, signal}).then(r => {
-		const v = parseVersion(r.stdout);
-		if (!v) throw new ResticError('failed', `could not read the restic version from: ${r.stdout.trim().slice(0, 80)}`);
-		return v;
-	});
-	versionCache.catch(() => {
-		versionCache = undefined;
-	});
-	return versionCache;
+	const bin = resticBin();
+	let cached = versionCache.get(bin);
+	if (!cached) {
+		cached = runRestic(access, argv.versionArgv(), {collectStdout: true, signal}).then(
+			r => {
+				const v = parseVersion(r.stdout);
+				if (!v) throw notResticError(bin, r.stdout);
+				rememberVersion(v);
+				return v;
+			},
+			(error: unknown) => {
+				if (error instanceof ResticError && (error.kind === 'not-installed' || error.kind === 'canceled')) throw error;
+				throw notResticError(bin, error instanceof ResticError ? error.stderr : String(error));
+			},
+		);
+		versionCache.set(bin, cached);
+		cached.catch(() => versionCache.delete(bin));
+	}
+	return cached;
+}
+
+/**
+ * restic's output did not parse, or it failed in a way nothing explains: if the binary is not restic
+ * at all, say that instead; otherwise say restic printed something resto cannot read.
+ */
+async function explainUnreadable(error: unknown, what: string, output: string, signal?: AbortSignal): Promise<never> {
+	await detectVersion(undefined, signal);
+	if (error instanceof ResticError) throw error;
+	const shown = escapeForTerminal(output.trim().slice(0, 80));
+	throw new ResticError('failed', `restic ${what} printed output resto cannot read${shown ? `: "${shown}${output.trim().length > 80 ? '…' : ''}"` : ' (nothing)'}`);
 }
 
 /** restic prints "Ignoring …" and exits 0 for unknown snapshot ids on 0.14. */
@@ -162,6 +195,13 @@ export class ResticCli implements ResticClient {
 		try {
 			return await runRestic(this.access, args, attempt);
 		} catch (error) {
+			// Damage advice names the repair commands this restic has.
+			if (error instanceof ResticError && error.kind === 'damaged') {
+				const version = await this.version(options.signal).catch(() => undefined);
+				if (version) throw new ResticError('damaged', damagedMessage(redact(this.access.repository, secretsOf(this.access)), error.damage, version), {exitCode: error.exitCode, stderr: error.stderr, damage: error.damage});
+			}
+			// A failure nothing explains may be a RESTIC_BIN that is not restic at all.
+			if (!cacheFull && error instanceof ResticError && error.kind === 'failed' && args[0] !== 'version') await explainUnreadable(error, args[0] ?? '', '', options.signal);
 			if (!cacheFull || options.signal?.aborted) throw error;
 			if (restartable ? !restartable() : delivered) {
 				throw new ResticError('failed', `restic's cache directory ${cacheDir} is full (no space left on device). Free some space there, or point RESTIC_CACHE_DIR at a disk with room, and try again.`);
@@ -171,18 +211,28 @@ export class ResticCli implements ResticClient {
 		}
 	}
 
+	/** Parse restic's output; output that does not parse is explained (not restic, or unreadable), never a crash. */
+	private async parsed<T>(what: string, output: string, parse: () => T, signal?: AbortSignal): Promise<T> {
+		try {
+			return parse();
+		} catch (error) {
+			if (!(error instanceof SyntaxError)) throw error;
+			return explainUnreadable(error, what, output, signal);
+		}
+	}
+
 	version(signal?: AbortSignal): Promise<ResticVersion> {
 		return detectVersion(this.access, signal);
 	}
 
 	async repoId(signal?: AbortSignal): Promise<string> {
 		const r = await this.run(argv.catConfigArgv(), {collectStdout: true, signal});
-		return parseCatConfig(r.stdout).id;
+		return this.parsed('cat config', r.stdout, () => parseCatConfig(r.stdout).id, signal);
 	}
 
 	async snapshots(filter: argv.SnapshotFilter & {latest?: number} = {}, signal?: AbortSignal): Promise<Snapshot[]> {
 		const r = await this.run(argv.snapshotsArgv(filter), {collectStdout: true, signal});
-		return parseSnapshots(r.stdout).sort((a, b) => b.time - a.time);
+		return (await this.parsed('snapshots', r.stdout, () => parseSnapshots(r.stdout), signal)).sort((a, b) => b.time - a.time);
 	}
 
 	async ls(snapshotId: string, options: {dir?: string; recursive?: boolean}, onNode: (node: LsNode) => void, signal?: AbortSignal): Promise<Snapshot> {
@@ -219,7 +269,13 @@ export class ResticCli implements ResticClient {
 		const r = await this.run(argv.findArgv(patterns, options), {collectStdout: true, signal});
 		const err = options.snapshots?.length ? ignoredIdError(r.stderr, this.access) : undefined;
 		if (err) throw err;
-		return parseFind(r.stdout);
+		const results = await this.parsed('find', r.stdout, () => parseFind(r.stdout), signal);
+		// restic 0.14 walks snapshots in storage order, 0.16 oldest first, 0.18 newest first: resto always
+		// hands them on newest first.
+		if (results.length < 2) return results;
+		const times = new Map((await this.snapshots({}, signal)).map(s => [s.id, s.time]));
+		const timeOf = (id: string) => times.get(id) ?? [...times].find(([full]) => full.startsWith(id))?.[1] ?? 0;
+		return results.sort((a, b) => timeOf(b.snapshot) - timeOf(a.snapshot));
 	}
 
 	async dump(snapshotId: string, path: string, options: {maxBytes?: number; onChunk?: (chunk: Buffer) => void; discard?: boolean} = {}, signal?: AbortSignal): Promise<Buffer> {
@@ -255,7 +311,17 @@ export class ResticCli implements ResticClient {
 	}
 
 	async restore(snapshotId: string, options: argv.RestoreOptions, onEvent?: (event: RestoreEvent) => void, signal?: AbortSignal): Promise<void> {
-		await this.run(argv.restoreArgv(snapshotId, options), {
+		// Options from restic 0.17 are checked against the installed version; progress needs --json (0.16+).
+		const gated = options.overwrite !== undefined || options.dryRun || options.delete;
+		const version = gated || onEvent ? await this.version(signal).catch(() => undefined) : undefined;
+		const withJson = onEvent && versionAtLeast(version, 0, 16) ? {...options, json: true} : options;
+		let args: string[];
+		try {
+			args = argv.restoreArgv(snapshotId, withJson, version);
+		} catch (error) {
+			throw new ResticError('failed', (error as Error).message);
+		}
+		await this.run(args, {
 			signal,
 			onLine: onEvent ? line => onEvent(parseRestoreLine(line)) : undefined,
 			onStderrLine: onEvent
@@ -294,21 +360,36 @@ export class ResticCli implements ResticClient {
 	}
 
 	async check(options: {readDataSubset?: string} = {}, onLine?: (line: string) => void, signal?: AbortSignal): Promise<CheckResult> {
+		// restic ≥ 0.18 reports check results as JSON; older ones as text (where --json is ignored).
+		const json = versionAtLeast(await this.version(signal).catch(() => undefined), 0, 18);
 		const lines: string[] = [];
+		let summary: Extract<CheckJsonLine, {type: 'summary'}> | undefined;
 		const collect = (line: string) => {
 			// eslint-disable-next-line no-control-regex
 			const clean = line.replace(/\x1b\[[0-9;]*[A-Za-z]/g, '');
-			lines.push(clean);
-			onLine?.(clean);
+			const parsed = json ? parseCheckJsonLine(clean) : undefined;
+			// JSON lines become the text restic would have printed, so one parser serves every version.
+			const text = parsed?.type === 'error' ? parsed.message : clean;
+			if (parsed?.type === 'summary') summary = parsed;
+			else {
+				lines.push(text);
+				onLine?.(text);
+			}
 		};
 		const withDamage = (parsed: ReturnType<typeof parseCheckOutput>): CheckResult => {
 			const output = lines.join('\n');
 			const damage = parseDamage(output, {local: isLocalLocation(this.access.repository)});
-			return damage.length > 0 ? {...parsed, output, damage, advice: damageAdvice()} : {...parsed, output};
+			for (const id of summary?.brokenPacks ?? []) if (!damage.some(d => d.packId === id)) damage.push({packId: id, problem: 'damaged', line: `pack ${id}: damaged`});
+			const result: CheckResult = {...parsed, output};
+			if (json && summary) {
+				result.ok = summary.numErrors === 0 && parsed.errors.length === 0;
+				if (result.ok) result.summary = 'no errors were found';
+			}
+			return damage.length > 0 ? {...result, ok: false, damage, advice: damageAdvice()} : result;
 		};
 		try {
 			// check goes on past a damaged pack: it should name every one.
-			const r = await this.run(argv.checkArgv(options), {signal, onLine: collect, onStderrLine: collect, stopOnDamage: false});
+			const r = await this.run(argv.checkArgv({...options, json}), {signal, onLine: collect, onStderrLine: collect, stopOnDamage: false});
 			return withDamage(parseCheckOutput(lines.join('\n'), '', r.exitCode));
 		} catch (error) {
 			// A damaged repository exits 1 with error lines: that is a check result, not a crash.
@@ -321,7 +402,7 @@ export class ResticCli implements ResticClient {
 
 	async stats(options: Parameters<typeof argv.statsArgv>[0] = {}, signal?: AbortSignal): Promise<Stats> {
 		const r = await this.run(argv.statsArgv(options), {collectStdout: true, signal});
-		return parseStats(r.stdout);
+		return this.parsed('stats', r.stdout, () => parseStats(r.stdout), signal);
 	}
 
 	async listLocks(signal?: AbortSignal): Promise<string[]> {

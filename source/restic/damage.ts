@@ -30,6 +30,8 @@ const decryptFailed = /decrypting blob ([0-9a-f]+) failed: (ciphertext verificat
 // match, want <id>, got …`, `pack <id> failed to download: …`.
 const checkPack = /^pack ([0-9a-f]{8,64}):? (does not exist|unexpected file size.*|failed to download.*|contains \d+ errors?.*)$/i;
 const checkPackIdMismatch = /^Pack ID does not match, want ([0-9a-f]{64}), got/;
+// A tree or blob the index does not know (a deleted or damaged index, or a pack gone with its index entry).
+const blobNotFound = /\bid ([0-9a-f]{64}) not found in repository/;
 
 /** The damage a stderr line reports, or undefined. `local`: the repository is a local directory. */
 export function parseDamageLine(raw: string, options: {local?: boolean} = {}): PackDamage | undefined {
@@ -52,6 +54,8 @@ export function parseDamageLine(raw: string, options: {local?: boolean} = {}): P
 	if (m) return {packId: m[1]!, problem: m[2]!, line};
 	m = checkPackIdMismatch.exec(line);
 	if (m) return {packId: m[1]!, problem: 'content does not match its id (corrupt)', line};
+	m = blobNotFound.exec(line);
+	if (m) return {packId: '', problem: `tree or blob ${m[1]!.slice(0, 12)}… not found in repository (its index is missing or damaged, or the pack holding it is gone)`, line};
 	return undefined;
 }
 
@@ -80,8 +84,15 @@ export function describeDamage(d: PackDamage): string {
 	return `pack ${d.packId}: ${d.problem}`;
 }
 
+let knownVersion: Pick<ResticVersion, 'major' | 'minor'> | undefined;
+
+/** The installed restic's version, once detected, so advice names commands it has. */
+export function rememberVersion(version: Pick<ResticVersion, 'major' | 'minor'>): void {
+	knownVersion = version;
+}
+
 /** What to do about damaged packs, with the commands the installed restic has. */
-export function damageAdvice(version?: Pick<ResticVersion, 'major' | 'minor'>): string {
+export function damageAdvice(version: Pick<ResticVersion, 'major' | 'minor'> | undefined = knownVersion): string {
 	const atLeast = (minor: number) => !version || version.major > 0 || version.minor >= minor;
 	const steps = ['run `restic check --read-data` to see every damaged pack'];
 	if (version && !atLeast(16)) {

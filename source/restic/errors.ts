@@ -141,9 +141,44 @@ function exitErrorMessage(stderr: string): string | undefined {
 	return undefined;
 }
 
+// A Go stack frame as pkg/errors' %+v prints it: a function line, then its file:line (0.14 prints the
+// stack for errors that are not "Fatal"), and goroutine dumps after a panic.
+const goFileLine = /^\s*(?:\/|[\w.-]+\/)?[\w./@-]*\.(?:go|s):\d+(?: \+0x[0-9a-f]+)?$/;
+const goFunction = /^(?:[\w.-]+\/)*[\w-]+\.(?:\(\*?[\w]+\)\.)?[\w.]+(?:\([^)]*\))?(?:\.func\d+)*$/;
+const goroutine = /^goroutine \d+ \[[^\]]*\]:$|^created by |^\[signal |^exit status \d+$/;
+
+/**
+ * restic's message without Go stack lines (`runtime/asm_amd64.s:1594`, `…/cmd/restic/main.go:98 +0x…`,
+ * `main.runFind`). The message lines pkg/errors prints before the stack are innermost first, so they
+ * are joined outermost first, as the error's own text reads ("Match: syntax error in pattern").
+ */
+export function stripGoStack(text: string): string {
+	const lines = text.split('\n');
+	const out: string[] = [];
+	let i = 0;
+	while (i < lines.length) {
+		const line = lines[i]!;
+		const next = lines[i + 1];
+		const isFrame = (goFunction.test(line.trim()) && next !== undefined && goFileLine.test(next)) || goFileLine.test(line) || goroutine.test(line.trim());
+		if (!isFrame) {
+			out.push(line);
+			i++;
+			continue;
+		}
+		// Frames start here: the message lines since the last blank/JSON/Fatal line belong to this error.
+		let start = out.length;
+		const ownLine = (l: string) => l.trim() !== '' && !/^(Fatal:|\{|Warning:)/.test(l) && !/\.\.\. which belongs to|^Unable to |returned error, retrying/.test(l);
+		while (start > 0 && out.length - start < 3 && ownLine(out[start - 1]!)) start--;
+		const message = out.splice(start).map(l => l.trim()).filter(Boolean);
+		if (message.length > 0) out.push(message.reverse().join(': '));
+		while (i < lines.length && (goFileLine.test(lines[i]!) || goroutine.test(lines[i]!.trim()) || (goFunction.test(lines[i]!.trim()) && lines[i + 1] !== undefined && goFileLine.test(lines[i + 1]!)))) i++;
+	}
+	return out.join('\n');
+}
+
 /** The most useful line of restic's stderr for a human. */
 function headline(stderr: string): string {
-	const lines = stripAnsi(stderr)
+	const lines = stripGoStack(stripAnsi(stderr))
 		.split('\n')
 		.map(l => l.trim())
 		.filter(l => l.length > 0 && !l.startsWith('{'));
@@ -164,7 +199,7 @@ export function classifyFailure(input: {
 	secrets?: readonly string[];
 }): ResticError | undefined {
 	const secrets = input.secrets ?? [];
-	const raw = stripAnsi(input.stderr);
+	const raw = stripGoStack(stripAnsi(input.stderr));
 	const stderr = redact(raw, secrets);
 	const code = input.exitCode;
 	const repo = input.repository ? redact(input.repository, secrets) : 'the repository';

@@ -314,7 +314,9 @@ export function parseBackupLine(line: string): BackupEvent {
 					totalFilesProcessed: num(o, 'total_files_processed'),
 					totalBytesProcessed: num(o, 'total_bytes_processed'),
 					totalDuration: num(o, 'total_duration'),
-					snapshotId: str(o, 'snapshot_id'),
+					// restic 0.14 puts an id in a dry run's summary although it saved no snapshot; 0.17's
+					// --skip-if-unchanged omits it. A dry run never has one.
+					snapshotId: o.dry_run === true ? '' : str(o, 'snapshot_id'),
 					dryRun: o.dry_run === true,
 				},
 			};
@@ -433,6 +435,30 @@ export function parseCheckOutput(stdout: string, stderr: string, exitCode: numbe
 			? `${specific[0]}${specific.length > 1 ? ` (and ${specific.length - 1} more)` : ''}`
 			: (errors.at(-1) ?? lines.at(-1) ?? `check exited ${exitCode ?? '?'}`);
 	return {ok, errors, summary};
+}
+
+/** One line of `check --json` (restic ≥ 0.18): an error, the summary, or something else. */
+export type CheckJsonLine =
+	| {type: 'error'; message: string}
+	| {type: 'summary'; numErrors: number; brokenPacks: string[]; suggestRepairIndex: boolean; suggestPrune: boolean}
+	| {type: 'other'};
+
+/** Parse a `check --json` line (cmd/restic/cmd_check.go v0.18: checkError, checkSummary). */
+export function parseCheckJsonLine(line: string): CheckJsonLine {
+	const trimmed = line.trim();
+	if (!trimmed.startsWith('{')) return {type: 'other'};
+	let o: Json | undefined;
+	try {
+		o = asObject(JSON.parse(trimmed));
+	} catch {
+		return {type: 'other'};
+	}
+	if (!o) return {type: 'other'};
+	const type = str(o, 'message_type');
+	if (type === 'error') return {type: 'error', message: str(o, 'message') || backupErrorMessage(o.error)};
+	if (type === 'exit_error') return {type: 'error', message: `Fatal: ${str(o, 'message')}`};
+	if (type === 'summary') return {type: 'summary', numErrors: num(o, 'num_errors'), brokenPacks: strings(o, 'broken_packs'), suggestRepairIndex: o.suggest_repair_index === true, suggestPrune: o.suggest_prune === true};
+	return {type: 'other'};
 }
 
 /** A lock file as `restic cat lock` prints it. */

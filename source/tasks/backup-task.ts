@@ -281,7 +281,8 @@ export class BackupTask extends Observable<BackupState> {
 			this.flush();
 		}
 		const allWarnings = [...warnings, ...result.warnings.filter(w => !/could not be read|^\s*$/.test(w) && !backendRetryPattern.test(w))];
-		let snapshotId = result.summary?.snapshotId;
+		// A dry run saves no snapshot, whatever restic's summary says (0.14 names one).
+		let snapshotId = plan.options.dryRun ? undefined : result.summary?.snapshotId || undefined;
 		if (snapshotId && !plan.options.dryRun && snapshotId.length < 64) {
 			// restic 0.14 reports only the short id. A local repository names each snapshot file by its
 			// full id, so a directory listing finds it without another restic start-up (≈ 0.5 s).
