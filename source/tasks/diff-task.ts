@@ -17,6 +17,17 @@ export function unifiedDiff(oldName: string, newName: string, oldText: string, n
 	return createTwoFilesPatch(oldName, newName, oldText, newText, '', '', {context: 2}).split('\n').slice(2);
 }
 
+/**
+ * Both results, or the first failure once BOTH have ended: Promise.all would reject while the other
+ * restic is still being stopped, and the task would count as stopped with a restic process alive.
+ */
+async function bothSettled<A, B>(a: Promise<A>, b: Promise<B>): Promise<[A, B]> {
+	const [ra, rb] = await Promise.allSettled([a, b]);
+	if (ra.status === 'rejected') throw ra.reason;
+	if (rb.status === 'rejected') throw rb.reason;
+	return [ra.value, rb.value];
+}
+
 /** What a diff needs from the app. */
 export interface DiffDeps {
 	store: AppStore;
@@ -31,7 +42,7 @@ export interface DiffDeps {
 export async function diffVersions({store, client, repo, scope}: DiffDeps, file: string, olderSnapshot: string, newerSnapshot: string): Promise<void> {
 	store.dispatch({type: 'notice', text: 'Comparing versions (restic dump)…'});
 	try {
-		const both = await runTask(store, 'comparing versions', signal => Promise.all([client.dump(olderSnapshot, file, {maxBytes}, signal), client.dump(newerSnapshot, file, {maxBytes}, signal)]), scope);
+		const both = await runTask(store, 'comparing versions', signal => bothSettled(client.dump(olderSnapshot, file, {maxBytes}, signal), client.dump(newerSnapshot, file, {maxBytes}, signal)), scope);
 		if (!both) return;
 		const [a, b] = both;
 		if (looksBinary(a) || looksBinary(b)) {
