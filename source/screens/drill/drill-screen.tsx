@@ -22,7 +22,7 @@ const mark: Record<StepStatus, {text: string; role: Role}> = {
 export function DrillScreen({repo: repoName}: {repo?: string}) {
 	const theme = useTheme();
 	const {width, height} = useBodySize();
-	const {config, repo, months, started, state, otherRepositories} = useDrillScreen({repo: repoName});
+	const {repo, months, started, state, otherRepositories} = useDrillScreen({repo: repoName});
 	if (!repo) return <Text {...roleStyle(theme, 'status.error')}>No repository to drill.</Text>;
 	const report = state.report;
 	return (

@@ -84,7 +84,7 @@ export function useDrillScreen({repo: repoName}: {repo?: string}) {
 		others.length > 0
 			? `Other repositories: ${others.map(r => `${r.name} (${states.get(r.name)?.status?.latest ? `latest snapshot ${formatRelative(states.get(r.name)!.status!.latest!)}` : 'status unknown'})`).join(', ')}`
 			: 'No other repository is configured in resto.';
-	return {config, repo, months, started, state, otherRepositories};
+	return {repo, months, started, state, otherRepositories};
 }
 
 /** State and commands of the drill history screen (see DrillsScreen for the view). */
