@@ -2,6 +2,7 @@
 import {ConfigError, loadConfig, resolveRepo, type Config, type Repository} from '../config/config.js';
 import {ResticError} from '../restic/errors.js';
 import {exitCodes} from '../util/exit-codes.js';
+import {RepoRegistry} from '../model/repo-registry.js';
 import {ResticCli, type ResticClient} from '../restic/client.js';
 import {printError, printWarning} from '../util/cli-output.js';
 import {UsageError} from './spec.js';
@@ -46,7 +47,20 @@ export function repoOrExit(config: Config, ctx: {options: {repo?: string}}): Rep
 
 /** A client for a repository. */
 export function clientFor(repo: Repository): ResticClient {
-	return new ResticCli(repo.access);
+	return repositoryModels().ensure(repo).client;
+}
+
+let models: RepoRegistry | undefined;
+
+/**
+ * The repository models of this process (one per repository id, see source/model/): every subcommand
+ * reaches its repository's client through here, as the TUI's screens do. `repositories` adds the
+ * configured ones (resto repos checks them all).
+ */
+export function repositoryModels(repositories: readonly Repository[] = []): RepoRegistry {
+	models ??= new RepoRegistry([], repo => new ResticCli(repo.access));
+	for (const repo of repositories) models.ensure(repo);
+	return models;
 }
 
 /** Print an error and return the exit code for it. */

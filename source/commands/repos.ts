@@ -1,10 +1,10 @@
 /** `resto repos [--json]`: configured repositories and their status, checked concurrently. */
 import {redactLocation} from '../util/redact.js';
-import {RepoRegistry, type RegistryEvent} from '../model/repo-registry.js';
+import type {RegistryEvent} from '../model/repo-registry.js';
 import {printJson, printWarning} from '../util/cli-output.js';
 import {escapeForTerminal} from '../util/escape.js';
 import {fit, formatDateTime, formatRelative} from '../util/format.js';
-import {clientFor, guard, loadConfigOrExit} from './common.js';
+import {guard, loadConfigOrExit, repositoryModels} from './common.js';
 import type {CommandContext} from './context.js';
 import {lastDrillSummary} from './drill-summary.js';
 import {commonOptions, defineCommand} from './spec.js';
@@ -20,7 +20,7 @@ export const spec = defineCommand({
 export async function run(ctx: CommandContext<typeof spec>): Promise<number> {
 	return guard(async () => {
 		const config = loadConfigOrExit();
-		const registry = new RepoRegistry(config.repositories, clientFor);
+		const registry = repositoryModels(config.repositories);
 		registry.onEvent(event => printWarning(registryWarning(event)));
 		await registry.checkAll();
 		const rows = config.repositories.map(repo => {

@@ -61,3 +61,6 @@ export function formatDuration(seconds: number | undefined): string {
 	const r = s % 60;
 	return h > 0 ? `${h}:${String(m).padStart(2, '0')}:${String(r).padStart(2, '0')}` : `${m}:${String(r).padStart(2, '0')}`;
 }
+
+/** A lock's age as restic says it ("2h5m"); lives with restic's messages, offered here to views. */
+export {formatAge} from '../restic/errors.js';

@@ -1,19 +1,14 @@
 import {Box, Text} from 'ink';
-import {useContext, useEffect, useMemo, useState} from 'react';
-import {AppContext} from '../../app-context.js';
-import {List, moveCursor} from '../../components/list.js';
+import {List} from '../../components/list.js';
 import {Spinner} from '../../components/spinner.js';
 import {useBodySize} from '../../hooks/use-body-size.js';
-import {useCommands} from '../../hooks/use-commands.js';
-import {useObservable} from '../../hooks/use-store.js';
-import {useRepoRegistry, useRepositories} from '../../hooks/use-repos.js';
 import {RepoRegistry} from '../../model/repo-registry.js';
-import {type DrillReport, type StepStatus} from '../../drill/drill.js';
-import {DrillTask} from '../../tasks/drill-task.js';
+import type {StepStatus} from '../../drill/drill.js';
 import {roleStyle, useTheme} from '../../theme/styles.js';
 import type {Role} from '../../theme/tokens.js';
 import {escapeForTerminal} from '../../util/escape.js';
-import {fit, formatBytes, formatDateTime, formatRelative} from '../../util/format.js';
+import {fit, formatBytes, formatDateTime} from '../../util/format.js';
+import {useDrillScreen, useDrillsScreen} from './use-drill-screen.js';
 
 const mark: Record<StepStatus, {text: string; role: Role}> = {
 	pending: {text: '·', role: 'text.muted'},
@@ -25,66 +20,9 @@ const mark: Record<StepStatus, {text: string; role: Role}> = {
 
 /** The guided World Backup Day drill for one repository. */
 export function DrillScreen({repo: repoName}: {repo?: string}) {
-	const services = useContext(AppContext);
-	const {config, confirm, trackTask, nav, repos} = services;
 	const theme = useTheme();
 	const {width, height} = useBodySize();
-	const repositories = useRepositories();
-	const repo = repoName ? repositories.find(r => r.name === repoName) : repositories[0];
-	const model = repo ? repos.modelFor(repo.name) : undefined;
-	const [started, setStarted] = useState(false);
-	// With no snapshot in the window the user may drill older ones: a new task over all snapshots.
-	const [months, setMonths] = useState(config.drill.months);
-	const task = useMemo(() => (repo && model ? new DrillTask(repo, model.client, {months, readDataSubset: config.drill.readDataSubset, interactive: true}) : undefined), [repo, model, config.drill, months]);
-	const state = useObservable(task ?? noTask);
-	const states = useRepoRegistry(st => st.states);
-
-	useEffect(() => () => task?.abort(), [task]);
-
-	const begin = () => {
-		if (!task || started) return;
-		setStarted(true);
-		// The report joins its repository's history: the repositories screen's banner and H follow at once.
-		const running = task.run().then(report => {
-			repos.recordDrill(report);
-			return report;
-		});
-		// Stopping the drill (quit, or a signal) waits until restic stopped, the temporary restore is removed
-		// and the "aborted" report is written.
-		const untrack = trackTask('restore drill', async () => {
-			task.abort();
-			await running;
-		});
-		void running.finally(untrack);
-	};
-
-	useCommands(['drill'], {
-		'drill.next': () => {
-			if (!started) begin();
-			else if (state.phase === 'await-pick') task?.choosePick('continue');
-			else if (state.phase === 'finished' && state.reportFiles) nav.push({name: 'drills'});
-		},
-		...(state.phase === 'await-pick' ? {'drill.reroll': () => task?.choosePick('reroll')} : {}),
-		...(state.report?.failedStep === 'pick' && /no snapshot in the last/.test(state.report.reason ?? '')
-			? {
-					'drill.older': () => {
-						setMonths(1200);
-						setStarted(false);
-					},
-				}
-			: {}),
-		...(state.phase === 'await-answer' ? {'drill.yes': () => task?.answer('yes'), 'drill.no': () => task?.answer('no')} : {}),
-		...(started && state.phase !== 'finished'
-			? {
-					'app.back': () => {
-						void confirm('Stop the drill? restic is interrupted, temporary files are removed, and the report says "aborted".', {dangerous: true}).then(yes => {
-							if (yes) task?.abort();
-						});
-					},
-				}
-			: {}),
-	});
-
+	const {repo, months, started, state, otherRepositories} = useDrillScreen({repo: repoName});
 	if (!repo) return <Text {...roleStyle(theme, 'status.error')}>No repository to drill.</Text>;
 	const report = state.report;
 	return (
@@ -129,14 +67,7 @@ export function DrillScreen({repo: repoName}: {repo?: string}) {
 					</Text>
 					{state.question.id === 'offsite-copy' ? (
 						<Text wrap="wrap" {...roleStyle(theme, 'text.muted')}>
-							{(() => {
-								// Another name for the same repository is no offsite copy.
-								const own = states.get(repo.name);
-								const others = repositories.filter(r => states.get(r.name) !== own || !own);
-								return others.length > 0
-									? `Other repositories: ${others.map(r => `${r.name} (${states.get(r.name)?.status?.latest ? `latest snapshot ${formatRelative(states.get(r.name)!.status!.latest!)}` : 'status unknown'})`).join(', ')}`
-									: 'No other repository is configured in resto.';
-							})()}
+							{otherRepositories}
 						</Text>
 					) : null}
 				</Box>
@@ -169,26 +100,13 @@ export function DrillScreen({repo: repoName}: {repo?: string}) {
 	);
 }
 
-const noState: ReturnType<DrillTask['getSnapshot']> = {steps: [], phase: 'ready', seed: 0, answers: {}, checkLines: []};
-const noTask = {subscribe: () => () => {}, getSnapshot: () => noState};
+
 
 /** Past drills: date, repository, verdict, file; enter shows the report. */
 export function DrillsScreen() {
 	const theme = useTheme();
 	const {width, height} = useBodySize();
-	const {repos} = useContext(AppContext);
-	// Follows the registry: a drill that just finished is listed without leaving the screen.
-	const history = useRepoRegistry(() => repos.history().all);
-	const [cursor, setCursor] = useState(0);
-	const [open, setOpen] = useState<DrillReport | undefined>();
-	const move = (cmd: Parameters<typeof moveCursor>[2]) => setCursor(c => moveCursor(c, history.length, cmd, height - 2));
-	useCommands(['drills', 'list'], {
-		'list.up': () => move('up'),
-		'list.down': () => move('down'),
-		'list.top': () => move('top'),
-		'list.bottom': () => move('bottom'),
-		'drills.open': () => setOpen(o => (o ? undefined : history[cursor])),
-	});
+	const {history, cursor, open} = useDrillsScreen();
 	if (open) {
 		const lines = [
 			`${open.date.slice(0, 16).replace('T', ' ')} · ${RepoRegistry.reportLabel(open)} · ${open.verdict.toUpperCase()}${open.reason ? ` · ${open.reason}` : ''}`,

@@ -1,38 +1,16 @@
 import {Box, Text} from 'ink';
-import {useContext, useEffect, useMemo, useState} from 'react';
-import {AppContext} from '../../app-context.js';
 import {useBodySize} from '../../hooks/use-body-size.js';
-import {useCommands} from '../../hooks/use-commands.js';
-import {useObservable} from '../../hooks/use-store.js';
-import {PreviewLoader} from '../../tasks/preview.js';
 import {roleStyle, useTheme} from '../../theme/styles.js';
 import {escapeForTerminal} from '../../util/escape.js';
 import {PreviewBody} from '../tree/tree-screen.js';
-import {restoreVersion} from '../search/restore-action.js';
+import {useFileScreen} from './use-file-screen.js';
 
 /** One file of a snapshot: where it is, and the first KB as escaped text or hex. */
-export function FileScreen({repo: repoName, snapshotId, path}: {repo: string; snapshotId: string; path: string}) {
-	const services = useContext(AppContext);
-	const {clientFor, repo} = services;
+export function FileScreen(props: {repo: string; snapshotId: string; path: string}) {
+	const {snapshotId, path} = props;
 	const theme = useTheme();
 	const {width, height} = useBodySize();
-	const repository = repo(repoName);
-	const preview = useMemo(() => (repository ? new PreviewLoader(clientFor(repository), 4096, 0) : undefined), [repository, clientFor]);
-	const state = useObservable(preview ?? {subscribe: () => () => {}, getSnapshot: () => idle});
-	const [hex, setHex] = useState(false);
-
-	useEffect(() => {
-		preview?.request(snapshotId, path);
-		return () => preview?.cancel();
-	}, [preview, snapshotId, path]);
-
-	useCommands(['file'], {
-		'file.hex': () => setHex(h => !h),
-		'file.restore': () => {
-			if (repository) void restoreVersion(services, repository, snapshotId, path);
-		},
-	});
-
+	const {state, hex} = useFileScreen(props);
 	return (
 		<Box flexDirection="column" width={width} height={height}>
 			<Text wrap="truncate-start" {...roleStyle(theme, 'accent')}>
@@ -45,5 +23,3 @@ export function FileScreen({repo: repoName, snapshotId, path}: {repo: string; sn
 		</Box>
 	);
 }
-
-const idle: ReturnType<PreviewLoader['getSnapshot']> = {status: 'idle'};

@@ -1,19 +1,15 @@
 import {Box, Text} from 'ink';
-import {useState} from 'react';
-import {List, moveCursor} from '../../components/list.js';
+import {List} from '../../components/list.js';
 import {useBodySize} from '../../hooks/use-body-size.js';
-import {useCommands} from '../../hooks/use-commands.js';
 import {roleStyle, useTheme} from '../../theme/styles.js';
 import {escapeForTerminal} from '../../util/escape.js';
+import {useDiffScreen} from './use-diff-screen.js';
 
 /** A unified diff of two versions of a text file; every line is escaped. */
 export function DiffScreen({path, older, newer, lines, truncated}: {path: string; older: string; newer: string; lines: string[]; truncated: boolean}) {
 	const theme = useTheme();
 	const {width, height} = useBodySize();
-	const [top, setTop] = useState(0);
-	const page = Math.max(1, height - 2);
-	const move = (cmd: Parameters<typeof moveCursor>[2]) => setTop(t => moveCursor(t, Math.max(1, lines.length - page + 1), cmd, page));
-	useCommands(['list'], {'list.down': () => move('down'), 'list.up': () => move('up'), 'list.pageDown': () => move('pageDown'), 'list.pageUp': () => move('pageUp'), 'list.top': () => move('top'), 'list.bottom': () => move('bottom')});
+	const {top, page} = useDiffScreen(lines);
 	return (
 		<Box flexDirection="column" width={width} height={height}>
 			<Text wrap="truncate-start" {...roleStyle(theme, 'accent')}>

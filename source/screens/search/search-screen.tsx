@@ -1,22 +1,16 @@
 import cliTruncate from 'cli-truncate';
 import {Box, Text} from 'ink';
 import stringWidth from 'string-width';
-import {useContext, useEffect, useMemo, useState} from 'react';
-import {AppContext} from '../../app-context.js';
-import {List, moveCursor} from '../../components/list.js';
+import {List} from '../../components/list.js';
 import {Spinner} from '../../components/spinner.js';
-import {applyTextEdit, TextField} from '../../components/text-field.js';
+import {TextField} from '../../components/text-field.js';
 import {useBodySize} from '../../hooks/use-body-size.js';
-import {useCommands} from '../../hooks/use-commands.js';
-import {useObservable} from '../../hooks/use-store.js';
 import type {SearchHit} from '../../index/search.js';
-import {SearchTask} from '../../tasks/search-task.js';
 import {roleStyle, useTheme} from '../../theme/styles.js';
 import type {Theme} from '../../theme/tokens.js';
 import {escapeForTerminal} from '../../util/escape.js';
 import {fit, formatBytes, formatDateTime, formatDuration, formatRelative} from '../../util/format.js';
-import {diffVersions} from './diff-action.js';
-import {restoreVersion} from './restore-action.js';
+import {useSearchScreen} from './use-search-screen.js';
 
 /** A path with its matched characters highlighted; long paths keep their end (the base name) visible. */
 export function HighlightedPath({hit, width, theme}: {hit: SearchHit; width: number; theme: Theme}) {
@@ -63,95 +57,11 @@ export function HighlightedPath({hit, width, theme}: {hit: SearchHit; width: num
 }
 
 /** Search every snapshot of a repository as you type; see each result's versions; preview, diff, restore. */
-export function SearchScreen({repo: repoName, query: initialQuery}: {repo: string; query?: string}) {
-	const services = useContext(AppContext);
-	const {nav, repo, store} = services;
+export function SearchScreen(props: {repo: string; query?: string}) {
+	const repoName = props.repo;
 	const theme = useTheme();
 	const {width, height} = useBodySize();
-	const repository = repo(repoName);
-	const model = repository ? services.repos.modelFor(repository.name) : undefined;
-	const machineTrees = services.config.search?.machineTrees;
-	const task = useMemo(() => (model ? new SearchTask(model.indexer(), model.client, {machineTrees}) : undefined), [model, machineTrees]);
-	const state = useObservable(task ?? noTask);
-	const [cursor, setCursor] = useState(0);
-	const [pane, setPane] = useState<'results' | 'versions'>('results');
-	const [versionCursor, setVersionCursor] = useState(0);
-
-	useEffect(() => {
-		if (!task) return undefined;
-		task.start();
-		if (initialQuery) task.setQuery(initialQuery);
-		return () => task.stop();
-	}, [task, initialQuery]);
-
-	const findMode = state.mode === 'find';
-	const rows = findMode ? (state.findResults ?? []).length : state.hits.length;
-	const timelineHeight = Math.max(3, Math.min(8, Math.floor(height / 3)));
-	const listHeight = Math.max(1, height - timelineHeight - 4);
-	const current = Math.max(0, Math.min(rows - 1, cursor));
-	const hit = findMode ? undefined : state.hits[current];
-	// The index grows while it is built: recompute the timeline as more snapshots come in.
-	// eslint-disable-next-line react-hooks/exhaustive-deps
-	const timeline = useMemo(() => (task && hit ? task.timeline(hit) : undefined), [task, hit, state.progress.snapshotsDone]);
-	const versions = timeline ? [...timeline.runs].reverse() : [];
-	const vCursor = Math.max(0, Math.min(versions.length - 1, versionCursor));
-	const selectedRun = versions[vCursor];
-	const selectedPath = findMode ? state.findResults?.[current]?.path : hit?.path;
-	const selectedSnapshot = findMode ? state.findResults?.[current]?.snapshots.at(-1) : selectedRun?.snapshots.at(-1)?.id;
-
-	const moveResults = (cmd: Parameters<typeof moveCursor>[2]) => {
-		setCursor(c => moveCursor(Math.min(c, rows - 1), rows, cmd, listHeight));
-		setVersionCursor(0);
-	};
-	const moveVersions = (cmd: Parameters<typeof moveCursor>[2]) => setVersionCursor(c => moveCursor(c, versions.length, cmd, timelineHeight));
-
-	useCommands(
-		['search'],
-		{
-			'search.next': () => (pane === 'results' ? moveResults('down') : moveVersions('down')),
-			'search.prev': () => (pane === 'results' ? moveResults('up') : moveVersions('up')),
-			'search.focus': () => setPane(p => (p === 'results' && !findMode ? 'versions' : 'results')),
-			'search.open': () => {
-				if (!selectedPath || !selectedSnapshot) return;
-				nav.push({name: 'file', repo: repoName, snapshotId: selectedSnapshot, path: selectedPath});
-			},
-			'search.restore': () => {
-				if (repository && selectedPath && selectedSnapshot) void restoreVersion(services, repository, selectedSnapshot, selectedPath);
-			},
-			'search.diff': () => {
-				if (!repository || !selectedPath || !selectedRun) return;
-				const older = versions[vCursor + 1];
-				if (!older) {
-					store.dispatch({type: 'notice', text: 'This is the oldest version: nothing to compare with.', level: 'warn'});
-					return;
-				}
-				void diffVersions(services, repository, selectedPath, older.snapshots.at(-1)!.id, selectedRun.snapshots.at(-1)!.id);
-			},
-			'search.mode': () => task?.toggleMode(),
-			'search.machine': () => task?.toggleMachine(),
-		},
-		{
-			onText: (input, key) => {
-				let next = '';
-				const consumed = applyTextEdit(
-					update => {
-						// Read the task's query, not this render's: several keys can arrive before a re-render.
-						next = update(task?.getSnapshot().query ?? '');
-					},
-					input,
-					key,
-				);
-				if (consumed) {
-					task?.setQuery(next);
-					setCursor(0);
-					setVersionCursor(0);
-					setPane('results');
-				}
-				return consumed;
-			},
-		},
-	);
-
+	const {repository, state, findMode, current, timeline, versions, vCursor, pane, listHeight, timelineHeight} = useSearchScreen(props);
 	if (!repository) return <Text {...roleStyle(theme, 'status.error')}>Unknown repository {escapeForTerminal(repoName)}.</Text>;
 
 	const p = state.progress;
@@ -261,17 +171,3 @@ export function countText(s: {total: number; looser: number; totalExact: boolean
 function cutMiddle(text: string, width: number): string {
 	return fit(stringWidth(text) > width ? cliTruncate(text, width, {position: 'middle'}) : text, width);
 }
-
-const noState: ReturnType<SearchTask['getSnapshot']> = {
-	query: '',
-	mode: 'index',
-	hits: [],
-	total: 0,
-	looser: 0,
-	hideMachine: false,
-	totalExact: true,
-	ms: 0,
-	searching: false,
-	progress: {phase: 'idle', snapshotsDone: 0, snapshotsTotal: 0, entries: 0, entriesPerSecond: 0, fromCache: 0, startedAt: 0},
-};
-const noTask = {subscribe: () => () => {}, getSnapshot: () => noState};

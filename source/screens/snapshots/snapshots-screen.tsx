@@ -1,112 +1,20 @@
-import Fuse from 'fuse.js';
 import {Box, Text} from 'ink';
-import {useContext, useEffect, useMemo, useRef, useState} from 'react';
-import {AppContext} from '../../app-context.js';
-import {applyTextEdit, TextField} from '../../components/text-field.js';
-import {List, listHandlers, moveCursor} from '../../components/list.js';
+import {TextField} from '../../components/text-field.js';
+import {List} from '../../components/list.js';
 import {Spinner} from '../../components/spinner.js';
 import {useBodySize} from '../../hooks/use-body-size.js';
-import {useCommands} from '../../hooks/use-commands.js';
-import {useRepoModel} from '../../hooks/use-repos.js';
-import type {Snapshot} from '../../restic/parse.js';
 import {roleStyle, useTheme} from '../../theme/styles.js';
 import {escapeForTerminal} from '../../util/escape.js';
 import {fit, formatBytes, formatDateTime, formatRelative} from '../../util/format.js';
+import {useSnapshotsScreen} from './use-snapshots-screen.js';
 
-/** A row of the snapshots list: a snapshot or a host group heading. */
-export type SnapshotRow = {kind: 'snapshot'; snapshot: Snapshot} | {kind: 'group'; host: string; count: number};
-
-/** Filter (fuzzy, over id/host/tags/paths), sort and optionally group snapshots into rows. */
-export function snapshotRows(snapshots: readonly Snapshot[], options: {filter: string; groupByHost: boolean; newestFirst: boolean}): SnapshotRow[] {
-	let list = [...snapshots];
-	const q = options.filter.trim();
-	if (q) {
-		const fuse = new Fuse(list, {
-			keys: ['shortId', 'id', 'hostname', 'tags', 'paths', 'username'],
-			threshold: 0.35,
-			ignoreLocation: true,
-		});
-		list = fuse.search(q).map(r => r.item);
-	}
-	list.sort((a, b) => (options.newestFirst ? b.time - a.time : a.time - b.time));
-	if (!options.groupByHost) return list.map(snapshot => ({kind: 'snapshot', snapshot}));
-	const groups = new Map<string, Snapshot[]>();
-	for (const s of list) groups.set(s.hostname, [...(groups.get(s.hostname) ?? []), s]);
-	const rows: SnapshotRow[] = [];
-	for (const host of [...groups.keys()].sort()) {
-		const items = groups.get(host)!;
-		rows.push({kind: 'group', host, count: items.length});
-		for (const snapshot of items) rows.push({kind: 'snapshot', snapshot});
-	}
-	return rows;
-}
+export {snapshotRows, type SnapshotRow} from './use-snapshots-screen.js';
 
 /** The snapshots of one repository: filter, group by host, sort by time, open one. */
 export function SnapshotsScreen({repo: repoName}: {repo: string}) {
-	const {nav} = useContext(AppContext);
 	const theme = useTheme();
 	const {width, height} = useBodySize();
-	const {model, state: repoState, gone} = useRepoModel(repoName);
-	const loadable = repoState?.snapshots;
-	const [cursor, setCursor] = useState(0);
-	const [filter, setFilter] = useState('');
-	const [filtering, setFiltering] = useState(false);
-	const [groupByHost, setGroupByHost] = useState(false);
-	const [newestFirst, setNewestFirst] = useState(true);
-	const controller = useRef<AbortController | undefined>(undefined);
-
-	const reload = () => {
-		if (!model) return;
-		controller.current?.abort();
-		const c = new AbortController();
-		controller.current = c;
-		void model.loadSnapshots(c.signal);
-	};
-
-	useEffect(() => {
-		if (!model?.getSnapshot().snapshots.data) reload();
-		return () => controller.current?.abort();
-		// eslint-disable-next-line react-hooks/exhaustive-deps
-	}, [model]);
-
-	const rows = useMemo(() => snapshotRows(loadable?.data ?? [], {filter, groupByHost, newestFirst}), [loadable?.data, filter, groupByHost, newestFirst]);
-	const listHeight = Math.max(1, height - 6);
-	const clamp = (c: number) => Math.max(0, Math.min(rows.length - 1, c));
-	const current = rows[clamp(cursor)];
-	const move = (cmd: Parameters<typeof moveCursor>[2]) => setCursor(c => moveCursor(c, rows.length, cmd, listHeight));
-
-	useCommands(
-		filtering ? ['input'] : ['snapshots', 'list'],
-		filtering
-			? {
-					'input.submit': () => setFiltering(false),
-					'input.cancel': () => {
-						setFilter('');
-						setFiltering(false);
-					},
-				}
-			: {
-					...listHandlers(move),
-					'snapshots.open': () => {
-						if (current?.kind === 'snapshot') nav.push({name: 'tree', repo: repoName, snapshotId: current.snapshot.id});
-					},
-					'snapshots.filter': () => setFiltering(true),
-					'snapshots.group': () => setGroupByHost(g => !g),
-					'snapshots.sort': () => setNewestFirst(n => !n),
-					'snapshots.search': () => nav.push({name: 'search', repo: repoName}),
-					'snapshots.refresh': reload,
-				},
-		{
-			modal: filtering,
-			onText: filtering
-				? (input, key) => {
-						const consumed = applyTextEdit(setFilter, input, key);
-						if (consumed) setCursor(0);
-						return consumed;
-					}
-				: undefined,
-		},
-	);
+	const {model, gone, loadable, rows, cursor, clamp, filter, filtering, groupByHost, newestFirst, listHeight} = useSnapshotsScreen({repo: repoName});
 
 	if (!model) return <Text {...roleStyle(theme, 'status.error')}>{gone ? `${escapeForTerminal(gone)}.` : `Unknown repository ${escapeForTerminal(repoName)}.`} Esc goes back.</Text>;
 

@@ -1,118 +1,24 @@
 import {Box, Text} from 'ink';
-import {useContext, useEffect, useMemo, useState} from 'react';
-import {AppContext} from '../../app-context.js';
-import {List, listHandlers, moveCursor} from '../../components/list.js';
+import {List} from '../../components/list.js';
 import {Spinner} from '../../components/spinner.js';
-import {applyTextEdit, TextField} from '../../components/text-field.js';
+import {TextField} from '../../components/text-field.js';
 import {useBodySize} from '../../hooks/use-body-size.js';
-import {useCommands} from '../../hooks/use-commands.js';
-import {useObservable} from '../../hooks/use-store.js';
-import {PreviewLoader} from '../../tasks/preview.js';
-import {TreeListing, type TreeEntry} from '../../tasks/tree-listing.js';
+import type {PreviewState} from '../../tasks/preview.js';
+import type {TreeEntry} from '../../tasks/tree-listing.js';
 import {roleStyle, useTheme} from '../../theme/styles.js';
 import {escapeForTerminal} from '../../util/escape.js';
 import {fit, formatBytes, formatDateTime} from '../../util/format.js';
 import {hexPreview, looksBinary, textPreview} from '../../util/preview.js';
-
-function parentDir(dir: string): string {
-	const i = dir.lastIndexOf('/');
-	return i <= 0 ? '/' : dir.slice(0, i);
-}
+import {useTreeScreen} from './use-tree-screen.js';
 
 const typeMark: Record<TreeEntry['type'], string> = {dir: '▸', file: ' ', symlink: '↪', other: '?'};
 
 /** Browse one snapshot's tree while `restic ls` streams it; preview the selected file. */
-export function TreeScreen({repo: repoName, snapshotId, dir: initialDir}: {repo: string; snapshotId: string; dir?: string}) {
-	const {nav, clientFor, repo, store} = useContext(AppContext);
+export function TreeScreen(props: {repo: string; snapshotId: string; dir?: string}) {
+	const {repo: repoName, snapshotId} = props;
 	const theme = useTheme();
 	const {width, height} = useBodySize();
-	const repository = repo(repoName);
-	const client = repository ? clientFor(repository) : undefined;
-	const listing = useMemo(() => (client ? new TreeListing(client, snapshotId) : undefined), [client, snapshotId]);
-	const preview = useMemo(() => (client ? new PreviewLoader(client) : undefined), [client]);
-	const state = useObservable(listing ?? dummy);
-	const previewState = useObservable(preview ?? dummyPreview);
-	const [dir, setDir] = useState<string | undefined>(initialDir);
-	const [cursors, setCursors] = useState<Record<string, number>>({});
-	const [filter, setFilter] = useState('');
-	const [filtering, setFiltering] = useState(false);
-
-	useEffect(() => {
-		if (!listing) return undefined;
-		void listing.start();
-		// Leaving the screen stops restic (SIGINT) and any preview dump.
-		return () => {
-			listing.cancel();
-			preview?.cancel();
-		};
-	}, [listing, preview]);
-
-	// Open the first interesting directory once the top of the tree has arrived.
-	const effectiveDir = dir ?? (listing && state.entries > 0 ? listing.startDir() : '/');
-	const entries = useMemo(() => {
-		const all = listing ? listing.childrenOf(effectiveDir) : [];
-		const q = filter.toLowerCase();
-		return q ? all.filter(e => e.name.toLowerCase().includes(q)) : all;
-		// state.version re-reads children as the listing grows.
-		// eslint-disable-next-line react-hooks/exhaustive-deps
-	}, [listing, effectiveDir, state.version, filter]);
-
-	const cursor = Math.max(0, Math.min(entries.length - 1, cursors[effectiveDir] ?? 0));
-	const selected = entries[cursor];
-	const previewLines = Math.max(2, Math.min(10, Math.floor(height / 4)));
-	// A failed listing's message gets a second line (the whole message matters, e.g. a dead backend).
-	const errorLines = state.status === 'error' ? 1 : 0;
-	const listHeight = Math.max(1, height - previewLines - 5 - errorLines - (filtering || filter ? 1 : 0));
-
-	useEffect(() => {
-		if (!preview) return;
-		if (selected?.type === 'file' && selected.size > 0) preview.request(snapshotId, selected.path);
-		else preview.clear();
-	}, [preview, selected?.path, selected?.type, selected?.size, snapshotId]);
-
-	const setCursor = (c: number) => setCursors(all => ({...all, [effectiveDir]: c}));
-	const move = (cmd: Parameters<typeof moveCursor>[2]) => setCursor(moveCursor(cursor, entries.length, cmd, listHeight));
-	const open = () => {
-		if (!selected) return;
-		if (selected.type === 'dir') {
-			setDir(selected.path);
-			setFilter('');
-		} else nav.push({name: 'file', repo: repoName, snapshotId, path: selected.path});
-	};
-	const up = () => {
-		if (effectiveDir === '/') {
-			nav.pop();
-			return;
-		}
-		setDir(parentDir(effectiveDir));
-		setFilter('');
-	};
-
-	useCommands(
-		filtering ? ['input'] : ['tree', 'list'],
-		filtering
-			? {'input.submit': () => setFiltering(false), 'input.cancel': () => (setFilter(''), setFiltering(false))}
-			: {
-					...listHandlers(move),
-					'tree.open': open,
-					'tree.parent': up,
-					'tree.filter': () => setFiltering(true),
-					'tree.restore': () => {
-						if (!selected) return;
-						nav.push({name: 'file', repo: repoName, snapshotId, path: selected.path});
-						store.dispatch({type: 'notice', text: 'Press r again to restore into a new folder.'});
-					},
-				},
-		{
-			modal: filtering,
-			onText: filtering
-				? (input, key) => {
-						const consumed = applyTextEdit(setFilter, input, key);
-						return consumed;
-					}
-				: undefined,
-		},
-	);
+	const {repository, state, previewState, effectiveDir, entries, cursor, selected, previewLines, errorLines, listHeight, filter, filtering} = useTreeScreen(props);
 
 	if (!repository) return <Text {...roleStyle(theme, 'status.error')}>Unknown repository {escapeForTerminal(repoName)}.</Text>;
 
@@ -163,7 +69,7 @@ export function TreeScreen({repo: repoName, snapshotId, dir: initialDir}: {repo:
 }
 
 /** The preview area: escaped text or a hex dump of the first KB. */
-export function PreviewBody({state, lines, width, isFile, empty, hex}: {state: ReturnType<PreviewLoader['getSnapshot']>; lines: number; width: number; isFile: boolean; empty?: boolean; hex?: boolean}) {
+export function PreviewBody({state, lines, width, isFile, empty, hex}: {state: PreviewState; lines: number; width: number; isFile: boolean; empty?: boolean; hex?: boolean}) {
 	const theme = useTheme();
 	if (!isFile) return <Text {...roleStyle(theme, 'text.muted')}>Enter opens the directory.</Text>;
 	if (empty) return <Text {...roleStyle(theme, 'text.muted')}>(empty file)</Text>;
@@ -183,8 +89,3 @@ export function PreviewBody({state, lines, width, isFile, empty, hex}: {state: R
 	);
 }
 
-// Stable stand-ins for an unknown repository (useSyncExternalStore needs cached snapshots).
-const noListing: ReturnType<TreeListing['getSnapshot']> = {status: 'error', entries: 0, startedAt: 0, version: 0};
-const noPreview: ReturnType<PreviewLoader['getSnapshot']> = {status: 'idle'};
-const dummy = {subscribe: () => () => {}, getSnapshot: () => noListing};
-const dummyPreview = {subscribe: () => () => {}, getSnapshot: () => noPreview};

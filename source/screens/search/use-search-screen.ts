@@ -1,0 +1,128 @@
+/**
+ * The search screen's state and commands: the repository's search task (its index outlives the screen),
+ * the cursor over results and versions, and the flows it starts (preview, restore, diff) as tasks.
+ */
+import {useContext, useEffect, useMemo, useRef, useState} from 'react';
+import {AppContext} from '../../app-context.js';
+import {moveCursor} from '../../components/list.js';
+import {applyTextEdit} from '../../components/text-field.js';
+import {useBodySize} from '../../hooks/use-body-size.js';
+import {useCommands} from '../../hooks/use-commands.js';
+import {useObservable} from '../../hooks/use-store.js';
+import {diffVersions} from '../../tasks/diff-task.js';
+import {restoreVersion} from '../../tasks/restore-task.js';
+import {SearchTask, type SearchState} from '../../tasks/search-task.js';
+
+/** State and commands of the search screen (see SearchScreen for the view). */
+export function useSearchScreen({repo: repoName, query: initialQuery}: {repo: string; query?: string}) {
+	const services = useContext(AppContext);
+	const {nav, repo, store, clientFor} = services;
+	const {height} = useBodySize();
+	const repository = repo(repoName);
+	const model = repository ? services.repos.modelFor(repository.name) : undefined;
+	const machineTrees = services.config.search?.machineTrees;
+	const task = useMemo(() => (model ? new SearchTask(model.indexer(), model.client, {machineTrees}) : undefined), [model, machineTrees]);
+	const state = useObservable(task ?? noTask);
+	const [cursor, setCursor] = useState(0);
+	const [pane, setPane] = useState<'results' | 'versions'>('results');
+	const [versionCursor, setVersionCursor] = useState(0);
+
+	// Work this screen started for itself (a diff) stops when the screen is left.
+	const scope = useRef<AbortController | undefined>(undefined);
+	useEffect(() => {
+		const controller = new AbortController();
+		scope.current = controller;
+		return () => controller.abort();
+	}, []);
+
+	useEffect(() => {
+		if (!task) return undefined;
+		task.start();
+		if (initialQuery) task.setQuery(initialQuery);
+		return () => task.stop();
+	}, [task, initialQuery]);
+
+	const findMode = state.mode === 'find';
+	const rows = findMode ? (state.findResults ?? []).length : state.hits.length;
+	const timelineHeight = Math.max(3, Math.min(8, Math.floor(height / 3)));
+	const listHeight = Math.max(1, height - timelineHeight - 4);
+	const current = Math.max(0, Math.min(rows - 1, cursor));
+	const hit = findMode ? undefined : state.hits[current];
+	// The index grows while it is built: recompute the timeline as more snapshots come in.
+	// eslint-disable-next-line react-hooks/exhaustive-deps
+	const timeline = useMemo(() => (task && hit ? task.timeline(hit) : undefined), [task, hit, state.progress.snapshotsDone]);
+	const versions = timeline ? [...timeline.runs].reverse() : [];
+	const vCursor = Math.max(0, Math.min(versions.length - 1, versionCursor));
+	const selectedRun = versions[vCursor];
+	const selectedPath = findMode ? state.findResults?.[current]?.path : hit?.path;
+	const selectedSnapshot = findMode ? state.findResults?.[current]?.snapshots.at(-1) : selectedRun?.snapshots.at(-1)?.id;
+
+	const moveResults = (cmd: Parameters<typeof moveCursor>[2]) => {
+		setCursor(c => moveCursor(Math.min(c, rows - 1), rows, cmd, listHeight));
+		setVersionCursor(0);
+	};
+	const moveVersions = (cmd: Parameters<typeof moveCursor>[2]) => setVersionCursor(c => moveCursor(c, versions.length, cmd, timelineHeight));
+
+	useCommands(
+		['search'],
+		{
+			'search.next': () => (pane === 'results' ? moveResults('down') : moveVersions('down')),
+			'search.prev': () => (pane === 'results' ? moveResults('up') : moveVersions('up')),
+			'search.focus': () => setPane(p => (p === 'results' && !findMode ? 'versions' : 'results')),
+			'search.open': () => {
+				if (!selectedPath || !selectedSnapshot) return;
+				nav.push({name: 'file', repo: repoName, snapshotId: selectedSnapshot, path: selectedPath});
+			},
+			'search.restore': () => {
+				if (repository && selectedPath && selectedSnapshot) void restoreVersion({store, client: clientFor(repository), confirm: services.confirm}, selectedSnapshot, selectedPath);
+			},
+			'search.diff': () => {
+				if (!repository || !selectedPath || !selectedRun) return;
+				const older = versions[vCursor + 1];
+				if (!older) {
+					store.dispatch({type: 'notice', text: 'This is the oldest version: nothing to compare with.', level: 'warn'});
+					return;
+				}
+				void diffVersions({store, client: clientFor(repository), repo: repoName, scope: scope.current?.signal}, selectedPath, older.snapshots.at(-1)!.id, selectedRun.snapshots.at(-1)!.id);
+			},
+			'search.mode': () => task?.toggleMode(),
+			'search.machine': () => task?.toggleMachine(),
+		},
+		{
+			onText: (input, key) => {
+				let next = '';
+				const consumed = applyTextEdit(
+					update => {
+						// Read the task's query, not this render's: several keys can arrive before a re-render.
+						next = update(task?.getSnapshot().query ?? '');
+					},
+					input,
+					key,
+				);
+				if (consumed) {
+					task?.setQuery(next);
+					setCursor(0);
+					setVersionCursor(0);
+					setPane('results');
+				}
+				return consumed;
+			},
+		},
+	);
+
+	return {repository, state, task, findMode, rows, current, timeline, versions, vCursor, pane, listHeight, timelineHeight};
+}
+
+const noState: SearchState = {
+	query: '',
+	mode: 'index',
+	hits: [],
+	total: 0,
+	looser: 0,
+	hideMachine: false,
+	totalExact: true,
+	ms: 0,
+	searching: false,
+	progress: {phase: 'idle', snapshotsDone: 0, snapshotsTotal: 0, entries: 0, entriesPerSecond: 0, fromCache: 0, startedAt: 0},
+};
+const noTask = {subscribe: () => () => {}, getSnapshot: () => noState};
