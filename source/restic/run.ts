@@ -8,6 +8,9 @@ import {locationSecrets} from '../util/redact.js';
 import {backendRetryPattern, classifyFailure, damagedMessage, isLocalLocation, notInstalledError, redact, ResticError, retryCause} from './errors.js';
 import {parseDamageLine, type PackDamage} from './damage.js';
 
+/** A damage line restic goes on retrying (a Load of a pack that is missing or unreadable). */
+const retryingDamage = /returned error, retrying after/;
+
 /** How to reach one repository. Secrets only travel through the child's environment. */
 export interface RepoAccess {
 	/** Any restic repository string (local path, rest:, sftp:, b2:, rclone:…). */
@@ -256,6 +259,7 @@ async function runAcquired(access: RepoAccess, argv: readonly string[], options:
 	let stalledFor = 0;
 	const local = isLocalLocation(access.repository);
 	const damage: PackDamage[] = [];
+	let stoppedForDamage = false;
 	const passwordTimeout = access.passwordCommand && !access.passwordFile ? passwordTimeoutMs() : 0;
 	const runAccess = passwordTimeout ? {...access, passwordCommand: passwordCommandWithTimeout(access.passwordCommand!)} : access;
 	const subprocess = spawnTracked(command, args, {
@@ -306,8 +310,12 @@ async function runAcquired(access: RepoAccess, argv: readonly string[], options:
 		const damaged = parseDamageLine(line, {local});
 		if (damaged) {
 			if (damage.length < 100 && !damage.some(d => d.packId === damaged.packId && d.problem === damaged.problem)) damage.push(damaged);
-			// restic would retry this pack for ~45 s as if the backend were flaky; it will not get better.
-			if (options.stopOnDamage !== false && !watchdog.signal.aborted) watchdog.abort();
+			// restic would retry this pack for ~45 s as if the backend were flaky (check: for minutes, for every
+			// blob of it); it will not get better. check goes on past damage it reports once, never past a retry.
+			if ((options.stopOnDamage !== false || retryingDamage.test(line)) && !watchdog.signal.aborted) {
+				stoppedForDamage = true;
+				watchdog.abort();
+			}
 		} else if (backendRetryPattern.test(line)) {
 			const now = Date.now();
 			// restic retries each object with growing pauses (several at once during a restore). One object
@@ -358,7 +366,7 @@ async function runAcquired(access: RepoAccess, argv: readonly string[], options:
 		throw new ResticError('failed', `could not start restic: ${cause?.message ?? result.shortMessage}`);
 	}
 	if (code === 127 && wrapped && /failed to execute|No such file or directory|not found/.test(stderr)) throw notInstalledError(bin);
-	if (damage.length > 0 && options.stopOnDamage !== false && !options.signal?.aborted && code !== 0) {
+	if (damage.length > 0 && (options.stopOnDamage !== false || stoppedForDamage) && !options.signal?.aborted && code !== 0) {
 		const repo = redact(access.repository, secrets);
 		throw new ResticError('damaged', redact(damagedMessage(repo, damage), secrets), {exitCode: code, stderr: redact(stderr, secrets), damage: damage.map(d => ({...d, line: redact(d.line, secrets)}))});
 	}
