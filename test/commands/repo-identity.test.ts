@@ -54,8 +54,10 @@ describe('drills are attributed by repository id', () => {
 		expect(row!.name).toBe(broken.repoPath);
 		expect(row!.lastDrill).toBeNull();
 
-		r = resto(['drill', '--json', '--seed', '1'], zeroConfig(broken));
+		r = resto(['drill', '--seed', '1'], zeroConfig(broken));
 		expect(r.status).toBe(1);
+		// The report names the repository by its location (no more "default").
+		expect(r.stdout + r.stderr).toContain(`repository: ${broken.repoPath}, id `);
 		r = resto(['repos', '--json'], zeroConfig(broken));
 		[row] = rows(r.stdout);
 		expect(row!.lastDrill).toMatchObject({verdict: 'fail', repository: {name: broken.repoPath, location: broken.repoPath}});
