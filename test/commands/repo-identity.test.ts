@@ -18,7 +18,7 @@ function resto(args: string[], env: Record<string, string | undefined> = {}) {
 	for (const k of Object.keys(base)) if (k.startsWith('RESTIC_') || k.startsWith('RESTO_')) delete base[k];
 	const full: Record<string, string | undefined> = {...base, XDG_CONFIG_HOME: path.join(xdg, 'config'), XDG_CACHE_HOME: path.join(xdg, 'cache'), XDG_STATE_HOME: path.join(xdg, 'state'), XDG_DATA_HOME: path.join(xdg, 'data'), ...env};
 	for (const [k, v] of Object.entries(full)) if (v === undefined) delete full[k];
-	return spawnSync(process.execPath, [cliPath, ...args], {env: full as NodeJS.ProcessEnv, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 120_000});
+	return spawnSync(process.execPath, [cliPath, ...args], {env: full as NodeJS.ProcessEnv, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 240_000});
 }
 
 type Row = {name: string; repository: string; id: string | null; status: string; lastDrill: null | {verdict: string; repository: {name: string; location: string; id: string | null}}};
@@ -68,7 +68,7 @@ describe('drills are attributed by repository id', () => {
 		// The reports name the repository by name and location.
 		const reports = readdirSync(path.join(xdg, 'state', 'resto', 'drills')).filter(f => f.endsWith('.md'));
 		expect(reports).toHaveLength(2);
-	}, 180_000);
+	}, 420_000); // restic 0.14 check retries loading a missing pack with backoff: ~95 s per drill of the broken repository
 
 	test('configured: the same drills follow the ids, whatever the names', () => {
 		const cfg = path.join(xdg, 'config.yaml');
