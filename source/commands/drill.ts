@@ -5,6 +5,7 @@
  */
 import {exitCodes} from '../util/exit-codes.js';
 import {DrillTask} from '../tasks/drill-task.js';
+import {RepoRegistry} from '../model/repo-registry.js';
 import {printInfo, printJson} from '../util/cli-output.js';
 import {escapeForTerminal} from '../util/escape.js';
 import {onShutdown} from '../util/signals.js';
@@ -70,6 +71,8 @@ export async function run(ctx: CommandContext<typeof spec>): Promise<number> {
 		else {
 			const last = reports.at(-1)!;
 			printInfo(`\nverdict: ${verdict.toUpperCase()}${last.reason ? ` (${escapeForTerminal(last.reason)})` : ''}`);
+			// Name and location: two zero-config repositories used to be both "default".
+			printInfo(`repository: ${escapeForTerminal(RepoRegistry.reportLabel(last))}${last.repository.id ? `, id ${last.repository.id.slice(0, 8)}` : ''}`);
 			if (last.reportFiles) printInfo(`report: ${last.reportFiles.markdown}`);
 			if (last.reverify && verdict === 'pass') printInfo(`re-verify by hand: ${last.reverify}  (expect ${last.hashes?.dump})`);
 		}

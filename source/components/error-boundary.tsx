@@ -18,7 +18,10 @@ export function crashMessage(error: unknown, where?: string): string {
 
 /** The innermost component named in React's component stack. */
 function firstComponent(stack: string | null | undefined): string | undefined {
-	return stack?.split('\n').map(l => /^\s*at (\w+)/.exec(l)?.[1]).find(Boolean);
+	return stack
+		?.split('\n')
+		.map(l => /^\s*at (\w+)/.exec(l)?.[1])
+		.find(Boolean);
 }
 
 interface Props {

@@ -201,12 +201,7 @@ export class RepoModel extends Observable<RepoModelState> {
 			const counts = {snapshotCount: snapshots.length, latest: snapshots[0]?.time};
 			// A check under way sets the health itself; otherwise a listing that worked proves the repository
 			// reachable, and a lock found by the last check stays until the next check (a listing does not look).
-			const status: RepoStatus =
-				st?.health === 'checking'
-					? {...st, ...counts}
-					: st?.health === 'locked'
-						? {...st, ...counts}
-						: {health: 'ok', ...counts, checkedAt: Date.now()};
+			const status: RepoStatus = st?.health === 'checking' ? {...st, ...counts} : st?.health === 'locked' ? {...st, ...counts} : {health: 'ok', ...counts, checkedAt: Date.now()};
 			this.update({snapshots: {state: 'ready', data: snapshots}, status});
 		} catch (error) {
 			if (controller.signal.aborted) {

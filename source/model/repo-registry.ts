@@ -16,11 +16,7 @@ import {RepoModel, type RepoModelState} from './repo-model.js';
 export type ClientFactory = (repo: Repository) => ResticClient;
 
 /** What the registry tells the user about (the TUI shows notices, subcommands print warnings). */
-export type RegistryEvent =
-	| {type: 'id-changed'; name: string; location: string; from: string; to: string}
-	| {type: 'shared'; names: string[]; id: string}
-	| {type: 'removed'; names: string[]}
-	| {type: 'unattributed-drills'; count: number; files: string[]};
+export type RegistryEvent = {type: 'id-changed'; name: string; location: string; from: string; to: string} | {type: 'shared'; names: string[]; id: string} | {type: 'removed'; names: string[]} | {type: 'unattributed-drills'; count: number; files: string[]};
 
 /** An immutable view of every configured repository and its model state, in configuration order. */
 export interface RegistrySnapshot {
@@ -138,7 +134,10 @@ export class RepoRegistry extends Observable<RegistrySnapshot> {
 
 	private newModel(repo: Repository, id?: string): RepoModel {
 		const model = new RepoModel(repo, this.clientFactory(repo), id);
-		this.unsubscribers.set(model, model.subscribe(() => this.publish()));
+		this.unsubscribers.set(
+			model,
+			model.subscribe(() => this.publish()),
+		);
 		if (id) {
 			this.byId.set(id, model);
 			model.update({drills: this.drillsOf(id)});

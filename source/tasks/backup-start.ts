@@ -48,4 +48,3 @@ export function startBackup({repos, store}: {repos: RepoRegistry; store: AppStor
 	});
 	return task;
 }
-

@@ -36,7 +36,10 @@ afterAll(() => {
 	a.cleanup();
 	b.cleanup();
 	rmSync(state, {recursive: true, force: true});
-	for (const [k, v] of [['XDG_STATE_HOME', saved], ['XDG_CACHE_HOME', savedCache]] as const) {
+	for (const [k, v] of [
+		['XDG_STATE_HOME', saved],
+		['XDG_CACHE_HOME', savedCache],
+	] as const) {
 		if (v === undefined) delete process.env[k];
 		else process.env[k] = v;
 	}
@@ -124,10 +127,21 @@ describe('repository identity', () => {
 		writeFileSync(path.join(dir, '20250104T000000-garbage.json'), '{not json');
 		try {
 			// Both are zero-config-like names; B must not get A's pass, nor the report without an id.
-			const registry = new RepoRegistry([{name: a.repoPath, access: a.access}, {name: 'default', access: b.access}], clientFor);
+			const registry = new RepoRegistry(
+				[
+					{name: a.repoPath, access: a.access},
+					{name: 'default', access: b.access},
+				],
+				clientFor,
+			);
 			const seen = events(registry);
 			await registry.checkAll();
-			expect(registry.modelFor(a.repoPath)!.getSnapshot().drills.map(r => r.date)).toEqual(['2025-01-01T00:00:00.000Z']);
+			expect(
+				registry
+					.modelFor(a.repoPath)!
+					.getSnapshot()
+					.drills.map(r => r.date),
+			).toEqual(['2025-01-01T00:00:00.000Z']);
 			expect(registry.modelFor('default')!.getSnapshot().drills).toEqual([]);
 			expect(seen.find(e => e.type === 'unattributed-drills')).toMatchObject({count: 2});
 			// Listed in the history (H), damaged files skipped.
@@ -139,11 +153,21 @@ describe('repository identity', () => {
 	}, 60_000);
 
 	test('a repository removed from the configuration leaves cleanly: its model retires, screens learn why', async () => {
-		const registry = new RepoRegistry([{name: 'a', access: a.access}, {name: 'b', access: b.access}], clientFor, {history: () => []});
+		const registry = new RepoRegistry(
+			[
+				{name: 'a', access: a.access},
+				{name: 'b', access: b.access},
+			],
+			clientFor,
+			{history: () => []},
+		);
 		const seen = events(registry);
 		await registry.checkAll();
 		const modelB = registry.modelFor('b')!;
-		const indexing = modelB.indexer().update().catch(() => 'stopped');
+		const indexing = modelB
+			.indexer()
+			.update()
+			.catch(() => 'stopped');
 		registry.setRepositories([{name: 'a', access: a.access}]);
 		expect(registry.modelFor('b')).toBeUndefined();
 		expect(registry.getSnapshot().repositories.map(r => r.name)).toEqual(['a']);
@@ -156,7 +180,10 @@ describe('repository identity', () => {
 		// A check of a name that is gone is a no-op, not a crash.
 		expect(await registry.check('b')).toBeUndefined();
 		// Back in the configuration: a fresh model.
-		registry.setRepositories([{name: 'a', access: a.access}, {name: 'b', access: b.access}]);
+		registry.setRepositories([
+			{name: 'a', access: a.access},
+			{name: 'b', access: b.access},
+		]);
 		expect(registry.getSnapshot().gone.has('b')).toBe(false);
 		expect((await registry.check('b'))!.id).toBe(modelB.id);
 		registry.dispose();
@@ -165,7 +192,14 @@ describe('repository identity', () => {
 
 describe('the model follows what changes the repository', () => {
 	test('a backup adds its snapshot to the model; a drill joins the drills of its id only', async () => {
-		const registry = new RepoRegistry([{name: 'a', access: a.access}, {name: 'b', access: b.access}], clientFor, {history: () => drillHistory()});
+		const registry = new RepoRegistry(
+			[
+				{name: 'a', access: a.access},
+				{name: 'b', access: b.access},
+			],
+			clientFor,
+			{history: () => drillHistory()},
+		);
 		await registry.checkAll();
 		const model = registry.modelFor('a')!;
 		const count = model.getSnapshot().status!.snapshotCount!;

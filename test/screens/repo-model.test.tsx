@@ -99,7 +99,13 @@ describe('screens follow the repository models', () => {
 	test('a repository removed from the config file while resto runs leaves the list and its screen says so', async () => {
 		const file = path.join(state, 'config.yaml');
 		const yaml = (names: Array<[string, TestRepo]>) => `repositories:\n${names.map(([n, r]) => `  - name: ${n}\n    repository: ${r.repoPath}\n    passwordFile: ${r.passwordFile}\n`).join('')}`;
-		writeFileSync(file, yaml([['good', good], ['bad', bad]]));
+		writeFileSync(
+			file,
+			yaml([
+				['good', good],
+				['bad', bad],
+			]),
+		);
 		const config = loadConfig({file, demo: false});
 		const repos = new RepoRegistry(config.repositories, clientFor);
 		const unwatch = watchConfig(file, repos, {intervalMs: 100});
@@ -115,7 +121,7 @@ describe('screens follow the repository models', () => {
 			ui.stdin.write(keys.escape);
 			const frame = await waitForFrame(ui.lastFrame, f => f.includes('good') && f.includes('NAME'));
 			expect(frame).not.toContain(bad.repoPath);
-			expect(frame).toContain("bad left the configuration");
+			expect(frame).toContain('bad left the configuration');
 			expect(repos.list().map(r => r.name)).toEqual(['good']);
 		} finally {
 			ui.unmount();

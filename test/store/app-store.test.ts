@@ -24,10 +24,15 @@ describe('app store: navigation, tasks, notices, dialogs', () => {
 		const store = createAppStore();
 		let pct = 0.1;
 		const cleaned: string[] = [];
-		const untrack = trackTask(store, () => `backup ${Math.round(pct * 100)}%`, async () => {
-			await new Promise(r => setTimeout(r, 50));
-			cleaned.push('backup');
-		}, () => pct);
+		const untrack = trackTask(
+			store,
+			() => `backup ${Math.round(pct * 100)}%`,
+			async () => {
+				await new Promise(r => setTimeout(r, 50));
+				cleaned.push('backup');
+			},
+			() => pct,
+		);
 		trackTask(store, 'restore', () => void cleaned.push('restore'));
 		expect(store.getState().tasks.map(t => t.label)).toEqual(['backup 10%', 'restore']);
 		pct = 0.5;

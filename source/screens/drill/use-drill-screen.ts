@@ -80,10 +80,7 @@ export function useDrillScreen({repo: repoName}: {repo?: string}) {
 	// The checklist's offsite question lists the other repositories (another name for this one is no offsite copy).
 	const own = repo ? states.get(repo.name) : undefined;
 	const others = repositories.filter(r => !own || states.get(r.name) !== own);
-	const otherRepositories =
-		others.length > 0
-			? `Other repositories: ${others.map(r => `${r.name} (${states.get(r.name)?.status?.latest ? `latest snapshot ${formatRelative(states.get(r.name)!.status!.latest!)}` : 'status unknown'})`).join(', ')}`
-			: 'No other repository is configured in resto.';
+	const otherRepositories = others.length > 0 ? `Other repositories: ${others.map(r => `${r.name} (${states.get(r.name)?.status?.latest ? `latest snapshot ${formatRelative(states.get(r.name)!.status!.latest!)}` : 'status unknown'})`).join(', ')}` : 'No other repository is configured in resto.';
 	return {repo, months, started, state, otherRepositories};
 }
 
