@@ -152,7 +152,7 @@ function stagedMatches(staging: Buffer, p: string): Buffer[] {
 				if (exists(candidate)) next.push(candidate);
 				continue;
 			}
-			let names: Buffer[] = [];
+			let names: Buffer[];
 			try {
 				names = readdirSync(dir, {encoding: 'buffer'});
 			} catch {

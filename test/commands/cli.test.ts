@@ -160,6 +160,9 @@ const foreignOption: Record<string, string[]> = {
 	index: ['--target', '/tmp'],
 	search: ['--overwrite'],
 	restore: ['--dry-run'],
+	tree: ['--limit', '3'],
+	diff: ['--target', '/tmp'],
+	du: ['--overwrite'],
 	backup: ['--seed', '1'],
 	drill: ['--all-repos'],
 };
@@ -227,6 +230,8 @@ describe('numeric and restic-format options are validated before anything runs',
 		['drill', '--months'],
 		['drill', '--files'],
 		['backup', '--stall-timeout'],
+		['tree', '--changed-days'],
+		['du', '--top'],
 	];
 	const bad = ['5abc', '1e3', '-5', 'abc', '', '0x10', '2.5', ' 7', '99999999999999999999'];
 	test.each(numeric)('%s %s rejects anything but a whole number, on stderr, exit 2', (command, flag) => {
