@@ -95,15 +95,21 @@ function matchPartProblem(p: string): string | undefined {
 export function planFromSet(config: Config, set: BackupSetConfig, overrides: {dryRun?: boolean} = {}): BackupPlan {
 	const repo = config.repositories.find(r => r.name === set.repository);
 	if (!repo) throw new BackupPreflightError(`backup set "${set.name}": no repository named "${set.repository}"`, 1);
-	return plan(set.name, repo, {
-		paths: set.paths.map(p => path.resolve(p)),
-		exclude: set.exclude,
-		excludeCaches: set.excludeCaches,
-		excludeIfPresent: set.excludeIfPresent,
-		tags: set.tags,
-		host: set.host,
-		dryRun: overrides.dryRun,
-	}, set.lowPriority ?? false, set.hooks ?? {});
+	return plan(
+		set.name,
+		repo,
+		{
+			paths: set.paths.map(p => path.resolve(p)),
+			exclude: set.exclude,
+			excludeCaches: set.excludeCaches,
+			excludeIfPresent: set.excludeIfPresent,
+			tags: set.tags,
+			host: set.host,
+			dryRun: overrides.dryRun,
+		},
+		set.lowPriority ?? false,
+		set.hooks ?? {},
+	);
 }
 
 /** Build a plan for ad-hoc paths. */

@@ -60,10 +60,7 @@ export function lsArgv(snapshotId: string, options: {dir?: string; recursive?: b
 	return argv;
 }
 
-export function findArgv(
-	patterns: readonly string[],
-	options: SnapshotFilter & {ignoreCase?: boolean; snapshots?: readonly string[]} = {},
-): string[] {
+export function findArgv(patterns: readonly string[], options: SnapshotFilter & {ignoreCase?: boolean; snapshots?: readonly string[]} = {}): string[] {
 	if (patterns.length === 0) throw new TypeError('find needs at least one pattern');
 	const argv = ['find', '--json', '--no-lock'];
 	if (options.ignoreCase) argv.push('--ignore-case');

@@ -407,7 +407,10 @@ export class ResticCli implements ResticClient {
 
 	async listLocks(signal?: AbortSignal): Promise<string[]> {
 		const r = await this.run(argv.listLocksArgv(), {collectStdout: true, signal});
-		return r.stdout.split('\n').map(l => l.trim()).filter(l => /^[0-9a-f]{64}$/.test(l));
+		return r.stdout
+			.split('\n')
+			.map(l => l.trim())
+			.filter(l => /^[0-9a-f]{64}$/.test(l));
 	}
 
 	async locks(signal?: AbortSignal): Promise<LockFile[]> {

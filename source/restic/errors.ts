@@ -169,7 +169,10 @@ export function stripGoStack(text: string): string {
 		let start = out.length;
 		const ownLine = (l: string) => l.trim() !== '' && !/^(Fatal:|\{|Warning:)/.test(l) && !/\.\.\. which belongs to|^Unable to |returned error, retrying/.test(l);
 		while (start > 0 && out.length - start < 3 && ownLine(out[start - 1]!)) start--;
-		const message = out.splice(start).map(l => l.trim()).filter(Boolean);
+		const message = out
+			.splice(start)
+			.map(l => l.trim())
+			.filter(Boolean);
 		if (message.length > 0) out.push(message.reverse().join(': '));
 		while (i < lines.length && (goFileLine.test(lines[i]!) || goroutine.test(lines[i]!.trim()) || (goFunction.test(lines[i]!.trim()) && lines[i + 1] !== undefined && goFileLine.test(lines[i + 1]!)))) i++;
 	}
@@ -190,14 +193,7 @@ function headline(stderr: string): string {
  * Classify a finished restic run. Returns undefined when the run succeeded.
  * `secrets` are removed from the message and the kept stderr.
  */
-export function classifyFailure(input: {
-	exitCode: number | undefined;
-	stderr: string;
-	signal?: string | undefined;
-	canceled?: boolean;
-	repository?: string;
-	secrets?: readonly string[];
-}): ResticError | undefined {
+export function classifyFailure(input: {exitCode: number | undefined; stderr: string; signal?: string | undefined; canceled?: boolean; repository?: string; secrets?: readonly string[]}): ResticError | undefined {
 	const secrets = input.secrets ?? [];
 	const raw = stripGoStack(stripAnsi(input.stderr));
 	const stderr = redact(raw, secrets);
@@ -205,8 +201,7 @@ export function classifyFailure(input: {
 	const repo = input.repository ? redact(input.repository, secrets) : 'the repository';
 	const jsonMessage = exitErrorMessage(raw);
 	const text = jsonMessage ? `${jsonMessage}\n${raw}` : raw;
-	const make = (kind: ResticErrorKind, message: string, lock?: LockInfo) =>
-		new ResticError(kind, redact(message, secrets), {exitCode: code, stderr, lock});
+	const make = (kind: ResticErrorKind, message: string, lock?: LockInfo) => new ResticError(kind, redact(message, secrets), {exitCode: code, stderr, lock});
 
 	if (input.canceled || code === 130 || input.signal === 'SIGINT') {
 		if (code === 0) return undefined;
@@ -223,9 +218,7 @@ export function classifyFailure(input: {
 
 	const lock = parseLockInfo(text);
 	if (lock || code === 11 || /unable to create lock/.test(text)) {
-		const who = lock
-			? `locked${lock.exclusive ? ' exclusively' : ''} by PID ${lock.pid} on ${lock.host} (${lock.user})${lock.ageMs === undefined ? '' : `, ${formatAge(lock.ageMs)} old`}`
-			: 'locked';
+		const who = lock ? `locked${lock.exclusive ? ' exclusively' : ''} by PID ${lock.pid} on ${lock.host} (${lock.user})${lock.ageMs === undefined ? '' : `, ${formatAge(lock.ageMs)} old`}` : 'locked';
 		return make('locked', `${repo} is ${who}.${lock?.stale ? ' The lock looks stale: `restic unlock` can remove it.' : ''}`, lock);
 	}
 
@@ -291,8 +284,5 @@ export function formatAge(ms: number): string {
 
 /** The error for a missing restic binary, with the install hint. */
 export function notInstalledError(bin: string): ResticError {
-	return new ResticError(
-		'not-installed',
-		`restic is not installed or not on PATH (looked for "${bin}"). Install it with: sudo apt-get install restic (or see https://restic.readthedocs.io/en/stable/020_installation.html), or set RESTIC_BIN.`,
-	);
+	return new ResticError('not-installed', `restic is not installed or not on PATH (looked for "${bin}"). Install it with: sudo apt-get install restic (or see https://restic.readthedocs.io/en/stable/020_installation.html), or set RESTIC_BIN.`);
 }

@@ -181,7 +181,12 @@ export function parseFind(json: string): FindResult[] {
 	for (const item of data) {
 		const o = asObject(item);
 		if (!o) continue;
-		const matches = Array.isArray(o.matches) ? o.matches.map(asObject).filter((m): m is Json => m !== undefined).map(toNode) : [];
+		const matches = Array.isArray(o.matches)
+			? o.matches
+					.map(asObject)
+					.filter((m): m is Json => m !== undefined)
+					.map(toNode)
+			: [];
 		out.push({snapshot: str(o, 'snapshot'), hits: num(o, 'hits') || matches.length, matches});
 	}
 	return out;
@@ -419,29 +424,24 @@ export function versionAtLeast(v: ResticVersion | undefined, major: number, mino
 
 /** Parse `check` text output (0.14) into a verdict and the error lines. */
 export function parseCheckOutput(stdout: string, stderr: string, exitCode: number | undefined): {ok: boolean; errors: string[]; summary: string} {
-	const lines = `${stdout}\n${stderr}`.split('\n').map(l => l.trim()).filter(Boolean);
+	const lines = `${stdout}\n${stderr}`
+		.split('\n')
+		.map(l => l.trim())
+		.filter(Boolean);
 	const ok = exitCode === 0 && lines.some(l => /no errors were found/.test(l));
 	// restic's key lines (`pack 1959b7f2…: does not exist`, `tree … not found`) carry no "error" word;
 	// "Fatal: repository contains errors" says nothing a user can act on, so it comes last.
 	const isError = (l: string) =>
-		(/error|Fatal|invalid|mismatch|damaged|fail|does not exist|not found|unexpected file size|does not match/i.test(l) || /^pack [0-9a-f]{8,64}\b/.test(l)) &&
-		!/no errors were found|additional files were found|not referenced in any index|^using temporary cache|^\[\d+:\d+\]/.test(l);
+		(/error|Fatal|invalid|mismatch|damaged|fail|does not exist|not found|unexpected file size|does not match/i.test(l) || /^pack [0-9a-f]{8,64}\b/.test(l)) && !/no errors were found|additional files were found|not referenced in any index|^using temporary cache|^\[\d+:\d+\]/.test(l);
 	const found = lines.filter(isError);
 	const errors = [...found.filter(l => !/^Fatal: repository contains errors/.test(l)), ...found.filter(l => /^Fatal: repository contains errors/.test(l))];
 	const specific = errors.filter(l => !/^Fatal: repository contains errors/.test(l));
-	const summary = ok
-		? 'no errors were found'
-		: specific.length > 0
-			? `${specific[0]}${specific.length > 1 ? ` (and ${specific.length - 1} more)` : ''}`
-			: (errors.at(-1) ?? lines.at(-1) ?? `check exited ${exitCode ?? '?'}`);
+	const summary = ok ? 'no errors were found' : specific.length > 0 ? `${specific[0]}${specific.length > 1 ? ` (and ${specific.length - 1} more)` : ''}` : (errors.at(-1) ?? lines.at(-1) ?? `check exited ${exitCode ?? '?'}`);
 	return {ok, errors, summary};
 }
 
 /** One line of `check --json` (restic ≥ 0.18): an error, the summary, or something else. */
-export type CheckJsonLine =
-	| {type: 'error'; message: string}
-	| {type: 'summary'; numErrors: number; brokenPacks: string[]; suggestRepairIndex: boolean; suggestPrune: boolean}
-	| {type: 'other'};
+export type CheckJsonLine = {type: 'error'; message: string} | {type: 'summary'; numErrors: number; brokenPacks: string[]; suggestRepairIndex: boolean; suggestPrune: boolean} | {type: 'other'};
 
 /** Parse a `check --json` line (cmd/restic/cmd_check.go v0.18: checkError, checkSummary). */
 export function parseCheckJsonLine(line: string): CheckJsonLine {

@@ -86,7 +86,13 @@ export async function stopGroup(proc: ResultPromise, graceMs = 3000): Promise<vo
 	const entry = [...live].find(t => t.proc === proc) ?? {proc, kind: 'other' as const, group: true};
 	signalChild(entry, 'SIGTERM');
 	const timer = new Promise<'timeout'>(resolve => setTimeout(() => resolve('timeout'), graceMs).unref());
-	const ended = await Promise.race([proc.then(() => 'ended' as const, () => 'ended' as const), timer]);
+	const ended = await Promise.race([
+		proc.then(
+			() => 'ended' as const,
+			() => 'ended' as const,
+		),
+		timer,
+	]);
 	if (ended === 'timeout') signalChild(entry, 'SIGKILL');
 	// The group may outlive its leader (a backgrounded `sleep`): kill what is left of it.
 	if (entry.group && proc.pid) {
@@ -133,10 +139,7 @@ export interface CommandResult {
  * Run a shell command line (a backup hook) as a tracked child in its own process group, under a
  * parent-death signal. Cancel or timeout stops the whole group; output is kept redacted.
  */
-export async function runCommand(
-	commandLine: string,
-	options: {env?: Record<string, string>; signal?: AbortSignal; timeoutMs?: number; secrets?: readonly string[]; kind?: ChildKind} = {},
-): Promise<CommandResult> {
+export async function runCommand(commandLine: string, options: {env?: Record<string, string>; signal?: AbortSignal; timeoutMs?: number; secrets?: readonly string[]; kind?: ChildKind} = {}): Promise<CommandResult> {
 	if (options.signal?.aborted) return {exitCode: undefined, signal: undefined, output: '', timedOut: false, canceled: true};
 	const prefix = deathSignalPrefix('TERM');
 	const [command, ...args] = [...prefix, 'sh', '-c', commandLine];

@@ -288,18 +288,21 @@ async function runAcquired(access: RepoAccess, argv: readonly string[], options:
 	let silentFor = 0;
 	const silenceTimer =
 		silenceMs > 0 && lastIo !== undefined
-			? setInterval(() => {
-					const io = ioCounter(subprocess.pid);
-					const now = Date.now();
-					if (io !== undefined && io !== lastIo) {
-						lastIo = io;
-						lastActivity = Math.max(lastActivity, now);
-					}
-					if (now - lastActivity >= silenceMs && !watchdog.signal.aborted) {
-						silentFor = now - lastActivity;
-						watchdog.abort();
-					}
-				}, Math.min(1000, Math.max(100, silenceMs / 5)))
+			? setInterval(
+					() => {
+						const io = ioCounter(subprocess.pid);
+						const now = Date.now();
+						if (io !== undefined && io !== lastIo) {
+							lastIo = io;
+							lastActivity = Math.max(lastActivity, now);
+						}
+						if (now - lastActivity >= silenceMs && !watchdog.signal.aborted) {
+							silentFor = now - lastActivity;
+							watchdog.abort();
+						}
+					},
+					Math.min(1000, Math.max(100, silenceMs / 5)),
+				)
 			: undefined;
 	silenceTimer?.unref();
 
@@ -371,7 +374,10 @@ async function runAcquired(access: RepoAccess, argv: readonly string[], options:
 		throw new ResticError('damaged', redact(damagedMessage(repo, damage), secrets), {exitCode: code, stderr: redact(stderr, secrets), damage: damage.map(d => ({...d, line: redact(d.line, secrets)}))});
 	}
 	if (silentFor > 0 && stalledFor === 0 && !options.signal?.aborted && code !== 0) {
-		throw new ResticError('unreachable', `The backend stopped responding: restic got no answer for ${Math.round(silentFor / 1000)} s and was stopped (RESTO_STALL_TIMEOUT). Nothing was changed; try again once ${redact(access.repository, secrets)} answers.`, {exitCode: code, stderr: redact(stderr, secrets)});
+		throw new ResticError('unreachable', `The backend stopped responding: restic got no answer for ${Math.round(silentFor / 1000)} s and was stopped (RESTO_STALL_TIMEOUT). Nothing was changed; try again once ${redact(access.repository, secrets)} answers.`, {
+			exitCode: code,
+			stderr: redact(stderr, secrets),
+		});
 	}
 	if (stalledFor > 0 && !options.signal?.aborted && code !== 0) {
 		throw new ResticError('unreachable', `The backend stopped responding: restic retried for ${Math.round(stalledFor / 1000)} s (${lastCause}) and was stopped. Nothing was changed; try again once the backend is back.`, {exitCode: code, stderr: redact(stderr, secrets)});

@@ -113,7 +113,10 @@ describe('a dry-run backup never reports a snapshot id (real restic 0.14)', () =
 	test('backup --dry-run --json: no snapshot id in summary or result; text mode says none', () => {
 		const r = resto(['backup', '--repo', repo.repoPath, '--json', '--dry-run', '--', src]);
 		expect(r.status).toBe(0);
-		const lines = r.stdout.trim().split('\n').map(l => JSON.parse(l) as Record<string, unknown>);
+		const lines = r.stdout
+			.trim()
+			.split('\n')
+			.map(l => JSON.parse(l) as Record<string, unknown>);
 		const summary = lines.find(l => l.type === 'summary')!;
 		const result = lines.find(l => l.type === 'result')!;
 		expect(summary.dryRun).toBe(true);

@@ -13,9 +13,13 @@ const full = '6f4e87b732dae9f0b26c7383689771229f6d5c3fea34088cc8f6a6c43c6f7adf';
 
 describe('backup summaries across versions', () => {
 	test('0.14: short id; a dry run names one but never reports it', () => {
-		const real = parseBackupLine('{"message_type":"summary","files_new":0,"files_changed":0,"files_unmodified":1,"dirs_new":0,"dirs_changed":2,"dirs_unmodified":1,"data_blobs":0,"tree_blobs":2,"data_added":714,"total_files_processed":1,"total_bytes_processed":3,"total_duration":0.232379256,"snapshot_id":"6f4e87b7"}');
+		const real = parseBackupLine(
+			'{"message_type":"summary","files_new":0,"files_changed":0,"files_unmodified":1,"dirs_new":0,"dirs_changed":2,"dirs_unmodified":1,"data_blobs":0,"tree_blobs":2,"data_added":714,"total_files_processed":1,"total_bytes_processed":3,"total_duration":0.232379256,"snapshot_id":"6f4e87b7"}',
+		);
 		expect(real).toMatchObject({type: 'summary', summary: {snapshotId: '6f4e87b7', dryRun: false}});
-		const dry = parseBackupLine('{"message_type":"summary","files_new":0,"files_changed":0,"files_unmodified":1,"dirs_new":0,"dirs_changed":0,"dirs_unmodified":3,"data_blobs":0,"tree_blobs":0,"data_added":0,"total_files_processed":1,"total_bytes_processed":3,"total_duration":0.211978622,"snapshot_id":"f9e980f6","dry_run":true}');
+		const dry = parseBackupLine(
+			'{"message_type":"summary","files_new":0,"files_changed":0,"files_unmodified":1,"dirs_new":0,"dirs_changed":0,"dirs_unmodified":3,"data_blobs":0,"tree_blobs":0,"data_added":0,"total_files_processed":1,"total_bytes_processed":3,"total_duration":0.211978622,"snapshot_id":"f9e980f6","dry_run":true}',
+		);
 		expect(dry).toMatchObject({type: 'summary', summary: {snapshotId: '', dryRun: true}});
 	});
 
@@ -28,7 +32,9 @@ describe('backup summaries across versions', () => {
 	});
 
 	test('0.18: backup_start/backup_end are tolerated', () => {
-		expect(parseBackupLine(`{"message_type":"summary","files_new":1,"data_added":5,"data_added_packed":4,"total_files_processed":1,"total_bytes_processed":3,"total_duration":0.2,"backup_start":"2025-03-27T10:00:00.1+01:00","backup_end":"2025-03-27T10:00:01.2+01:00","snapshot_id":"${full}"}`)).toMatchObject({summary: {snapshotId: full, filesNew: 1}});
+		expect(
+			parseBackupLine(`{"message_type":"summary","files_new":1,"data_added":5,"data_added_packed":4,"total_files_processed":1,"total_bytes_processed":3,"total_duration":0.2,"backup_start":"2025-03-27T10:00:00.1+01:00","backup_end":"2025-03-27T10:00:01.2+01:00","snapshot_id":"${full}"}`),
+		).toMatchObject({summary: {snapshotId: full, filesNew: 1}});
 	});
 
 	test('0.14 scan_finished (action before message_type) and 0.16 verbose_status', () => {
@@ -89,7 +95,11 @@ describe('check, ls, version across versions', () => {
 describe('exit codes and exit_error across versions', () => {
 	test.each([
 		[10, '{"message_type":"exit_error","code":10,"message":"Fatal: repository does not exist: unable to open config file: stat /x/config: no such file or directory"}', 'no-repo'],
-		[11, '{"message_type":"exit_error","code":11,"message":"unable to create lock in backend: repository is already locked by PID 5469 on vm by root (UID 0, GID 0)\\nlock was created at 2026-11-23 01:36:23 (1m2s ago)\\nstorage ID c3530ee8\\nthe `unlock` command can be used to remove stale locks"}', 'locked'],
+		[
+			11,
+			'{"message_type":"exit_error","code":11,"message":"unable to create lock in backend: repository is already locked by PID 5469 on vm by root (UID 0, GID 0)\\nlock was created at 2026-11-23 01:36:23 (1m2s ago)\\nstorage ID c3530ee8\\nthe `unlock` command can be used to remove stale locks"}',
+			'locked',
+		],
 		[12, '{"message_type":"exit_error","code":12,"message":"Fatal: wrong password or no key found"}', 'wrong-password'],
 		[130, 'signal interrupt received, cleaning up', 'canceled'],
 		[1, 'Fatal: unable to open config file: client.Head: Head "http://127.0.0.1:1/config": dial tcp 127.0.0.1:1: connect: connection refused', 'unreachable'],
@@ -119,7 +129,7 @@ runtime.main
 runtime.goexit
 	runtime/asm_amd64.s:1594`;
 
-	test('find with a bad pattern: restic\'s message, outermost first', () => {
+	test("find with a bad pattern: restic's message, outermost first", () => {
 		expect(stripGoStack(findStack)).toBe('Match: syntax error in pattern');
 		const e = classifyFailure({exitCode: 1, stderr: findStack});
 		expect(e?.message).toBe('restic failed: Match: syntax error in pattern');
@@ -135,7 +145,7 @@ runtime.goexit
 		expect(e?.message).not.toMatch(/\.go:|asm_amd64/);
 	});
 
-	test('a panic\'s goroutine dump and +0x offsets go too', () => {
+	test("a panic's goroutine dump and +0x offsets go too", () => {
 		const panic = 'panic: runtime error: index out of range [3] with length 3\n\ngoroutine 1 [running]:\nmain.runLs(0xc000123, 0x1)\n\t/build/restic/cmd/restic/cmd_ls.go:98 +0x1a5\nmain.main()\n\t/build/restic/cmd/restic/main.go:98 +0x45\nexit status 2';
 		const text = stripGoStack(panic);
 		expect(text).toContain('panic: runtime error: index out of range [3] with length 3');
