@@ -32,10 +32,15 @@ export async function run(ctx: CommandContext): Promise<number> {
 		const json = Boolean(ctx.options.json);
 		const emit = (o: unknown) => process.stdout.write(`${JSON.stringify(o)}\n`);
 		const abort = new AbortController();
-		const unregister = onShutdown(async () => abort.abort());
 		const tty = process.stderr.isTTY;
 		let worst = 0;
-		try {
+		let work: Promise<void> | undefined;
+		// A signal stops the copy and waits for it, so the outcome is printed and logged before resto exits.
+		const unregister = onShutdown(async () => {
+			abort.abort();
+			await work?.catch(() => undefined);
+		});
+		work = (async () => {
 			for (const copy of copies) {
 				const start = new Date().toISOString();
 				let lastAt = 0;
@@ -66,6 +71,9 @@ export async function run(ctx: CommandContext): Promise<number> {
 					if (kind === 'canceled') break;
 				}
 			}
+		})();
+		try {
+			await work;
 		} finally {
 			unregister();
 		}

@@ -79,7 +79,7 @@ export function rcloneSourceOf(repository: string): string | undefined {
 
 /** Classify an rclone/restic failure text. */
 export function classifyCopyFailure(text: string): CopyFailure {
-	if (/no space left on device|quota exceeded|disk quota|ENOSPC/i.test(text)) return 'target-full';
+	if (/no space left on device|file too big for remaining disk space|quota exceeded|disk quota|ENOSPC/i.test(text)) return 'target-full';
 	if (/directory not found|no such file or directory|not mounted|stale file handle|ENOENT|Is a directory|connection refused|stopped responding|unreachable/i.test(text)) return 'target-gone';
 	return 'failed';
 }
@@ -140,7 +140,9 @@ export async function runCopy(source: Repository, copy: CopyConfig, options: {si
 	const started = Date.now();
 	const {signal, onProgress} = options;
 	onProgress?.({phase: 'checking', done: 0, total: 0, unit: copy.type === 'rclone' ? 'bytes' : 'snapshots'});
-	const sourceId = await repoIdAt(source.access, signal);
+	const sourceId = await repoIdAt(source.access, signal).catch(error => {
+		throw asCopyError(copy, error);
+	});
 	const target = copyAccess(source, copy);
 	const secrets = [...secretsOf(source.access), ...secretsOf(target)];
 	let transferred = 0;

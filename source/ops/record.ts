@@ -4,8 +4,8 @@
  */
 import type {Repository} from '../config/config.js';
 import {parseCatConfig} from '../restic/parse.js';
-import {redact} from '../restic/errors.js';
 import {runRestic, secretsOf} from '../restic/run.js';
+import {locationSecrets, redact} from '../util/redact.js';
 import {appendRun, logKey, rememberRepositoryId, resultOf, type RunRecord} from './run-log.js';
 import {onBatteryFrom} from './schedule.js';
 import {readPowerSupplies} from './schedule-install.js';
@@ -29,7 +29,7 @@ export async function recordRun(repo: Repository, record: Omit<RunRecord, 'v' | 
 		const id = reachable ? await quickRepositoryId(repo) : undefined;
 		const key = logKey(repo.access.repository, id);
 		// The log names repositories, never their location (a URL may carry credentials).
-		const clean = (text: string) => redact(text.split(repo.access.repository).join(`<${repo.name}>`), secretsOf(repo.access)).replace(/\/\/[^/@\s]+@/g, '//***@');
+		const clean = (text: string) => redact(text.split(repo.access.repository).join(`<${repo.name}>`), [...secretsOf(repo.access), ...locationSecrets(repo.access.repository)]);
 		appendRun(key, {v: 1, repository: repo.name, repositoryId: /^[0-9a-f]{64}$/.test(key) ? key : undefined, result: record.result ?? resultOf(record.exitCode), ...record, errors: record.errors.map(clean), message: record.message === undefined ? undefined : clean(record.message)});
 	} catch (error) {
 		printWarning(`could not write the run log: ${(error as Error).message}`);
