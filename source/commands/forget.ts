@@ -93,7 +93,7 @@ export async function run(ctx: CommandContext): Promise<number> {
 		if (disagree.length > 0) throw new ExitError(exitCodes.failure, `resto's simulation and restic's forget --dry-run disagree about ${disagree.length} snapshot(s) (${disagree.slice(0, 3).map(i => i.slice(0, 8)).join(', ')}); nothing was changed. Please report this.`);
 		const refused = refusalReason(ours);
 		const dryRun = Boolean(ctx.options['dry-run']);
-		const estimate = ours.remove.length > 0 ? await estimateReclaim(repo, snapshots.map(s => s.id), ours.remove).catch(() => undefined) : undefined;
+		const estimate = ours.remove.length > 0 && !refused ? await estimateReclaim(repo, snapshots.map(s => s.id), ours.remove).catch(() => undefined) : undefined;
 		const report = {
 			repository: repo.name,
 			policy,
