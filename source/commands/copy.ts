@@ -57,7 +57,19 @@ export async function run(ctx: CommandContext): Promise<number> {
 						},
 					});
 					if (tty && !json) process.stderr.write('\r\x1b[2K');
-					await recordRun(repo, {op: 'copy', copy: copy.name, set: set?.name, start, end: new Date().toISOString(), exitCode: 0, errors: [], unattended: Boolean(ctx.options.unattended), bytesAdded: copy.type === 'rclone' ? outcome.transferred : undefined, snapshot: outcome.snapshots[0]?.id, message: `${outcome.snapshots.length} snapshot(s) in the copy`});
+					await recordRun(repo, {
+						op: 'copy',
+						copy: copy.name,
+						set: set?.name,
+						start,
+						end: new Date().toISOString(),
+						exitCode: 0,
+						errors: [],
+						unattended: Boolean(ctx.options.unattended),
+						bytesAdded: copy.type === 'rclone' ? outcome.transferred : undefined,
+						snapshot: outcome.snapshots[0]?.id,
+						message: `${outcome.snapshots.length} snapshot(s) in the copy`,
+					});
 					if (json) emit({type: 'result', copy: copy.name, ok: true, copyType: copy.type, sourceId: outcome.sourceId, targetId: outcome.targetId, snapshots: outcome.snapshots.length, newest: outcome.snapshots[0]?.timeText ?? null, transferred: outcome.transferred, seconds: outcome.seconds});
 					else printInfo(`${copy.name}: ${copy.type === 'rclone' ? `mirrored (${formatBytes(outcome.transferred)} transferred)` : `${outcome.transferred} snapshot(s) copied`}; ${outcome.snapshots.length} snapshot(s) there, repository id ${outcome.targetId.slice(0, 12)}… verified`);
 				} catch (error) {
@@ -65,7 +77,18 @@ export async function run(ctx: CommandContext): Promise<number> {
 					const kind = error instanceof CopyError ? error.kind : 'failed';
 					const code = kind === 'canceled' ? exitCodes.canceled : exitCodes.failure;
 					worst = Math.max(worst, code);
-					await recordRun(repo, {op: 'copy', copy: copy.name, set: set?.name, start, end: new Date().toISOString(), exitCode: code, result: kind === 'canceled' ? 'canceled' : 'failed', errors: [(error as Error).message], unattended: Boolean(ctx.options.unattended), message: (error as Error).message});
+					await recordRun(repo, {
+						op: 'copy',
+						copy: copy.name,
+						set: set?.name,
+						start,
+						end: new Date().toISOString(),
+						exitCode: code,
+						result: kind === 'canceled' ? 'canceled' : 'failed',
+						errors: [(error as Error).message],
+						unattended: Boolean(ctx.options.unattended),
+						message: (error as Error).message,
+					});
 					if (json) emit({type: 'result', copy: copy.name, ok: false, kind, message: (error as Error).message});
 					printError((error as Error).message);
 					if (kind === 'canceled') break;

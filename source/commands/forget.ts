@@ -90,10 +90,24 @@ export async function run(ctx: CommandContext): Promise<number> {
 		// restic's own verdict: the simulator must agree before anything is shown as the plan.
 		const theirs = parseForgetJson((await runRestic(repo.access, forgetPolicyArgv(policy, {dryRun: true, json: true}), {collectStdout: true})).stdout);
 		const disagree = [...diffIds(ours.remove, theirs.remove), ...diffIds(theirs.remove, ours.remove)];
-		if (disagree.length > 0) throw new ExitError(exitCodes.failure, `resto's simulation and restic's forget --dry-run disagree about ${disagree.length} snapshot(s) (${disagree.slice(0, 3).map(i => i.slice(0, 8)).join(', ')}); nothing was changed. Please report this.`);
+		if (disagree.length > 0)
+			throw new ExitError(
+				exitCodes.failure,
+				`resto's simulation and restic's forget --dry-run disagree about ${disagree.length} snapshot(s) (${disagree
+					.slice(0, 3)
+					.map(i => i.slice(0, 8))
+					.join(', ')}); nothing was changed. Please report this.`,
+			);
 		const refused = refusalReason(ours);
 		const dryRun = Boolean(ctx.options['dry-run']);
-		const estimate = ours.remove.length > 0 && !refused ? await estimateReclaim(repo, snapshots.map(s => s.id), ours.remove).catch(() => undefined) : undefined;
+		const estimate =
+			ours.remove.length > 0 && !refused
+				? await estimateReclaim(
+						repo,
+						snapshots.map(s => s.id),
+						ours.remove,
+					).catch(() => undefined)
+				: undefined;
 		const report = {
 			repository: repo.name,
 			policy,

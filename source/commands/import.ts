@@ -30,7 +30,10 @@ function resolvePasswordFiles(result: ImportResult, configDir: string, importDir
 export function mergeIntoConfig(existing: string, result: ImportResult): string {
 	const doc = parseDocument(existing || '{}');
 	const names = (key: string) => ((doc.toJS() as Record<string, Array<{name: string}>> | null)?.[key] ?? []).map(e => e.name);
-	for (const [key, entries] of [['repositories', result.repositories], ['backupSets', result.backupSets]] as const) {
+	for (const [key, entries] of [
+		['repositories', result.repositories],
+		['backupSets', result.backupSets],
+	] as const) {
 		const taken = names(key);
 		for (const e of entries) {
 			if (taken.includes(e.name)) throw new ExitError(exitCodes.failure, `the config already has ${key === 'repositories' ? 'a repository' : 'a backup set'} named "${e.name}"; rename it there or in the file to import`);
@@ -71,7 +74,17 @@ export async function run(ctx: CommandContext): Promise<number> {
 			if (error instanceof ConfigError) throw new ExitError(exitCodes.failure, `the imported entries do not make a valid resto config: ${error.message}`);
 			throw error;
 		}
-		const preview = {format: result.format, file: path.resolve(file), config: configFile, dryRun: Boolean(ctx.options['dry-run']), repositories: result.repositories, backupSets: result.backupSets, understood: result.understood, notUnderstood: result.notUnderstood, passwordFiles: result.passwords.map(p => p.file)};
+		const preview = {
+			format: result.format,
+			file: path.resolve(file),
+			config: configFile,
+			dryRun: Boolean(ctx.options['dry-run']),
+			repositories: result.repositories,
+			backupSets: result.backupSets,
+			understood: result.understood,
+			notUnderstood: result.notUnderstood,
+			passwordFiles: result.passwords.map(p => p.file),
+		};
 		if (ctx.options.json) printJson(preview);
 		else {
 			printInfo(`${result.format} configuration ${file}: ${result.repositories.length} repositor${result.repositories.length === 1 ? 'y' : 'ies'}, ${result.backupSets.length} backup set(s)`);

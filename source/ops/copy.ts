@@ -238,7 +238,7 @@ async function preflightMirror(copy: CopyConfig, target: RepoAccess, sourceId: s
 		if (error instanceof ResticError && error.kind === 'wrong-password') throw new CopyError('id-mismatch', `copy "${copy.name}": the target holds a different repository (the source's password does not open it); rclone sync would overwrite it, so nothing was copied`);
 		throw error;
 	}
-	if (found !== sourceId) throw mismatch(copy, found, sourceId, 'a mirror must have the source repository\'s id');
+	if (found !== sourceId) throw mismatch(copy, found, sourceId, "a mirror must have the source repository's id");
 }
 
 async function rcloneSync(from: string, to: string, options: {signal?: AbortSignal; onProgress?: (p: CopyProgress) => void; secrets: string[]}): Promise<number> {

@@ -233,15 +233,15 @@ export function importResticprofile(data: unknown): ImportResult {
 			const got = (k: string) => res.understood.push(`${where}.backup.${k}`);
 			if (paths.length > 0) got('source');
 			const exclude = list(b.get('exclude'));
-			if (exclude.length) (set.exclude = exclude), got('exclude');
+			if (exclude.length) ((set.exclude = exclude), got('exclude'));
 			const ec = b.get('exclude-caches');
-			if (typeof ec === 'boolean') (set.excludeCaches = ec), got('exclude-caches');
+			if (typeof ec === 'boolean') ((set.excludeCaches = ec), got('exclude-caches'));
 			const eip = list(b.get('exclude-if-present'));
-			if (eip.length) (set.excludeIfPresent = eip), got('exclude-if-present');
+			if (eip.length) ((set.excludeIfPresent = eip), got('exclude-if-present'));
 			const tags = list(b.get('tag'));
-			if (tags.length) (set.tags = tags), got('tag');
+			if (tags.length) ((set.tags = tags), got('tag'));
 			const host = b.get('host');
-			if (typeof host === 'string') (set.host = host), got('host');
+			if (typeof host === 'string') ((set.host = host), got('host'));
 			const before = list(b.get('run-before'));
 			const after = list(b.get('run-after'));
 			if (before.length || after.length) {
@@ -257,7 +257,7 @@ export function importResticprofile(data: unknown): ImportResult {
 			}
 			const fail = list(b.get('run-after-fail'));
 			if (fail.length) {
-				if (set.schedule) (set.schedule.onFailure = fail.join(' && ')), got('run-after-fail');
+				if (set.schedule) ((set.schedule.onFailure = fail.join(' && ')), got('run-after-fail'));
 				else res.notUnderstood.push(`${where}.backup.run-after-fail (only used with a schedule)`);
 			}
 			b.ignore('schedule-permission', 'schedule-log', 'schedule-lock-wait', 'schedule-priority');
@@ -348,13 +348,13 @@ export function importAutorestic(data: unknown): ImportResult {
 				if (isObj(backup)) {
 					const bo = new Reader(backup, `${where}.options.backup`, res);
 					const tags = list(bo.get('tag'));
-					if (tags.length) (base.tags = tags), res.understood.push(`${where}.options.backup.tag`);
+					if (tags.length) ((base.tags = tags), res.understood.push(`${where}.options.backup.tag`));
 					const exclude = list(bo.get('exclude'));
-					if (exclude.length) (base.exclude = exclude), res.understood.push(`${where}.options.backup.exclude`);
+					if (exclude.length) ((base.exclude = exclude), res.understood.push(`${where}.options.backup.exclude`));
 					const ec = bo.get('exclude-caches');
-					if (ec !== undefined) (base.excludeCaches = Boolean(ec)), res.understood.push(`${where}.options.backup.exclude-caches`);
+					if (ec !== undefined) ((base.excludeCaches = Boolean(ec)), res.understood.push(`${where}.options.backup.exclude-caches`));
 					const host = bo.get('host');
-					if (typeof host === 'string') (base.host = host), res.understood.push(`${where}.options.backup.host`);
+					if (typeof host === 'string') ((base.host = host), res.understood.push(`${where}.options.backup.host`));
 					bo.done();
 				}
 				const forget = o.get('forget');
@@ -374,7 +374,7 @@ export function importAutorestic(data: unknown): ImportResult {
 				if (before.length || after.length) base.hooks = {...(before.length ? {pre: before.join(' && ')} : {}), ...(after.length ? {post: after.join(' && ')} : {})};
 				if (before.length) res.understood.push(`${where}.hooks.before`);
 				if (after.length) res.understood.push(`${where}.hooks.after`);
-				if (failure.length && base.schedule) (base.schedule.onFailure = failure.join(' && ')), res.understood.push(`${where}.hooks.failure`);
+				if (failure.length && base.schedule) ((base.schedule.onFailure = failure.join(' && ')), res.understood.push(`${where}.hooks.failure`));
 				else if (failure.length) res.notUnderstood.push(`${where}.hooks.failure (only used with a schedule)`);
 				h.done();
 			}
@@ -412,7 +412,12 @@ export function importBackrest(data: unknown): ImportResult {
 		}
 		const env = r.get('env');
 		if (Array.isArray(env)) {
-			const vars: Record<string, string> = Object.fromEntries(env.map(String).map(e => [e.slice(0, Math.max(0, e.indexOf('='))), e.slice(e.indexOf('=') + 1)]).filter(([k]) => k));
+			const vars: Record<string, string> = Object.fromEntries(
+				env
+					.map(String)
+					.map(e => [e.slice(0, Math.max(0, e.indexOf('='))), e.slice(e.indexOf('=') + 1)])
+					.filter(([k]) => k),
+			);
 			const pw = vars.RESTIC_PASSWORD_COMMAND;
 			if (pw) {
 				repo.passwordCommand = pw;
@@ -433,7 +438,7 @@ export function importBackrest(data: unknown): ImportResult {
 		const set: ImportedSet = {name: safeName(String(p.get('id') ?? `plan${i}`)), repository: safeName(String(p.get('repo') ?? '')), paths: list(p.get('paths'))};
 		res.understood.push(`${where}.id`, `${where}.repo`, `${where}.paths`);
 		const ex = list(p.get('excludes'));
-		if (ex.length) (set.exclude = ex), res.understood.push(`${where}.excludes`);
+		if (ex.length) ((set.exclude = ex), res.understood.push(`${where}.excludes`));
 		const schedule = p.get('schedule');
 		if (isObj(schedule)) {
 			const s = new Reader(schedule, `${where}.schedule`, res);
@@ -442,10 +447,10 @@ export function importBackrest(data: unknown): ImportResult {
 			const hours = s.get('maxFrequencyHours');
 			s.ignore('clock');
 			if (s.get('disabled') === true) res.understood.push(`${where}.schedule.disabled`);
-			else if (typeof cron === 'string' && cronToCalendar(cron)) (set.schedule = {calendar: cronToCalendar(cron)!}), res.understood.push(`${where}.schedule.cron`);
-			else if (days === 1 || hours === 24) (set.schedule = {calendar: 'daily'}), res.understood.push(`${where}.schedule.maxFrequencyDays`);
-			else if (days === 7) (set.schedule = {calendar: 'weekly'}), res.understood.push(`${where}.schedule.maxFrequencyDays`);
-			else if (hours === 1) (set.schedule = {calendar: 'hourly'}), res.understood.push(`${where}.schedule.maxFrequencyHours`);
+			else if (typeof cron === 'string' && cronToCalendar(cron)) ((set.schedule = {calendar: cronToCalendar(cron)!}), res.understood.push(`${where}.schedule.cron`));
+			else if (days === 1 || hours === 24) ((set.schedule = {calendar: 'daily'}), res.understood.push(`${where}.schedule.maxFrequencyDays`));
+			else if (days === 7) ((set.schedule = {calendar: 'weekly'}), res.understood.push(`${where}.schedule.maxFrequencyDays`));
+			else if (hours === 1) ((set.schedule = {calendar: 'hourly'}), res.understood.push(`${where}.schedule.maxFrequencyHours`));
 			else if (cron !== undefined || days !== undefined || hours !== undefined) res.notUnderstood.push(`${where}.schedule (${JSON.stringify(schedule)} has no calendar form resto can derive)`);
 			s.done();
 		}
@@ -458,14 +463,21 @@ export function importBackrest(data: unknown): ImportResult {
 			if (isObj(tb)) {
 				const t = new Reader(tb, `${where}.retention.policyTimeBucketed`, res);
 				const out: Record<string, unknown> = {};
-				for (const [k, key] of [['hourly', 'keepHourly'], ['daily', 'keepDaily'], ['weekly', 'keepWeekly'], ['monthly', 'keepMonthly'], ['yearly', 'keepYearly'], ['keepLastN', 'keepLast']] as const) {
+				for (const [k, key] of [
+					['hourly', 'keepHourly'],
+					['daily', 'keepDaily'],
+					['weekly', 'keepWeekly'],
+					['monthly', 'keepMonthly'],
+					['yearly', 'keepYearly'],
+					['keepLastN', 'keepLast'],
+				] as const) {
 					const v = t.get(k);
 					if (typeof v === 'number' && v > 0) out[key] = v;
 				}
 				set.retention = out;
 				res.understood.push(`${where}.retention.policyTimeBucketed`);
 				t.done();
-			} else if (typeof lastN === 'number') (set.retention = {keepLast: lastN}), res.understood.push(`${where}.retention.policyKeepLastN`);
+			} else if (typeof lastN === 'number') ((set.retention = {keepLast: lastN}), res.understood.push(`${where}.retention.policyKeepLastN`));
 			r.done();
 		}
 		const flags = list(p.get('backup_flags'));

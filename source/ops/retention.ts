@@ -180,7 +180,7 @@ function groupFields(p: RetentionPolicy): {host: boolean; paths: boolean; tags: 
 	return {host: g.includes('host'), paths: g.includes('paths'), tags: g.includes('tags')};
 }
 
-/** restic's snapshot filter: any of the hosts, any of the tag lists, all of the paths. */
+/** restic's snapshot filter: one of the hosts, one of the tag lists, all of the paths. */
 function matchesFilter(s: PolicySnapshot, p: RetentionPolicy): boolean {
 	if (p.hosts?.length && !p.hosts.includes(s.hostname)) return false;
 	if (p.tags?.length && !p.tags.some(l => hasTags(s, l))) return false;
@@ -371,7 +371,13 @@ export function policyFromFlags(flags: Record<string, string | string[] | undefi
 	set('keepWithinWeekly', dur('keep-within-weekly'));
 	set('keepWithinMonthly', dur('keep-within-monthly'));
 	set('keepWithinYearly', dur('keep-within-yearly'));
-	const tagLists = (name: string) => list(name)?.map(t => t.split(',').map(x => x.trim()).filter(Boolean));
+	const tagLists = (name: string) =>
+		list(name)?.map(t =>
+			t
+				.split(',')
+				.map(x => x.trim())
+				.filter(Boolean),
+		);
 	set('keepTags', tagLists('keep-tag'));
 	set('hosts', list('host'));
 	set('tags', tagLists('tag'));

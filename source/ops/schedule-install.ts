@@ -4,7 +4,7 @@
  * without a user bus, a custom unit directory), resto does what `enable` does in the unit directory
  * (the timers.target.wants link) and says which systemctl commands are left to run.
  */
-import {existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync} from 'node:fs';
+import {existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {execa} from 'execa';
@@ -46,7 +46,10 @@ export async function verifyUnits(files: readonly string[], scope: UnitScope = '
 	if (r.failed && r.exitCode === undefined) return {available: false, ok: false, output: 'systemd-analyze is not installed'};
 	const output = `${r.stdout}\n${r.stderr}`.trim();
 	// verify also complains about unrelated units of the machine; only lines about our files count.
-	const ours = output.split('\n').filter(l => files.some(f => l.includes(path.basename(f)))).join('\n');
+	const ours = output
+		.split('\n')
+		.filter(l => files.some(f => l.includes(path.basename(f))))
+		.join('\n');
 	return {available: true, ok: r.exitCode === 0 && ours === '', output: ours || (r.exitCode === 0 ? '' : output)};
 }
 
@@ -202,4 +205,18 @@ export function readPowerSupplies(root = '/sys/class/power_supply'): Array<{type
 	} catch {
 		return [];
 	}
+}
+
+/** Verify units in a scratch directory, then write them to `dir` and enable the timer. */
+export async function installSchedule(set: string, units: readonly UnitFile[], scope: UnitScope, dir: string, custom: boolean): Promise<{verify: VerifyResult; files?: string[]; outcome?: ManagerOutcome}> {
+	const scratch = mkdtempSync(path.join(os.tmpdir(), 'resto-units-'));
+	let verify: VerifyResult;
+	try {
+		verify = await verifyUnits(writeUnits(scratch, units));
+	} finally {
+		rmSync(scratch, {recursive: true, force: true});
+	}
+	if (verify.available && !verify.ok) return {verify};
+	const files = writeUnits(dir, units);
+	return {verify, files, outcome: await enableTimer(set, scope, dir, custom)};
 }

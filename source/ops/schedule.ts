@@ -98,18 +98,7 @@ export function buildUnits(target: ScheduleTarget, command: RestoCommand): UnitF
 		'',
 	].join('\n');
 	const onFailure = s.onFailure ?? `echo "resto: $RESTO_FAILED_UNIT failed; see: journalctl -u $RESTO_FAILED_UNIT" >&2`;
-	const failure = [
-		header,
-		'[Unit]',
-		`Description=resto: %i failed (backup set ${target.set})`,
-		'',
-		'[Service]',
-		'Type=oneshot',
-		'Environment=RESTO_FAILED_UNIT=%i',
-		environmentLine('RESTO_BACKUP_SET', target.set),
-		`ExecStart=/bin/sh -c ${systemdQuote(onFailure)}`,
-		'',
-	].join('\n');
+	const failure = [header, '[Unit]', `Description=resto: %i failed (backup set ${target.set})`, '', '[Service]', 'Type=oneshot', 'Environment=RESTO_FAILED_UNIT=%i', environmentLine('RESTO_BACKUP_SET', target.set), `ExecStart=/bin/sh -c ${systemdQuote(onFailure)}`, ''].join('\n');
 	return [
 		{name: names.timer, text: timer},
 		{name: names.service, text: service},
@@ -145,7 +134,17 @@ export function cronLine(target: ScheduleTarget, command: RestoCommand): {line?:
 	if (!spec) {
 		const m = /^(?:((?:mon|tue|wed|thu|fri|sat|sun)[a-z]*(?:(?:,|\.\.)(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*)*)\s+)?(?:\*-\*-\*\s+)?(\d{1,2}):(\d{2})(?::00)?$/.exec(cal);
 		if (!m) return {reason: `the calendar "${target.schedule.calendar}" has no simple cron form; use a shorthand (daily, weekly) or "[Dow] HH:MM"`};
-		const dow = m[1] ? m[1].split(',').map(part => part.split('..').map(d => dowNames.indexOf(d.slice(0, 3))).join('-')).join(',') : '*';
+		const dow = m[1]
+			? m[1]
+					.split(',')
+					.map(part =>
+						part
+							.split('..')
+							.map(d => dowNames.indexOf(d.slice(0, 3)))
+							.join('-'),
+					)
+					.join(',')
+			: '*';
 		spec = `${Number(m[3])} ${Number(m[2])} * * ${dow}`;
 	}
 	const shellQuote = (w: string) => (/^[A-Za-z0-9_./:=@+,-]+$/.test(w) ? w : `'${w.replace(/'/g, `'\\''`)}'`);

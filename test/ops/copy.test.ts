@@ -41,7 +41,9 @@ function status(): {code: number | null; sets: SetStatus[]} {
 
 function runLog(): ReturnType<typeof parseRunLog> {
 	const dir = path.join(xdg, 'state', 'resto', 'runs');
-	return readdirSync(dir).filter(f => f.endsWith('.jsonl')).flatMap(f => parseRunLog(readFileSync(path.join(dir, f), 'utf8')));
+	return readdirSync(dir)
+		.filter(f => f.endsWith('.jsonl'))
+		.flatMap(f => parseRunLog(readFileSync(path.join(dir, f), 'utf8')));
 }
 
 /** rclone processes still working on `needle` (a path of this test). */
@@ -94,7 +96,10 @@ describe('offsite copies and 3-2-1 (real rclone sync, rclone serve restic, resti
 		const r = resto(xdg, ['copy', '--to', 'mirror', '--json'], env);
 		expect(r.stderr).toBe('');
 		expect(r.status).toBe(0);
-		const lines = r.stdout.trim().split('\n').map(l => JSON.parse(l) as Record<string, unknown>);
+		const lines = r.stdout
+			.trim()
+			.split('\n')
+			.map(l => JSON.parse(l) as Record<string, unknown>);
 		expect(lines.some(l => l.type === 'progress' && l.phase === 'copying' && l.unit === 'bytes')).toBe(true);
 		const result = lines.at(-1)!;
 		const id = (JSON.parse(source.restic(['cat', 'config'])) as {id: string}).id;
@@ -164,7 +169,11 @@ describe('offsite copies and 3-2-1 (real rclone sync, rclone serve restic, resti
 		expect(junk.status).toBe(1);
 		expect(junk.stderr).toMatch(/holds files but no restic repository/);
 		expect(readFileSync(path.join(xdg, 'junk', 'thesis.odt'), 'utf8')).toBe('precious');
-		expect(runLog().filter(x => x.copy === 'wrong').at(-1)).toMatchObject({result: 'failed'});
+		expect(
+			runLog()
+				.filter(x => x.copy === 'wrong')
+				.at(-1),
+		).toMatchObject({result: 'failed'});
 		writeConfig();
 	});
 
@@ -200,7 +209,11 @@ describe('offsite copies and 3-2-1 (real rclone sync, rclone serve restic, resti
 			const code = await run.done;
 			expect(code).toBe(1);
 			expect(run.err()).toMatch(/copy "offsite": the copy target went away during the copy/);
-			expect(runLog().filter(x => x.copy === 'offsite').at(-1)).toMatchObject({result: 'failed'});
+			expect(
+				runLog()
+					.filter(x => x.copy === 'offsite')
+					.at(-1),
+			).toMatchObject({result: 'failed'});
 		} finally {
 			await slow.kill();
 		}
@@ -216,7 +229,11 @@ describe('offsite copies and 3-2-1 (real rclone sync, rclone serve restic, resti
 		expect(code).toBe(130);
 		expect(run.err()).toMatch(/canceled/);
 		expect(rcloneLeft('slow-mirror')).toBe(0);
-		expect(runLog().filter(x => x.copy === 'slow').at(-1)).toMatchObject({result: 'canceled'});
+		expect(
+			runLog()
+				.filter(x => x.copy === 'slow')
+				.at(-1),
+		).toMatchObject({result: 'canceled'});
 		writeConfig();
 	}, 120_000);
 
@@ -234,7 +251,11 @@ describe('offsite copies and 3-2-1 (real rclone sync, rclone serve restic, resti
 			const r = resto(xdg, ['copy', '--to', 'full'], env);
 			expect(r.status).toBe(1);
 			expect(r.stderr).toMatch(/the copy target is full \(no space left\)/);
-			expect(runLog().filter(x => x.copy === 'full').at(-1)).toMatchObject({result: 'failed'});
+			expect(
+				runLog()
+					.filter(x => x.copy === 'full')
+					.at(-1),
+			).toMatchObject({result: 'failed'});
 		} finally {
 			execFileSync('umount', [mnt]);
 			writeConfig();

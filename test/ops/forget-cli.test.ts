@@ -84,7 +84,12 @@ describe('resto forget (built CLI, real restic)', () => {
 		expect(left).toHaveLength(4);
 		for (const id of preview.remove) expect(left).not.toContain(id);
 		const dir = path.join(xdg, 'state', 'resto', 'runs');
-		const records = readdirSync(dir).filter(f => f.endsWith('.jsonl')).flatMap(f => parseRunLog(readFileSync(path.join(dir, f), 'utf8')));
-		expect(records.map(x => [x.op, x.result])).toEqual([['forget', 'ok'], ['prune', 'ok']]);
+		const records = readdirSync(dir)
+			.filter(f => f.endsWith('.jsonl'))
+			.flatMap(f => parseRunLog(readFileSync(path.join(dir, f), 'utf8')));
+		expect(records.map(x => [x.op, x.result])).toEqual([
+			['forget', 'ok'],
+			['prune', 'ok'],
+		]);
 	});
 });

@@ -70,7 +70,18 @@ const backrest = JSON.stringify({
 	version: 4,
 	instance: 'laptop',
 	repos: [{id: 'local', uri: '/srv/restic', password: 'sentinel-BACKREST-pw', env: ['FOO=bar'], flags: ['--limit-upload=100'], prunePolicy: {schedule: {maxFrequencyDays: 30}}, guid: 'x'}],
-	plans: [{id: 'docs', repo: 'local', paths: ['/home/ann/docs'], excludes: ['*.iso'], schedule: {cron: '30 2 * * *', clock: 'CLOCK_LOCAL'}, retention: {policyTimeBucketed: {daily: 7, weekly: 4, yearly: 1}}, hooks: [{conditions: ['CONDITION_SNAPSHOT_ERROR'], actionCommand: {command: 'mail'}}], backup_flags: ['--one-file-system']}],
+	plans: [
+		{
+			id: 'docs',
+			repo: 'local',
+			paths: ['/home/ann/docs'],
+			excludes: ['*.iso'],
+			schedule: {cron: '30 2 * * *', clock: 'CLOCK_LOCAL'},
+			retention: {policyTimeBucketed: {daily: 7, weekly: 4, yearly: 1}},
+			hooks: [{conditions: ['CONDITION_SNAPSHOT_ERROR'], actionCommand: {command: 'mail'}}],
+			backup_flags: ['--one-file-system'],
+		},
+	],
 	auth: {disabled: true},
 });
 
@@ -86,9 +97,15 @@ describe('import (pure)', () => {
 	test('autorestic: backends → repositories (keys to password files), one set per backend', () => {
 		const r = importText('.autorestic.yml', autorestic);
 		expect(r.format).toBe('autorestic');
-		expect(r.repositories.map(x => [x.name, x.repository, x.passwordFile])).toEqual([['usb', '/media/usb/restic', 'usb.pass'], ['b2', 'b2:bucket:/restic', 'b2.pass']]);
+		expect(r.repositories.map(x => [x.name, x.repository, x.passwordFile])).toEqual([
+			['usb', '/media/usb/restic', 'usb.pass'],
+			['b2', 'b2:bucket:/restic', 'b2.pass'],
+		]);
 		expect(r.repositories[1]!.env).toEqual({B2_ACCOUNT_ID: 'abc'});
-		expect(r.backupSets.map(s => [s.name, s.repository])).toEqual([['home', 'usb'], ['home-b2', 'b2']]);
+		expect(r.backupSets.map(s => [s.name, s.repository])).toEqual([
+			['home', 'usb'],
+			['home-b2', 'b2'],
+		]);
 		expect(r.backupSets[0]!.schedule).toEqual({calendar: 'Sun *-*-* 03:00:00'});
 		expect(r.backupSets[0]!.retention).toEqual({keepWeekly: 4});
 		expect(r.passwords.map(p => p.value)).toEqual(['sentinel-AUTORESTIC-key', 'sentinel-B2-key']);

@@ -4,16 +4,7 @@ import path from 'node:path';
 import {afterAll, beforeAll, describe, expect, test} from 'vitest';
 import {ResticCli} from '../../source/restic/client.js';
 import type {Snapshot} from '../../source/restic/parse.js';
-import {
-	forgetPolicyArgv,
-	isoWeek,
-	parseForgetJson,
-	parsePruneDryRun,
-	policyFromFlags,
-	refusalReason,
-	simulateForget,
-	type RetentionPolicy,
-} from '../../source/ops/retention.js';
+import {forgetPolicyArgv, isoWeek, parseForgetJson, parsePruneDryRun, policyFromFlags, refusalReason, simulateForget, type RetentionPolicy} from '../../source/ops/retention.js';
 import {makeRepo, resticTestEnv, writeTree, type TestRepo} from '../helpers/restic.js';
 
 describe('retention simulator (pure)', () => {
