@@ -29,6 +29,7 @@ could not be read or some paths did not exist.`,
 		json: commonOptions.json,
 		'dry-run': option({type: 'boolean', description: 'show what would be backed up (each file with --json), write nothing'}),
 		'stall-timeout': option({type: 'string', value: 'S', description: 'stop when the backend makes no progress for S seconds (0 never stops)', parse: wholeNumber({min: 0})}),
+		unattended: option({type: 'boolean', description: 'run by a timer or cron: skip on battery when RESTO_ON_BATTERY=skip (onBattery: skip), mark the run log record unattended'}),
 	},
 	maxArgs: Number.POSITIVE_INFINITY,
 });

@@ -12,6 +12,24 @@ import {formatBytes} from '../util/format.js';
 import {onShutdown} from '../util/signals.js';
 import {ExitError, guard, loadConfigOrExit, repoOrExit} from './common.js';
 import type {CommandContext} from './context.js';
+import {commonOptions, defineCommand, option} from './spec.js';
+
+export const spec = defineCommand({
+	name: 'copy',
+	summary: "run a repository's offsite copies (rclone sync mirror or restic copy)",
+	usage: ['copy [--repo R|--set S] [--to COPY] [--json]'],
+	description: `Runs the copies configured for the repository: rclone sync of its directory, or restic copy into a second
+repository, with live progress on stderr (--json: NDJSON progress and result events on stdout). A mirror must
+have the source's repository id; a restic copy must keep the id it had at its first copy (or its repositoryId):
+otherwise nothing is overwritten and the copy fails. Ctrl-C stops the copy (exit 130). Every copy goes to the run log.`,
+	options: {
+		repo: commonOptions.repo,
+		set: option({type: 'string', value: 'S', description: "the backup set's repository"}),
+		to: option({type: 'string', value: 'COPY', description: 'only this copy'}),
+		unattended: option({type: 'boolean', description: 'mark the run log record unattended'}),
+		json: commonOptions.json,
+	},
+});
 
 function progressText(copy: CopyConfig, p: CopyProgress): string {
 	if (p.phase !== 'copying') return `${copy.name}: ${p.phase}…`;
@@ -19,7 +37,7 @@ function progressText(copy: CopyConfig, p: CopyProgress): string {
 	return p.unit === 'bytes' ? `${copy.name}:${pct} ${formatBytes(p.done)} of ${formatBytes(p.total)}` : `${copy.name}: snapshot ${p.done} of ${p.total}${p.message ? ` — ${p.message}` : ''}`;
 }
 
-export async function run(ctx: CommandContext): Promise<number> {
+export async function run(ctx: CommandContext<typeof spec>): Promise<number> {
 	return guard(async () => {
 		const config = loadConfigOrExit();
 		const set = ctx.options.set ? config.backupSets.find(s => s.name === ctx.options.set) : undefined;

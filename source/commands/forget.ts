@@ -17,11 +17,52 @@ import {printError, printInfo, printJson, printWarning} from '../util/cli-output
 import {formatBytes, formatDateTime} from '../util/format.js';
 import {clientFor, ExitError, guard, loadConfigOrExit, repoOrExit} from './common.js';
 import type {CommandContext} from './context.js';
+import {commonOptions, defineCommand, option} from './spec.js';
+
+const keep = (what: string) => option({type: 'string', value: 'N', description: `keep the last N ${what} snapshots`});
+const within = (what: string) => option({type: 'string', value: 'D', description: `keep ${what}snapshots newer than D (1y5m7d2h) relative to the latest`});
+
+export const spec = defineCommand({
+	name: 'forget',
+	summary: 'retention: preview (and apply) a forget policy, with the reason for each kept snapshot',
+	usage: ['forget [--repo R|--set S] [--keep-last N …] [--host H] [--tag T] [--path P] [--group-by G] --dry-run [--json]', 'forget [--repo R|--set S] [--keep-last N …] [--prune] [--confirm NAME]'],
+	description: `Applies restic's --keep-* flags (or the configured retention of the repository, refined by the set's) the way
+restic forget does and shows each snapshot kept, with restic's reasons, or removed; restic's own forget --dry-run
+--json must agree. --json adds reclaimEstimateBytes, what a prune would then free. Without --dry-run the
+previewed snapshots are forgotten after the repository name is typed in full (or given with --confirm).
+A policy that would delete every snapshot, or every snapshot of a host/path group, is refused (exit 1).`,
+	options: {
+		repo: commonOptions.repo,
+		set: option({type: 'string', value: 'S', description: "the backup set's repository, policy and paths"}),
+		'keep-last': option({type: 'string', value: 'N', description: 'keep the last N snapshots'}),
+		'keep-hourly': keep('hourly'),
+		'keep-daily': keep('daily'),
+		'keep-weekly': keep('weekly'),
+		'keep-monthly': keep('monthly'),
+		'keep-yearly': keep('yearly'),
+		'keep-within': within(''),
+		'keep-within-hourly': within('hourly '),
+		'keep-within-daily': within('daily '),
+		'keep-within-weekly': within('weekly '),
+		'keep-within-monthly': within('monthly '),
+		'keep-within-yearly': within('yearly '),
+		'keep-tag': option({type: 'string', value: 'T', multiple: true, description: 'keep snapshots with all tags of T (a,b); repeatable'}),
+		host: option({type: 'string', value: 'H', multiple: true, description: 'only consider snapshots of host H; repeatable'}),
+		tag: option({type: 'string', value: 'T', multiple: true, description: 'only consider snapshots with the tags T (a,b); repeatable'}),
+		path: option({type: 'string', value: 'P', multiple: true, description: 'only consider snapshots that include path P; repeatable'}),
+		'group-by': option({type: 'string', value: 'G', description: 'group by host, paths and/or tags (default host,paths; "" for none)'}),
+		'dry-run': option({type: 'boolean', description: 'show the verdict, delete nothing'}),
+		prune: option({type: 'boolean', description: 'run restic prune after forgetting'}),
+		confirm: option({type: 'string', value: 'NAME', description: 'the repository name, for scripts (instead of typing it)'}),
+		unattended: option({type: 'boolean', description: 'mark the run log record unattended'}),
+		json: commonOptions.json,
+	},
+});
 
 const policyFlags = ['keep-last', 'keep-hourly', 'keep-daily', 'keep-weekly', 'keep-monthly', 'keep-yearly', 'keep-within', 'keep-within-hourly', 'keep-within-daily', 'keep-within-weekly', 'keep-within-monthly', 'keep-within-yearly', 'keep-tag'] as const;
 
-function policyAndRepo(ctx: CommandContext, config: Config): {repo: Repository; policy: RetentionPolicy; source: string} {
-	const o = ctx.options as Record<string, string | string[] | boolean | undefined>;
+function policyAndRepo(ctx: CommandContext<typeof spec>, config: Config): {repo: Repository; policy: RetentionPolicy; source: string} {
+	const o = ctx.options as Record<string, unknown>;
 	const set = ctx.options.set ? config.backupSets.find(s => s.name === ctx.options.set) : undefined;
 	if (ctx.options.set && !set) throw new ExitError(exitCodes.usage, `no backup set "${ctx.options.set}" (configured: ${config.backupSets.map(s => s.name).join(', ') || 'none'})`);
 	const repo = set ? config.repositories.find(r => r.name === set.repository)! : repoOrExit(config, ctx);
@@ -79,7 +120,7 @@ function printPlan(result: PolicyResult): void {
 	}
 }
 
-export async function run(ctx: CommandContext): Promise<number> {
+export async function run(ctx: CommandContext<typeof spec>): Promise<number> {
 	return guard(async () => {
 		const config = loadConfigOrExit();
 		const {repo, policy, source} = policyAndRepo(ctx, config);

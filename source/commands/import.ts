@@ -14,6 +14,23 @@ import {ImportError, importText, type ImportFormat, type ImportResult} from '../
 import {printInfo, printJson, printWarning} from '../util/cli-output.js';
 import {ExitError, guard} from './common.js';
 import type {CommandContext} from './context.js';
+import {commonOptions, defineCommand, oneOf, option} from './spec.js';
+
+export const spec = defineCommand({
+	name: 'import',
+	summary: 'import a resticprofile, autorestic or Backrest configuration',
+	usage: ['import FILE [--format resticprofile|autorestic|backrest] [--dry-run] [--json]'],
+	description: `Reads another tool's configuration and shows the repositories and backup sets it becomes, what was understood
+and every key that was not. Without --dry-run they are appended to resto's config (a name already there is an
+error) after the result validated; inline passwords go to 0600 files beside the config. TOML needs a parser
+resto does not ship: save a resticprofile TOML file as YAML or JSON first.`,
+	options: {
+		format: option({type: 'string', value: 'F', description: 'resticprofile, autorestic or backrest (default: guessed)', parse: oneOf(['resticprofile', 'autorestic', 'backrest'])}),
+		'dry-run': option({type: 'boolean', description: 'preview only, write nothing'}),
+		json: commonOptions.json,
+	},
+	maxArgs: 1,
+});
 
 function resolvePasswordFiles(result: ImportResult, configDir: string, importDir: string): ImportResult {
 	const files = new Set(result.passwords.map(p => p.file));
@@ -44,7 +61,7 @@ export function mergeIntoConfig(existing: string, result: ImportResult): string 
 	return doc.toString();
 }
 
-export async function run(ctx: CommandContext): Promise<number> {
+export async function run(ctx: CommandContext<typeof spec>): Promise<number> {
 	return guard(async () => {
 		const [file] = ctx.args;
 		if (!file) throw new ExitError(exitCodes.usage, 'usage: resto import FILE [--format resticprofile|autorestic|backrest] [--dry-run] [--json]');

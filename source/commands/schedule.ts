@@ -15,6 +15,33 @@ import {printInfo, printJson, printWarning} from '../util/cli-output.js';
 import {formatDateTime, formatRelative} from '../util/format.js';
 import {ExitError, guard, loadConfigOrExit} from './common.js';
 import type {CommandContext} from './context.js';
+import {commonOptions, defineCommand, option} from './spec.js';
+
+export const spec = defineCommand({
+	name: 'schedule',
+	summary: 'systemd timers for backup sets: show, install, enable, disable, remove, list',
+	usage: ['schedule SET [--dry-run|--install|--enable|--disable|--remove] [--user|--system] [--unit-dir DIR] [--cron] [--json]', 'schedule --list [--json]'],
+	description: `Builds a timer, a service and an OnFailure template for a backup set's schedule (OnCalendar, Persistent,
+RandomizedDelaySec, WakeSystem, Nice/IOSchedulingClass from lowPriority, ConditionACPower for onBattery: skip), running
+\`resto backup SET --unattended\` with absolute paths and RESTO_CONFIG pinned. The units are checked with
+systemd-analyze verify and always shown before they are written; --dry-run only shows them, each after a comment
+line naming its file. Without a reachable systemd manager the wants link is made in the unit directory and the
+systemctl commands left to run are printed. --cron (or no systemd) prints a crontab line instead.`,
+	options: {
+		'dry-run': option({type: 'boolean', description: 'print the units (after "# resto-SET.timer" lines), write nothing'}),
+		install: option({type: 'boolean', description: 'write the units and enable the timer'}),
+		enable: option({type: 'boolean', description: 'enable and start the installed timer'}),
+		disable: option({type: 'boolean', description: 'stop and disable the timer'}),
+		remove: option({type: 'boolean', description: 'disable the timer and delete the units'}),
+		list: option({type: 'boolean', description: 'scheduled and installed sets: next run, last run and result'}),
+		user: option({type: 'boolean', description: 'user units in ~/.config/systemd/user (default unless root)'}),
+		system: option({type: 'boolean', description: 'system units in /etc/systemd/system (default for root)'}),
+		'unit-dir': option({type: 'string', value: 'DIR', description: 'write units to DIR instead (also RESTO_UNIT_DIR); systemctl is left to you'}),
+		cron: option({type: 'boolean', description: 'print a crontab line instead of units'}),
+		json: commonOptions.json,
+	},
+	maxArgs: 1,
+});
 
 function targetFor(config: Config, set: BackupSetConfig): ScheduleTarget {
 	if (!set.schedule) throw new ExitError(exitCodes.usage, `backup set "${set.name}" has no schedule: add one to the config, e.g.\n  schedule: {calendar: weekly, randomizedDelay: 1h, onFailure: "mail -s 'resto failed' root < /dev/null"}`);
@@ -22,7 +49,7 @@ function targetFor(config: Config, set: BackupSetConfig): ScheduleTarget {
 	return {set: set.name, lowPriority: set.lowPriority, repository: repo.access.repository, schedule: set.schedule};
 }
 
-function scopeOf(ctx: CommandContext): UnitScope {
+function scopeOf(ctx: CommandContext<typeof spec>): UnitScope {
 	if (ctx.options.user && ctx.options.system) throw new ExitError(exitCodes.usage, 'give --user or --system, not both');
 	if (ctx.options.system) return 'system';
 	if (ctx.options.user) return 'user';
@@ -35,7 +62,7 @@ function printOutcome(what: string, outcome: ManagerOutcome): void {
 	for (const c of outcome.commands) printInfo(`  ${c}`);
 }
 
-async function list(ctx: CommandContext, config: Config): Promise<number> {
+async function list(ctx: CommandContext<typeof spec>, config: Config): Promise<number> {
 	const scope = scopeOf(ctx);
 	const {dir} = unitDir(scope, ctx.options['unit-dir']);
 	const installed = listInstalled(dir);
@@ -78,7 +105,7 @@ async function list(ctx: CommandContext, config: Config): Promise<number> {
 	return 0;
 }
 
-export async function run(ctx: CommandContext): Promise<number> {
+export async function run(ctx: CommandContext<typeof spec>): Promise<number> {
 	return guard(async () => {
 		const config = loadConfigOrExit();
 		if (ctx.options.list) return list(ctx, config);

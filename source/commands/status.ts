@@ -8,6 +8,19 @@ import {printInfo, printJson} from '../util/cli-output.js';
 import {formatRelative} from '../util/format.js';
 import {guard, loadConfigOrExit} from './common.js';
 import type {CommandContext} from './context.js';
+import {commonOptions, defineCommand} from './spec.js';
+
+export const spec = defineCommand({
+	name: 'status',
+	summary: '3-2-1 health per backup set: copies, media, offsite, ages, last results',
+	usage: ['status [SET...] [--json]'],
+	description: `For each backup set (and each repository with no set): its repository and copies, the distinct media, whether one
+is offsite, the age of the newest snapshot of the set in each, the last unattended run and the last copy result.
+A copy that trails the source, a copy that is a different repository, or a repository whose newest snapshot is
+older than its expected interval is red; the exit code is then 1.`,
+	options: {json: commonOptions.json},
+	maxArgs: Number.POSITIVE_INFINITY,
+});
 
 function age(ms: number | undefined): string {
 	return ms === undefined ? 'no snapshot' : formatRelative(Date.now() - ms);
@@ -23,7 +36,7 @@ function print(s: SetStatus): void {
 	}
 }
 
-export async function run(ctx: CommandContext): Promise<number> {
+export async function run(ctx: CommandContext<typeof spec>): Promise<number> {
 	return guard(async () => {
 		const config = loadConfigOrExit();
 		const status = await gatherStatus(config, {sets: ctx.args.length > 0 ? ctx.args : undefined});

@@ -67,9 +67,12 @@ export function useStatusScreen() {
 		if (!set.schedule) return store.dispatch({type: 'notice', text: `Backup set ${set.name} has no schedule in the config (schedule: {calendar: weekly}).`, level: 'warn'});
 		const repo = config.repositories.find(r => r.name === set.repository)!;
 		const units = buildUnits({set: set.name, lowPriority: set.lowPriority, repository: repo.access.repository, schedule: set.schedule}, currentRestoCommand());
-		// The units are on screen before the question.
-		setPreview({set: set.name, units, text: unitsText(units)});
 		const {dir, custom} = unitDir(scope);
+		// The units are on screen first; the second press asks and writes them.
+		if (preview?.set !== set.name) {
+			setPreview({set: set.name, units, text: unitsText(units)});
+			return store.dispatch({type: 'notice', text: `Press i again to write these units to ${dir}.`, level: 'info'});
+		}
 		void confirm(`Install these units into ${dir} and enable resto-${set.name}.timer?`).then(async yes => {
 			if (!yes) return setPreview(undefined);
 			try {
