@@ -24,9 +24,20 @@ have the source's repository id; a restic copy must keep the id it had at its fi
 otherwise nothing is overwritten and the copy fails. Ctrl-C stops the copy (exit 130). Every copy goes to the run log.`,
 	options: {
 		repo: commonOptions.repo,
-		set: option({type: 'string', value: 'S', description: "the backup set's repository"}),
-		to: option({type: 'string', value: 'COPY', description: 'only this copy'}),
-		unattended: option({type: 'boolean', description: 'mark the run log record unattended'}),
+		set: option({
+			type: 'string',
+			value: 'S',
+			description: "the backup set's repository",
+		}),
+		to: option({
+			type: 'string',
+			value: 'COPY',
+			description: 'only this copy',
+		}),
+		unattended: option({
+			type: 'boolean',
+			description: 'mark the run log record unattended',
+		}),
 		json: commonOptions.json,
 	},
 });
@@ -88,7 +99,19 @@ export async function run(ctx: CommandContext<typeof spec>): Promise<number> {
 						snapshot: outcome.snapshots[0]?.id,
 						message: `${outcome.snapshots.length} snapshot(s) in the copy`,
 					});
-					if (json) emit({type: 'result', copy: copy.name, ok: true, copyType: copy.type, sourceId: outcome.sourceId, targetId: outcome.targetId, snapshots: outcome.snapshots.length, newest: outcome.snapshots[0]?.timeText ?? null, transferred: outcome.transferred, seconds: outcome.seconds});
+					if (json)
+						emit({
+							type: 'result',
+							copy: copy.name,
+							ok: true,
+							copyType: copy.type,
+							sourceId: outcome.sourceId,
+							targetId: outcome.targetId,
+							snapshots: outcome.snapshots.length,
+							newest: outcome.snapshots[0]?.timeText ?? null,
+							transferred: outcome.transferred,
+							seconds: outcome.seconds,
+						});
 					else printInfo(`${copy.name}: ${copy.type === 'rclone' ? `mirrored (${formatBytes(outcome.transferred)} transferred)` : `${outcome.transferred} snapshot(s) copied`}; ${outcome.snapshots.length} snapshot(s) there, repository id ${outcome.targetId.slice(0, 12)}… verified`);
 				} catch (error) {
 					if (tty && !json) process.stderr.write('\r\x1b[2K');
@@ -107,7 +130,14 @@ export async function run(ctx: CommandContext<typeof spec>): Promise<number> {
 						unattended: Boolean(ctx.options.unattended),
 						message: (error as Error).message,
 					});
-					if (json) emit({type: 'result', copy: copy.name, ok: false, kind, message: (error as Error).message});
+					if (json)
+						emit({
+							type: 'result',
+							copy: copy.name,
+							ok: false,
+							kind,
+							message: (error as Error).message,
+						});
 					printError((error as Error).message);
 					if (kind === 'canceled') break;
 				}

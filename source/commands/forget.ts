@@ -19,8 +19,18 @@ import {clientFor, ExitError, guard, loadConfigOrExit, repoOrExit} from './commo
 import type {CommandContext} from './context.js';
 import {commonOptions, defineCommand, option} from './spec.js';
 
-const keep = (what: string) => option({type: 'string', value: 'N', description: `keep the last N ${what} snapshots`});
-const within = (what: string) => option({type: 'string', value: 'D', description: `keep ${what}snapshots newer than D (1y5m7d2h) relative to the latest`});
+const keep = (what: string) =>
+	option({
+		type: 'string',
+		value: 'N',
+		description: `keep the last N ${what} snapshots`,
+	});
+const within = (what: string) =>
+	option({
+		type: 'string',
+		value: 'D',
+		description: `keep ${what}snapshots newer than D (1y5m7d2h) relative to the latest`,
+	});
 
 export const spec = defineCommand({
 	name: 'forget',
@@ -33,8 +43,16 @@ previewed snapshots are forgotten after the repository name is typed in full (or
 A policy that would delete every snapshot, or every snapshot of a host/path group, is refused (exit 1).`,
 	options: {
 		repo: commonOptions.repo,
-		set: option({type: 'string', value: 'S', description: "the backup set's repository, policy and paths"}),
-		'keep-last': option({type: 'string', value: 'N', description: 'keep the last N snapshots'}),
+		set: option({
+			type: 'string',
+			value: 'S',
+			description: "the backup set's repository, policy and paths",
+		}),
+		'keep-last': option({
+			type: 'string',
+			value: 'N',
+			description: 'keep the last N snapshots',
+		}),
 		'keep-hourly': keep('hourly'),
 		'keep-daily': keep('daily'),
 		'keep-weekly': keep('weekly'),
@@ -46,15 +64,52 @@ A policy that would delete every snapshot, or every snapshot of a host/path grou
 		'keep-within-weekly': within('weekly '),
 		'keep-within-monthly': within('monthly '),
 		'keep-within-yearly': within('yearly '),
-		'keep-tag': option({type: 'string', value: 'T', multiple: true, description: 'keep snapshots with all tags of T (a,b); repeatable'}),
-		host: option({type: 'string', value: 'H', multiple: true, description: 'only consider snapshots of host H; repeatable'}),
-		tag: option({type: 'string', value: 'T', multiple: true, description: 'only consider snapshots with the tags T (a,b); repeatable'}),
-		path: option({type: 'string', value: 'P', multiple: true, description: 'only consider snapshots that include path P; repeatable'}),
-		'group-by': option({type: 'string', value: 'G', description: 'group by host, paths and/or tags (default host,paths; "" for none)'}),
-		'dry-run': option({type: 'boolean', description: 'show the verdict, delete nothing'}),
-		prune: option({type: 'boolean', description: 'run restic prune after forgetting'}),
-		confirm: option({type: 'string', value: 'NAME', description: 'the repository name, for scripts (instead of typing it)'}),
-		unattended: option({type: 'boolean', description: 'mark the run log record unattended'}),
+		'keep-tag': option({
+			type: 'string',
+			value: 'T',
+			multiple: true,
+			description: 'keep snapshots with all tags of T (a,b); repeatable',
+		}),
+		host: option({
+			type: 'string',
+			value: 'H',
+			multiple: true,
+			description: 'only consider snapshots of host H; repeatable',
+		}),
+		tag: option({
+			type: 'string',
+			value: 'T',
+			multiple: true,
+			description: 'only consider snapshots with the tags T (a,b); repeatable',
+		}),
+		path: option({
+			type: 'string',
+			value: 'P',
+			multiple: true,
+			description: 'only consider snapshots that include path P; repeatable',
+		}),
+		'group-by': option({
+			type: 'string',
+			value: 'G',
+			description: 'group by host, paths and/or tags (default host,paths; "" for none)',
+		}),
+		'dry-run': option({
+			type: 'boolean',
+			description: 'show the verdict, delete nothing',
+		}),
+		prune: option({
+			type: 'boolean',
+			description: 'run restic prune after forgetting',
+		}),
+		confirm: option({
+			type: 'string',
+			value: 'NAME',
+			description: 'the repository name, for scripts (instead of typing it)',
+		}),
+		unattended: option({
+			type: 'boolean',
+			description: 'mark the run log record unattended',
+		}),
 		json: commonOptions.json,
 	},
 });
@@ -86,7 +141,12 @@ function policyAndRepo(ctx: CommandContext<typeof spec>, config: Config): {repo:
 			source = set?.retention ? `backup set ${set.name}` : `repository ${repo.name}`;
 		}
 		// A set's policy only touches the set's snapshots.
-		if (set && !policy.paths && !policy.hosts) policy = {...policy, paths: set.paths, ...(set.host ? {hosts: [set.host]} : {})};
+		if (set && !policy.paths && !policy.hosts)
+			policy = {
+				...policy,
+				paths: set.paths,
+				...(set.host ? {hosts: [set.host]} : {}),
+			};
 	} catch (error) {
 		if (error instanceof TypeError) throw new ExitError(exitCodes.usage, error.message);
 		throw error;
@@ -157,7 +217,20 @@ export async function run(ctx: CommandContext<typeof spec>): Promise<number> {
 			considered: ours.considered,
 			keep: ours.keep,
 			remove: ours.remove,
-			groups: ours.groups.map(g => ({host: g.host || null, paths: g.paths, tags: g.tags, keep: g.keep.map(k => ({id: k.id, time: new Date(k.time).toISOString(), reasons: k.reasons})), remove: g.remove.map(r => ({id: r.id, time: new Date(r.time).toISOString()}))})),
+			groups: ours.groups.map(g => ({
+				host: g.host || null,
+				paths: g.paths,
+				tags: g.tags,
+				keep: g.keep.map(k => ({
+					id: k.id,
+					time: new Date(k.time).toISOString(),
+					reasons: k.reasons,
+				})),
+				remove: g.remove.map(r => ({
+					id: r.id,
+					time: new Date(r.time).toISOString(),
+				})),
+			})),
 			resticAgrees: true,
 			refused: refused ?? null,
 			reclaimEstimateBytes: estimate ?? null,
@@ -190,23 +263,62 @@ export async function run(ctx: CommandContext<typeof spec>): Promise<number> {
 			// Exactly the previewed ids: a snapshot made since the preview is not judged unseen.
 			await client.forget(ours.remove);
 		} catch (error) {
-			await recordRun(repo, {op: 'forget', start, end: new Date().toISOString(), exitCode: error instanceof ResticError ? error.cliExitCode : 1, errors: [(error as Error).message], unattended: Boolean(ctx.options.unattended), message: (error as Error).message});
+			await recordRun(repo, {
+				op: 'forget',
+				start,
+				end: new Date().toISOString(),
+				exitCode: error instanceof ResticError ? error.cliExitCode : 1,
+				errors: [(error as Error).message],
+				unattended: Boolean(ctx.options.unattended),
+				message: (error as Error).message,
+			});
 			throw error;
 		}
-		await recordRun(repo, {op: 'forget', start, end: new Date().toISOString(), exitCode: 0, errors: [], unattended: Boolean(ctx.options.unattended), message: `removed ${ours.remove.length} snapshot(s)`});
+		await recordRun(repo, {
+			op: 'forget',
+			start,
+			end: new Date().toISOString(),
+			exitCode: 0,
+			errors: [],
+			unattended: Boolean(ctx.options.unattended),
+			message: `removed ${ours.remove.length} snapshot(s)`,
+		});
 		let pruned: ReturnType<typeof parsePruneDryRun> | undefined;
 		if (ctx.options.prune) {
 			const pstart = new Date().toISOString();
 			try {
-				const r = await runRestic(repo.access, ['prune'], {collectStdout: true});
+				const r = await runRestic(repo.access, ['prune'], {
+					collectStdout: true,
+				});
 				pruned = parsePruneDryRun(r.stdout);
-				await recordRun(repo, {op: 'prune', start: pstart, end: new Date().toISOString(), exitCode: 0, errors: [], unattended: Boolean(ctx.options.unattended), bytesAdded: pruned ? -pruned.reclaimBytes : undefined});
+				await recordRun(repo, {
+					op: 'prune',
+					start: pstart,
+					end: new Date().toISOString(),
+					exitCode: 0,
+					errors: [],
+					unattended: Boolean(ctx.options.unattended),
+					bytesAdded: pruned ? -pruned.reclaimBytes : undefined,
+				});
 			} catch (error) {
-				await recordRun(repo, {op: 'prune', start: pstart, end: new Date().toISOString(), exitCode: 1, errors: [(error as Error).message], unattended: Boolean(ctx.options.unattended), message: (error as Error).message});
+				await recordRun(repo, {
+					op: 'prune',
+					start: pstart,
+					end: new Date().toISOString(),
+					exitCode: 1,
+					errors: [(error as Error).message],
+					unattended: Boolean(ctx.options.unattended),
+					message: (error as Error).message,
+				});
 				throw error;
 			}
 		}
-		if (json) printJson({...report, removed: ours.remove, prunedBytes: pruned?.reclaimBytes ?? null});
+		if (json)
+			printJson({
+				...report,
+				removed: ours.remove,
+				prunedBytes: pruned?.reclaimBytes ?? null,
+			});
 		else {
 			printInfo(`removed ${ours.remove.length} snapshot(s)${pruned ? `; prune freed ${formatBytes(pruned.reclaimBytes)}` : '; run with --prune (or restic prune) to free the space'}`);
 			if (!ctx.options.prune && estimate) printWarning(`a prune would free about ${formatBytes(estimate)}`);

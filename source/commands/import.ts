@@ -25,8 +25,16 @@ and every key that was not. Without --dry-run they are appended to resto's confi
 error) after the result validated; inline passwords go to 0600 files beside the config. TOML needs a parser
 resto does not ship: save a resticprofile TOML file as YAML or JSON first.`,
 	options: {
-		format: option({type: 'string', value: 'F', description: 'resticprofile, autorestic or backrest (default: guessed)', parse: oneOf(['resticprofile', 'autorestic', 'backrest'])}),
-		'dry-run': option({type: 'boolean', description: 'preview only, write nothing'}),
+		format: option({
+			type: 'string',
+			value: 'F',
+			description: 'resticprofile, autorestic or backrest (default: guessed)',
+			parse: oneOf(['resticprofile', 'autorestic', 'backrest']),
+		}),
+		'dry-run': option({
+			type: 'boolean',
+			description: 'preview only, write nothing',
+		}),
 		json: commonOptions.json,
 	},
 	maxArgs: 1,
@@ -39,7 +47,10 @@ function resolvePasswordFiles(result: ImportResult, configDir: string, importDir
 	return {
 		...result,
 		repositories: result.repositories.map(r => (r.passwordFile ? {...r, passwordFile: where(r.passwordFile)} : r)),
-		passwords: result.passwords.map(p => ({...p, file: path.join(configDir, p.file)})),
+		passwords: result.passwords.map(p => ({
+			...p,
+			file: path.join(configDir, p.file),
+		})),
 	};
 }
 

@@ -28,16 +28,47 @@ systemd-analyze verify and always shown before they are written; --dry-run only 
 line naming its file. Without a reachable systemd manager the wants link is made in the unit directory and the
 systemctl commands left to run are printed. --cron (or no systemd) prints a crontab line instead.`,
 	options: {
-		'dry-run': option({type: 'boolean', description: 'print the units (after "# resto-SET.timer" lines), write nothing'}),
-		install: option({type: 'boolean', description: 'write the units and enable the timer'}),
-		enable: option({type: 'boolean', description: 'enable and start the installed timer'}),
-		disable: option({type: 'boolean', description: 'stop and disable the timer'}),
-		remove: option({type: 'boolean', description: 'disable the timer and delete the units'}),
-		list: option({type: 'boolean', description: 'scheduled and installed sets: next run, last run and result'}),
-		user: option({type: 'boolean', description: 'user units in ~/.config/systemd/user (default unless root)'}),
-		system: option({type: 'boolean', description: 'system units in /etc/systemd/system (default for root)'}),
-		'unit-dir': option({type: 'string', value: 'DIR', description: 'write units to DIR instead (also RESTO_UNIT_DIR); systemctl is left to you'}),
-		cron: option({type: 'boolean', description: 'print a crontab line instead of units'}),
+		'dry-run': option({
+			type: 'boolean',
+			description: 'print the units (after "# resto-SET.timer" lines), write nothing',
+		}),
+		install: option({
+			type: 'boolean',
+			description: 'write the units and enable the timer',
+		}),
+		enable: option({
+			type: 'boolean',
+			description: 'enable and start the installed timer',
+		}),
+		disable: option({
+			type: 'boolean',
+			description: 'stop and disable the timer',
+		}),
+		remove: option({
+			type: 'boolean',
+			description: 'disable the timer and delete the units',
+		}),
+		list: option({
+			type: 'boolean',
+			description: 'scheduled and installed sets: next run, last run and result',
+		}),
+		user: option({
+			type: 'boolean',
+			description: 'user units in ~/.config/systemd/user (default unless root)',
+		}),
+		system: option({
+			type: 'boolean',
+			description: 'system units in /etc/systemd/system (default for root)',
+		}),
+		'unit-dir': option({
+			type: 'string',
+			value: 'DIR',
+			description: 'write units to DIR instead (also RESTO_UNIT_DIR); systemctl is left to you',
+		}),
+		cron: option({
+			type: 'boolean',
+			description: 'print a crontab line instead of units',
+		}),
 		json: commonOptions.json,
 	},
 	maxArgs: 1,
@@ -46,7 +77,12 @@ systemctl commands left to run are printed. --cron (or no systemd) prints a cron
 function targetFor(config: Config, set: BackupSetConfig): ScheduleTarget {
 	if (!set.schedule) throw new ExitError(exitCodes.usage, `backup set "${set.name}" has no schedule: add one to the config, e.g.\n  schedule: {calendar: weekly, randomizedDelay: 1h, onFailure: "mail -s 'resto failed' root < /dev/null"}`);
 	const repo = config.repositories.find(r => r.name === set.repository)!;
-	return {set: set.name, lowPriority: set.lowPriority, repository: repo.access.repository, schedule: set.schedule};
+	return {
+		set: set.name,
+		lowPriority: set.lowPriority,
+		repository: repo.access.repository,
+		schedule: set.schedule,
+	};
 }
 
 function scopeOf(ctx: CommandContext<typeof spec>): UnitScope {
@@ -85,7 +121,16 @@ async function list(ctx: CommandContext<typeof spec>, config: Config): Promise<n
 			// A timer whose set was renamed or removed from the config still runs: say so.
 			stale: Boolean(inst && !set),
 			nextRun: next?.next[0] !== undefined ? new Date(next.next[0]).toISOString() : null,
-			lastRun: last ? {start: last.start, end: last.end, result: last.result, exitCode: last.exitCode, unattended: last.unattended, message: last.message ?? null} : null,
+			lastRun: last
+				? {
+						start: last.start,
+						end: last.end,
+						result: last.result,
+						exitCode: last.exitCode,
+						unattended: last.unattended,
+						message: last.message ?? null,
+					}
+				: null,
 		});
 	}
 	if (ctx.options.json) {
@@ -121,7 +166,13 @@ export async function run(ctx: CommandContext<typeof spec>): Promise<number> {
 		// Removing or toggling a timer works even when the set is gone from the config.
 		if (action === 'remove') {
 			const r = await removeSchedule(name, scope, dir, custom);
-			if (ctx.options.json) printJson({set: name, removed: r.removed, applied: r.manager.applied, commands: r.manager.commands});
+			if (ctx.options.json)
+				printJson({
+					set: name,
+					removed: r.removed,
+					applied: r.manager.applied,
+					commands: r.manager.commands,
+				});
 			else {
 				printInfo(r.removed.length > 0 ? `removed ${r.removed.join(', ')}` : `no units of "${name}" in ${dir}`);
 				printOutcome('stop the timer', r.manager);
@@ -130,7 +181,14 @@ export async function run(ctx: CommandContext<typeof spec>): Promise<number> {
 		}
 		if (action === 'enable' || action === 'disable') {
 			const outcome = action === 'enable' ? await enableTimer(name, scope, dir, custom) : await disableTimer(name, scope, dir, custom);
-			if (ctx.options.json) printJson({set: name, action, applied: outcome.applied, reason: outcome.reason ?? null, commands: outcome.commands});
+			if (ctx.options.json)
+				printJson({
+					set: name,
+					action,
+					applied: outcome.applied,
+					reason: outcome.reason ?? null,
+					commands: outcome.commands,
+				});
 			else printOutcome(`${action} resto-${name}.timer`, outcome);
 			return 0;
 		}
@@ -159,7 +217,21 @@ export async function run(ctx: CommandContext<typeof spec>): Promise<number> {
 		const next = await nextElapses(target.schedule.calendar);
 		if (!next.ok) throw new ExitError(exitCodes.usage, `backup set "${name}": systemd does not accept the calendar "${target.schedule.calendar}": ${next.error}`);
 		if (ctx.options.json && !action) {
-			printJson({set: name, unitDir: dir, units: units.map(u => ({file: path.join(dir, u.name), name: u.name, text: u.text})), verify: {available: verify.available, ok: verify.ok, output: verify.output}, nextRun: next.next[0] ? new Date(next.next[0]).toISOString() : null});
+			printJson({
+				set: name,
+				unitDir: dir,
+				units: units.map(u => ({
+					file: path.join(dir, u.name),
+					name: u.name,
+					text: u.text,
+				})),
+				verify: {
+					available: verify.available,
+					ok: verify.ok,
+					output: verify.output,
+				},
+				nextRun: next.next[0] ? new Date(next.next[0]).toISOString() : null,
+			});
 			return verify.ok || !verify.available ? 0 : exitCodes.failure;
 		}
 		// The units first: on stdout for --dry-run (and to read before installing), else on stderr.
@@ -172,7 +244,15 @@ export async function run(ctx: CommandContext<typeof spec>): Promise<number> {
 		}
 		const files = writeUnits(dir, units);
 		const outcome = await enableTimer(name, scope, dir, custom);
-		if (ctx.options.json) printJson({set: name, installed: files, applied: outcome.applied, reason: outcome.reason ?? null, commands: outcome.commands, nextRun: next.next[0] ? new Date(next.next[0]).toISOString() : null});
+		if (ctx.options.json)
+			printJson({
+				set: name,
+				installed: files,
+				applied: outcome.applied,
+				reason: outcome.reason ?? null,
+				commands: outcome.commands,
+				nextRun: next.next[0] ? new Date(next.next[0]).toISOString() : null,
+			});
 		else {
 			printInfo(`wrote ${files.join(', ')}`);
 			printOutcome(`enable resto-${name}.timer`, outcome);

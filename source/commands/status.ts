@@ -39,7 +39,9 @@ function print(s: SetStatus): void {
 export async function run(ctx: CommandContext<typeof spec>): Promise<number> {
 	return guard(async () => {
 		const config = loadConfigOrExit();
-		const status = await gatherStatus(config, {sets: ctx.args.length > 0 ? ctx.args : undefined});
+		const status = await gatherStatus(config, {
+			sets: ctx.args.length > 0 ? ctx.args : undefined,
+		});
 		if (ctx.options.json) printJson({sets: status});
 		else {
 			if (status.length === 0) printInfo('nothing configured: add repositories and backupSets to the config');

@@ -93,7 +93,9 @@ export const copySchema = z
 		/** How far the copy's newest snapshot may trail the source's before it is flagged (default 0). */
 		maxLag: interval.optional(),
 	})
-	.refine(c => !(c.passwordFile && c.passwordCommand), {message: 'give only one of passwordFile, passwordCommand'});
+	.refine(c => !(c.passwordFile && c.passwordCommand), {
+		message: 'give only one of passwordFile, passwordCommand',
+	});
 
 /** Operations fields of a repository entry. */
 export const repositoryOpsFields = {

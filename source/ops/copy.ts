@@ -54,7 +54,12 @@ export interface CopyOutcome {
 /** The restic access of a copy (mirror: the source's password at the mirror's location). */
 export function copyAccess(source: Repository, copy: CopyConfig): RepoAccess {
 	const repository = copy.type === 'rclone' ? mirrorRepository(copy.target) : copy.target;
-	if (copy.type === 'rclone' || (!copy.passwordFile && !copy.passwordCommand)) return {...source.access, repository, env: {...source.access.env, ...copy.env}};
+	if (copy.type === 'rclone' || (!copy.passwordFile && !copy.passwordCommand))
+		return {
+			...source.access,
+			repository,
+			env: {...source.access.env, ...copy.env},
+		};
 	const access: RepoAccess = {repository, env: copy.env};
 	if (copy.passwordFile) access.passwordFile = copy.passwordFile;
 	if (copy.passwordCommand) access.passwordCommand = copy.passwordCommand;
@@ -88,9 +93,15 @@ export function classifyCopyFailure(text: string): CopyFailure {
 export function parseRcloneStats(line: string): {bytes: number; totalBytes: number; errors: number} | undefined {
 	if (!line.startsWith('{')) return undefined;
 	try {
-		const o = JSON.parse(line) as {stats?: {bytes?: number; totalBytes?: number; errors?: number}};
+		const o = JSON.parse(line) as {
+			stats?: {bytes?: number; totalBytes?: number; errors?: number};
+		};
 		if (!o.stats) return undefined;
-		return {bytes: o.stats.bytes ?? 0, totalBytes: o.stats.totalBytes ?? 0, errors: o.stats.errors ?? 0};
+		return {
+			bytes: o.stats.bytes ?? 0,
+			totalBytes: o.stats.totalBytes ?? 0,
+			errors: o.stats.errors ?? 0,
+		};
 	} catch {
 		return undefined;
 	}
@@ -99,20 +110,35 @@ export function parseRcloneStats(line: string): {bytes: number; totalBytes: numb
 /** An rclone JSON log line's level and message. */
 function rcloneLog(line: string): {level: string; msg: string} | undefined {
 	try {
-		const o = JSON.parse(line) as {level?: string; msg?: string; object?: string};
-		return {level: o.level ?? '', msg: `${o.object ? `${o.object}: ` : ''}${o.msg ?? ''}`.trim()};
+		const o = JSON.parse(line) as {
+			level?: string;
+			msg?: string;
+			object?: string;
+		};
+		return {
+			level: o.level ?? '',
+			msg: `${o.object ? `${o.object}: ` : ''}${o.msg ?? ''}`.trim(),
+		};
 	} catch {
 		return line.trim() ? {level: 'error', msg: line.trim()} : undefined;
 	}
 }
 
 async function repoIdAt(access: RepoAccess, signal?: AbortSignal): Promise<string> {
-	const r = await runRestic(access, ['cat', 'config', '--no-lock'], {collectStdout: true, signal, stallTimeoutMs: 30_000});
+	const r = await runRestic(access, ['cat', 'config', '--no-lock'], {
+		collectStdout: true,
+		signal,
+		stallTimeoutMs: 30_000,
+	});
 	return parseCatConfig(r.stdout).id;
 }
 
 async function snapshotsAt(access: RepoAccess, signal?: AbortSignal): Promise<Snapshot[]> {
-	const r = await runRestic(access, ['snapshots', '--json', '--no-lock'], {collectStdout: true, signal, stallTimeoutMs: 30_000});
+	const r = await runRestic(access, ['snapshots', '--json', '--no-lock'], {
+		collectStdout: true,
+		signal,
+		stallTimeoutMs: 30_000,
+	});
 	return parseSnapshots(r.stdout).sort((a, b) => b.time - a.time);
 }
 
@@ -136,10 +162,23 @@ function mismatch(copy: CopyConfig, found: string, expected: string, why: string
 }
 
 /** Run one copy of `source` to `copy`. */
-export async function runCopy(source: Repository, copy: CopyConfig, options: {signal?: AbortSignal; onProgress?: (p: CopyProgress) => void; stallTimeoutMs?: number} = {}): Promise<CopyOutcome> {
+export async function runCopy(
+	source: Repository,
+	copy: CopyConfig,
+	options: {
+		signal?: AbortSignal;
+		onProgress?: (p: CopyProgress) => void;
+		stallTimeoutMs?: number;
+	} = {},
+): Promise<CopyOutcome> {
 	const started = Date.now();
 	const {signal, onProgress} = options;
-	onProgress?.({phase: 'checking', done: 0, total: 0, unit: copy.type === 'rclone' ? 'bytes' : 'snapshots'});
+	onProgress?.({
+		phase: 'checking',
+		done: 0,
+		total: 0,
+		unit: copy.type === 'rclone' ? 'bytes' : 'snapshots',
+	});
 	const sourceId = await repoIdAt(source.access, signal).catch(error => {
 		throw asCopyError(copy, error);
 	});
@@ -150,14 +189,31 @@ export async function runCopy(source: Repository, copy: CopyConfig, options: {si
 		const from = rcloneSourceOf(source.access.repository);
 		if (!from) throw new CopyError('unsupported', `copy "${copy.name}": rclone can mirror a local or rclone: repository, not ${redact(source.access.repository, secrets)}; use type: restic`);
 		await preflightMirror(copy, target, sourceId, signal);
-		transferred = await rcloneSync(from, copy.target, {signal, onProgress, secrets});
-		onProgress?.({phase: 'verifying', done: transferred, total: transferred, unit: 'bytes'});
+		transferred = await rcloneSync(from, copy.target, {
+			signal,
+			onProgress,
+			secrets,
+		});
+		onProgress?.({
+			phase: 'verifying',
+			done: transferred,
+			total: transferred,
+			unit: 'bytes',
+		});
 		const after = await repoIdAt(target, signal).catch(error => {
 			throw new CopyError(classifyCopyFailure(String((error as Error).message)), `copy "${copy.name}": the mirror cannot be read after the sync: ${(error as Error).message}`);
 		});
 		if (after !== sourceId) throw mismatch(copy, after, sourceId, 'after the sync');
 		const snapshots = await snapshotsAt(target, signal);
-		return {copy: copy.name, type: copy.type, sourceId, targetId: after, snapshots, transferred, seconds: (Date.now() - started) / 1000};
+		return {
+			copy: copy.name,
+			type: copy.type,
+			sourceId,
+			targetId: after,
+			snapshots,
+			transferred,
+			seconds: (Date.now() - started) / 1000,
+		};
 	}
 	// restic copy: the target is its own repository with its own id.
 	const expected = copy.repositoryId ?? rememberedCopyId(sourceId, copy.name);
@@ -176,7 +232,10 @@ export async function runCopy(source: Repository, copy: CopyConfig, options: {si
 	const fromEnv = fromRepoEnv(source.access);
 	if (!targetId) {
 		// A new copy: same chunker parameters as the source, so deduplication survives the copy.
-		await runRestic(target, ['init', '--copy-chunker-params'], {env: fromEnv, signal});
+		await runRestic(target, ['init', '--copy-chunker-params'], {
+			env: fromEnv,
+			signal,
+		});
 		targetId = await repoIdAt(target, signal);
 	}
 	const total = (await snapshotsAt(source.access, signal)).length;
@@ -191,7 +250,13 @@ export async function runCopy(source: Repository, copy: CopyConfig, options: {si
 				if (m) {
 					done++;
 					if (line.startsWith('snapshot')) transferred++;
-					onProgress?.({phase: 'copying', done, total, unit: 'snapshots', message: redact(line.trim(), secrets)});
+					onProgress?.({
+						phase: 'copying',
+						done,
+						total,
+						unit: 'snapshots',
+						message: redact(line.trim(), secrets),
+					});
 				}
 			},
 		});
@@ -201,7 +266,15 @@ export async function runCopy(source: Repository, copy: CopyConfig, options: {si
 	rememberCopyId(sourceId, copy.name, targetId);
 	onProgress?.({phase: 'verifying', done, total, unit: 'snapshots'});
 	const snapshots = await snapshotsAt(target, signal);
-	return {copy: copy.name, type: copy.type, sourceId, targetId, snapshots, transferred, seconds: (Date.now() - started) / 1000};
+	return {
+		copy: copy.name,
+		type: copy.type,
+		sourceId,
+		targetId,
+		snapshots,
+		transferred,
+		seconds: (Date.now() - started) / 1000,
+	};
 }
 
 function asCopyError(copy: CopyConfig, error: unknown): Error {
@@ -215,7 +288,9 @@ function asCopyError(copy: CopyConfig, error: unknown): Error {
 
 /** RESTIC_FROM_* for `restic copy` / `init --copy-chunker-params` from the source. */
 function fromRepoEnv(source: RepoAccess): Record<string, string> {
-	const env: Record<string, string> = {RESTIC_FROM_REPOSITORY: source.repository};
+	const env: Record<string, string> = {
+		RESTIC_FROM_REPOSITORY: source.repository,
+	};
 	if (source.passwordFile) env.RESTIC_FROM_PASSWORD_FILE = source.passwordFile;
 	else if (source.passwordCommand) env.RESTIC_FROM_PASSWORD_COMMAND = source.passwordCommand;
 	else if (source.password !== undefined) env.RESTIC_FROM_PASSWORD = source.password;
@@ -241,7 +316,15 @@ async function preflightMirror(copy: CopyConfig, target: RepoAccess, sourceId: s
 	if (found !== sourceId) throw mismatch(copy, found, sourceId, "a mirror must have the source repository's id");
 }
 
-async function rcloneSync(from: string, to: string, options: {signal?: AbortSignal; onProgress?: (p: CopyProgress) => void; secrets: string[]}): Promise<number> {
+async function rcloneSync(
+	from: string,
+	to: string,
+	options: {
+		signal?: AbortSignal;
+		onProgress?: (p: CopyProgress) => void;
+		secrets: string[];
+	},
+): Promise<number> {
 	const sub = execa('rclone', ['sync', '--stats=1s', '--stats-log-level=NOTICE', '--use-json-log', '-v', '--retries=1', '--low-level-retries=2', '--', from, to], {
 		reject: false,
 		stdin: 'ignore',
@@ -265,7 +348,12 @@ async function rcloneSync(from: string, to: string, options: {signal?: AbortSign
 			const stats = parseRcloneStats(line);
 			if (stats) {
 				bytes = stats.bytes;
-				options.onProgress?.({phase: 'copying', done: stats.bytes, total: stats.totalBytes, unit: 'bytes'});
+				options.onProgress?.({
+					phase: 'copying',
+					done: stats.bytes,
+					total: stats.totalBytes,
+					unit: 'bytes',
+				});
 				continue;
 			}
 			const log = rcloneLog(line);

@@ -150,7 +150,14 @@ function retentionFrom(r: Reader, understood: string[]): Record<string, unknown>
 }
 
 function emptyResult(format: ImportFormat): ImportResult {
-	return {format, repositories: [], backupSets: [], understood: [], notUnderstood: [], passwords: []};
+	return {
+		format,
+		repositories: [],
+		backupSets: [],
+		understood: [],
+		notUnderstood: [],
+		passwords: [],
+	};
 }
 
 /** resticprofile v1 (profiles at top level) or v2 (`profiles:`), YAML or JSON. */
@@ -186,7 +193,10 @@ export function importResticprofile(data: unknown): ImportResult {
 			p.done();
 			continue;
 		}
-		const repo: ImportedRepository = {name, repository: repository.replace(/^local:/, '')};
+		const repo: ImportedRepository = {
+			name,
+			repository: repository.replace(/^local:/, ''),
+		};
 		res.understood.push(`${where}.repository`);
 		const pf = p.get('password-file');
 		if (typeof pf === 'string') {
@@ -216,7 +226,11 @@ export function importResticprofile(data: unknown): ImportResult {
 			const c = new Reader(copy, `${where}.copy`, res);
 			const target = c.get('repository');
 			if (typeof target === 'string') {
-				const entry: Record<string, unknown> = {name: 'copy', type: 'restic', target: target.replace(/^local:/, '')};
+				const entry: Record<string, unknown> = {
+					name: 'copy',
+					type: 'restic',
+					target: target.replace(/^local:/, ''),
+				};
 				const cpf = c.get('password-file');
 				if (typeof cpf === 'string') entry.passwordFile = cpf;
 				repo.copies = [entry];
@@ -233,19 +247,37 @@ export function importResticprofile(data: unknown): ImportResult {
 			const got = (k: string) => res.understood.push(`${where}.backup.${k}`);
 			if (paths.length > 0) got('source');
 			const exclude = list(b.get('exclude'));
-			if (exclude.length) ((set.exclude = exclude), got('exclude'));
+			if (exclude.length) {
+				set.exclude = exclude;
+				got('exclude');
+			}
 			const ec = b.get('exclude-caches');
-			if (typeof ec === 'boolean') ((set.excludeCaches = ec), got('exclude-caches'));
+			if (typeof ec === 'boolean') {
+				set.excludeCaches = ec;
+				got('exclude-caches');
+			}
 			const eip = list(b.get('exclude-if-present'));
-			if (eip.length) ((set.excludeIfPresent = eip), got('exclude-if-present'));
+			if (eip.length) {
+				set.excludeIfPresent = eip;
+				got('exclude-if-present');
+			}
 			const tags = list(b.get('tag'));
-			if (tags.length) ((set.tags = tags), got('tag'));
+			if (tags.length) {
+				set.tags = tags;
+				got('tag');
+			}
 			const host = b.get('host');
-			if (typeof host === 'string') ((set.host = host), got('host'));
+			if (typeof host === 'string') {
+				set.host = host;
+				got('host');
+			}
 			const before = list(b.get('run-before'));
 			const after = list(b.get('run-after'));
 			if (before.length || after.length) {
-				set.hooks = {...(before.length ? {pre: before.join(' && ')} : {}), ...(after.length ? {post: after.join(' && ')} : {})};
+				set.hooks = {
+					...(before.length ? {pre: before.join(' && ')} : {}),
+					...(after.length ? {post: after.join(' && ')} : {}),
+				};
 				if (before.length) got('run-before');
 				if (after.length) got('run-after');
 			}
@@ -257,8 +289,10 @@ export function importResticprofile(data: unknown): ImportResult {
 			}
 			const fail = list(b.get('run-after-fail'));
 			if (fail.length) {
-				if (set.schedule) ((set.schedule.onFailure = fail.join(' && ')), got('run-after-fail'));
-				else res.notUnderstood.push(`${where}.backup.run-after-fail (only used with a schedule)`);
+				if (set.schedule) {
+					set.schedule.onFailure = fail.join(' && ');
+					got('run-after-fail');
+				} else res.notUnderstood.push(`${where}.backup.run-after-fail (only used with a schedule)`);
 			}
 			b.ignore('schedule-permission', 'schedule-log', 'schedule-lock-wait', 'schedule-priority');
 			if (paths.length === 0) res.notUnderstood.push(`${where}.backup (no source: no backup set made)`);
@@ -348,13 +382,25 @@ export function importAutorestic(data: unknown): ImportResult {
 				if (isObj(backup)) {
 					const bo = new Reader(backup, `${where}.options.backup`, res);
 					const tags = list(bo.get('tag'));
-					if (tags.length) ((base.tags = tags), res.understood.push(`${where}.options.backup.tag`));
+					if (tags.length) {
+						base.tags = tags;
+						res.understood.push(`${where}.options.backup.tag`);
+					}
 					const exclude = list(bo.get('exclude'));
-					if (exclude.length) ((base.exclude = exclude), res.understood.push(`${where}.options.backup.exclude`));
+					if (exclude.length) {
+						base.exclude = exclude;
+						res.understood.push(`${where}.options.backup.exclude`);
+					}
 					const ec = bo.get('exclude-caches');
-					if (ec !== undefined) ((base.excludeCaches = Boolean(ec)), res.understood.push(`${where}.options.backup.exclude-caches`));
+					if (ec !== undefined) {
+						base.excludeCaches = Boolean(ec);
+						res.understood.push(`${where}.options.backup.exclude-caches`);
+					}
 					const host = bo.get('host');
-					if (typeof host === 'string') ((base.host = host), res.understood.push(`${where}.options.backup.host`));
+					if (typeof host === 'string') {
+						base.host = host;
+						res.understood.push(`${where}.options.backup.host`);
+					}
 					bo.done();
 				}
 				const forget = o.get('forget');
@@ -371,16 +417,28 @@ export function importAutorestic(data: unknown): ImportResult {
 				const before = list(h.get('before'));
 				const after = list(h.get('after'));
 				const failure = list(h.get('failure'));
-				if (before.length || after.length) base.hooks = {...(before.length ? {pre: before.join(' && ')} : {}), ...(after.length ? {post: after.join(' && ')} : {})};
+				if (before.length || after.length)
+					base.hooks = {
+						...(before.length ? {pre: before.join(' && ')} : {}),
+						...(after.length ? {post: after.join(' && ')} : {}),
+					};
 				if (before.length) res.understood.push(`${where}.hooks.before`);
 				if (after.length) res.understood.push(`${where}.hooks.after`);
-				if (failure.length && base.schedule) ((base.schedule.onFailure = failure.join(' && ')), res.understood.push(`${where}.hooks.failure`));
-				else if (failure.length) res.notUnderstood.push(`${where}.hooks.failure (only used with a schedule)`);
+				if (failure.length && base.schedule) {
+					base.schedule.onFailure = failure.join(' && ');
+					res.understood.push(`${where}.hooks.failure`);
+				} else if (failure.length) res.notUnderstood.push(`${where}.hooks.failure (only used with a schedule)`);
 				h.done();
 			}
 			l.ignore('forget');
 			// One set per backend: autorestic backs up to each independently.
-			to.forEach((backend, i) => res.backupSets.push({name: i === 0 ? safeName(lname) : safeName(`${lname}-${backend}`), repository: safeName(backend), ...structuredClone(base)}));
+			to.forEach((backend, i) =>
+				res.backupSets.push({
+					name: i === 0 ? safeName(lname) : safeName(`${lname}-${backend}`),
+					repository: safeName(backend),
+					...structuredClone(base),
+				}),
+			);
 			l.done();
 		}
 	}
@@ -401,7 +459,10 @@ export function importBackrest(data: unknown): ImportResult {
 		const r = new Reader(rv, where, res);
 		const name = safeName(String(r.get('id') ?? `repo${i}`));
 		const uri = String(r.get('uri') ?? '');
-		const repo: ImportedRepository = {name, repository: uri.replace(/^local:/, '')};
+		const repo: ImportedRepository = {
+			name,
+			repository: uri.replace(/^local:/, ''),
+		};
 		res.understood.push(`${where}.id`, `${where}.uri`);
 		const password = r.get('password');
 		if (typeof password === 'string' && password) {
@@ -435,10 +496,17 @@ export function importBackrest(data: unknown): ImportResult {
 		if (!isObj(pv)) continue;
 		const where = `plans[${i}]`;
 		const p = new Reader(pv, where, res);
-		const set: ImportedSet = {name: safeName(String(p.get('id') ?? `plan${i}`)), repository: safeName(String(p.get('repo') ?? '')), paths: list(p.get('paths'))};
+		const set: ImportedSet = {
+			name: safeName(String(p.get('id') ?? `plan${i}`)),
+			repository: safeName(String(p.get('repo') ?? '')),
+			paths: list(p.get('paths')),
+		};
 		res.understood.push(`${where}.id`, `${where}.repo`, `${where}.paths`);
 		const ex = list(p.get('excludes'));
-		if (ex.length) ((set.exclude = ex), res.understood.push(`${where}.excludes`));
+		if (ex.length) {
+			set.exclude = ex;
+			res.understood.push(`${where}.excludes`);
+		}
 		const schedule = p.get('schedule');
 		if (isObj(schedule)) {
 			const s = new Reader(schedule, `${where}.schedule`, res);
@@ -447,11 +515,19 @@ export function importBackrest(data: unknown): ImportResult {
 			const hours = s.get('maxFrequencyHours');
 			s.ignore('clock');
 			if (s.get('disabled') === true) res.understood.push(`${where}.schedule.disabled`);
-			else if (typeof cron === 'string' && cronToCalendar(cron)) ((set.schedule = {calendar: cronToCalendar(cron)!}), res.understood.push(`${where}.schedule.cron`));
-			else if (days === 1 || hours === 24) ((set.schedule = {calendar: 'daily'}), res.understood.push(`${where}.schedule.maxFrequencyDays`));
-			else if (days === 7) ((set.schedule = {calendar: 'weekly'}), res.understood.push(`${where}.schedule.maxFrequencyDays`));
-			else if (hours === 1) ((set.schedule = {calendar: 'hourly'}), res.understood.push(`${where}.schedule.maxFrequencyHours`));
-			else if (cron !== undefined || days !== undefined || hours !== undefined) res.notUnderstood.push(`${where}.schedule (${JSON.stringify(schedule)} has no calendar form resto can derive)`);
+			else if (typeof cron === 'string' && cronToCalendar(cron)) {
+				set.schedule = {calendar: cronToCalendar(cron)!};
+				res.understood.push(`${where}.schedule.cron`);
+			} else if (days === 1 || hours === 24) {
+				set.schedule = {calendar: 'daily'};
+				res.understood.push(`${where}.schedule.maxFrequencyDays`);
+			} else if (days === 7) {
+				set.schedule = {calendar: 'weekly'};
+				res.understood.push(`${where}.schedule.maxFrequencyDays`);
+			} else if (hours === 1) {
+				set.schedule = {calendar: 'hourly'};
+				res.understood.push(`${where}.schedule.maxFrequencyHours`);
+			} else if (cron !== undefined || days !== undefined || hours !== undefined) res.notUnderstood.push(`${where}.schedule (${JSON.stringify(schedule)} has no calendar form resto can derive)`);
 			s.done();
 		}
 		const retention = p.get('retention');
@@ -477,7 +553,10 @@ export function importBackrest(data: unknown): ImportResult {
 				set.retention = out;
 				res.understood.push(`${where}.retention.policyTimeBucketed`);
 				t.done();
-			} else if (typeof lastN === 'number') ((set.retention = {keepLast: lastN}), res.understood.push(`${where}.retention.policyKeepLastN`));
+			} else if (typeof lastN === 'number') {
+				set.retention = {keepLast: lastN};
+				res.understood.push(`${where}.retention.policyKeepLastN`);
+			}
 			r.done();
 		}
 		const flags = list(p.get('backup_flags'));

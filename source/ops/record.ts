@@ -14,7 +14,11 @@ import {printWarning} from '../util/cli-output.js';
 /** The repository id if restic answers quickly, else undefined (an unreachable repository has none now). */
 export async function quickRepositoryId(repo: Repository): Promise<string | undefined> {
 	try {
-		const r = await runRestic(repo.access, ['cat', 'config', '--no-lock'], {collectStdout: true, signal: AbortSignal.timeout(20_000), stallTimeoutMs: 10_000});
+		const r = await runRestic(repo.access, ['cat', 'config', '--no-lock'], {
+			collectStdout: true,
+			signal: AbortSignal.timeout(20_000),
+			stallTimeoutMs: 10_000,
+		});
 		const id = parseCatConfig(r.stdout).id;
 		rememberRepositoryId(repo.access.repository, id);
 		return id;
@@ -24,13 +28,27 @@ export async function quickRepositoryId(repo: Repository): Promise<string | unde
 }
 
 /** Append a run record; `reachable` false skips asking restic for the id (it just failed to answer). */
-export async function recordRun(repo: Repository, record: Omit<RunRecord, 'v' | 'repository' | 'repositoryId' | 'result'> & {result?: RunRecord['result']}, reachable = true): Promise<void> {
+export async function recordRun(
+	repo: Repository,
+	record: Omit<RunRecord, 'v' | 'repository' | 'repositoryId' | 'result'> & {
+		result?: RunRecord['result'];
+	},
+	reachable = true,
+): Promise<void> {
 	try {
 		const id = reachable ? await quickRepositoryId(repo) : undefined;
 		const key = logKey(repo.access.repository, id);
 		// The log names repositories, never their location (a URL may carry credentials).
 		const clean = (text: string) => redact(text.split(repo.access.repository).join(`<${repo.name}>`), [...secretsOf(repo.access), ...locationSecrets(repo.access.repository)]);
-		appendRun(key, {v: 1, repository: repo.name, repositoryId: /^[0-9a-f]{64}$/.test(key) ? key : undefined, result: record.result ?? resultOf(record.exitCode), ...record, errors: record.errors.map(clean), message: record.message === undefined ? undefined : clean(record.message)});
+		appendRun(key, {
+			v: 1,
+			repository: repo.name,
+			repositoryId: /^[0-9a-f]{64}$/.test(key) ? key : undefined,
+			result: record.result ?? resultOf(record.exitCode),
+			...record,
+			errors: record.errors.map(clean),
+			message: record.message === undefined ? undefined : clean(record.message),
+		});
 	} catch (error) {
 		printWarning(`could not write the run log: ${(error as Error).message}`);
 	}

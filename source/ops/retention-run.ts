@@ -17,7 +17,10 @@ async function rawDataBytes(repo: Repository, ids: readonly string[], signal?: A
 
 /** `restic prune --dry-run` as it stands now. */
 export async function pruneDryRun(repo: Repository, signal?: AbortSignal): Promise<PruneEstimate | undefined> {
-	const r = await runRestic(repo.access, ['prune', '--dry-run'], {collectStdout: true, signal});
+	const r = await runRestic(repo.access, ['prune', '--dry-run'], {
+		collectStdout: true,
+		signal,
+	});
 	return parsePruneDryRun(r.stdout);
 }
 

@@ -115,7 +115,15 @@ export function readRuns(repository: string, id?: string): RunRecord[] {
 }
 
 /** The newest record matching a filter. */
-export function lastRun(records: readonly RunRecord[], filter: {op?: RunOp; set?: string; copy?: string; unattended?: boolean} = {}): RunRecord | undefined {
+export function lastRun(
+	records: readonly RunRecord[],
+	filter: {
+		op?: RunOp;
+		set?: string;
+		copy?: string;
+		unattended?: boolean;
+	} = {},
+): RunRecord | undefined {
 	for (let i = records.length - 1; i >= 0; i--) {
 		const r = records[i]!;
 		if (filter.op && r.op !== filter.op) continue;

@@ -30,7 +30,11 @@ export function currentRestoCommand(env: NodeJS.ProcessEnv = process.env): Resto
 	const configFile = path.resolve(configFilePath());
 	if (env.RESTO_BIN) return {executable: path.resolve(env.RESTO_BIN), args: [], configFile};
 	const script = process.argv[1] ? path.resolve(process.argv[1]) : '';
-	return {executable: process.execPath, args: script ? [script] : [], configFile};
+	return {
+		executable: process.execPath,
+		args: script ? [script] : [],
+		configFile,
+	};
 }
 
 /** Result of `systemd-analyze verify`. */
@@ -42,22 +46,52 @@ export interface VerifyResult {
 
 /** Run `systemd-analyze verify` on unit files (written to a directory first). */
 export async function verifyUnits(files: readonly string[], scope: UnitScope = 'system'): Promise<VerifyResult> {
-	const r = await execa('systemd-analyze', [...(scope === 'user' ? ['--user'] : []), 'verify', ...files], {reject: false, stdin: 'ignore', env: {SYSTEMD_LOG_COLOR: '0', SYSTEMD_PAGER: ''}});
-	if (r.failed && r.exitCode === undefined) return {available: false, ok: false, output: 'systemd-analyze is not installed'};
+	const r = await execa('systemd-analyze', [...(scope === 'user' ? ['--user'] : []), 'verify', ...files], {
+		reject: false,
+		stdin: 'ignore',
+		env: {SYSTEMD_LOG_COLOR: '0', SYSTEMD_PAGER: ''},
+	});
+	if (r.failed && r.exitCode === undefined)
+		return {
+			available: false,
+			ok: false,
+			output: 'systemd-analyze is not installed',
+		};
 	const output = `${r.stdout}\n${r.stderr}`.trim();
 	// verify also complains about unrelated units of the machine; only lines about our files count.
 	const ours = output
 		.split('\n')
 		.filter(l => files.some(f => l.includes(path.basename(f))))
 		.join('\n');
-	return {available: true, ok: r.exitCode === 0 && ours === '', output: ours || (r.exitCode === 0 ? '' : output)};
+	return {
+		available: true,
+		ok: r.exitCode === 0 && ours === '',
+		output: ours || (r.exitCode === 0 ? '' : output),
+	};
 }
 
 /** Next elapses of a calendar expression (systemd-analyze calendar). */
-export async function nextElapses(calendar: string, iterations = 1): Promise<{ok: boolean; next: number[]; normalized?: string; error?: string}> {
-	const r = await execa('systemd-analyze', ['calendar', `--iterations=${iterations}`, '--', calendar], {reject: false, stdin: 'ignore', env: {TZ: 'UTC', SYSTEMD_LOG_COLOR: '0', SYSTEMD_PAGER: ''}});
+export async function nextElapses(
+	calendar: string,
+	iterations = 1,
+): Promise<{
+	ok: boolean;
+	next: number[];
+	normalized?: string;
+	error?: string;
+}> {
+	const r = await execa('systemd-analyze', ['calendar', `--iterations=${iterations}`, '--', calendar], {
+		reject: false,
+		stdin: 'ignore',
+		env: {TZ: 'UTC', SYSTEMD_LOG_COLOR: '0', SYSTEMD_PAGER: ''},
+	});
 	if (r.failed && r.exitCode === undefined) return {ok: false, next: [], error: 'systemd-analyze is not installed'};
-	if (r.exitCode !== 0) return {ok: false, next: [], error: (r.stderr || r.stdout).trim().split('\n')[0]};
+	if (r.exitCode !== 0)
+		return {
+			ok: false,
+			next: [],
+			error: (r.stderr || r.stdout).trim().split('\n')[0],
+		};
 	const parsed = parseCalendarOutput(r.stdout);
 	return {ok: true, next: parsed.next, normalized: parsed.normalized};
 }
@@ -87,9 +121,17 @@ function wantsLink(dir: string, set: string): string {
 }
 
 async function systemctl(scope: UnitScope, args: string[]): Promise<{ok: boolean; message: string}> {
-	const r = await execa('systemctl', [...(scope === 'user' ? ['--user'] : []), ...args], {reject: false, stdin: 'ignore', env: {SYSTEMD_PAGER: '', SYSTEMD_LOG_COLOR: '0'}, timeout: 30_000});
+	const r = await execa('systemctl', [...(scope === 'user' ? ['--user'] : []), ...args], {
+		reject: false,
+		stdin: 'ignore',
+		env: {SYSTEMD_PAGER: '', SYSTEMD_LOG_COLOR: '0'},
+		timeout: 30_000,
+	});
 	if (r.failed && r.exitCode === undefined && !r.timedOut) return {ok: false, message: 'systemctl is not installed'};
-	return {ok: r.exitCode === 0, message: (r.stderr || r.stdout).trim().split('\n')[0] ?? ''};
+	return {
+		ok: r.exitCode === 0,
+		message: (r.stderr || r.stdout).trim().split('\n')[0] ?? '',
+	};
 }
 
 /** True for systemctl's "there is no manager to talk to" failures (as opposed to a unit error). */
@@ -100,11 +142,21 @@ export function isNoManager(message: string): boolean {
 async function manage(scope: UnitScope, custom: boolean, steps: string[][]): Promise<ManagerOutcome> {
 	const flag = scope === 'user' ? ' --user' : '';
 	const commands = steps.map(s => `systemctl${flag} ${s.join(' ')}`);
-	if (custom) return {applied: false, reason: 'a custom unit directory is not one systemd reads by itself', commands};
+	if (custom)
+		return {
+			applied: false,
+			reason: 'a custom unit directory is not one systemd reads by itself',
+			commands,
+		};
 	for (const step of steps) {
 		const r = await systemctl(scope, step);
 		if (!r.ok) {
-			if (isNoManager(r.message)) return {applied: false, reason: `systemctl cannot talk to the ${scope} manager (${r.message})`, commands};
+			if (isNoManager(r.message))
+				return {
+					applied: false,
+					reason: `systemctl cannot talk to the ${scope} manager (${r.message})`,
+					commands,
+				};
 			throw new Error(`systemctl${flag} ${step.join(' ')} failed: ${r.message}`);
 		}
 	}
@@ -165,7 +217,7 @@ export interface InstalledSchedule {
 
 /** Schedules installed in a unit directory. */
 export function listInstalled(dir: string): InstalledSchedule[] {
-	let names: string[] = [];
+	let names: string[];
 	try {
 		names = readdirSync(dir);
 	} catch {
@@ -174,13 +226,21 @@ export function listInstalled(dir: string): InstalledSchedule[] {
 	return scheduledSets(names).map(set => {
 		const timerFile = path.join(dir, unitNames(set).timer);
 		const t = parseTimer(readFileSync(timerFile, 'utf8'));
-		let enabled = false;
+		let enabled: boolean;
 		try {
 			enabled = lstatSync(wantsLink(dir, set)).isSymbolicLink();
 		} catch {
 			enabled = false;
 		}
-		return {set, timerFile, calendar: t.calendar, randomizedDelay: t.randomizedDelay, persistent: Boolean(t.persistent), wakeSystem: Boolean(t.wakeSystem), enabled};
+		return {
+			set,
+			timerFile,
+			calendar: t.calendar,
+			randomizedDelay: t.randomizedDelay,
+			persistent: Boolean(t.persistent),
+			wakeSystem: Boolean(t.wakeSystem),
+			enabled,
+		};
 	});
 }
 
@@ -208,7 +268,17 @@ export function readPowerSupplies(root = '/sys/class/power_supply'): Array<{type
 }
 
 /** Verify units in a scratch directory, then write them to `dir` and enable the timer. */
-export async function installSchedule(set: string, units: readonly UnitFile[], scope: UnitScope, dir: string, custom: boolean): Promise<{verify: VerifyResult; files?: string[]; outcome?: ManagerOutcome}> {
+export async function installSchedule(
+	set: string,
+	units: readonly UnitFile[],
+	scope: UnitScope,
+	dir: string,
+	custom: boolean,
+): Promise<{
+	verify: VerifyResult;
+	files?: string[];
+	outcome?: ManagerOutcome;
+}> {
 	const scratch = mkdtempSync(path.join(os.tmpdir(), 'resto-units-'));
 	let verify: VerifyResult;
 	try {

@@ -29,9 +29,17 @@ export interface UnitFile {
 }
 
 /** Unit names for a set: resto-SET.timer, resto-SET.service, resto-SET-failure@.service. */
-export function unitNames(set: string): {timer: string; service: string; failure: string} {
+export function unitNames(set: string): {
+	timer: string;
+	service: string;
+	failure: string;
+} {
 	if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(set)) throw new TypeError(`not a backup set name: ${JSON.stringify(set)}`);
-	return {timer: `resto-${set}.timer`, service: `resto-${set}.service`, failure: `resto-${set}-failure@.service`};
+	return {
+		timer: `resto-${set}.timer`,
+		service: `resto-${set}.service`,
+		failure: `resto-${set}-failure@.service`,
+	};
 }
 
 /**
@@ -129,11 +137,22 @@ const dowNames = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'];
  */
 export function cronLine(target: ScheduleTarget, command: RestoCommand): {line?: string; reason?: string} {
 	const cal = target.schedule.calendar.trim().toLowerCase();
-	const shorthand: Record<string, string> = {minutely: '* * * * *', hourly: '0 * * * *', daily: '0 0 * * *', weekly: '0 0 * * 1', monthly: '0 0 1 * *', yearly: '0 0 1 1 *', annually: '0 0 1 1 *'};
+	const shorthand: Record<string, string> = {
+		minutely: '* * * * *',
+		hourly: '0 * * * *',
+		daily: '0 0 * * *',
+		weekly: '0 0 * * 1',
+		monthly: '0 0 1 * *',
+		yearly: '0 0 1 1 *',
+		annually: '0 0 1 1 *',
+	};
 	let spec = shorthand[cal];
 	if (!spec) {
 		const m = /^(?:((?:mon|tue|wed|thu|fri|sat|sun)[a-z]*(?:(?:,|\.\.)(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*)*)\s+)?(?:\*-\*-\*\s+)?(\d{1,2}):(\d{2})(?::00)?$/.exec(cal);
-		if (!m) return {reason: `the calendar "${target.schedule.calendar}" has no simple cron form; use a shorthand (daily, weekly) or "[Dow] HH:MM"`};
+		if (!m)
+			return {
+				reason: `the calendar "${target.schedule.calendar}" has no simple cron form; use a shorthand (daily, weekly) or "[Dow] HH:MM"`,
+			};
 		const dow = m[1]
 			? m[1]
 					.split(',')
@@ -159,11 +178,24 @@ export function cronLine(target: ScheduleTarget, command: RestoCommand): {line?:
 /** How often a calendar fires, for the shorthands (others: from two elapses of systemd-analyze). */
 export function shorthandIntervalMs(calendar: string): number | undefined {
 	const h = 3_600_000;
-	return {minutely: 60_000, hourly: h, daily: 24 * h, weekly: 7 * 24 * h, monthly: 31 * 24 * h, quarterly: 92 * 24 * h, semiannually: 183 * 24 * h, yearly: 366 * 24 * h, annually: 366 * 24 * h}[calendar.trim().toLowerCase()];
+	return {
+		minutely: 60_000,
+		hourly: h,
+		daily: 24 * h,
+		weekly: 7 * 24 * h,
+		monthly: 31 * 24 * h,
+		quarterly: 92 * 24 * h,
+		semiannually: 183 * 24 * h,
+		yearly: 366 * 24 * h,
+		annually: 366 * 24 * h,
+	}[calendar.trim().toLowerCase()];
 }
 
 /** Parse `systemd-analyze calendar --iterations=N EXPR` into the next elapses (epoch ms). */
-export function parseCalendarOutput(text: string): {normalized?: string; next: number[]} {
+export function parseCalendarOutput(text: string): {
+	normalized?: string;
+	next: number[];
+} {
 	const normalized = /Normalized form:\s*(.+)/.exec(text)?.[1]?.trim();
 	const next: number[] = [];
 	// Run with TZ=UTC, the elapse lines read "Next elapse: Mon 2026-12-07 00:00:00 UTC", "Iter. #2: …";
@@ -183,9 +215,19 @@ export function scheduledSets(fileNames: readonly string[]): string[] {
 }
 
 /** Read OnCalendar= and the other timer settings back from a timer's text. */
-export function parseTimer(text: string): {calendar?: string; persistent?: boolean; randomizedDelay?: string; wakeSystem?: boolean} {
+export function parseTimer(text: string): {
+	calendar?: string;
+	persistent?: boolean;
+	randomizedDelay?: string;
+	wakeSystem?: boolean;
+} {
 	const get = (key: string) => new RegExp(`^${key}=(.*)$`, 'm').exec(text)?.[1]?.trim();
-	return {calendar: get('OnCalendar'), persistent: get('Persistent') === 'true', randomizedDelay: get('RandomizedDelaySec'), wakeSystem: get('WakeSystem') === 'true'};
+	return {
+		calendar: get('OnCalendar'),
+		persistent: get('Persistent') === 'true',
+		randomizedDelay: get('RandomizedDelaySec'),
+		wakeSystem: get('WakeSystem') === 'true',
+	};
 }
 
 /** True when /sys/class/power_supply says we run on battery: some mains/USB supply exists and none is online. */

@@ -72,7 +72,11 @@ export function describeLocation(repository: string, explicit: {medium?: string;
 		location = local ? 'this machine' : host;
 		offsite = !local;
 	}
-	return {medium: explicit.medium ?? medium, location: explicit.location ?? location, offsite: explicit.offsite ?? offsite};
+	return {
+		medium: explicit.medium ?? medium,
+		location: explicit.location ?? location,
+		offsite: explicit.offsite ?? offsite,
+	};
 }
 
 /** Pure: the panel for one set from what was found. */
@@ -93,7 +97,13 @@ export function panelFor(input: {
 	if (overdue && p.newestTime !== undefined) problems.push(`${p.name}: newest snapshot is older than the expected interval`);
 	const lastFailed = p.lastRun && p.lastRun.result === 'failed';
 	if (lastFailed) problems.push(`${p.name}: last unattended ${p.lastRun!.op} failed${p.lastRun!.message ? `: ${p.lastRun!.message}` : ''}`);
-	const primary: LocationStatus = {...p, ageMs: primaryAge, lagging: false, overdue, status: p.error || overdue || lastFailed ? 'error' : p.newestTime === undefined ? 'warn' : 'ok'};
+	const primary: LocationStatus = {
+		...p,
+		ageMs: primaryAge,
+		lagging: false,
+		overdue,
+		status: p.error || overdue || lastFailed ? 'error' : p.newestTime === undefined ? 'warn' : 'ok',
+	};
 	const copies: LocationStatus[] = input.copies.map(c => {
 		const {maxLagMs = 0, ...rest} = c;
 		const ageMs = c.newestTime !== undefined ? input.now - c.newestTime : undefined;
@@ -103,7 +113,14 @@ export function panelFor(input: {
 		if (c.error) problems.push(`${c.name}: ${c.error}`);
 		else if (lagging) problems.push(`${c.name}: ${c.newestTime === undefined ? 'has no snapshot yet' : 'trails the source'}${c.lastRun ? '' : ' (never copied by resto)'}`);
 		if (copyFailed) problems.push(`${c.name}: last copy failed${c.lastRun!.message ? `: ${c.lastRun!.message}` : ''}`);
-		return {...rest, ageMs, lagMs, lagging, overdue: false, status: c.error || lagging || copyFailed ? 'error' : 'ok'};
+		return {
+			...rest,
+			ageMs,
+			lagMs,
+			lagging,
+			overdue: false,
+			status: c.error || lagging || copyFailed ? 'error' : 'ok',
+		};
 	});
 	const all = [primary, ...copies];
 	// A copy that cannot be read does not count towards the rule.
@@ -116,7 +133,18 @@ export function panelFor(input: {
 		problems.push(`3-2-1 not met: ${missing}`);
 	}
 	const status = all.some(l => l.status === 'error') ? 'error' : !meets321 || all.some(l => l.status === 'warn') ? 'warn' : 'ok';
-	return {set: input.set, repository: input.repository, copies: usable.length, media, offsite, meets321, expectedIntervalMs: input.expectedIntervalMs, locations: all, problems, status};
+	return {
+		set: input.set,
+		repository: input.repository,
+		copies: usable.length,
+		media,
+		offsite,
+		meets321,
+		expectedIntervalMs: input.expectedIntervalMs,
+		locations: all,
+		problems,
+		status,
+	};
 }
 
 /** The mount point holding a local path (longest mount prefix in /proc/mounts). */
@@ -133,7 +161,7 @@ export function mountPointOf(p: string): string | undefined {
 			real = up;
 		}
 	}
-	let mounts: string[] = [];
+	let mounts: string[];
 	try {
 		mounts = readFileSync('/proc/mounts', 'utf8')
 			.split('\n')
@@ -166,16 +194,43 @@ export function expectedIntervalFor(config: Config, repo: Repository): number | 
 
 async function probe(access: Repository['access'], signal?: AbortSignal): Promise<{id?: string; snapshots?: Snapshot[]; error?: string}> {
 	try {
-		const id = parseCatConfig((await runRestic(access, ['cat', 'config', '--no-lock'], {collectStdout: true, signal, stallTimeoutMs: 20_000})).stdout).id;
-		const snapshots = parseSnapshots((await runRestic(access, ['snapshots', '--json', '--no-lock'], {collectStdout: true, signal, stallTimeoutMs: 20_000})).stdout).sort((a, b) => b.time - a.time);
+		const id = parseCatConfig(
+			(
+				await runRestic(access, ['cat', 'config', '--no-lock'], {
+					collectStdout: true,
+					signal,
+					stallTimeoutMs: 20_000,
+				})
+			).stdout,
+		).id;
+		const snapshots = parseSnapshots(
+			(
+				await runRestic(access, ['snapshots', '--json', '--no-lock'], {
+					collectStdout: true,
+					signal,
+					stallTimeoutMs: 20_000,
+				})
+			).stdout,
+		).sort((a, b) => b.time - a.time);
 		return {id, snapshots};
 	} catch (error) {
-		return {error: redact((error as Error).message.split('\n')[0] ?? 'failed', secretsOf(access))};
+		return {
+			error: redact((error as Error).message.split('\n')[0] ?? 'failed', secretsOf(access)),
+		};
 	}
 }
 
 function runSummary(r: RunRecord | undefined): LocationStatus['lastRun'] {
-	return r ? {op: r.op, result: r.result, start: r.start, end: r.end, message: r.message, unattended: r.unattended} : undefined;
+	return r
+		? {
+				op: r.op,
+				result: r.result,
+				start: r.start,
+				end: r.end,
+				message: r.message,
+				unattended: r.unattended,
+			}
+		: undefined;
 }
 
 /** Gather the 3-2-1 panel of every backup set (and of every repository with copies but no set). */
@@ -231,7 +286,16 @@ export async function gatherStatus(config: Config, options: {sets?: string[]; si
 				maxLagMs: c.maxLag ? intervalMs(c.maxLag) : 0,
 			});
 		}
-		out.push(panelFor({set: set?.name, repository: repo.name, expectedIntervalMs: expectedIntervalFor(config, repo), primary, copies, now}));
+		out.push(
+			panelFor({
+				set: set?.name,
+				repository: repo.name,
+				expectedIntervalMs: expectedIntervalFor(config, repo),
+				primary,
+				copies,
+				now,
+			}),
+		);
 	}
 	return out;
 }

@@ -36,7 +36,10 @@ ${extraCopies}backupSets:
 
 function status(): {code: number | null; sets: SetStatus[]} {
 	const r = resto(xdg, ['status', '--json'], env);
-	return {code: r.status, sets: (JSON.parse(r.stdout) as {sets: SetStatus[]}).sets};
+	return {
+		code: r.status,
+		sets: (JSON.parse(r.stdout) as {sets: SetStatus[]}).sets,
+	};
 }
 
 function runLog(): ReturnType<typeof parseRunLog> {
@@ -66,7 +69,11 @@ beforeAll(async () => {
 	other = makeRepo();
 	src = path.join(source.root, 'src');
 	// 6 MB of incompressible data: enough for a copy to be under way when a test cancels or breaks it.
-	writeTree(src, {'a.txt': 'a\n', 'd/b.txt': 'b\n', 'big.bin': randomBytes(6 * 1024 * 1024)});
+	writeTree(src, {
+		'a.txt': 'a\n',
+		'd/b.txt': 'b\n',
+		'big.bin': randomBytes(6 * 1024 * 1024),
+	});
 	source.backup([src]);
 	server = await startRestServer(path.join(xdg, 'rest'));
 	offsitePass = path.join(xdg, 'offsite.pass');
@@ -103,9 +110,21 @@ describe('offsite copies and 3-2-1 (real rclone sync, rclone serve restic, resti
 		expect(lines.some(l => l.type === 'progress' && l.phase === 'copying' && l.unit === 'bytes')).toBe(true);
 		const result = lines.at(-1)!;
 		const id = (JSON.parse(source.restic(['cat', 'config'])) as {id: string}).id;
-		expect(result).toMatchObject({type: 'result', copy: 'mirror', ok: true, sourceId: id, targetId: id, snapshots: 1});
+		expect(result).toMatchObject({
+			type: 'result',
+			copy: 'mirror',
+			ok: true,
+			sourceId: id,
+			targetId: id,
+			snapshots: 1,
+		});
 		expect(existsSync(path.join(xdg, 'mirror', 'config'))).toBe(true);
-		expect(runLog().at(-1)).toMatchObject({op: 'copy', copy: 'mirror', result: 'ok', repositoryId: id});
+		expect(runLog().at(-1)).toMatchObject({
+			op: 'copy',
+			copy: 'mirror',
+			result: 'ok',
+			repositoryId: id,
+		});
 	});
 
 	test('restic copy to rclone serve restic on 127.0.0.1 (initialised with the source chunker parameters)', () => {
@@ -119,13 +138,23 @@ describe('offsite copies and 3-2-1 (real rclone sync, rclone serve restic, resti
 		const s = status();
 		expect(s.code).toBe(0);
 		const set = s.sets[0]!;
-		expect(set).toMatchObject({set: 'home', copies: 3, media: 3, offsite: true, meets321: true, status: 'ok'});
+		expect(set).toMatchObject({
+			set: 'home',
+			copies: 3,
+			media: 3,
+			offsite: true,
+			meets321: true,
+			status: 'ok',
+		});
 		for (const l of set.locations) {
 			expect(l.ageMs).toBeGreaterThanOrEqual(0);
 			expect(l.ageMs).toBeLessThan(10 * 60_000);
 			expect(l.lagging).toBe(false);
 		}
-		expect(set.locations[1]!.lastRun).toMatchObject({op: 'copy', result: 'ok'});
+		expect(set.locations[1]!.lastRun).toMatchObject({
+			op: 'copy',
+			result: 'ok',
+		});
 		const text = resto(xdg, ['status'], env);
 		expect(text.stdout).toMatch(/^OK {3}set home: 3 copies, 3 media, offsite \(3-2-1\)/m);
 	});
@@ -181,7 +210,15 @@ describe('offsite copies and 3-2-1 (real rclone sync, rclone serve restic, resti
 		await server.kill();
 		rmSync(path.join(xdg, 'rest'), {recursive: true, force: true});
 		await server.restart();
-		execFileSync('restic', ['init'], {env: {...process.env, RESTIC_REPOSITORY: server.url, RESTIC_PASSWORD_FILE: offsitePass, RESTIC_CACHE_DIR: path.join(xdg, 'restic-cache')}, stdio: 'ignore'});
+		execFileSync('restic', ['init'], {
+			env: {
+				...process.env,
+				RESTIC_REPOSITORY: server.url,
+				RESTIC_PASSWORD_FILE: offsitePass,
+				RESTIC_CACHE_DIR: path.join(xdg, 'restic-cache'),
+			},
+			stdio: 'ignore',
+		});
 		const r = resto(xdg, ['copy', '--to', 'offsite'], env);
 		expect(r.status).toBe(1);
 		expect(r.stderr).toMatch(/has id [0-9a-f]{12}…, not [0-9a-f]{12}… \(the id it had at the first copy\); nothing was copied/);
@@ -201,7 +238,10 @@ describe('offsite copies and 3-2-1 (real rclone sync, rclone serve restic, resti
 		await server.kill();
 		rmSync(path.join(xdg, 'rest'), {recursive: true, force: true});
 		writeFileSync(path.join(xdg, 'state', 'resto', 'copies.json'), '{}');
-		const slow = await startRestServer(path.join(xdg, 'rest'), server.port, {logRequests: true, args: ['--bwlimit', '300k']});
+		const slow = await startRestServer(path.join(xdg, 'rest'), server.port, {
+			logRequests: true,
+			args: ['--bwlimit', '300k'],
+		});
 		try {
 			const run = restoAsync(xdg, ['copy', '--to', 'offsite'], env);
 			await slow.waitForRequest(/POST \/data\//, 90_000);
@@ -222,7 +262,10 @@ describe('offsite copies and 3-2-1 (real rclone sync, rclone serve restic, resti
 
 	test('a copy canceled with SIGINT: exit 130, rclone stopped, run log says canceled', async () => {
 		writeConfig(`      - {name: slow, type: rclone, target: ${path.join(xdg, 'slow-mirror')}}\n`);
-		const run = restoAsync(xdg, ['copy', '--to', 'slow'], {...env, RCLONE_BWLIMIT: '200k'});
+		const run = restoAsync(xdg, ['copy', '--to', 'slow'], {
+			...env,
+			RCLONE_BWLIMIT: '200k',
+		});
 		await waitFor(() => /slow: \d+%/.test(run.err()) && rcloneLeft('slow-mirror') > 0, 60_000, 'the copy to be under way');
 		run.child.kill('SIGINT');
 		const code = await run.done;
@@ -241,7 +284,9 @@ describe('offsite copies and 3-2-1 (real rclone sync, rclone serve restic, resti
 		const mnt = path.join(xdg, 'full');
 		mkdirSync(mnt);
 		try {
-			execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', mnt], {stdio: 'ignore'});
+			execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', mnt], {
+				stdio: 'ignore',
+			});
 		} catch {
 			console.warn('skipped: cannot mount a tmpfs here (needs root)');
 			return;

@@ -16,7 +16,10 @@ beforeAll(() => {
 	writeTree(src, {'a.txt': 'a\n'});
 	for (const [i, day] of ['2026-01-01', '2026-01-02', '2026-02-01', '2026-03-01', '2026-03-02', '2026-03-03'].entries()) {
 		writeTree(src, {[`f${i}.bin`]: Buffer.alloc(50_000, i + 1)});
-		repo.backup([src], {time: `${day} 12:00:00`, tags: i === 0 ? ['keep'] : []});
+		repo.backup([src], {
+			time: `${day} 12:00:00`,
+			tags: i === 0 ? ['keep'] : [],
+		});
 	}
 	const config = path.join(xdg, 'config.yaml');
 	writeFileSync(config, `repositories:\n  - name: usb\n    repository: ${repo.repoPath}\n    passwordFile: ${repo.passwordFile}\n    retention: {keepLast: 2, keepMonthly: 2}\n`);
@@ -35,7 +38,14 @@ describe('resto forget (built CLI, real restic)', () => {
 		const r = resto(xdg, ['forget', '--keep-last', '2', '--keep-tag', 'keep', '--dry-run', '--json'], env);
 		expect(r.stderr).toBe('');
 		expect(r.status).toBe(0);
-		const out = JSON.parse(r.stdout) as {keep: string[]; remove: string[]; resticAgrees: boolean; groups: Array<{keep: Array<{reasons: string[]; time: string}>}>; reclaimEstimateBytes: number; policySource: string};
+		const out = JSON.parse(r.stdout) as {
+			keep: string[];
+			remove: string[];
+			resticAgrees: boolean;
+			groups: Array<{keep: Array<{reasons: string[]; time: string}>}>;
+			reclaimEstimateBytes: number;
+			policySource: string;
+		};
 		expect(out.keep).toHaveLength(3);
 		expect(out.remove).toHaveLength(3);
 		expect(out.resticAgrees).toBe(true);

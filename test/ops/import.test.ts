@@ -69,7 +69,17 @@ const backrest = JSON.stringify({
 	modno: 3,
 	version: 4,
 	instance: 'laptop',
-	repos: [{id: 'local', uri: '/srv/restic', password: 'sentinel-BACKREST-pw', env: ['FOO=bar'], flags: ['--limit-upload=100'], prunePolicy: {schedule: {maxFrequencyDays: 30}}, guid: 'x'}],
+	repos: [
+		{
+			id: 'local',
+			uri: '/srv/restic',
+			password: 'sentinel-BACKREST-pw',
+			env: ['FOO=bar'],
+			flags: ['--limit-upload=100'],
+			prunePolicy: {schedule: {maxFrequencyDays: 30}},
+			guid: 'x',
+		},
+	],
 	plans: [
 		{
 			id: 'docs',
@@ -78,7 +88,12 @@ const backrest = JSON.stringify({
 			excludes: ['*.iso'],
 			schedule: {cron: '30 2 * * *', clock: 'CLOCK_LOCAL'},
 			retention: {policyTimeBucketed: {daily: 7, weekly: 4, yearly: 1}},
-			hooks: [{conditions: ['CONDITION_SNAPSHOT_ERROR'], actionCommand: {command: 'mail'}}],
+			hooks: [
+				{
+					conditions: ['CONDITION_SNAPSHOT_ERROR'],
+					actionCommand: {command: 'mail'},
+				},
+			],
 			backup_flags: ['--one-file-system'],
 		},
 	],
@@ -89,8 +104,23 @@ describe('import (pure)', () => {
 	test('resticprofile YAML: understood and not understood keys', () => {
 		const r = importText('profiles.yaml', resticprofile);
 		expect(r.format).toBe('resticprofile');
-		expect(r.repositories).toEqual([{name: 'home', repository: '/media/usb/restic', passwordFile: 'key.txt', retention: {keepLast: 4, keepYearly: 4, keepTags: [['important']]}}]);
-		expect(r.backupSets[0]).toMatchObject({name: 'home', paths: ['/home/ann'], exclude: ['/home/ann/.cache'], excludeCaches: true, tags: ['home'], lowPriority: true, schedule: {calendar: 'Sun 03:00', onFailure: 'mail -s failed root'}});
+		expect(r.repositories).toEqual([
+			{
+				name: 'home',
+				repository: '/media/usb/restic',
+				passwordFile: 'key.txt',
+				retention: {keepLast: 4, keepYearly: 4, keepTags: [['important']]},
+			},
+		]);
+		expect(r.backupSets[0]).toMatchObject({
+			name: 'home',
+			paths: ['/home/ann'],
+			exclude: ['/home/ann/.cache'],
+			excludeCaches: true,
+			tags: ['home'],
+			lowPriority: true,
+			schedule: {calendar: 'Sun 03:00', onFailure: 'mail -s failed root'},
+		});
 		expect(r.notUnderstood.sort()).toEqual(['global.mystery-global', 'home.backup.check-before', 'home.one-file-system', 'home.retention.prune']);
 	});
 
@@ -106,7 +136,9 @@ describe('import (pure)', () => {
 			['home', 'usb'],
 			['home-b2', 'b2'],
 		]);
-		expect(r.backupSets[0]!.schedule).toEqual({calendar: 'Sun *-*-* 03:00:00'});
+		expect(r.backupSets[0]!.schedule).toEqual({
+			calendar: 'Sun *-*-* 03:00:00',
+		});
 		expect(r.backupSets[0]!.retention).toEqual({keepWeekly: 4});
 		expect(r.passwords.map(p => p.value)).toEqual(['sentinel-AUTORESTIC-key', 'sentinel-B2-key']);
 		expect(r.notUnderstood.sort()).toEqual(['backends.b2.requireKey', 'locations.home.hooks.success', 'locations.home.options.backup.one-file-system']);
@@ -115,8 +147,20 @@ describe('import (pure)', () => {
 	test('Backrest config.json', () => {
 		const r = importText('config.json', backrest);
 		expect(r.format).toBe('backrest');
-		expect(r.repositories[0]).toMatchObject({name: 'local', repository: '/srv/restic', passwordFile: 'local.pass', env: {FOO: 'bar'}});
-		expect(r.backupSets[0]).toMatchObject({name: 'docs', repository: 'local', paths: ['/home/ann/docs'], exclude: ['*.iso'], schedule: {calendar: '*-*-* 02:30:00'}, retention: {keepDaily: 7, keepWeekly: 4, keepYearly: 1}});
+		expect(r.repositories[0]).toMatchObject({
+			name: 'local',
+			repository: '/srv/restic',
+			passwordFile: 'local.pass',
+			env: {FOO: 'bar'},
+		});
+		expect(r.backupSets[0]).toMatchObject({
+			name: 'docs',
+			repository: 'local',
+			paths: ['/home/ann/docs'],
+			exclude: ['*.iso'],
+			schedule: {calendar: '*-*-* 02:30:00'},
+			retention: {keepDaily: 7, keepWeekly: 4, keepYearly: 1},
+		});
 		expect(r.notUnderstood.sort()).toEqual(['plans[0].backup_flags (--one-file-system: add them to the set by hand)', 'plans[0].hooks (1 Backrest hook(s): resto has pre/post commands and an onFailure command)', 'repos[0].flags', 'repos[0].prunePolicy']);
 	});
 
@@ -140,7 +184,9 @@ describe('resto import (built CLI)', () => {
 	test('--dry-run previews, lists unknown keys, writes nothing and never shows an inline password', () => {
 		const file = path.join(xdg, '.autorestic.yml');
 		writeFileSync(file, autorestic);
-		const r = resto(xdg, ['import', file, '--dry-run'], {RESTO_CONFIG: config});
+		const r = resto(xdg, ['import', file, '--dry-run'], {
+			RESTO_CONFIG: config,
+		});
 		expect(r.status).toBe(0);
 		expect(r.stdout).toMatch(/name: home-b2/);
 		expect(r.stderr).toMatch(/not understood, not imported \(3\):\n {2}backends.b2.requireKey/);
@@ -158,7 +204,9 @@ describe('resto import (built CLI)', () => {
 		expect(text).toMatch(/^# my resto config/);
 		const parsed = parseConfig(text, config);
 		expect(parsed.repositories.map(x => x.name)).toEqual(['old', 'local']);
-		expect(parsed.backupSets[0]!.schedule).toEqual({calendar: '*-*-* 02:30:00'});
+		expect(parsed.backupSets[0]!.schedule).toEqual({
+			calendar: '*-*-* 02:30:00',
+		});
 		const pass = path.join(xdg, 'local.pass');
 		expect(readFileSync(pass, 'utf8')).toBe('sentinel-BACKREST-pw\n');
 		expect(statSync(pass).mode & 0o777).toBe(0o600);

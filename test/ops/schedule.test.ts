@@ -8,8 +8,23 @@ import {parseRunLog} from '../../source/ops/run-log.js';
 import {makeRepo, tempDir, writeTree, type TestRepo} from '../helpers/restic.js';
 import {cliPath, resto} from './helpers.js';
 
-const command = {executable: process.execPath, args: [cliPath], configFile: '/etc/resto/config.yaml'};
-const target: ScheduleTarget = {set: 'home', lowPriority: true, repository: '/media/usb/restic', schedule: {calendar: 'Sun 03:00', randomizedDelay: '1h', wakeSystem: true, onBattery: 'skip', onFailure: 'echo "$RESTO_FAILED_UNIT failed 100%" >> "$HOME/failures"'}};
+const command = {
+	executable: process.execPath,
+	args: [cliPath],
+	configFile: '/etc/resto/config.yaml',
+};
+const target: ScheduleTarget = {
+	set: 'home',
+	lowPriority: true,
+	repository: '/media/usb/restic',
+	schedule: {
+		calendar: 'Sun 03:00',
+		randomizedDelay: '1h',
+		wakeSystem: true,
+		onBattery: 'skip',
+		onFailure: 'echo "$RESTO_FAILED_UNIT failed 100%" >> "$HOME/failures"',
+	},
+};
 
 describe('unit builders (pure)', () => {
 	test('timer and service carry the schedule, priority, battery and failure settings', () => {
@@ -55,7 +70,10 @@ describe('unit builders (pure)', () => {
 
 	test('systemd-analyze calendar output (UTC and another zone)', () => {
 		const utc = '  Original form: weekly\nNormalized form: Mon *-*-* 00:00:00\n    Next elapse: Mon 2026-12-07 00:00:00 UTC\n       From now: 5 days left\n       Iter. #2: Mon 2026-12-14 00:00:00 UTC\n';
-		expect(parseCalendarOutput(utc)).toEqual({normalized: 'Mon *-*-* 00:00:00', next: [Date.UTC(2026, 11, 7), Date.UTC(2026, 11, 14)]});
+		expect(parseCalendarOutput(utc)).toEqual({
+			normalized: 'Mon *-*-* 00:00:00',
+			next: [Date.UTC(2026, 11, 7), Date.UTC(2026, 11, 14)],
+		});
 		const cet = '    Next elapse: Mon 2026-12-07 00:00:00 CET\n       (in UTC): Sun 2026-12-06 23:00:00 UTC\n';
 		expect(parseCalendarOutput(cet).next).toEqual([Date.UTC(2026, 11, 6, 23)]);
 	});
@@ -144,9 +162,24 @@ describe('resto schedule (built CLI, temp unit directory)', () => {
 		expect(lstatSync(path.join(unitDir, 'timers.target.wants', 'resto-home.timer')).isSymbolicLink()).toBe(true);
 		const list = resto(xdg, ['schedule', '--list', '--json', '--unit-dir', unitDir], env);
 		expect(list.status).toBe(0);
-		const rows = (JSON.parse(list.stdout) as {schedules: Array<{set: string; calendar: string; enabled: boolean; installed: boolean; nextRun: string}>}).schedules;
+		const rows = (
+			JSON.parse(list.stdout) as {
+				schedules: Array<{
+					set: string;
+					calendar: string;
+					enabled: boolean;
+					installed: boolean;
+					nextRun: string;
+				}>;
+			}
+		).schedules;
 		expect(rows).toHaveLength(1);
-		expect(rows[0]).toMatchObject({set: 'home', calendar: 'weekly', enabled: true, installed: true});
+		expect(rows[0]).toMatchObject({
+			set: 'home',
+			calendar: 'weekly',
+			enabled: true,
+			installed: true,
+		});
 		// weekly = next Monday 00:00 (UTC here).
 		expect(new Date(rows[0]!.nextRun).getUTCDay()).toBe(1);
 		expect(Date.parse(rows[0]!.nextRun) - Date.now()).toBeLessThanOrEqual(7 * 86_400_000);
@@ -190,18 +223,39 @@ describe('resto schedule (built CLI, temp unit directory)', () => {
 			expect(bad.status).toBe(10);
 			const records = parseRunLog(readFileSync(logFile, 'utf8'));
 			expect(records.map(r => r.result)).toEqual(['ok', 'failed']);
-			expect(records[0]).toMatchObject({op: 'backup', set: 'home', unattended: true, repository: 'usb', repositoryId: id});
+			expect(records[0]).toMatchObject({
+				op: 'backup',
+				set: 'home',
+				unattended: true,
+				repository: 'usb',
+				repositoryId: id,
+			});
 			expect(records[0]!.snapshot).toMatch(/^[0-9a-f]{64}$/);
 			expect(records[0]!.bytesAdded).toBeGreaterThan(0);
 			expect(records[1]!.errors.join(' ')).toMatch(/No restic repository at <usb>/);
 			expect(readFileSync(logFile, 'utf8')).not.toContain(repo.repoPath);
 			// systemd would now start the OnFailure unit: run its ExecStart as systemd would (specifiers and $$ resolved).
-			const units = Object.fromEntries(buildUnits({set: 'home', repository: repo.repoPath, lowPriority: true, schedule: {calendar: 'weekly', onFailure: `echo "$RESTO_FAILED_UNIT failed" > ${path.join(xdg, 'failed.txt')}`}}, {...command, configFile}).map(u => [u.name, u.text]));
+			const units = Object.fromEntries(
+				buildUnits(
+					{
+						set: 'home',
+						repository: repo.repoPath,
+						lowPriority: true,
+						schedule: {
+							calendar: 'weekly',
+							onFailure: `echo "$RESTO_FAILED_UNIT failed" > ${path.join(xdg, 'failed.txt')}`,
+						},
+					},
+					{...command, configFile},
+				).map(u => [u.name, u.text]),
+			);
 			const dry = resto(xdg, ['schedule', 'home', '--dry-run'], env).stdout;
 			expect(dry).toContain(units['resto-home-failure@.service']!.split('\n').find(l => l.startsWith('ExecStart='))!);
 			expect(dry).toMatch(/^OnFailure=resto-home-failure@%n.service$/m);
 			const exec = /^ExecStart=\/bin\/sh -c (".*")$/m.exec(units['resto-home-failure@.service']!)![1]!;
-			execFileSync('/bin/sh', ['-c', systemdUnquote(exec)], {env: {...process.env, RESTO_FAILED_UNIT: 'resto-home.service'}});
+			execFileSync('/bin/sh', ['-c', systemdUnquote(exec)], {
+				env: {...process.env, RESTO_FAILED_UNIT: 'resto-home.service'},
+			});
 			expect(readFileSync(path.join(xdg, 'failed.txt'), 'utf8')).toBe('resto-home.service failed\n');
 			// The list shows the last run and its result.
 			const list = JSON.parse(resto(xdg, ['schedule', '--list', '--json', '--unit-dir', unitDir], env).stdout) as {schedules: Array<{lastRun: {result: string}}>};
@@ -219,12 +273,20 @@ describe('resto schedule (built CLI, temp unit directory)', () => {
 		writeFileSync(path.join(supplies, 'AC', 'online'), '0\n');
 		writeFileSync(path.join(supplies, 'BAT0', 'type'), 'Battery\n');
 		const before = JSON.parse(repo.restic(['snapshots', '--json'])).length as number;
-		const r = resto(xdg, ['backup', 'home', '--unattended'], {...env, RESTO_ON_BATTERY: 'skip', RESTO_POWER_SUPPLY_DIR: supplies});
+		const r = resto(xdg, ['backup', 'home', '--unattended'], {
+			...env,
+			RESTO_ON_BATTERY: 'skip',
+			RESTO_POWER_SUPPLY_DIR: supplies,
+		});
 		expect(r.status).toBe(0);
 		expect(r.stderr).toMatch(/on battery power, skipped/);
 		expect(JSON.parse(repo.restic(['snapshots', '--json'])).length).toBe(before);
 		writeFileSync(path.join(supplies, 'AC', 'online'), '1\n');
-		const onMains = resto(xdg, ['backup', 'home', '--unattended'], {...env, RESTO_ON_BATTERY: 'skip', RESTO_POWER_SUPPLY_DIR: supplies});
+		const onMains = resto(xdg, ['backup', 'home', '--unattended'], {
+			...env,
+			RESTO_ON_BATTERY: 'skip',
+			RESTO_POWER_SUPPLY_DIR: supplies,
+		});
 		expect(onMains.status).toBe(0);
 		expect(JSON.parse(repo.restic(['snapshots', '--json'])).length).toBe(before + 1);
 	});

@@ -30,8 +30,32 @@ beforeAll(() => {
 		repo.backup([src], {time: t, host: 'laptop'});
 	}
 	config = {
-		repositories: [{name: 'local', access: repo.access, ops: {retention: {keepLast: 2, keepMonthly: 2}, copies: [{name: 'mirror', type: 'rclone', target: path.join(xdg, 'mirror'), medium: 'nas'}]}}],
-		backupSets: [{name: 'home', repository: 'local', paths: [src], lowPriority: true, schedule: {calendar: 'weekly', randomizedDelay: '1h'}}],
+		repositories: [
+			{
+				name: 'local',
+				access: repo.access,
+				ops: {
+					retention: {keepLast: 2, keepMonthly: 2},
+					copies: [
+						{
+							name: 'mirror',
+							type: 'rclone',
+							target: path.join(xdg, 'mirror'),
+							medium: 'nas',
+						},
+					],
+				},
+			},
+		],
+		backupSets: [
+			{
+				name: 'home',
+				repository: 'local',
+				paths: [src],
+				lowPriority: true,
+				schedule: {calendar: 'weekly', randomizedDelay: '1h'},
+			},
+		],
 		drill: {months: 3, files: 1},
 		source: 'file',
 	};

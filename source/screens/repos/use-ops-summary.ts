@@ -26,14 +26,18 @@ export function useOpsSummary(repo: Repository | undefined, id: string | undefin
 	const {config} = useContext(AppContext);
 	return useMemo(() => {
 		if (!repo) return {};
-		let records: RunRecord[] = [];
+		let records: RunRecord[];
 		try {
 			records = readRuns(repo.access.repository, id);
 		} catch {
 			records = [];
 		}
 		const expectedMs = expectedIntervalFor(config, repo);
-		return {lastUnattended: lastRun(records, {unattended: true}), expectedMs, overdueBy: overdue(latest, expectedMs)};
+		return {
+			lastUnattended: lastRun(records, {unattended: true}),
+			expectedMs,
+			overdueBy: overdue(latest, expectedMs),
+		};
 		// The latest snapshot changes after a backup: recompute then.
 	}, [repo, id, latest, config]);
 }

@@ -23,7 +23,15 @@ export function RetentionScreen({repo}: {repo: string}) {
 
 	useCommands(
 		editing || naming ? ['input'] : ['retention', 'list'],
-		editing ? {'input.submit': s.submitDraft, 'input.cancel': s.cancelDraft} : naming ? {'input.submit': s.submitName, 'input.cancel': s.cancelName} : {...listHandlers(move), 'retention.edit': s.startEdit, 'retention.apply': s.startApply},
+		editing
+			? {'input.submit': s.submitDraft, 'input.cancel': s.cancelDraft}
+			: naming
+				? {'input.submit': s.submitName, 'input.cancel': s.cancelName}
+				: {
+						...listHandlers(move),
+						'retention.edit': s.startEdit,
+						'retention.apply': s.startApply,
+					},
 		{
 			modal: editing || naming,
 			onText: editing ? (input, key) => applyTextEdit(u => s.setDraft(v => u(v ?? '')), input, key) : naming ? (input, key) => applyTextEdit(u => s.setConfirmName(v => u(v ?? '')), input, key) : undefined,

@@ -10,10 +10,28 @@ import {refusalReason, simulateForget, type PolicyResult, type RetentionPolicy} 
 import {estimateReclaim, policyFlagsText, policyFromFlagsText, resticForgetDryRun} from '../../ops/retention-run.js';
 
 /** A row of the timeline: a month heading or a snapshot with its verdict. */
-export type RetentionRow = {kind: 'month'; label: string; keep: number; remove: number} | {kind: 'snapshot'; id: string; time: number; host: string; tags: string[]; keep: boolean; reasons: string[]};
+export type RetentionRow =
+	| {kind: 'month'; label: string; keep: number; remove: number}
+	| {
+			kind: 'snapshot';
+			id: string;
+			time: number;
+			host: string;
+			tags: string[];
+			keep: boolean;
+			reasons: string[];
+	  };
 
 /** Timeline rows, newest first, with a heading per month (calendar view of the verdicts). */
-export function retentionRows(result: PolicyResult, snapshots: ReadonlyArray<{id: string; time: number; hostname: string; tags: string[]}>): RetentionRow[] {
+export function retentionRows(
+	result: PolicyResult,
+	snapshots: ReadonlyArray<{
+		id: string;
+		time: number;
+		hostname: string;
+		tags: string[];
+	}>,
+): RetentionRow[] {
 	const kept = new Map(result.groups.flatMap(g => g.keep.map(k => [k.id, k.reasons] as const)));
 	const removed = new Set(result.remove);
 	const rows: RetentionRow[] = [];
@@ -26,7 +44,15 @@ export function retentionRows(result: PolicyResult, snapshots: ReadonlyArray<{id
 		const keep = kept.has(s.id);
 		if (keep) month.keep++;
 		else month.remove++;
-		rows.push({kind: 'snapshot', id: s.id, time: s.time, host: s.hostname, tags: s.tags, keep, reasons: kept.get(s.id) ?? []});
+		rows.push({
+			kind: 'snapshot',
+			id: s.id,
+			time: s.time,
+			host: s.hostname,
+			tags: s.tags,
+			keep,
+			reasons: kept.get(s.id) ?? [],
+		});
 	}
 	return rows;
 }
@@ -41,7 +67,10 @@ export function useRetentionScreen(repoName: string) {
 	const [policyText, setPolicyText] = useState(policyFlagsText(configured ?? fallbackPolicy));
 	const [draft, setDraft] = useState<string | undefined>(undefined);
 	const [confirmName, setConfirmName] = useState<string | undefined>(undefined);
-	const [restic, setRestic] = useState<{state: 'checking' | 'agrees' | 'differs' | 'error'; message?: string}>({state: 'checking'});
+	const [restic, setRestic] = useState<{
+		state: 'checking' | 'agrees' | 'differs' | 'error';
+		message?: string;
+	}>({state: 'checking'});
 	const [reclaim, setReclaim] = useState<number | undefined>(undefined);
 	const [busy, setBusy] = useState(false);
 	const controller = useRef<AbortController | undefined>(undefined);
@@ -76,7 +105,14 @@ export function useRetentionScreen(repoName: string) {
 				const theirs = await resticForgetDryRun(repository, policy, c.signal);
 				if (c.signal.aborted) return;
 				const same = theirs.remove.length === result.remove.length && theirs.remove.every(id => result.remove.includes(id));
-				setRestic(same ? {state: 'agrees'} : {state: 'differs', message: `restic's forget --dry-run removes ${theirs.remove.length}, resto's simulation ${result.remove.length}: not applied`});
+				setRestic(
+					same
+						? {state: 'agrees'}
+						: {
+								state: 'differs',
+								message: `restic's forget --dry-run removes ${theirs.remove.length}, resto's simulation ${result.remove.length}: not applied`,
+							},
+				);
 				if (same && result.remove.length > 0 && !refusalReason(result)) {
 					const bytes = await estimateReclaim(
 						repository,
@@ -87,7 +123,11 @@ export function useRetentionScreen(repoName: string) {
 					if (!c.signal.aborted) setReclaim(bytes);
 				}
 			} catch (error) {
-				if (!c.signal.aborted) setRestic({state: 'error', message: (error as Error).message.split('\n')[0]});
+				if (!c.signal.aborted)
+					setRestic({
+						state: 'error',
+						message: (error as Error).message.split('\n')[0],
+					});
 			}
 		})();
 		return () => c.abort();
@@ -97,8 +137,18 @@ export function useRetentionScreen(repoName: string) {
 	const startApply = () => {
 		if (!result || busy) return;
 		if (refused) return store.dispatch({type: 'notice', text: refused, level: 'error'});
-		if (result.remove.length === 0) return store.dispatch({type: 'notice', text: 'This policy removes nothing.', level: 'info'});
-		if (restic.state !== 'agrees') return store.dispatch({type: 'notice', text: restic.state === 'checking' ? "Waiting for restic's own dry run…" : (restic.message ?? 'restic disagrees'), level: 'warn'});
+		if (result.remove.length === 0)
+			return store.dispatch({
+				type: 'notice',
+				text: 'This policy removes nothing.',
+				level: 'info',
+			});
+		if (restic.state !== 'agrees')
+			return store.dispatch({
+				type: 'notice',
+				text: restic.state === 'checking' ? "Waiting for restic's own dry run…" : (restic.message ?? 'restic disagrees'),
+				level: 'warn',
+			});
 		setConfirmName('');
 	};
 
@@ -106,15 +156,30 @@ export function useRetentionScreen(repoName: string) {
 		const typed = confirmName;
 		setConfirmName(undefined);
 		if (!result || !repository || typed === undefined) return;
-		if (typed !== repoName) return store.dispatch({type: 'notice', text: `The name did not match "${repoName}"; nothing was deleted.`, level: 'warn'});
+		if (typed !== repoName)
+			return store.dispatch({
+				type: 'notice',
+				text: `The name did not match "${repoName}"; nothing was deleted.`,
+				level: 'warn',
+			});
 		const ids = result.remove;
 		setBusy(true);
 		const untrack = trackTask(`forgetting ${ids.length} snapshots`, () => {});
 		void clientFor(repository)
 			.forget(ids)
 			.then(
-				() => store.dispatch({type: 'notice', text: `Forgot ${ids.length} snapshot(s). Run restic prune (or resto forget --prune) to free the space.`, level: 'info'}),
-				(error: unknown) => store.dispatch({type: 'notice', text: (error as Error).message, level: 'error'}),
+				() =>
+					store.dispatch({
+						type: 'notice',
+						text: `Forgot ${ids.length} snapshot(s). Run restic prune (or resto forget --prune) to free the space.`,
+						level: 'info',
+					}),
+				(error: unknown) =>
+					store.dispatch({
+						type: 'notice',
+						text: (error as Error).message,
+						level: 'error',
+					}),
 			)
 			.finally(() => {
 				untrack();

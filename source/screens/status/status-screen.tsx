@@ -11,7 +11,11 @@ import {escapeForTerminal} from '../../util/escape.js';
 import {fit, formatBytes, formatDateTime, formatRelative} from '../../util/format.js';
 import {useStatusScreen} from './use-status-screen.js';
 
-const statusRole: Record<'ok' | 'warn' | 'error', Role> = {ok: 'status.ok', warn: 'status.warn', error: 'status.error'};
+const statusRole: Record<'ok' | 'warn' | 'error', Role> = {
+	ok: 'status.ok',
+	warn: 'status.warn',
+	error: 'status.error',
+};
 
 export function StatusScreen() {
 	const theme = useTheme();

@@ -46,7 +46,12 @@ export function useStatusScreen() {
 				const inst = installed.find(i => i.set === set.name);
 				const calendar = inst?.calendar ?? set.schedule?.calendar;
 				const next = calendar ? await nextElapses(calendar) : undefined;
-				out[set.name] = {calendar, installed: Boolean(inst), enabled: inst?.enabled ?? false, nextRun: next?.next[0]};
+				out[set.name] = {
+					calendar,
+					installed: Boolean(inst),
+					enabled: inst?.enabled ?? false,
+					nextRun: next?.next[0],
+				};
 			}
 			if (!c.signal.aborted) setSchedules(out);
 		})();
@@ -63,15 +68,37 @@ export function useStatusScreen() {
 
 	const schedule = (setName: string | undefined) => {
 		const set = config.backupSets.find(s => s.name === setName);
-		if (!set) return store.dispatch({type: 'notice', text: 'Select a backup set.', level: 'info'});
-		if (!set.schedule) return store.dispatch({type: 'notice', text: `Backup set ${set.name} has no schedule in the config (schedule: {calendar: weekly}).`, level: 'warn'});
+		if (!set)
+			return store.dispatch({
+				type: 'notice',
+				text: 'Select a backup set.',
+				level: 'info',
+			});
+		if (!set.schedule)
+			return store.dispatch({
+				type: 'notice',
+				text: `Backup set ${set.name} has no schedule in the config (schedule: {calendar: weekly}).`,
+				level: 'warn',
+			});
 		const repo = config.repositories.find(r => r.name === set.repository)!;
-		const units = buildUnits({set: set.name, lowPriority: set.lowPriority, repository: repo.access.repository, schedule: set.schedule}, currentRestoCommand());
+		const units = buildUnits(
+			{
+				set: set.name,
+				lowPriority: set.lowPriority,
+				repository: repo.access.repository,
+				schedule: set.schedule,
+			},
+			currentRestoCommand(),
+		);
 		const {dir, custom} = unitDir(scope);
 		// The units are on screen first; the second press asks and writes them.
 		if (preview?.set !== set.name) {
 			setPreview({set: set.name, units, text: unitsText(units)});
-			return store.dispatch({type: 'notice', text: `Press i again to write these units to ${dir}.`, level: 'info'});
+			return store.dispatch({
+				type: 'notice',
+				text: `Press i again to write these units to ${dir}.`,
+				level: 'info',
+			});
 		}
 		void confirm(`Install these units into ${dir} and enable resto-${set.name}.timer?`).then(async yes => {
 			if (!yes) return setPreview(undefined);
@@ -79,11 +106,23 @@ export function useStatusScreen() {
 				const {verify, outcome} = await installSchedule(set.name, units, scope, dir, custom);
 				if (!outcome) {
 					setPreview(undefined);
-					return store.dispatch({type: 'notice', text: `systemd-analyze verify rejects the units: ${verify.output}`, level: 'error'});
+					return store.dispatch({
+						type: 'notice',
+						text: `systemd-analyze verify rejects the units: ${verify.output}`,
+						level: 'error',
+					});
 				}
-				store.dispatch({type: 'notice', text: outcome.applied ? `resto-${set.name}.timer installed and enabled.` : `Units written to ${dir}; ${outcome.reason}. Run: ${outcome.commands.join('; ')}`, level: outcome.applied ? 'info' : 'warn'});
+				store.dispatch({
+					type: 'notice',
+					text: outcome.applied ? `resto-${set.name}.timer installed and enabled.` : `Units written to ${dir}; ${outcome.reason}. Run: ${outcome.commands.join('; ')}`,
+					level: outcome.applied ? 'info' : 'warn',
+				});
 			} catch (e) {
-				store.dispatch({type: 'notice', text: (e as Error).message, level: 'error'});
+				store.dispatch({
+					type: 'notice',
+					text: (e as Error).message,
+					level: 'error',
+				});
 			}
 			setPreview(undefined);
 			refresh();
@@ -92,8 +131,18 @@ export function useStatusScreen() {
 
 	const copy = (repoName: string | undefined) => {
 		const repo = config.repositories.find(r => r.name === repoName);
-		if (!repo?.ops?.copies?.length) return store.dispatch({type: 'notice', text: 'This repository has no copies configured.', level: 'info'});
-		if (copyAbort.current) return store.dispatch({type: 'notice', text: 'A copy is running (ctrl+x cancels it).', level: 'info'});
+		if (!repo?.ops?.copies?.length)
+			return store.dispatch({
+				type: 'notice',
+				text: 'This repository has no copies configured.',
+				level: 'info',
+			});
+		if (copyAbort.current)
+			return store.dispatch({
+				type: 'notice',
+				text: 'A copy is running (ctrl+x cancels it).',
+				level: 'info',
+			});
 		const abort = new AbortController();
 		copyAbort.current = abort;
 		let work: Promise<void> | undefined;
@@ -115,11 +164,34 @@ export function useStatusScreen() {
 							setProgress({copy: c.name, p});
 						},
 					});
-					await recordRun(repo, {op: 'copy', copy: c.name, start, end: new Date().toISOString(), exitCode: 0, errors: [], unattended: false, snapshot: outcome.snapshots[0]?.id});
+					await recordRun(repo, {
+						op: 'copy',
+						copy: c.name,
+						start,
+						end: new Date().toISOString(),
+						exitCode: 0,
+						errors: [],
+						unattended: false,
+						snapshot: outcome.snapshots[0]?.id,
+					});
 				} catch (e) {
 					const canceled = e instanceof CopyError && e.kind === 'canceled';
-					await recordRun(repo, {op: 'copy', copy: c.name, start, end: new Date().toISOString(), exitCode: canceled ? 130 : 1, result: canceled ? 'canceled' : 'failed', errors: [(e as Error).message], unattended: false, message: (e as Error).message});
-					store.dispatch({type: 'notice', text: (e as Error).message, level: canceled ? 'warn' : 'error'});
+					await recordRun(repo, {
+						op: 'copy',
+						copy: c.name,
+						start,
+						end: new Date().toISOString(),
+						exitCode: canceled ? 130 : 1,
+						result: canceled ? 'canceled' : 'failed',
+						errors: [(e as Error).message],
+						unattended: false,
+						message: (e as Error).message,
+					});
+					store.dispatch({
+						type: 'notice',
+						text: (e as Error).message,
+						level: canceled ? 'warn' : 'error',
+					});
 					if (canceled) break;
 				}
 			}
@@ -131,5 +203,15 @@ export function useStatusScreen() {
 		});
 	};
 
-	return {sets, error, schedules, preview, progress, refresh, schedule, copy, cancelCopy: () => copyAbort.current?.abort()};
+	return {
+		sets,
+		error,
+		schedules,
+		preview,
+		progress,
+		refresh,
+		schedule,
+		copy,
+		cancelCopy: () => copyAbort.current?.abort(),
+	};
 }
