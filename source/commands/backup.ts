@@ -85,7 +85,7 @@ export async function run(ctx: CommandContext<typeof spec>): Promise<number> {
 			if (error instanceof BackupPreflightError) throw new ExitError(error.exitCode, error.message);
 			throw error;
 		}
-		if (unattended && skipForBattery()) {
+		if (unattended && skipForBattery(loadConfigOrExit().backupSets.find(s => s.name === plan.name)?.schedule?.onBattery === 'skip')) {
 			printInfo(`${plan.name}: on battery power, skipped (onBattery: skip)`);
 			await recordRun(plan.repo, {op: 'backup', set: plan.name, start: startedAt, end: new Date().toISOString(), result: 'skipped', exitCode: 0, errors: [], unattended, message: 'on battery power'}, false);
 			return 0;

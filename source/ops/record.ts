@@ -54,7 +54,7 @@ export async function recordRun(
 	}
 }
 
-/** True when RESTO_ON_BATTERY=skip (set by the generated unit / cron line) and the machine runs on battery. */
-export function skipForBattery(env: NodeJS.ProcessEnv = process.env, root?: string): boolean {
-	return env.RESTO_ON_BATTERY === 'skip' && onBatteryFrom(readPowerSupplies(root ?? env.RESTO_POWER_SUPPLY_DIR));
+/** True when the set says onBattery: skip (or RESTO_ON_BATTERY=skip, set by the unit / cron line) and the machine runs on battery. */
+export function skipForBattery(setWantsSkip = false, env: NodeJS.ProcessEnv = process.env, root?: string): boolean {
+	return (setWantsSkip || env.RESTO_ON_BATTERY === 'skip') && onBatteryFrom(readPowerSupplies(root ?? env.RESTO_POWER_SUPPLY_DIR));
 }

@@ -281,6 +281,11 @@ describe('resto schedule (built CLI, temp unit directory)', () => {
 		expect(r.status).toBe(0);
 		expect(r.stderr).toMatch(/on battery power, skipped/);
 		expect(JSON.parse(repo.restic(['snapshots', '--json'])).length).toBe(before);
+		// The set's own onBattery: skip is enough (cron, or a unit written before the setting).
+		writeFileSync(configFile, readFileSync(configFile, 'utf8').replace('randomizedDelay: 30min', 'randomizedDelay: 30min\n      onBattery: skip'));
+		const bySet = resto(xdg, ['backup', 'home', '--unattended'], {...env, RESTO_POWER_SUPPLY_DIR: supplies});
+		expect(bySet.stderr).toMatch(/on battery power, skipped/);
+		expect(JSON.parse(repo.restic(['snapshots', '--json'])).length).toBe(before);
 		writeFileSync(path.join(supplies, 'AC', 'online'), '1\n');
 		const onMains = resto(xdg, ['backup', 'home', '--unattended'], {
 			...env,
