@@ -30,6 +30,11 @@ const commands: Record<string, () => Promise<CommandModule>> = {
 	du: () => import('./commands/du.js') as Promise<CommandModule>,
 	backup: () => import('./commands/backup.js') as Promise<CommandModule>,
 	drill: () => import('./commands/drill.js') as Promise<CommandModule>,
+	schedule: () => import('./commands/schedule.js') as Promise<CommandModule>,
+	forget: () => import('./commands/forget.js') as Promise<CommandModule>,
+	copy: () => import('./commands/copy.js') as Promise<CommandModule>,
+	status: () => import('./commands/status.js') as Promise<CommandModule>,
+	import: () => import('./commands/import.js') as Promise<CommandModule>,
 };
 
 async function globalHelp(): Promise<string> {

@@ -12,6 +12,7 @@ import {escapeForTerminal} from '../util/escape.js';
 import {formatBytes, formatDuration} from '../util/format.js';
 import {onShutdown} from '../util/signals.js';
 import {clientFor, ExitError, guard, loadConfigOrExit, repoOrExit} from './common.js';
+import {recordRun, skipForBattery} from '../ops/record.js';
 import type {CommandContext} from './context.js';
 import {commonOptions, defineCommand, option, wholeNumber} from './spec.js';
 
@@ -28,6 +29,7 @@ could not be read or some paths did not exist.`,
 		json: commonOptions.json,
 		'dry-run': option({type: 'boolean', description: 'show what would be backed up (each file with --json), write nothing'}),
 		'stall-timeout': option({type: 'string', value: 'S', description: 'stop when the backend makes no progress for S seconds (0 never stops)', parse: wholeNumber({min: 0})}),
+		unattended: option({type: 'boolean', description: 'run by a timer or cron: skip on battery when RESTO_ON_BATTERY=skip (onBattery: skip), mark the run log record unattended'}),
 	},
 	maxArgs: Number.POSITIVE_INFINITY,
 });
@@ -75,11 +77,18 @@ function stallTimeoutMs(ctx: CommandContext<typeof spec>): number | undefined {
 export async function run(ctx: CommandContext<typeof spec>): Promise<number> {
 	return guard(async () => {
 		let plan: BackupPlan;
+		const startedAt = new Date().toISOString();
+		const unattended = Boolean(ctx.options.unattended);
 		try {
 			plan = planFor(ctx);
 		} catch (error) {
 			if (error instanceof BackupPreflightError) throw new ExitError(error.exitCode, error.message);
 			throw error;
+		}
+		if (unattended && skipForBattery(loadConfigOrExit().backupSets.find(s => s.name === plan.name)?.schedule?.onBattery === 'skip')) {
+			printInfo(`${plan.name}: on battery power, skipped (onBattery: skip)`);
+			await recordRun(plan.repo, {op: 'backup', set: plan.name, start: startedAt, end: new Date().toISOString(), result: 'skipped', exitCode: 0, errors: [], unattended, message: 'on battery power'}, false);
+			return 0;
 		}
 		const json = Boolean(ctx.options.json);
 		const emit = (obj: unknown) => process.stdout.write(`${JSON.stringify(obj)}\n`);
@@ -156,6 +165,14 @@ export async function run(ctx: CommandContext<typeof spec>): Promise<number> {
 				if (files.length > 200) printInfo(`  … and ${files.length - 200} more (--json lists them all)`);
 			}
 			if (state.message) (state.phase === 'failed' ? printError : printWarning)(state.message);
+		}
+		// The run log (issue 15): every non-interactive backup leaves a record, failures included.
+		if (!plan.options.dryRun) {
+			await recordRun(
+				plan.repo,
+				{op: 'backup', set: plan.name, start: startedAt, end: new Date().toISOString(), exitCode: state.exitCode ?? 1, snapshot: state.snapshotId, bytesAdded: state.summary?.dataAdded, errors: [...state.errors.map(e => `${e.item}: ${e.message}`), ...(state.phase === 'failed' && state.message ? [state.message] : [])], unattended, message: state.message},
+				state.phase === 'done' || state.phase === 'partial',
+			);
 		}
 		return state.exitCode ?? 1;
 	});

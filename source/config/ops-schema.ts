@@ -21,7 +21,14 @@ const timeSpan = nonEmpty.regex(/^(?:\d+\s*(?:us|ms|s|sec|m|min|h|hr|d|w|y)?\s*)
 const noNewline = nonEmpty.refine(v => !/[\n\r\0]/.test(v), 'must be one line');
 
 /** A tag list as restic takes it: "a,b" (both tags) or [a, b]. */
-const tagList = z.union([nonEmpty, z.array(nonEmpty).min(1)]).transform(v => (Array.isArray(v) ? v : v.split(',').map(t => t.trim()).filter(Boolean)));
+const tagList = z.union([nonEmpty, z.array(nonEmpty).min(1)]).transform(v =>
+	Array.isArray(v)
+		? v
+		: v
+				.split(',')
+				.map(t => t.trim())
+				.filter(Boolean),
+);
 
 export const retentionSchema = z.strictObject({
 	keepLast: z.number().int().min(0).optional(),
@@ -42,8 +49,11 @@ export const retentionSchema = z.strictObject({
 	hosts: z.array(nonEmpty).optional(),
 	tags: z.array(tagList).optional(),
 	paths: z.array(nonEmpty).optional(),
-	/** restic's --group-by: any of host, paths, tags separated by commas; "" for no grouping. */
-	groupBy: z.string().regex(/^(?:(?:host|paths|tags)(?:,(?:host|paths|tags))*)?$/, 'use host, paths and/or tags separated by commas, or ""').optional(),
+	/** restic's --group-by: host, paths and/or tags separated by commas; "" for no grouping. */
+	groupBy: z
+		.string()
+		.regex(/^(?:(?:host|paths|tags)(?:,(?:host|paths|tags))*)?$/, 'use host, paths and/or tags separated by commas, or ""')
+		.optional(),
 });
 
 export const scheduleSchema = z.strictObject({
@@ -65,7 +75,7 @@ export const copySchema = z
 		name,
 		/** rclone: mirror the repository directory with rclone sync; restic: restic copy into a second repository. */
 		type: z.enum(['rclone', 'restic']),
-		/** rclone: a local directory or an rclone remote path (remote:bucket/dir); restic: any repository string. */
+		/** rclone: a local directory or an rclone remote path (remote:bucket/dir); restic: a repository string of any backend. */
 		target: nonEmpty,
 		/** For type restic: the second repository's password (defaults to the source's). */
 		passwordFile: nonEmpty.optional(),
@@ -76,11 +86,16 @@ export const copySchema = z
 		location: nonEmpty.optional(),
 		offsite: z.boolean().optional(),
 		/** For type restic: the repository id the copy must have (restic cat config). */
-		repositoryId: z.string().regex(/^[0-9a-f]{64}$/, 'a 64-hex repository id').optional(),
+		repositoryId: z
+			.string()
+			.regex(/^[0-9a-f]{64}$/, 'a 64-hex repository id')
+			.optional(),
 		/** How far the copy's newest snapshot may trail the source's before it is flagged (default 0). */
 		maxLag: interval.optional(),
 	})
-	.refine(c => !(c.passwordFile && c.passwordCommand), {message: 'give only one of passwordFile, passwordCommand'});
+	.refine(c => !(c.passwordFile && c.passwordCommand), {
+		message: 'give only one of passwordFile, passwordCommand',
+	});
 
 /** Operations fields of a repository entry. */
 export const repositoryOpsFields = {

@@ -15,6 +15,8 @@ export type Scope =
 	| 'backup'
 	| 'drill'
 	| 'drills'
+	| 'retention'
+	| 'status'
 	| 'help'
 	| 'confirm'
 	| 'input';
@@ -24,7 +26,7 @@ export interface CommandSpec {
 	id: string;
 	keys: readonly string[];
 	description: string;
-	category: 'Navigation' | 'Repositories' | 'Snapshots' | 'Files' | 'Search' | 'Backup' | 'Drill' | 'General';
+	category: 'Navigation' | 'Repositories' | 'Snapshots' | 'Files' | 'Search' | 'Backup' | 'Drill' | 'Operations' | 'General';
 	scope: Scope;
 	/** Shown in the footer hints. */
 	footer?: boolean;
@@ -54,6 +56,7 @@ export const commandSpecs = [
 	{id: 'repos.backup', hint: 'backup', keys: ['b'], description: 'Back up', category: 'Repositories', scope: 'repos', footer: true},
 	{id: 'repos.drill', hint: 'drill', keys: ['d'], description: 'Restore drill', category: 'Repositories', scope: 'repos', footer: true},
 	{id: 'repos.refresh', keys: ['r', 'ctrl+r'], description: 'Refresh status', category: 'Repositories', scope: 'repos'},
+	{id: 'repos.status', hint: '3-2-1', keys: ['o'], description: 'Schedules, copies and 3-2-1 status', category: 'Repositories', scope: 'repos', footer: true},
 	{id: 'repos.unlock', keys: ['u'], description: 'Remove stale locks (asks first)', category: 'Repositories', scope: 'repos', dangerous: true},
 	// Snapshots
 	{id: 'snapshots.open', hint: 'browse', keys: ['enter', 'right', 'l'], description: 'Browse snapshot', category: 'Snapshots', scope: 'snapshots', footer: true},
@@ -62,6 +65,7 @@ export const commandSpecs = [
 	{id: 'snapshots.sort', keys: ['o'], description: 'Sort newest/oldest first', category: 'Snapshots', scope: 'snapshots'},
 	{id: 'snapshots.search', hint: 'search', keys: ['s'], description: 'Search files', category: 'Snapshots', scope: 'snapshots', footer: true},
 	{id: 'snapshots.refresh', keys: ['r', 'ctrl+r'], description: 'Reload snapshots', category: 'Snapshots', scope: 'snapshots'},
+	{id: 'snapshots.retention', hint: 'retention', keys: ['f'], description: 'Retention: which snapshots a forget policy keeps', category: 'Snapshots', scope: 'snapshots', footer: true},
 	// Tree
 	{id: 'tree.open', hint: 'open', keys: ['enter', 'right', 'l'], description: 'Open directory / file', category: 'Files', scope: 'tree', footer: true},
 	{id: 'tree.parent', hint: 'up', keys: ['left', 'h', 'backspace'], description: 'Parent directory', category: 'Files', scope: 'tree', footer: true},
@@ -92,6 +96,12 @@ export const commandSpecs = [
 	{id: 'drill.no', keys: ['n'], description: 'Answer no', category: 'Drill', scope: 'drill'},
 	{id: 'drills.open', hint: 'open', keys: ['enter'], description: 'Open report', category: 'Drill', scope: 'drills', footer: true},
 	// Overlays
+	{id: 'retention.edit', hint: 'policy', keys: ['e'], description: 'Edit the policy (restic --keep-* flags)', category: 'Operations', scope: 'retention', footer: true},
+	{id: 'retention.apply', hint: 'apply', keys: ['x'], description: 'Forget the removed snapshots (type the repository name)', category: 'Operations', scope: 'retention', footer: true, dangerous: true},
+	{id: 'status.schedule', hint: 'schedule', keys: ['i'], description: 'Show and install the systemd timer of the set', category: 'Operations', scope: 'status', footer: true},
+	{id: 'status.copy', hint: 'copy', keys: ['c'], description: 'Run the copies of the set\'s repository', category: 'Operations', scope: 'status', footer: true},
+	{id: 'status.cancel', keys: ['ctrl+x'], description: 'Cancel the running copy', category: 'Operations', scope: 'status'},
+	{id: 'status.refresh', keys: ['r', 'ctrl+r'], description: 'Refresh', category: 'Operations', scope: 'status'},
 	{id: 'confirm.yes', hint: 'yes', keys: ['y', 'enter'], description: 'Confirm', category: 'General', scope: 'confirm', footer: true},
 	{id: 'confirm.no', hint: 'no', keys: ['n', 'escape', 'q'], description: 'Cancel', category: 'General', scope: 'confirm', footer: true},
 	{id: 'help.close', hint: 'close', keys: ['escape', '?', 'q'], description: 'Close help', category: 'General', scope: 'help', footer: true},
@@ -150,6 +160,8 @@ export const scopeStacks: ReadonlyArray<readonly Scope[]> = [
 	['backup', 'list', 'global'],
 	['drill', 'global'],
 	['drills', 'list', 'global'],
+	['retention', 'list', 'global'],
+	['status', 'list', 'global'],
 	['help'],
 	['confirm'],
 	['input'],

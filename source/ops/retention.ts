@@ -48,7 +48,12 @@ export interface ResticDuration {
 export function parseResticDuration(text: string): ResticDuration {
 	if (!text || !resticDurationPattern.test(text)) throw new TypeError(`not a restic duration: ${JSON.stringify(text)}`);
 	const part = (u: string) => Number(new RegExp(`(\\d+)${u}`).exec(text)?.[1] ?? 0);
-	return {years: part('y'), months: part('m'), days: part('d'), hours: part('h')};
+	return {
+		years: part('y'),
+		months: part('m'),
+		days: part('d'),
+		hours: part('h'),
+	};
 }
 
 /** restic's Duration.String(): the non-zero parts in y m d h order. */
@@ -79,7 +84,10 @@ export function isoWeek(d: Date): {year: number; week: number} {
 	const day = t.getUTCDay() || 7;
 	t.setUTCDate(t.getUTCDate() + 4 - day);
 	const yearStart = Date.UTC(t.getUTCFullYear(), 0, 1);
-	return {year: t.getUTCFullYear(), week: Math.ceil(((t.getTime() - yearStart) / 86_400_000 + 1) / 7)};
+	return {
+		year: t.getUTCFullYear(),
+		week: Math.ceil(((t.getTime() - yearStart) / 86_400_000 + 1) / 7),
+	};
 }
 
 type Bucker = (s: PolicySnapshot, nr: number) => number;
@@ -123,26 +131,96 @@ export function policyIsEmpty(p: RetentionPolicy): boolean {
 }
 
 /** Apply the policy to one group of snapshots (restic's ApplyPolicy). */
-export function applyPolicy(list: readonly PolicySnapshot[], p: RetentionPolicy): {keep: Array<{snapshot: PolicySnapshot; reasons: string[]}>; remove: PolicySnapshot[]} {
+export function applyPolicy(
+	list: readonly PolicySnapshot[],
+	p: RetentionPolicy,
+): {
+	keep: Array<{snapshot: PolicySnapshot; reasons: string[]}>;
+	remove: PolicySnapshot[];
+} {
 	// Newest first; a stable sort as in restic.
 	const sorted = [...list].sort((a, b) => b.time - a.time);
-	if (policyIsEmpty(p)) return {keep: sorted.map(s => ({snapshot: s, reasons: ['policy is empty']})), remove: []};
+	if (policyIsEmpty(p))
+		return {
+			keep: sorted.map(s => ({snapshot: s, reasons: ['policy is empty']})),
+			remove: [],
+		};
 	if (sorted.length === 0) return {keep: [], remove: []};
 	const buckets = [
-		{count: p.keepLast ?? 0, bucker: always, last: -1, reason: 'last snapshot'},
-		{count: p.keepHourly ?? 0, bucker: ymdh, last: -1, reason: 'hourly snapshot'},
-		{count: p.keepDaily ?? 0, bucker: ymd, last: -1, reason: 'daily snapshot'},
-		{count: p.keepWeekly ?? 0, bucker: yw, last: -1, reason: 'weekly snapshot'},
-		{count: p.keepMonthly ?? 0, bucker: ym, last: -1, reason: 'monthly snapshot'},
-		{count: p.keepYearly ?? 0, bucker: y, last: -1, reason: 'yearly snapshot'},
+		{
+			count: p.keepLast ?? 0,
+			bucker: always,
+			last: -1,
+			reason: 'last snapshot',
+		},
+		{
+			count: p.keepHourly ?? 0,
+			bucker: ymdh,
+			last: -1,
+			reason: 'hourly snapshot',
+		},
+		{
+			count: p.keepDaily ?? 0,
+			bucker: ymd,
+			last: -1,
+			reason: 'daily snapshot',
+		},
+		{
+			count: p.keepWeekly ?? 0,
+			bucker: yw,
+			last: -1,
+			reason: 'weekly snapshot',
+		},
+		{
+			count: p.keepMonthly ?? 0,
+			bucker: ym,
+			last: -1,
+			reason: 'monthly snapshot',
+		},
+		{
+			count: p.keepYearly ?? 0,
+			bucker: y,
+			last: -1,
+			reason: 'yearly snapshot',
+		},
 	];
 	const within = (text: string | undefined) => (text ? parseResticDuration(text) : undefined);
 	const bucketsWithin = [
-		{within: within(p.keepWithinHourly), text: p.keepWithinHourly, bucker: ymdh, last: -1, reason: 'hourly within'},
-		{within: within(p.keepWithinDaily), text: p.keepWithinDaily, bucker: ymd, last: -1, reason: 'daily within'},
-		{within: within(p.keepWithinWeekly), text: p.keepWithinWeekly, bucker: yw, last: -1, reason: 'weekly within'},
-		{within: within(p.keepWithinMonthly), text: p.keepWithinMonthly, bucker: ym, last: -1, reason: 'monthly within'},
-		{within: within(p.keepWithinYearly), text: p.keepWithinYearly, bucker: y, last: -1, reason: 'yearly within'},
+		{
+			within: within(p.keepWithinHourly),
+			text: p.keepWithinHourly,
+			bucker: ymdh,
+			last: -1,
+			reason: 'hourly within',
+		},
+		{
+			within: within(p.keepWithinDaily),
+			text: p.keepWithinDaily,
+			bucker: ymd,
+			last: -1,
+			reason: 'daily within',
+		},
+		{
+			within: within(p.keepWithinWeekly),
+			text: p.keepWithinWeekly,
+			bucker: yw,
+			last: -1,
+			reason: 'weekly within',
+		},
+		{
+			within: within(p.keepWithinMonthly),
+			text: p.keepWithinMonthly,
+			bucker: ym,
+			last: -1,
+			reason: 'monthly within',
+		},
+		{
+			within: within(p.keepWithinYearly),
+			text: p.keepWithinYearly,
+			bucker: y,
+			last: -1,
+			reason: 'yearly within',
+		},
 	];
 	const keepWithin = within(p.keepWithin);
 	const latest = sorted[0]!;
@@ -175,12 +253,20 @@ export function applyPolicy(list: readonly PolicySnapshot[], p: RetentionPolicy)
 	return {keep, remove};
 }
 
-function groupFields(p: RetentionPolicy): {host: boolean; paths: boolean; tags: boolean} {
+function groupFields(p: RetentionPolicy): {
+	host: boolean;
+	paths: boolean;
+	tags: boolean;
+} {
 	const g = (p.groupBy ?? 'host,paths').split(',');
-	return {host: g.includes('host'), paths: g.includes('paths'), tags: g.includes('tags')};
+	return {
+		host: g.includes('host'),
+		paths: g.includes('paths'),
+		tags: g.includes('tags'),
+	};
 }
 
-/** restic's snapshot filter: any of the hosts, any of the tag lists, all of the paths. */
+/** restic's snapshot filter: one of the hosts, one of the tag lists, all of the paths. */
 function matchesFilter(s: PolicySnapshot, p: RetentionPolicy): boolean {
 	if (p.hosts?.length && !p.hosts.includes(s.hostname)) return false;
 	if (p.tags?.length && !p.tags.some(l => hasTags(s, l))) return false;
@@ -191,7 +277,15 @@ function matchesFilter(s: PolicySnapshot, p: RetentionPolicy): boolean {
 /** Group, filter and apply the policy to a whole repository's snapshots, as `restic forget` would. */
 export function simulateForget(snapshots: readonly PolicySnapshot[], p: RetentionPolicy): PolicyResult {
 	const g = groupFields(p);
-	const groups = new Map<string, {host: string; paths: string[] | null; tags: string[] | null; list: PolicySnapshot[]}>();
+	const groups = new Map<
+		string,
+		{
+			host: string;
+			paths: string[] | null;
+			tags: string[] | null;
+			list: PolicySnapshot[];
+		}
+	>();
 	let considered = 0;
 	for (const s of snapshots) {
 		if (!matchesFilter(s, p)) continue;
@@ -212,11 +306,20 @@ export function simulateForget(snapshots: readonly PolicySnapshot[], p: Retentio
 			host: group.host,
 			paths: group.paths,
 			tags: group.tags,
-			keep: r.keep.map(k => ({id: k.snapshot.id, time: k.snapshot.time, reasons: k.reasons})),
+			keep: r.keep.map(k => ({
+				id: k.snapshot.id,
+				time: k.snapshot.time,
+				reasons: k.reasons,
+			})),
 			remove: r.remove.map(s => ({id: s.id, time: s.time})),
 		});
 	}
-	return {groups: out, considered, keep: out.flatMap(x => x.keep.map(k => k.id)), remove: out.flatMap(x => x.remove.map(r => r.id))};
+	return {
+		groups: out,
+		considered,
+		keep: out.flatMap(x => x.keep.map(k => k.id)),
+		remove: out.flatMap(x => x.remove.map(r => r.id)),
+	};
 }
 
 /** Why a policy must not be applied: it empties the repository or a host/path group. undefined when it is safe. */
@@ -291,11 +394,23 @@ export function parseForgetJson(json: string): PolicyResult {
 			host: typeof g.host === 'string' ? g.host : '',
 			paths: Array.isArray(g.paths) ? (g.paths as string[]) : null,
 			tags: Array.isArray(g.tags) ? (g.tags as string[]) : null,
-			keep: keep.map(s => ({id: String(s.id), time: Date.parse(String(s.time)), reasons: reasonOf(s)})),
-			remove: remove.map(s => ({id: String(s.id), time: Date.parse(String(s.time))})),
+			keep: keep.map(s => ({
+				id: String(s.id),
+				time: Date.parse(String(s.time)),
+				reasons: reasonOf(s),
+			})),
+			remove: remove.map(s => ({
+				id: String(s.id),
+				time: Date.parse(String(s.time)),
+			})),
 		});
 	}
-	return {groups, considered, keep: groups.flatMap(x => x.keep.map(k => k.id)), remove: groups.flatMap(x => x.remove.map(r => r.id))};
+	return {
+		groups,
+		considered,
+		keep: groups.flatMap(x => x.keep.map(k => k.id)),
+		remove: groups.flatMap(x => x.remove.map(r => r.id)),
+	};
 }
 
 /** What `restic prune --dry-run` says it would do. Sizes in bytes. */
@@ -309,7 +424,14 @@ export interface PruneEstimate {
 	unusedAfterBytes: number;
 }
 
-const units: Record<string, number> = {B: 1, KiB: 1024, MiB: 1024 ** 2, GiB: 1024 ** 3, TiB: 1024 ** 4, PiB: 1024 ** 5};
+const units: Record<string, number> = {
+	B: 1,
+	KiB: 1024,
+	MiB: 1024 ** 2,
+	GiB: 1024 ** 3,
+	TiB: 1024 ** 4,
+	PiB: 1024 ** 5,
+};
 
 /** "1.462 KiB" → bytes. */
 export function parseResticSize(text: string): number {
@@ -371,7 +493,13 @@ export function policyFromFlags(flags: Record<string, string | string[] | undefi
 	set('keepWithinWeekly', dur('keep-within-weekly'));
 	set('keepWithinMonthly', dur('keep-within-monthly'));
 	set('keepWithinYearly', dur('keep-within-yearly'));
-	const tagLists = (name: string) => list(name)?.map(t => t.split(',').map(x => x.trim()).filter(Boolean));
+	const tagLists = (name: string) =>
+		list(name)?.map(t =>
+			t
+				.split(',')
+				.map(x => x.trim())
+				.filter(Boolean),
+		);
 	set('keepTags', tagLists('keep-tag'));
 	set('hosts', list('host'));
 	set('tags', tagLists('tag'));

@@ -8,4 +8,6 @@ export type Route =
 	| {name: 'diff'; repo: string; path: string; older: string; newer: string; lines: string[]; truncated: boolean}
 	| {name: 'backup'; repo?: string; set?: string}
 	| {name: 'drill'; repo?: string}
-	| {name: 'drills'};
+	| {name: 'drills'}
+	| {name: 'retention'; repo: string}
+	| {name: 'status'};

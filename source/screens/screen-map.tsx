@@ -6,6 +6,8 @@ import {FileScreen} from './file/file-screen.js';
 import {DiffScreen} from './search/diff-screen.js';
 import {SearchScreen} from './search/search-screen.js';
 import {ReposScreen} from './repos/repos-screen.js';
+import {RetentionScreen} from './retention/retention-screen.js';
+import {StatusScreen} from './status/status-screen.js';
 import type {Route} from './routes.js';
 import {SnapshotsScreen} from './snapshots/snapshots-screen.js';
 import {TreeScreen} from './tree/tree-screen.js';
@@ -29,6 +31,10 @@ export function renderRoute(route: Route): ReactNode {
 			return <DrillScreen key={`dr:${route.repo ?? ''}`} repo={route.repo} />;
 		case 'drills':
 			return <DrillsScreen key="drills" />;
+		case 'retention':
+			return <RetentionScreen key={`ret:${route.repo}`} repo={route.repo} />;
+		case 'status':
+			return <StatusScreen key="status" />;
 		case 'diff':
 			return <DiffScreen key={`d:${route.path}:${route.older}:${route.newer}`} path={route.path} older={route.older} newer={route.newer} lines={route.lines} truncated={route.truncated} />;
 	}
@@ -55,5 +61,9 @@ export function routeLabel(route: Route): string {
 			return 'drill';
 		case 'drills':
 			return 'drill history';
+		case 'retention':
+			return 'retention';
+		case 'status':
+			return '3-2-1';
 	}
 }

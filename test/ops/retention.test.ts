@@ -4,16 +4,7 @@ import path from 'node:path';
 import {afterAll, beforeAll, describe, expect, test} from 'vitest';
 import {ResticCli} from '../../source/restic/client.js';
 import type {Snapshot} from '../../source/restic/parse.js';
-import {
-	forgetPolicyArgv,
-	isoWeek,
-	parseForgetJson,
-	parsePruneDryRun,
-	policyFromFlags,
-	refusalReason,
-	simulateForget,
-	type RetentionPolicy,
-} from '../../source/ops/retention.js';
+import {forgetPolicyArgv, isoWeek, parseForgetJson, parsePruneDryRun, policyFromFlags, refusalReason, simulateForget, type RetentionPolicy} from '../../source/ops/retention.js';
 import {makeRepo, resticTestEnv, writeTree, type TestRepo} from '../helpers/restic.js';
 
 describe('retention simulator (pure)', () => {
@@ -28,18 +19,40 @@ describe('retention simulator (pure)', () => {
 
 	test('prune --dry-run text gives the bytes it would reclaim', () => {
 		const text = 'to repack:             0 blobs / 0 B\nthis removes:          0 blobs / 0 B\nto delete:             6 blobs / 1.462 KiB\ntotal prune:           6 blobs / 1.462 KiB\nremaining:             6 blobs / 1.131 KiB\nunused size after prune: 0 B (0.00% of remaining size)\n';
-		expect(parsePruneDryRun(text)).toEqual({reclaimBytes: 1497, deleteBytes: 1497, repackBytes: 0, remainingBytes: 1158, unusedAfterBytes: 0});
+		expect(parsePruneDryRun(text)).toEqual({
+			reclaimBytes: 1497,
+			deleteBytes: 1497,
+			repackBytes: 0,
+			remainingBytes: 1158,
+			unusedAfterBytes: 0,
+		});
 		expect(parsePruneDryRun('loading indexes...\n')).toBeUndefined();
 	});
 
 	test('ISO weeks at year boundaries (Go ISOWeek)', () => {
-		expect(isoWeek(new Date(Date.UTC(2021, 0, 3)))).toEqual({year: 2020, week: 53});
-		expect(isoWeek(new Date(Date.UTC(2024, 11, 30)))).toEqual({year: 2025, week: 1});
-		expect(isoWeek(new Date(Date.UTC(2026, 5, 15)))).toEqual({year: 2026, week: 25});
+		expect(isoWeek(new Date(Date.UTC(2021, 0, 3)))).toEqual({
+			year: 2020,
+			week: 53,
+		});
+		expect(isoWeek(new Date(Date.UTC(2024, 11, 30)))).toEqual({
+			year: 2025,
+			week: 1,
+		});
+		expect(isoWeek(new Date(Date.UTC(2026, 5, 15)))).toEqual({
+			year: 2026,
+			week: 25,
+		});
 	});
 
 	test('a policy that deletes every snapshot is refused; a keep-last policy is not', () => {
-		const snaps = [1, 2, 3].map(i => ({id: `${i}`.repeat(64), time: Date.UTC(2026, 0, i), timeText: new Date(Date.UTC(2026, 0, i)).toISOString(), hostname: 'h', paths: ['/p'], tags: []}));
+		const snaps = [1, 2, 3].map(i => ({
+			id: `${i}`.repeat(64),
+			time: Date.UTC(2026, 0, i),
+			timeText: new Date(Date.UTC(2026, 0, i)).toISOString(),
+			hostname: 'h',
+			paths: ['/p'],
+			tags: [],
+		}));
 		const none = simulateForget(snaps, {keepTags: [['never']]});
 		expect(none.keep).toEqual([]);
 		expect(refusalReason(none)).toMatch(/delete every snapshot \(3\)/);
@@ -75,7 +88,13 @@ describe('retention simulator equals restic forget --dry-run (30 snapshots, real
 			// restic reads --time in the local zone.
 			const local = berlin ? new Date(t.getTime() + (t.getUTCMonth() >= 3 && t.getUTCMonth() <= 9 ? 2 : 1) * 3_600_000) : t;
 			args.push(`--time=${local.toISOString().slice(0, 19).replace('T', ' ')}`, '--', src);
-			execFileSync('restic', args, {env: {...resticTestEnv(repo.access), TZ: berlin ? 'Europe/Berlin' : 'UTC'}, stdio: ['ignore', 'pipe', 'pipe']});
+			execFileSync('restic', args, {
+				env: {
+					...resticTestEnv(repo.access),
+					TZ: berlin ? 'Europe/Berlin' : 'UTC',
+				},
+				stdio: ['ignore', 'pipe', 'pipe'],
+			});
 		}
 		snapshots = await new ResticCli(repo.access).snapshots();
 	}, 300_000);
@@ -86,7 +105,15 @@ describe('retention simulator equals restic forget --dry-run (30 snapshots, real
 		['keep-last 4 keep-yearly 4', {keepLast: 4, keepYearly: 4}],
 		['daily/weekly/monthly', {keepDaily: 7, keepWeekly: 4, keepMonthly: 6}],
 		['hourly + within + tag', {keepHourly: 3, keepWithin: '30d', keepTags: [['monthly']]}],
-		['within buckets grouped by host', {keepWithinDaily: '10d', keepWithinWeekly: '2m', keepWithinYearly: '5y', groupBy: 'host'}],
+		[
+			'within buckets grouped by host',
+			{
+				keepWithinDaily: '10d',
+				keepWithinWeekly: '2m',
+				keepWithinYearly: '5y',
+				groupBy: 'host',
+			},
+		],
 		['host filter grouped by host,tags', {keepLast: 2, hosts: ['h2'], groupBy: 'host,tags'}],
 		['weekly, no grouping', {keepWeekly: 10, groupBy: ''}],
 		['exact within boundary', {keepWithin: '1d', keepLast: 1}],

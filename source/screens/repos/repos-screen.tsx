@@ -9,6 +9,7 @@ import type {Role} from '../../theme/tokens.js';
 import {escapeForTerminal} from '../../util/escape.js';
 import {fit, formatAge, formatDateTime, formatRelative} from '../../util/format.js';
 import {useReposScreen} from './use-repos-screen.js';
+import {useOpsSummary} from './use-ops-summary.js';
 
 const healthText: Record<RepoStatus['health'], {text: string; role: Role}> = {
 	checking: {text: 'checking', role: 'text.muted'},
@@ -25,6 +26,7 @@ export function ReposScreen() {
 	const theme = useTheme();
 	const {width, height} = useBodySize();
 	const {repos, states, banners, clamped, selected, status} = useReposScreen();
+	const ops = useOpsSummary(selected, selected ? states.get(selected.name)?.id : undefined, status?.latest);
 
 	if (repos.length === 0) {
 		return (
@@ -94,6 +96,18 @@ export function ReposScreen() {
 							</Text>
 						) : null}
 						{bannerText ? <Text {...roleStyle(theme, 'status.warn')}>{bannerText}</Text> : null}
+						{ops.lastUnattended ? (
+							<Text wrap="truncate-end" {...roleStyle(theme, ops.lastUnattended.result === 'ok' || ops.lastUnattended.result === 'skipped' ? 'text.muted' : 'status.error')}>
+								last unattended {ops.lastUnattended.op}
+								{ops.lastUnattended.set ? ` of ${escapeForTerminal(ops.lastUnattended.set)}` : ''}: {ops.lastUnattended.result} {formatRelative(Date.parse(ops.lastUnattended.end))}
+								{ops.lastUnattended.result === 'failed' && ops.lastUnattended.message ? ` — ${escapeForTerminal(ops.lastUnattended.message)}` : ''}
+							</Text>
+						) : null}
+						{status?.health === 'ok' && ops.overdueBy !== undefined ? (
+							<Text {...roleStyle(theme, 'status.error')}>
+								⚑ overdue: {status.latest ? `newest snapshot ${formatRelative(status.latest)}` : 'no snapshot'}, expected every {formatRelative(Date.now() - (ops.expectedMs ?? 0)).replace(/ ago$/, '')}
+							</Text>
+						) : null}
 					</>
 				) : null}
 			</Box>

@@ -55,6 +55,7 @@ export function useReposScreen() {
 		'repos.backup': () => nav.push({name: 'backup', repo: selected?.name}),
 		'repos.drill': () => nav.push({name: 'drill', repo: selected?.name}),
 		'repos.refresh': refresh,
+		'repos.status': () => nav.push({name: 'status'}),
 		'repos.unlock': () => {
 			if (!selected || !status?.lock) {
 				store.dispatch({type: 'notice', text: 'No lock on this repository.', level: 'info'});

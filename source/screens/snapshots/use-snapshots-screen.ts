@@ -93,6 +93,7 @@ export function useSnapshotsScreen({repo: repoName}: {repo: string}) {
 					'snapshots.sort': () => setNewestFirst(n => !n),
 					'snapshots.search': () => nav.push({name: 'search', repo: repoName}),
 					'snapshots.refresh': reload,
+					'snapshots.retention': () => nav.push({name: 'retention', repo: repoName}),
 				},
 		{
 			modal: filtering,

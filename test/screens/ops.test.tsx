@@ -1,0 +1,162 @@
+import {existsSync, readdirSync, rmSync} from 'node:fs';
+import path from 'node:path';
+import {afterAll, beforeAll, describe, expect, test} from 'vitest';
+import {App} from '../../source/app.js';
+import type {Config} from '../../source/config/config.js';
+import {verifyUnits} from '../../source/ops/schedule-install.js';
+import {ResticCli} from '../../source/restic/client.js';
+import {loadTheme} from '../../source/theme/load.js';
+import {keys, renderAt, tick, waitForText} from '../helpers/ink.js';
+import {makeRepo, tempDir, writeTree, type TestRepo} from '../helpers/restic.js';
+import {cliPath} from '../e2e/tmux.js';
+
+let repo: TestRepo;
+let xdg: string;
+let src: string;
+let config: Config;
+const saved = {...process.env};
+
+beforeAll(() => {
+	xdg = tempDir('resto-ops-screens-');
+	process.env.XDG_STATE_HOME = path.join(xdg, 'state');
+	process.env.RESTO_UNIT_DIR = path.join(xdg, 'units');
+	process.env.RESTO_BIN = cliPath;
+	process.env.RESTIC_CACHE_DIR = path.join(xdg, 'restic-cache');
+	repo = makeRepo();
+	src = path.join(repo.root, 'src');
+	writeTree(src, {'a.txt': 'a\n'});
+	for (const [i, t] of ['2026-01-05 10:00:00', '2026-01-20 10:00:00', '2026-02-03 10:00:00', '2026-03-01 10:00:00', '2026-03-02 10:00:00', '2026-03-03 10:00:00'].entries()) {
+		writeTree(src, {[`f${i}.txt`]: `${i}\n`});
+		repo.backup([src], {time: t, host: 'laptop'});
+	}
+	config = {
+		repositories: [
+			{
+				name: 'local',
+				access: repo.access,
+				ops: {
+					retention: {keepLast: 2, keepMonthly: 2},
+					copies: [
+						{
+							name: 'mirror',
+							type: 'rclone',
+							target: path.join(xdg, 'mirror'),
+							medium: 'nas',
+						},
+					],
+				},
+			},
+		],
+		backupSets: [
+			{
+				name: 'home',
+				repository: 'local',
+				paths: [src],
+				lowPriority: true,
+				schedule: {calendar: 'weekly', randomizedDelay: '1h'},
+			},
+		],
+		drill: {months: 3, files: 1},
+		source: 'file',
+	};
+});
+
+afterAll(() => {
+	process.env = saved;
+	repo?.cleanup();
+	rmSync(xdg, {recursive: true, force: true});
+});
+
+function app() {
+	return renderAt(<App config={config} theme={loadTheme('no-color', {})} clientFor={r => new ResticCli(r.access)} />, 100, 30);
+}
+
+describe('operations screens (real restic, rclone, systemd-analyze)', () => {
+	test('retention: timeline with reasons, restic agrees, refusal, apply after typing the name', async () => {
+		const ui = app();
+		try {
+			await waitForText(ui.lastFrame, /ok\s+6/);
+			ui.stdin.write(keys.enter);
+			await waitForText(ui.lastFrame, 'laptop');
+			ui.stdin.write('f');
+			let frame = await waitForText(ui.lastFrame, 'restic agrees', 60_000);
+			expect(frame).toMatch(/policy \(config\): --keep-last 2 --keep-monthly 2/);
+			expect(frame).toMatch(/keep 3 · remove 3 of 6/);
+			expect(frame).toMatch(/2026-03 .* keep 2, remove 1/);
+			expect(frame).toMatch(/keep {3}[0-9a-f]{8} 2026-03-03 \d\d:00 +laptop +last snapshot, monthly snapshot/);
+			expect(frame).toMatch(/remove [0-9a-f]{8} 2026-03-01/);
+			frame = await waitForText(ui.lastFrame, 'prune frees', 60_000);
+			// A policy that keeps nothing: refused.
+			ui.stdin.write('e');
+			await tick();
+			for (let i = 0; i < 40; i++) ui.stdin.write(keys.backspace);
+			await tick();
+			for (const ch of '--keep-tag nope') ui.stdin.write(ch);
+			await tick();
+			ui.stdin.write(keys.enter);
+			frame = await waitForText(ui.lastFrame, 'would delete every snapshot (6); refusing');
+			ui.stdin.write('x');
+			await tick(100);
+			expect(repo.restic(['snapshots', '--json', '--no-lock'])).toMatch(/(?:"id".*){6}/s);
+			// Back to keep-last 4 and apply it.
+			ui.stdin.write('e');
+			await tick();
+			for (let i = 0; i < 40; i++) ui.stdin.write(keys.backspace);
+			await tick();
+			for (const ch of '--keep-last 4') ui.stdin.write(ch);
+			await tick();
+			ui.stdin.write(keys.enter);
+			await waitForText(ui.lastFrame, /keep 4 · remove 2 of 6 · restic agrees/, 60_000);
+			ui.stdin.write('x');
+			await waitForText(ui.lastFrame, 'type "local" to forget 2 snapshot(s)');
+			for (const ch of 'loca') ui.stdin.write(ch);
+			await tick();
+			ui.stdin.write(keys.enter);
+			await waitForText(ui.lastFrame, 'did not match');
+			expect((JSON.parse(repo.restic(['snapshots', '--json', '--no-lock'])) as unknown[]).length).toBe(6);
+			ui.stdin.write('x');
+			await waitForText(ui.lastFrame, 'type "local"');
+			for (const ch of 'local') ui.stdin.write(ch);
+			await tick();
+			ui.stdin.write(keys.enter);
+			await waitForText(ui.lastFrame, 'Forgot 2 snapshot(s)', 60_000);
+			expect((JSON.parse(repo.restic(['snapshots', '--json', '--no-lock'])) as unknown[]).length).toBe(4);
+			await waitForText(ui.lastFrame, /keep 4 · remove 0 of 4/, 60_000);
+		} finally {
+			ui.unmount();
+		}
+	}, 240_000);
+
+	test('3-2-1 screen: copy with progress, then a schedule installed from the TUI passes systemd-analyze verify', async () => {
+		const ui = app();
+		try {
+			await waitForText(ui.lastFrame, /ok\s+\d/);
+			ui.stdin.write('o');
+			let frame = await waitForText(ui.lastFrame, 'set home', 60_000);
+			expect(frame).toMatch(/FAIL set home +1 copies, 1 media, no offsite/);
+			expect(frame).toMatch(/weekly, not installed, next \d{4}-\d\d-\d\d 00:00/);
+			ui.stdin.write('c');
+			frame = await waitForText(ui.lastFrame, /set home +2 copies, 2 media, no offsite/, 90_000);
+			expect(frame).toMatch(/✓ mirror +nas +onsite +newest/);
+			expect(existsSync(path.join(xdg, 'mirror', 'config'))).toBe(true);
+			ui.stdin.write('i');
+			frame = await waitForText(ui.lastFrame, '# resto-home.timer');
+			expect(frame).toMatch(/OnCalendar=weekly/);
+			expect(frame).toMatch(/Press i again to write these units/);
+			expect(existsSync(path.join(xdg, 'units'))).toBe(false);
+			ui.stdin.write('i');
+			frame = await waitForText(ui.lastFrame, /Install these units into[\s\S]*enable resto-home\.timer\?/);
+			await tick(200);
+			ui.stdin.write('y');
+
+			await waitForText(ui.lastFrame, /Units written to .*units/s, 60_000);
+			const dir = path.join(xdg, 'units');
+			expect(readdirSync(dir).sort()).toEqual(['resto-home-failure@.service', 'resto-home.service', 'resto-home.timer', 'timers.target.wants']);
+			const verify = await verifyUnits(['resto-home.timer', 'resto-home.service', 'resto-home-failure@.service'].map(f => path.join(dir, f)));
+			expect(verify).toEqual({available: true, ok: true, output: ''});
+			await waitForText(ui.lastFrame, 'weekly, timer on', 60_000);
+		} finally {
+			ui.unmount();
+		}
+	}, 240_000);
+});
