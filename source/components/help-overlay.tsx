@@ -53,7 +53,9 @@ export function HelpOverlay({scopes, onClose, width, height}: {scopes: readonly 
 					</Box>
 				),
 			)}
-			<Text {...roleStyle(theme, 'text.muted')}>esc or ? closes this help</Text>
+			<Text {...roleStyle(theme, 'text.muted')} wrap="truncate-end">
+				In a text field letters are text; esc leaves it, then q quits and ? shows this. esc/?/q close.
+			</Text>
 		</Box>
 	);
 }

@@ -72,9 +72,10 @@ export const commandSpecs = [
 	{id: 'file.hex', hint: 'hex', keys: ['x'], description: 'Text / hex view', category: 'Files', scope: 'file', footer: true},
 	// Search
 	{id: 'search.open', hint: 'versions', keys: ['enter'], description: 'Show versions / open', category: 'Search', scope: 'search', footer: true},
-	{id: 'search.next', keys: ['down', 'ctrl+n'], description: 'Next result', category: 'Search', scope: 'search'},
-	{id: 'search.prev', keys: ['up', 'ctrl+p'], description: 'Previous result', category: 'Search', scope: 'search'},
-	{id: 'search.focus', hint: 'pane', keys: ['tab'], description: 'Switch pane', category: 'Search', scope: 'search', footer: true},
+	{id: 'search.next', keys: ['down', 'ctrl+n', 'j'], description: 'Next result / version (j outside the query field)', category: 'Search', scope: 'search'},
+	{id: 'search.prev', keys: ['up', 'ctrl+p', 'k'], description: 'Previous result / version (k outside the query field)', category: 'Search', scope: 'search'},
+	{id: 'search.focus', hint: 'pane', keys: ['tab'], description: 'Switch pane: query → versions → query', category: 'Search', scope: 'search', footer: true},
+	{id: 'search.edit', hint: 'edit query', keys: ['/'], description: 'Back into the query field', category: 'Search', scope: 'search', footer: true},
 	{id: 'search.restore', hint: 'restore', keys: ['ctrl+o'], description: 'Restore selected version', category: 'Search', scope: 'search', footer: true},
 	{id: 'search.diff', keys: ['ctrl+e'], description: 'Diff with previous version', category: 'Search', scope: 'search'},
 	{id: 'search.mode', keys: ['ctrl+g'], description: 'Index / restic find mode', category: 'Search', scope: 'search'},

@@ -98,7 +98,7 @@ describe('browse journey at 80×24', () => {
 			expect(frame).toContain('Open snapshots');
 			expect(frame).toContain('Quit');
 			ui.stdin.write(keys.escape);
-			await waitForFrame(ui.lastFrame, f => !f.includes('esc or ? closes this help'));
+			await waitForFrame(ui.lastFrame, f => !f.includes('esc leaves it, then q quits'));
 			ui.stdin.write('q');
 			await ui.instance.waitUntilExit();
 		} finally {

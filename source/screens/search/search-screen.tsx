@@ -87,7 +87,7 @@ export function SearchScreen(props: {repo: string; query?: string}) {
 
 	return (
 		<Box flexDirection="column" width={width} height={height}>
-			<TextField label={findMode ? 'find (glob): ' : 'search: '} value={state.query} focused placeholder={findMode ? '*.pdf, **/2023/*' : 'tax 2023 pdf'} />
+			<TextField label={findMode ? 'find (glob): ' : 'search: '} value={state.query} focused={pane === 'query'} placeholder={findMode ? '*.pdf, **/2023/*' : 'tax 2023 pdf'} />
 			<Box height={1}>
 				<Text wrap="truncate-end">
 					{state.searching ? <Spinner label="" /> : null}
@@ -134,7 +134,7 @@ export function SearchScreen(props: {repo: string; query?: string}) {
 						<Text wrap="truncate-end" {...roleStyle(theme, 'text.muted')}>
 							{timeline.runs.length} version{timeline.runs.length === 1 ? '' : 's'} in {timeline.present.length} snapshot{timeline.present.length === 1 ? '' : 's'}
 							{timeline.deletedAfter ? ` · deleted after ${timeline.deletedAfter.shortId} (${formatDateTime(timeline.deletedAfter.time)})` : timeline.inLatest ? ' · in the latest snapshot' : ''}
-							{pane === 'results' ? ' · tab: pick a version' : ' · enter preview · ^O restore · ^E diff'}
+							{pane !== 'versions' ? ' · tab: pick a version' : ' · enter preview · ^O restore · ^E diff'}
 						</Text>
 						<List
 							items={versions}
