@@ -70,6 +70,10 @@ export const commandSpecs = [
 	// File detail
 	{id: 'file.restore', hint: 'restore', keys: ['r'], description: 'Restore this file (new folder)', category: 'Files', scope: 'file', footer: true},
 	{id: 'file.hex', hint: 'hex', keys: ['x'], description: 'Text / hex view', category: 'Files', scope: 'file', footer: true},
+	{id: 'file.wrap', hint: 'wrap', keys: ['w'], description: 'Wrap long lines / scroll sideways', category: 'Files', scope: 'file', footer: true},
+	{id: 'file.left', keys: ['left', 'h'], description: 'Scroll left (lines not wrapped)', category: 'Files', scope: 'file'},
+	{id: 'file.right', keys: ['right', 'l'], description: 'Scroll right (lines not wrapped)', category: 'Files', scope: 'file'},
+	{id: 'file.more', hint: 'load more', keys: ['m'], description: 'Load more of the file', category: 'Files', scope: 'file', footer: true},
 	// Search
 	{id: 'search.open', hint: 'versions', keys: ['enter'], description: 'Show versions / open', category: 'Search', scope: 'search', footer: true},
 	{id: 'search.next', keys: ['down', 'ctrl+n', 'j'], description: 'Next result / version (j outside the query field)', category: 'Search', scope: 'search'},
@@ -146,7 +150,7 @@ export const scopeStacks: ReadonlyArray<readonly Scope[]> = [
 	['repos', 'list', 'global'],
 	['snapshots', 'list', 'global'],
 	['tree', 'list', 'global'],
-	['file', 'global'],
+	['file', 'list', 'global'],
 	['search', 'global'],
 	['backup', 'list', 'global'],
 	['drill', 'global'],

@@ -75,7 +75,7 @@ describe('browse journey at 80×24', () => {
 			expect(frame).toContain('thank you.');
 			// Open the file screen, toggle hex.
 			ui.stdin.write(keys.enter);
-			await waitForText(ui.lastFrame, 'x toggles hex');
+			await waitForText(ui.lastFrame, ' · wrapped');
 			ui.stdin.write('x');
 			frame = await waitForText(ui.lastFrame, '000000  44 65 61 72');
 			for (const line of frame.split('\n')) expect(line.length).toBeLessThanOrEqual(80);
