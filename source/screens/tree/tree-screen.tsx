@@ -18,7 +18,7 @@ export function TreeScreen(props: {repo: string; snapshotId: string; dir?: strin
 	const {repo: repoName, snapshotId} = props;
 	const theme = useTheme();
 	const {width, height} = useBodySize();
-	const {repository, state, previewState, effectiveDir, entries, cursor, selected, previewLines, errorLines, listHeight, filter, filtering} = useTreeScreen(props);
+	const {repository, state, previewState, effectiveDir, entries, cursor, selected, previewLines, errorLines, listHeight, filter, filtering, childrenOf} = useTreeScreen(props);
 
 	if (!repository) return <Text {...roleStyle(theme, 'status.error')}>Unknown repository {escapeForTerminal(repoName)}.</Text>;
 
@@ -74,8 +74,29 @@ export function TreeScreen(props: {repo: string; snapshotId: string; dir?: strin
 				) : (
 					<Text> </Text>
 				)}
-				<PreviewBody state={previewState} lines={previewLines} width={width} isFile={selected?.type === 'file'} empty={selected?.type === 'file' && selected.size === 0} />
+				{selected?.type === 'dir' ? (
+					<DirPreview names={childrenOf(selected.path).map(e => escapeForTerminal(e.name) + (e.type === 'dir' ? '/' : ''))} lines={previewLines} />
+				) : (
+					<PreviewBody state={previewState} lines={previewLines} width={width} isFile={selected?.type === 'file'} empty={selected?.type === 'file' && selected.size === 0} />
+				)}
 			</Box>
+		</Box>
+	);
+}
+
+/** A directory's preview: its first entries (the rest counted), so Enter is not a blind step. */
+function DirPreview({names, lines}: {names: string[]; lines: number}) {
+	const theme = useTheme();
+	if (names.length === 0) return <Text {...roleStyle(theme, 'text.muted')}>(empty directory)</Text>;
+	const shown = names.length > lines ? names.slice(0, lines - 1) : names;
+	return (
+		<Box flexDirection="column">
+			{shown.map((name, i) => (
+				<Text key={i} wrap="truncate-end">
+					{name}
+				</Text>
+			))}
+			{names.length > shown.length ? <Text {...roleStyle(theme, 'text.muted')}>… and {plural(names.length - shown.length, 'more entry', 'more entries')}</Text> : null}
 		</Box>
 	);
 }
