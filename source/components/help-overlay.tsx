@@ -54,7 +54,7 @@ export function HelpOverlay({scopes, onClose, width, height}: {scopes: readonly 
 				),
 			)}
 			<Text {...roleStyle(theme, 'text.muted')} wrap="truncate-end">
-				In a text field letters are text; esc leaves it, then q quits and ? shows this. esc/?/q close.
+				Letters typed in a text field are text: esc leaves the field.
 			</Text>
 		</Box>
 	);

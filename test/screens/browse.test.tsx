@@ -98,7 +98,7 @@ describe('browse journey at 80×24', () => {
 			expect(frame).toContain('Open snapshots');
 			expect(frame).toContain('Quit');
 			ui.stdin.write(keys.escape);
-			await waitForFrame(ui.lastFrame, f => !f.includes('esc leaves it, then q quits'));
+			await waitForFrame(ui.lastFrame, f => !f.includes('esc leaves the field'));
 			ui.stdin.write('q');
 			await ui.instance.waitUntilExit();
 		} finally {

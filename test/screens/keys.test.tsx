@@ -98,9 +98,9 @@ describe('keys that arrive together', () => {
 			ui.stdin.write(keys.tab);
 			await waitForText(ui.lastFrame, 'esc results');
 			ui.stdin.write('?');
-			await waitForText(ui.lastFrame, 'esc leaves it, then q quits');
+			await waitForText(ui.lastFrame, 'esc leaves the field');
 			ui.stdin.write('q');
-			await waitForFrame(ui.lastFrame, f => f.includes('search: letter') && !f.includes('esc leaves it'));
+			await waitForFrame(ui.lastFrame, f => f.includes('search: letter') && !f.includes('esc leaves the field'));
 			// Esc to the results list, j/k move there, / goes back into the field.
 			ui.stdin.write(keys.escape);
 			await waitForText(ui.lastFrame, '/ edit query');
