@@ -4,13 +4,15 @@
  * and in the repository models; see hooks/use-app-services.ts and components/app-layout.tsx.
  */
 import type {Config, Repository} from './config/config.js';
-import {useContext} from 'react';
+import {useContext, useEffect} from 'react';
 import {AppContext} from './app-context.js';
 import {AppLayout} from './components/app-layout.js';
 import {ErrorBoundary} from './components/error-boundary.js';
 import {useAppServices} from './hooks/use-app-services.js';
 import {useCommands} from './hooks/use-commands.js';
 import {useKeyInput} from './hooks/use-key-input.js';
+import {useStore} from './hooks/use-store.js';
+import {keyLabel} from './keymap/commands.js';
 import type {RepoRegistry} from './model/repo-registry.js';
 import type {ResticClient} from './restic/client.js';
 import type {Route} from './screens/routes.js';
@@ -38,16 +40,24 @@ export interface AppProps {
 	onCrash?: (error: unknown, where: string | undefined) => void;
 }
 
-/** Commands that work on every screen. */
+/** Commands that work on every screen. Esc is bound only where there is somewhere to go back to. */
 function GlobalCommands() {
-	const {store, nav} = useContext(AppContext);
+	const {store, nav, registry} = useContext(AppContext);
+	const canGoBack = useStore(store, s => s.routes.length > 1);
 	useCommands([], {
 		'app.quit': nav.quit,
 		'app.help': () => store.dispatch({type: 'help', open: true}),
-		'app.back': nav.pop,
+		...(canGoBack ? {'app.back': nav.pop} : {}),
 		'app.repos': () => store.dispatch({type: 'nav-reset', route: {name: 'repos'}}),
 		'app.drills': () => nav.push({name: 'drills'}),
 	});
+	// A disabled key says why instead of doing nothing.
+	useEffect(() => {
+		registry.onDisabled = (spec, reason) => store.dispatch({type: 'notice', level: 'warn', text: `${keyLabel(spec.keys[0]!)} (${spec.description.replace(/\s*\(.*\)$/, '').toLowerCase()}): ${reason}`});
+		return () => {
+			registry.onDisabled = undefined;
+		};
+	}, [registry, store]);
 	return null;
 }
 

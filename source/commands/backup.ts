@@ -9,7 +9,7 @@ import {exitCodes} from '../util/exit-codes.js';
 import {BackupTask, isFinished, type BackupState} from '../tasks/backup-task.js';
 import {printError, printInfo, printWarning} from '../util/cli-output.js';
 import {escapeForTerminal} from '../util/escape.js';
-import {formatBytes, formatDuration} from '../util/format.js';
+import {formatBytes, formatDuration, plural} from '../util/format.js';
 import {onShutdown} from '../util/signals.js';
 import {clientFor, ExitError, guard, loadConfigOrExit, repoOrExit} from './common.js';
 import {recordRun, skipForBattery} from '../ops/record.js';
@@ -156,7 +156,7 @@ export async function run(ctx: CommandContext<typeof spec>): Promise<number> {
 			// Logs of scripted runs keep stdout for the data; the reason for a failure also goes to stderr.
 			if (state.message && state.phase !== 'done') (state.phase === 'failed' ? printError : printWarning)(state.message);
 		} else {
-			if (state.errors.length > 0) printWarning(`${state.errors.length} file(s) could not be read:`);
+			if (state.errors.length > 0) printWarning(`${plural(state.errors.length, 'file')} could not be read:`);
 			for (const e of state.errors) printWarning(`could not read ${escapeForTerminal(e.item)} (${e.during}): ${e.message}`);
 			if (state.phase === 'done' || state.phase === 'partial') printInfo(summaryText(state));
 			if (plan.options.dryRun && state.items.length > 0) {

@@ -44,17 +44,34 @@ export async function run(ctx: CommandContext<typeof spec>): Promise<number> {
 			if (error instanceof ThemeError) throw new ExitError(1, error.message);
 			throw error;
 		}
-		if (config.repositories.length === 0) {
-			const demo = await offerDemo(theme);
-			if (!demo) return 0;
-			registerDemo(demo.dir);
-			config = withDemo(config);
-		}
+		// Everything resto draws, the demo offer and its spinner included, goes on the alternate screen:
+		// quitting leaves the terminal as it was, with no frozen frames in the scrollback.
 		process.stdout.write(enterAltScreen);
+		let onAltScreen = true;
 		const restore = () => {
+			if (!onAltScreen) return;
+			onAltScreen = false;
 			process.stdout.write(leaveAltScreen);
 		};
 		const unregister = onShutdown(restore);
+		try {
+			if (config.repositories.length === 0) {
+				const demo = await offerDemo(theme);
+				if (!demo) {
+					restore();
+					printInfo('No repository configured. Use yours with RESTIC_REPOSITORY=… RESTIC_PASSWORD_FILE=… resto, or write ~/.config/resto/config.yaml (see the readme).');
+					return 0;
+				}
+				registerDemo(demo.dir);
+				config = withDemo(config);
+				// The offer's last frame stays where it was drawn: start the UI on a clean screen.
+				process.stdout.write('\x1b[2J\x1b[H');
+			}
+		} catch (error) {
+			restore();
+			unregister();
+			throw error;
+		}
 		const started = Date.now();
 		const clientFor = (repo: Config['repositories'][number]) => new ResticCli(repo.access);
 		const repos = new RepoRegistry(config.repositories, clientFor);

@@ -8,10 +8,13 @@ export function ConfirmDialog({question, dangerous, onAnswer, width}: {question:
 	useCommands(['confirm'], {'confirm.yes': () => onAnswer(true), 'confirm.no': () => onAnswer(false)}, {modal: true});
 	return (
 		<Box flexDirection="column" borderStyle="round" borderColor={theme.colors[dangerous ? 'status.warn' : 'border.focused']} paddingX={1} width={Math.min(width, 72)}>
+			<Box flexShrink={1} overflow="hidden">
 			<Text wrap="wrap" {...roleStyle(theme, dangerous ? 'status.warn' : 'text.primary')}>
 				{question}
 			</Text>
-			<Text>
+			</Box>
+			{/* The answer keys never shrink away, however long the question. */}
+			<Text wrap="truncate-end">
 				<Text {...roleStyle(theme, 'key')}>y</Text> yes <Text {...roleStyle(theme, 'key')}>n</Text> no
 			</Text>
 		</Box>

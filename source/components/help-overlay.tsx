@@ -53,7 +53,9 @@ export function HelpOverlay({scopes, onClose, width, height}: {scopes: readonly 
 					</Box>
 				),
 			)}
-			<Text {...roleStyle(theme, 'text.muted')}>esc or ? closes this help</Text>
+			<Text {...roleStyle(theme, 'text.muted')} wrap="truncate-end">
+				Letters typed in a text field are text: esc leaves the field.
+			</Text>
 		</Box>
 	);
 }

@@ -15,23 +15,30 @@ export function KeyHints({width}: {width: number}) {
 	const theme = useTheme();
 	useSyncExternalStore(registry.subscribe, registry.getVersion);
 	const hints = registry.footer();
-	const parts: Array<{key: string; text: string}> = [];
+	const parts: Array<{key: string; text: string; disabled: boolean}> = [];
 	let used = 0;
 	for (const h of hints) {
-		const key = keyLabel(h.keys[0]!);
-		const text = h.hint ?? short(h.description);
+		const key = keyLabel(h.spec.keys[0]!);
+		const text = h.hint ?? short(h.spec.description);
 		const len = key.length + text.length + 3;
-		if (used + len > width) break;
+		if (used + len > width) continue;
 		used += len;
-		parts.push({key, text});
+		parts.push({key, text, disabled: Boolean(h.disabled)});
 	}
 	return (
 		<Box width={width} height={1} overflow="hidden">
 			<Text wrap="truncate-end">
 				{parts.map((p, i) => (
 					<Text key={i}>
-						<Text {...roleStyle(theme, 'key')}>{p.key}</Text>
-						<Text {...roleStyle(theme, 'text.muted')}> {p.text}  </Text>
+						{/* A disabled key stays listed, struck through; pressing it says why. */}
+						<Text {...roleStyle(theme, p.disabled ? 'text.muted' : 'key')} strikethrough={p.disabled}>
+							{p.key}
+						</Text>
+						<Text {...roleStyle(theme, 'text.muted')} strikethrough={p.disabled}>
+							{' '}
+							{p.text}
+						</Text>
+						<Text>{'  '}</Text>
 					</Text>
 				))}
 			</Text>

@@ -3,7 +3,7 @@
  * over the last four months, with edits, renames and deletions between them. Deterministic (seeded).
  */
 import {randomBytes} from 'node:crypto';
-import {existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync} from 'node:fs';
+import {existsSync, lstatSync, lutimesSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync} from 'node:fs';
 import path from 'node:path';
 import {restoPaths, writePrivateFile} from '../config/paths.js';
 import {ResticCli} from '../restic/client.js';
@@ -108,6 +108,24 @@ function timeDaysAgo(daysAgo: number, now: Date): string {
 	const d = new Date(now.getTime() - daysAgo * 86_400_000);
 	const p = (n: number) => String(n).padStart(2, '0');
 	return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`;
+}
+
+/**
+ * Give what changed since `since` (real clock) modification times from before the snapshot taken at
+ * `snapshotAt`, after `notBefore`: a demo home where every file says "today" while its snapshots are
+ * months old makes the version timeline, "changed" runs and the drill's checks look fake.
+ */
+function backdate(dir: string, since: number, notBefore: number, snapshotAt: number, rand: () => number, spreadHours: number): void {
+	for (const name of readdirSync(dir)) {
+		const file = path.join(dir, name);
+		const st = lstatSync(file);
+		if (st.isDirectory()) backdate(file, since, notBefore, snapshotAt, rand, spreadHours);
+		if (st.mtimeMs < since - 1000 && !st.isDirectory()) continue;
+		if (st.isDirectory() && st.mtimeMs < since - 1000) continue;
+		// Some hours before the snapshot, never before the previous one.
+		const t = Math.max(notBefore + 60_000, snapshotAt - (1 + rand() * spreadHours) * 3_600_000) / 1000;
+		lutimesSync(file, t, t);
+	}
 }
 
 /** One step of the demo history: a change to the home, then a snapshot. */
@@ -236,13 +254,21 @@ export async function ensureDemoRepository(dir = demoDirectory(), options: {now?
 	writePrivateFile(incomplete, incompleteText);
 	writePrivateFile(passwordFile, `${randomBytes(24).toString('base64url')}\n`);
 	const client = new ResticCli(access);
+	let changedSince = Date.now();
 	writeTree(home, initialTree());
 	options.onProgress?.(`initialising ${repository}`);
 	await client.init();
 	const rand = seededRandom(7);
 	const now = options.now ?? new Date();
+	const timesRand = seededRandom(11);
+	// The first snapshot's files are from the year before it.
+	let previousSnapshot = now.getTime() - (steps[0]!.daysAgo + 365) * 86_400_000;
 	for (const [i, step] of steps.entries()) {
+		if (i > 0) changedSince = Date.now();
 		step.change(home, rand);
+		const snapshotAt = now.getTime() - step.daysAgo * 86_400_000;
+		backdate(home, changedSince, previousSnapshot, snapshotAt, timesRand, i === 0 ? 300 * 24 : 47);
+		previousSnapshot = snapshotAt;
 		options.onProgress?.(`snapshot ${i + 1}/${steps.length} (${step.host}, ${step.daysAgo} days ago)`);
 		await client.backup({paths: [home], host: step.host, tags: step.tags, time: timeDaysAgo(step.daysAgo, now)});
 	}

@@ -3,7 +3,7 @@ import {useContext, useLayoutEffect, useRef} from 'react';
 import {AppContext} from '../app-context.js';
 import {ScreenActive} from './use-body-size.js';
 import type {CommandId, Scope} from '../keymap/commands.js';
-import type {Handlers} from '../keymap/registry.js';
+import {handlersKey, type Handlers} from '../keymap/registry.js';
 
 /**
  * Register this component's command handlers with the app's single input handler.
@@ -13,7 +13,7 @@ import type {Handlers} from '../keymap/registry.js';
 export function useCommands(
 	scopes: readonly Scope[],
 	handlers: Handlers,
-	options: {modal?: boolean; onText?: (input: string, key: Key) => boolean; active?: boolean} = {},
+	options: {modal?: boolean; onText?: (input: string, key: Key) => boolean; active?: boolean; hints?: Partial<Record<CommandId, string>>} = {},
 ): void {
 	const {registry} = useContext(AppContext);
 	const handlersRef = useRef(handlers);
@@ -23,12 +23,17 @@ export function useCommands(
 	const regRef = useRef<ReturnType<typeof registry.register> | undefined>(undefined);
 	const screenActive = useContext(ScreenActive);
 	const active = options.active !== false && screenActive;
-	const keys = Object.keys(handlers).sort().join();
+	const keys = handlersKey(handlers);
+	const hintsKey = JSON.stringify(options.hints ?? {});
 
 	const proxy = (): Handlers => {
 		const out: Handlers = {};
 		for (const id of Object.keys(handlersRef.current) as CommandId[]) {
-			out[id] = () => handlersRef.current[id]?.();
+			const h = handlersRef.current[id];
+			out[id] = typeof h === 'function' ? () => {
+				const current = handlersRef.current[id];
+				if (typeof current === 'function') current();
+			} : h;
 		}
 		return out;
 	};
@@ -39,6 +44,7 @@ export function useCommands(
 			scopes,
 			handlers: proxy(),
 			modal: options.modal ?? false,
+			hints: options.hints,
 			onText: options.onText ? (input, key) => textRef.current?.(input, key) ?? false : undefined,
 		});
 		regRef.current = reg;
@@ -52,8 +58,9 @@ export function useCommands(
 	useLayoutEffect(() => {
 		regRef.current?.update({
 			handlers: proxy(),
+			hints: options.hints,
 			onText: options.onText ? (input, key) => textRef.current?.(input, key) ?? false : undefined,
 		});
 		// eslint-disable-next-line react-hooks/exhaustive-deps
-	}, [keys, Boolean(options.onText)]);
+	}, [keys, hintsKey, Boolean(options.onText)]);
 }

@@ -40,10 +40,17 @@ export class RepoIndexer extends Observable<IndexProgress> {
 
 	/** Bring the index up to date (joins a run in progress). */
 	update(signal?: AbortSignal): Promise<FileIndex> {
-		if (!this.running) {
-			this.controller = new AbortController();
-			const run = this.run(this.controller.signal).finally(() => {
-				this.running = undefined;
+		// A canceled run may still be stopping restic (leave search, reopen it at once): joining it
+		// would end the new request as "canceled" with nothing indexed. Start afresh after it.
+		if (!this.running || this.controller?.signal.aborted) {
+			const previous = this.running?.catch(() => undefined);
+			const controller = new AbortController();
+			this.controller = controller;
+			const run: Promise<FileIndex> = (async () => {
+				await previous;
+				return this.run(controller.signal);
+			})().finally(() => {
+				if (this.running === run) this.running = undefined;
 			});
 			this.running = run;
 		}

@@ -6,7 +6,19 @@
 import type {Key} from 'ink';
 import {commandSpecs, resolveKey, type CommandId, type CommandSpec, type Scope} from './commands.js';
 
-export type Handlers = Partial<Record<CommandId, () => void>>;
+/**
+ * What a registration does for a command: run a function, or refuse and say why (k9s/lazygit show a
+ * disabled key's reason instead of doing nothing silently).
+ */
+export type Handler = (() => void) | {disabled: string};
+export type Handlers = Partial<Record<CommandId, Handler>>;
+
+/** A footer entry: the command, the label this screen gives it, and why it is disabled (if it is). */
+export interface FooterItem {
+	spec: CommandSpec;
+	hint: string | undefined;
+	disabled?: string;
+}
 
 export interface Registration {
 	id: number;
@@ -15,6 +27,8 @@ export interface Registration {
 	modal: boolean;
 	/** Text capture for a focused text field: return true when the key was consumed. */
 	onText?: (input: string, key: Key) => boolean;
+	/** Footer labels this registration gives commands it handles differently (Esc "leave field"). */
+	hints?: Partial<Record<CommandId, string>>;
 }
 
 type Listener = () => void;
@@ -25,6 +39,9 @@ export class CommandRegistry {
 	private listeners = new Set<Listener>();
 	private nextId = 1;
 	private version = 0;
+
+	/** Told when a key runs a disabled command (the app shows the reason). */
+	onDisabled: ((spec: CommandSpec, reason: string) => void) | undefined;
 
 	/** Add a registration on top. Returns a function that removes it. */
 	register(entry: Omit<Registration, 'id'>): {id: number; update: (e: Partial<Omit<Registration, 'id'>>) => void; remove: () => void} {
@@ -39,9 +56,10 @@ export class CommandRegistry {
 				const scopesChanged = patch.scopes !== undefined && patch.scopes.join() !== found.scopes.join();
 				const modalChanged = patch.modal !== undefined && patch.modal !== found.modal;
 				const textChanged = 'onText' in patch && Boolean(patch.onText) !== Boolean(found.onText);
-				const handlersChanged = patch.handlers !== undefined && Object.keys(patch.handlers).sort().join() !== Object.keys(found.handlers).sort().join();
+				const handlersChanged = patch.handlers !== undefined && handlersKey(patch.handlers) !== handlersKey(found.handlers);
+				const hintsChanged = 'hints' in patch && JSON.stringify(patch.hints ?? {}) !== JSON.stringify(found.hints ?? {});
 				Object.assign(found, patch);
-				if (scopesChanged || modalChanged || textChanged || handlersChanged) this.changed();
+				if (scopesChanged || modalChanged || textChanged || handlersChanged || hintsChanged) this.changed();
 			},
 			remove: () => {
 				this.stack = this.stack.filter(r => r.id !== id);
@@ -81,20 +99,34 @@ export class CommandRegistry {
 		if (!spec) return undefined;
 		for (const r of this.active()) {
 			const handler = r.handlers[spec.id as CommandId];
-			if (handler) {
-				handler();
-				return spec;
-			}
+			if (!handler) continue;
+			if (typeof handler === 'function') handler();
+			else this.onDisabled?.(spec, handler.disabled);
+			return spec;
 		}
 		return undefined;
 	}
 
-	/** Commands shown in the footer for the current stack (those with a handler, or global ones). */
-	footer(): CommandSpec[] {
+	/** Commands shown in the footer for the current stack: those some active registration handles. */
+	footer(): FooterItem[] {
 		const scopes = this.scopes();
 		const active = this.active();
-		const handled = (id: string) => active.some(r => r.handlers[id as CommandId]);
-		return commandSpecs.filter(c => 'footer' in c && c.footer && scopes.includes(c.scope) && handled(c.id));
+		const out: FooterItem[] = [];
+		for (const spec of commandSpecs) {
+			if (!('footer' in spec && spec.footer) || !scopes.includes(spec.scope)) continue;
+			const owner = active.find(r => r.handlers[spec.id as CommandId]);
+			if (!owner) continue;
+			const handler = owner.handlers[spec.id as CommandId]!;
+			const hint = active.find(r => r.hints?.[spec.id as CommandId])?.hints?.[spec.id as CommandId] ?? ('hint' in spec ? spec.hint : undefined);
+			out.push({spec, hint, disabled: typeof handler === 'function' ? undefined : handler.disabled});
+		}
+		return out;
+	}
+
+	/** Why a command is disabled right now, if a registration says so (for the help overlay). */
+	disabledReason(id: CommandId): string | undefined {
+		const handler = this.active().find(r => r.handlers[id])?.handlers[id];
+		return handler && typeof handler !== 'function' ? handler.disabled : undefined;
 	}
 
 	subscribe = (listener: Listener): (() => void) => {
@@ -108,4 +140,12 @@ export class CommandRegistry {
 		this.version++;
 		for (const l of this.listeners) l();
 	}
+}
+
+/** A string that changes when the set of handled commands or a disabled reason changes. */
+export function handlersKey(handlers: Handlers): string {
+	return Object.entries(handlers)
+		.map(([id, h]) => (typeof h === 'function' || h === undefined ? id : `${id}!${h.disabled}`))
+		.sort()
+		.join();
 }

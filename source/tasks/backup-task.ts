@@ -4,6 +4,7 @@
  * with frozen bytes) and stops restic when one lasts too long, runs the hooks, and resolves the full id
  * of the new snapshot afterwards.
  */
+import {plural} from '../util/format.js';
 import {readdirSync} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -298,8 +299,8 @@ export class BackupTask extends Observable<BackupState> {
 		// restic 0.14 exits 0 when some paths are missing; like restic 0.19 we call that incomplete (3).
 		const partial = unreadable || plan.missing.length > 0;
 		const reasons = [
-			unreadable ? `${this.errorBuf.length || 'some'} file(s) could not be read` : '',
-			plan.missing.length > 0 ? `${plan.missing.length} path(s) did not exist` : '',
+			unreadable ? this.errorBuf.length ? `${plural(this.errorBuf.length, 'file')} could not be read` : 'some files could not be read' : '',
+			plan.missing.length > 0 ? `${plural(plan.missing.length, 'path')} did not exist` : '',
 		].filter(Boolean);
 		this.update(
 			{

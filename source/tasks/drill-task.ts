@@ -31,7 +31,7 @@ import type {Repository} from '../config/config.js';
 import type {ResticClient} from '../restic/client.js';
 import {ResticError} from '../restic/errors.js';
 import {Observable} from '../store/store.js';
-import {formatBytes, formatDuration} from '../util/format.js';
+import {formatBytes, formatDuration, plural} from '../util/format.js';
 import {redactLocation} from '../util/redact.js';
 
 export interface DrillOptions {
@@ -215,7 +215,7 @@ export class DrillTask extends Observable<DrillState> {
 				}
 				this.patch({question: undefined});
 				const noes = Object.values(this.getSnapshot().answers).filter(a => a === 'no').length;
-				this.step('checklist', 'passed', noes ? `${noes} answer(s) "no": see the report` : 'all yes');
+				this.step('checklist', 'passed', noes ? `${noes} ${noes === 1 ? 'answer was' : 'answers were'} "no": see the report` : 'all yes');
 			} else {
 				this.step('checklist', 'skipped', 'not asked (non-interactive)');
 			}

@@ -10,6 +10,8 @@ export interface PreviewState {
 	key?: string;
 	status: 'idle' | 'loading' | 'ready' | 'error';
 	bytes?: Buffer;
+	/** How many bytes were asked for: fewer arrived means this is the whole file. */
+	maxBytes?: number;
 	error?: string;
 }
 
@@ -25,18 +27,23 @@ export class PreviewLoader extends Observable<PreviewState> {
 		super({status: 'idle'});
 	}
 
-	/** Show the preview of `path` in `snapshotId`; cancels any earlier request. */
-	request(snapshotId: string, path: string): void {
-		const key = `${snapshotId}:${path}`;
+	/**
+	 * Show the preview of `path` in `snapshotId`; cancels any earlier request. `maxBytes` asks for more
+	 * of the same file (the viewer's "load more"); what was shown stays until the larger part arrives.
+	 */
+	request(snapshotId: string, path: string, maxBytes = this.maxBytes): void {
+		const key = `${snapshotId}:${path}:${maxBytes}`;
 		if (this.getSnapshot().key === key && this.getSnapshot().status !== 'error') return;
+		const previous = this.getSnapshot();
+		const sameFile = previous.key?.startsWith(`${snapshotId}:${path}:`) ?? false;
 		this.cancel();
-		this.set({key, status: 'loading'});
+		this.set({key, status: 'loading', bytes: sameFile ? previous.bytes : undefined, maxBytes});
 		const controller = new AbortController();
 		this.controller = controller;
 		this.timer = setTimeout(() => {
-			this.client.dump(snapshotId, path, {maxBytes: this.maxBytes}, controller.signal).then(
+			this.client.dump(snapshotId, path, {maxBytes}, controller.signal).then(
 				bytes => {
-					if (!controller.signal.aborted) this.set({key, status: 'ready', bytes});
+					if (!controller.signal.aborted) this.set({key, status: 'ready', bytes, maxBytes});
 				},
 				(error: unknown) => {
 					if (controller.signal.aborted || (error instanceof ResticError && error.kind === 'canceled')) return;

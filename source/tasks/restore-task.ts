@@ -10,7 +10,7 @@ import {ResticError} from '../restic/errors.js';
 import {defaultRestoreTarget, RestoreConflictError, restorePath} from '../restore/restore.js';
 import type {AppStore} from '../store/app-store.js';
 import {escapeForTerminal} from '../util/escape.js';
-import {formatBytes} from '../util/format.js';
+import {formatBytes, plural} from '../util/format.js';
 import {runTask} from './task-tracker.js';
 
 /** What a restore needs from the app. */
@@ -33,7 +33,7 @@ export async function restoreVersion({store, client, confirm}: RestoreDeps, snap
 		}
 		store.dispatch({
 			type: 'notice',
-			text: `Restored ${result.files} file${result.files === 1 ? '' : 's'} (${formatBytes(result.bytes)}, size verified) to ${result.restoredPath}${result.restoredParent ? ' (whole parent folder: the name is not valid UTF-8)' : ''}`,
+			text: `Restored ${plural(result.files, 'file')} (${formatBytes(result.bytes)}, size verified) to ${result.restoredPath}${result.restoredParent ? ' (whole parent folder: the name is not valid UTF-8)' : ''}`,
 		});
 	} catch (error) {
 		const canceled = error instanceof ResticError && error.kind === 'canceled';

@@ -1,4 +1,6 @@
-/** Formatting helpers shared by views and plain output. */
+/** Formatting helpers shared by views and plain output. Widths are terminal columns, never code points. */
+import cliTruncate from 'cli-truncate';
+import stringWidth from 'string-width';
 
 /** 1536 → "1.5 KiB". */
 export function formatBytes(bytes: number | undefined): string {
@@ -44,12 +46,90 @@ export function formatDateTime(time: number | undefined): string {
 	return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}`;
 }
 
-/** Pad or cut to exactly `width` columns (by code points; names are escaped before this). */
-export function fit(text: string, width: number, align: 'left' | 'right' = 'left'): string {
-	const chars = [...text];
-	if (chars.length > width) return width <= 1 ? chars.slice(0, width).join('') : `${chars.slice(0, width - 1).join('')}…`;
-	const pad = ' '.repeat(width - chars.length);
-	return align === 'left' ? text + pad : pad + text;
+/** cli-truncate, made strict: a double-width character at the cut can overshoot by a column. */
+function truncate(text: string, width: number, position: 'end' | 'start' | 'middle'): string {
+	for (let target = width; target > 0; target--) {
+		const out = cliTruncate(text, target, {position});
+		if (stringWidth(out) <= width) return out;
+	}
+	return '';
+}
+
+/** Terminal columns a string takes (CJK and emoji count two, combining marks none, escapes nothing). */
+export function columns(text: string): number {
+	return stringWidth(text);
+}
+
+/**
+ * Pad or cut to exactly `width` terminal columns. `cut` says where an over-long text loses its
+ * characters: at the end (labels), the start or the middle. Names are escaped before this.
+ */
+export function fit(text: string, width: number, align: 'left' | 'right' = 'left', cut: 'end' | 'start' | 'middle' = 'end'): string {
+	if (width <= 0) return '';
+	let out = text;
+	let w = stringWidth(out);
+	if (w > width) {
+		out = truncate(out, width, cut);
+		w = stringWidth(out);
+	}
+	const pad = ' '.repeat(Math.max(0, width - w));
+	return align === 'left' ? out + pad : pad + out;
+}
+
+/**
+ * A path cut to `width` columns so its distinctive end stays: the file name whole when it fits
+ * (`/home/ann/Docu…/2023/return-final.pdf`), else the name cut in the middle (keeps the extension).
+ */
+export function fitPath(path: string, width: number, align: 'left' | 'right' = 'left'): string {
+	if (stringWidth(path) <= width) return fit(path, width, align);
+	const trimmed = path.endsWith('/') ? path.slice(0, -1) : path;
+	const slash = trimmed.lastIndexOf('/');
+	const name = path.slice(slash + 1);
+	const nameW = stringWidth(name);
+	if (slash < 0 || nameW + 2 > width) return fit(path, width, align, 'middle');
+	const head = truncate(path.slice(0, slash + 1), width - nameW, 'middle');
+	return fit(head + name, width, align);
+}
+
+/** A column of a table row: fixed width, or `grow` to take what is left (at least `min`). */
+export interface Column {
+	key: string;
+	width: number;
+	align?: 'left' | 'right';
+	cut?: 'end' | 'start' | 'middle' | 'path';
+	grow?: boolean;
+	min?: number;
+	/** Lower goes first when the row is too narrow; 100 and up never go. */
+	priority?: number;
+}
+
+/**
+ * Decide which columns a table shows in `width` columns (one space between): the lowest-priority
+ * columns go until the rest fit; the growing column takes the remainder. Columns the caller knows to be
+ * empty for every row (SIZE on restic 0.14) should simply not be passed: their room goes to the others.
+ */
+export function layoutColumns(cols: readonly Column[], width: number): Column[] {
+	let kept = [...cols];
+	const need = (list: readonly Column[]) => list.reduce((sum, c) => sum + (c.grow ? (c.min ?? 8) : c.width), 0) + Math.max(0, list.length - 1);
+	while (need(kept) > width) {
+		const droppable = kept.filter(c => (c.priority ?? 0) < 100);
+		if (droppable.length === 0) break;
+		const lowest = droppable.reduce((a, b) => ((b.priority ?? 0) < (a.priority ?? 0) ? b : a));
+		kept = kept.filter(c => c !== lowest);
+	}
+	const fixed = kept.filter(c => !c.grow).reduce((sum, c) => sum + c.width, 0) + Math.max(0, kept.length - 1);
+	return kept.map(c => (c.grow ? {...c, width: Math.max(1, width - fixed)} : c));
+}
+
+/** One table row: each column's value fitted to its width. */
+export function renderRow(cols: readonly Column[], values: Readonly<Record<string, string>>): string {
+	return cols.map(c => (c.cut === 'path' ? fitPath(values[c.key] ?? '', c.width, c.align) : fit(values[c.key] ?? '', c.width, c.align, c.cut ?? 'end'))).join(' ');
+}
+
+/** "1 snapshot", "2 snapshots", "0 matches", "1 entry" — one helper for every count in the UI. */
+export function plural(n: number, noun: string, pluralForm?: string): string {
+	const many = pluralForm ?? (/(s|x|ch|sh)$/.test(noun) ? `${noun}es` : /[^aeiou]y$/.test(noun) ? `${noun.slice(0, -1)}ies` : `${noun}s`);
+	return `${n.toLocaleString('en-US')} ${n === 1 ? noun : many}`;
 }
 
 /** Seconds → "1:05" or "1:02:03". */

@@ -1,27 +1,18 @@
 /** Decide how to show the first bytes of a file: escaped text, or a hex dump for binary. */
 import {escapeForTerminal} from './escape.js';
+import {decodeText, isText} from './viewer.js';
 
-/** True when the bytes look like binary (NUL bytes, invalid UTF-8, or many control characters). */
-export function looksBinary(bytes: Uint8Array): boolean {
-	if (bytes.length === 0) return false;
-	let control = 0;
-	for (const b of bytes) {
-		if (b === 0) return true;
-		if (b < 9 || (b > 13 && b < 32)) control++;
-	}
-	if (control / bytes.length > 0.1) return true;
-	try {
-		// A cut at the end may split a character: ignore the last 3 bytes when checking.
-		new TextDecoder('utf-8', {fatal: true}).decode(bytes.subarray(0, Math.max(0, bytes.length - 3)));
-		return false;
-	} catch {
-		return true;
-	}
+/**
+ * True when the bytes look like binary (NUL bytes, invalid UTF-8, or many control characters). The
+ * bytes are usually the first part of a file: a character cut at the end does not count.
+ */
+export function looksBinary(bytes: Uint8Array, truncated = true): boolean {
+	return !isText(bytes, truncated);
 }
 
 /** Text preview lines, every control character escaped (tabs become spaces). */
 export function textPreview(bytes: Uint8Array, maxLines: number): string[] {
-	const text = new TextDecoder('utf-8').decode(bytes).replace(/\t/g, '    ');
+	const text = decodeText(bytes, true);
 	return text.split(/\r?\n/).slice(0, maxLines).map(line => escapeForTerminal(line));
 }
 

@@ -105,7 +105,7 @@ describe('BackupTask', () => {
 		expect(state.errors).toHaveLength(50_000);
 		expect(state.phase).toBe('partial');
 		expect(state.exitCode).toBe(3);
-		expect(state.message).toMatch(/50000 file\(s\) could not be read/);
+		expect(state.message).toMatch(/50,000 files could not be read/);
 	});
 
 	test('a stall with backend retries is stopped after stallTimeoutMs with the backend error; a quiet stall is not', async () => {

@@ -32,6 +32,26 @@ describe('resto demo (real restic)', () => {
 		expect(demoExists(dir)).toBe(true);
 	});
 
+	test('every file of a snapshot was modified before that snapshot, and files changed later differ in mtime', async () => {
+		const client = new ResticCli({repository: demo.repository, passwordFile: demo.passwordFile});
+		const snaps = await client.snapshots();
+		const mtimes = new Map<string, Set<number>>();
+		for (const snap of snaps) {
+			const nodes: LsNode[] = [];
+			await client.ls(snap.id, {}, n => nodes.push(n));
+			const files = nodes.filter(n => n.type === 'file');
+			expect(files.length).toBeGreaterThan(10);
+			for (const f of files) {
+				expect(f.mtime, `${f.path} in ${snap.shortId}`).toBeLessThanOrEqual(snap.time);
+				mtimes.set(f.path, new Set([...(mtimes.get(f.path) ?? []), f.mtime]));
+			}
+			// Believable: within the 300 days before the first snapshot, not the epoch.
+			expect(files.every(f => snap.time - f.mtime < 500 * 86_400_000)).toBe(true);
+		}
+		// A file edited between snapshots carries a newer mtime in the later one.
+		expect([...mtimes.values()].some(set => set.size > 1)).toBe(true);
+	});
+
 	test('edits, renames, deletions and awkward names are really in the snapshots', async () => {
 		const client = new ResticCli({repository: demo.repository, passwordFile: demo.passwordFile});
 		const snaps = (await client.snapshots()).sort((a, b) => a.time - b.time);

@@ -75,7 +75,7 @@ describe('browse journey at 80×24', () => {
 			expect(frame).toContain('thank you.');
 			// Open the file screen, toggle hex.
 			ui.stdin.write(keys.enter);
-			await waitForText(ui.lastFrame, 'x toggles hex');
+			await waitForText(ui.lastFrame, ' · wrapped');
 			ui.stdin.write('x');
 			frame = await waitForText(ui.lastFrame, '000000  44 65 61 72');
 			for (const line of frame.split('\n')) expect(line.length).toBeLessThanOrEqual(80);
@@ -98,7 +98,7 @@ describe('browse journey at 80×24', () => {
 			expect(frame).toContain('Open snapshots');
 			expect(frame).toContain('Quit');
 			ui.stdin.write(keys.escape);
-			await waitForFrame(ui.lastFrame, f => !f.includes('esc or ? closes this help'));
+			await waitForFrame(ui.lastFrame, f => !f.includes('esc leaves the field'));
 			ui.stdin.write('q');
 			await ui.instance.waitUntilExit();
 		} finally {

@@ -81,4 +81,54 @@ describe('keys that arrive together', () => {
 			ui.unmount();
 		}
 	});
+
+	test('in the query field ? and q are text; once the field is left they open help and quit', {timeout: 120_000}, async () => {
+		const ui = app({name: 'snapshots', repo: 'r'});
+		try {
+			await waitForText(ui.lastFrame, 't0');
+			ui.stdin.write('s');
+			await waitForText(ui.lastFrame, /snapshots indexed/, 60_000);
+			ui.stdin.write('letter?q');
+			await waitForText(ui.lastFrame, 'search: letter?q');
+			ui.stdin.write('\u007F\u007F');
+			await waitForText(ui.lastFrame, 'docs/letter.txt');
+			// The footer says what Esc does here.
+			expect(ui.lastFrame()).toContain('esc leave field');
+			// Versions pane: ? opens help, q closes it.
+			ui.stdin.write(keys.tab);
+			await waitForText(ui.lastFrame, 'esc results');
+			ui.stdin.write('?');
+			await waitForText(ui.lastFrame, 'esc leaves the field');
+			ui.stdin.write('q');
+			await waitForFrame(ui.lastFrame, f => f.includes('search: letter') && !f.includes('esc leaves the field'));
+			// Esc to the results list, j/k move there, / goes back into the field.
+			ui.stdin.write(keys.escape);
+			await waitForText(ui.lastFrame, '/ edit query');
+			ui.stdin.write('/x');
+			await waitForText(ui.lastFrame, 'search: letterx');
+			ui.stdin.write(`\u007F${keys.escape}`);
+			await waitForText(ui.lastFrame, '/ edit query');
+			ui.stdin.write('q');
+			await ui.instance.waitUntilExit();
+		} finally {
+			ui.unmount();
+		}
+	});
+
+	test('the footer lists only live keys: no esc on the first screen; a disabled key says why', {timeout: 120_000}, async () => {
+		const ui = app({name: 'snapshots', repo: 'r'});
+		try {
+			const frame = await waitForText(ui.lastFrame, 't0');
+			expect(frame).not.toMatch(/esc back/);
+			ui.stdin.write('s');
+			await waitForText(ui.lastFrame, 'esc leave field');
+			// Nothing typed, nothing selected: ^O says why it does nothing.
+			ui.stdin.write('\u000F');
+			await waitForText(ui.lastFrame, 'no result selected');
+			ui.stdin.write(keys.escape);
+			await waitForText(ui.lastFrame, 'esc back');
+		} finally {
+			ui.unmount();
+		}
+	});
 });

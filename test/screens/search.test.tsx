@@ -57,7 +57,9 @@ describe('search screen', () => {
 			const restored = path.join(cwd, dirs[0]!, src, 'documents/taxes/2023/return-final.pdf');
 			expect(existsSync(restored)).toBe(true);
 			expect(readFileSync(restored, 'utf8')).toBe('v2 of the return, amended\n');
-			// Backspace all, search the deleted letter.
+			// Back into the query field (the versions pane had focus), backspace all, search the deleted letter.
+			ui.stdin.write('/');
+			await waitForText(ui.lastFrame, 'esc leave field');
 			for (let i = 0; i < 10; i++) ui.stdin.write(keys.backspace);
 			await tick(100);
 			for (const ch of 'letter') ui.stdin.write(ch);

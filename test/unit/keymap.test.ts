@@ -43,7 +43,7 @@ describe('keymap', () => {
 		const reg = new CommandRegistry();
 		reg.register({scopes: [], handlers: {'app.quit': () => {}}, modal: false});
 		reg.register({scopes: ['repos', 'list'], handlers: {'repos.open': () => {}}, modal: false});
-		const ids = reg.footer().map(c => c.id);
+		const ids = reg.footer().map(c => c.spec.id);
 		expect(ids).toContain('repos.open');
 		expect(ids).toContain('app.quit');
 		expect(ids).not.toContain('repos.backup');

@@ -6,7 +6,7 @@ import {isFinished, type BackupState} from '../../tasks/backup-task.js';
 import {useBackupScreen} from './use-backup-screen.js';
 import {roleStyle, useTheme} from '../../theme/styles.js';
 import {escapeForTerminal} from '../../util/escape.js';
-import {fit, formatBytes, formatDuration} from '../../util/format.js';
+import {fit, formatBytes, formatDuration, plural} from '../../util/format.js';
 
 
 /** Live progress of a backup: truthful while restic scans (totals unknown) and when it stalls. */
@@ -63,7 +63,7 @@ export function BackupProgress({state, width, height}: {state: BackupState; widt
 			))}
 			{state.errors.length > 0 ? (
 				<>
-					<Text {...roleStyle(theme, 'status.error')}>{state.errors.length} file(s) could not be read:</Text>
+					<Text {...roleStyle(theme, 'status.error')}>{plural(state.errors.length, 'file')} could not be read:</Text>
 					{state.errors.slice(-errorsRoom).map((e, i) => (
 						<Text key={`e${i}`} wrap="truncate-start">
 							{escapeForTerminal(e.item)} ({e.message})

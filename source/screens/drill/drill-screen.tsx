@@ -7,7 +7,7 @@ import type {StepStatus} from '../../drill/drill.js';
 import {roleStyle, useTheme} from '../../theme/styles.js';
 import type {Role} from '../../theme/tokens.js';
 import {escapeForTerminal} from '../../util/escape.js';
-import {fit, formatBytes, formatDateTime} from '../../util/format.js';
+import {fit, fitPath, formatBytes, formatDateTime} from '../../util/format.js';
 import {useDrillScreen, useDrillsScreen} from './use-drill-screen.js';
 
 const mark: Record<StepStatus, {text: string; role: Role}> = {
@@ -25,22 +25,36 @@ export function DrillScreen({repo: repoName}: {repo?: string}) {
 	const {repo, months, started, state, otherRepositories} = useDrillScreen({repo: repoName});
 	if (!repo) return <Text {...roleStyle(theme, 'status.error')}>No repository to drill.</Text>;
 	const report = state.report;
+	// Small terminals (60×15): the title shrinks to one line, step explanations go, and the part that
+	// asks something (start, the pick, a y/n question, the verdict) never shrinks: the steps above it are
+	// clipped instead of the question, and nothing is drawn over anything else.
+	const roomy = height >= 22;
 	return (
 		<Box flexDirection="column" width={width} height={height}>
-			<Text wrap="wrap">
-				<Text {...roleStyle(theme, 'title')} bold>
-					World Backup Day drill
-				</Text>{' '}
-				for {escapeForTerminal(repo.name)}: restore one random file from a random snapshot {months >= 1200 ? 'of any age' : `of the last ${months} months`} and prove it is intact. A backup you cannot restore from is worthless.
-			</Text>
-			<Text> </Text>
+			<Box flexDirection="column" flexShrink={1} overflow="hidden">
+			{roomy ? (
+				<Text wrap="wrap">
+					<Text {...roleStyle(theme, 'title')} bold>
+						World Backup Day drill
+					</Text>{' '}
+					for {escapeForTerminal(repo.name)}: restore one random file from a random snapshot {months >= 1200 ? 'of any age' : `of the last ${months} months`} and prove it is intact. A backup you cannot restore from is worthless.
+				</Text>
+			) : (
+				<Text wrap="truncate-end">
+					<Text {...roleStyle(theme, 'title')} bold>
+						Restore drill
+					</Text>{' '}
+					{escapeForTerminal(repo.name)}: one random file {months >= 1200 ? 'of any age' : `of the last ${months} months`}, restored and proved
+				</Text>
+			)}
+			{roomy ? <Text> </Text> : null}
 			{state.steps.map(step => (
-				<Box key={step.id} flexDirection="column">
+				<Box key={step.id} flexDirection="column" flexShrink={0}>
 					<Text wrap="truncate-end">
 						<Text {...roleStyle(theme, mark[step.status].role)}>{step.status === 'running' ? <Spinner /> : mark[step.status].text}</Text> <Text bold={step.status === 'running'}>{step.title}</Text>
 						{step.detail ? <Text {...roleStyle(theme, step.status === 'failed' ? 'status.error' : 'text.muted')}> — {escapeForTerminal(step.detail)}</Text> : null}
 					</Text>
-					{step.status === 'running' || (step.status === 'pending' && !started && step.id === 'check') ? (
+					{(roomy || step.status === 'running') && (step.status === 'running' || (step.status === 'pending' && !started && step.id === 'check')) ? (
 						<Text wrap="wrap" {...roleStyle(theme, 'text.muted')}>
 							{'   '}
 							{step.why}
@@ -48,12 +62,15 @@ export function DrillScreen({repo: repoName}: {repo?: string}) {
 					) : null}
 				</Box>
 			))}
-			<Text> </Text>
-			{!started ? <Text>Press enter to start (seed {state.seed}).</Text> : null}
+			</Box>
+			<Box flexDirection="column" flexShrink={0}>
+			{roomy ? <Text> </Text> : null}
+			{!started ? <Text wrap="wrap">Press enter to start (seed {state.seed}).</Text> : null}
 			{state.phase === 'await-pick' && state.picked ? (
 				<Box flexDirection="column">
-					<Text wrap="truncate-start">
-						Picked {escapeForTerminal(state.picked.path)} ({formatBytes(state.picked.size)}) from {state.picked.snapshot.shortId} ({formatDateTime(state.picked.snapshot.time)}, {escapeForTerminal(state.picked.snapshot.hostname)})
+					<Text wrap="truncate-end">Picked {fitPath(escapeForTerminal(state.picked.path), Math.max(10, width - 7)).trimEnd()}</Text>
+					<Text wrap="truncate-end" {...roleStyle(theme, 'text.muted')}>
+						{formatBytes(state.picked.size)} from snapshot {state.picked.snapshot.shortId} ({formatDateTime(state.picked.snapshot.time)}, {escapeForTerminal(state.picked.snapshot.hostname)})
 					</Text>
 					<Text>
 						<Text {...roleStyle(theme, 'key')}>enter</Text> restore it · <Text {...roleStyle(theme, 'key')}>r</Text> pick another (seed {state.seed + 1})
@@ -96,6 +113,7 @@ export function DrillScreen({repo: repoName}: {repo?: string}) {
 						</Text>
 					))
 				: null}
+			</Box>
 		</Box>
 	);
 }

@@ -7,7 +7,7 @@ import {redactLocation} from '../../util/redact.js';
 import {roleStyle, useTheme} from '../../theme/styles.js';
 import type {Role} from '../../theme/tokens.js';
 import {escapeForTerminal} from '../../util/escape.js';
-import {fit, formatAge, formatDateTime, formatRelative} from '../../util/format.js';
+import {fit, formatAge, formatDateTime, formatRelative, plural} from '../../util/format.js';
 import {useReposScreen} from './use-repos-screen.js';
 import {useOpsSummary} from './use-ops-summary.js';
 
@@ -85,7 +85,7 @@ export function ReposScreen() {
 						</Text>
 						{status?.health === 'ok' ? (
 							<Text>
-								{status.snapshotCount} snapshot{status.snapshotCount === 1 ? '' : 's'}
+								{plural(status.snapshotCount ?? 0, 'snapshot')}
 								{status.latest ? `, latest ${formatDateTime(status.latest)} (${formatRelative(status.latest)})` : ''}
 							</Text>
 						) : null}

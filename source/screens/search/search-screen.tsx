@@ -9,7 +9,7 @@ import type {SearchHit} from '../../index/search.js';
 import {roleStyle, useTheme} from '../../theme/styles.js';
 import type {Theme} from '../../theme/tokens.js';
 import {escapeForTerminal} from '../../util/escape.js';
-import {fit, formatBytes, formatDateTime, formatDuration, formatRelative} from '../../util/format.js';
+import {columns, fit, formatBytes, formatDateTime, formatDuration, formatRelative, layoutColumns, plural, renderRow} from '../../util/format.js';
 import {useSearchScreen} from './use-search-screen.js';
 
 /** A path with its matched characters highlighted; long paths keep their end (the base name) visible. */
@@ -25,9 +25,10 @@ export function HighlightedPath({hit, width, theme}: {hit: SearchHit; width: num
 	// Keep the end (the base name) visible: drop characters from the left.
 	let used = 0;
 	let start = chars.length;
-	while (start > 0 && used + [...chars[start - 1]!.text].length <= width - 1) {
+	// Columns, not code points: 日本語 takes six.
+	while (start > 0 && used + columns(chars[start - 1]!.text) <= width - 1) {
 		start--;
-		used += [...chars[start]!.text].length;
+		used += columns(chars[start]!.text);
 	}
 	const runs: Array<{text: string; mark: boolean; dir: boolean}> = [];
 	for (const c of chars.slice(start)) {
@@ -68,13 +69,13 @@ export function SearchScreen(props: {repo: string; query?: string}) {
 	const indexing = p.phase === 'loading' || p.phase === 'listing' || p.phase === 'saving';
 	const status = indexing ? (
 		<Spinner
-			label={`indexing ${p.snapshotsDone}/${p.snapshotsTotal || '?'} snapshots · ${p.entries.toLocaleString('en-US')} entries (${p.entriesPerSecond.toLocaleString('en-US')}/s)${p.etaSeconds ? ` · ETA ${formatDuration(p.etaSeconds)}` : ''} · searchable now`}
+			label={`indexing ${p.snapshotsDone}/${p.snapshotsTotal || '?'} snapshots · ${plural(p.entries, 'entry')} (${p.entriesPerSecond.toLocaleString('en-US')}/s)${p.etaSeconds ? ` · ETA ${formatDuration(p.etaSeconds)}` : ''} · searchable now`}
 		/>
 	) : p.phase === 'error' ? (
 		<Text {...roleStyle(theme, 'status.error')}>index: {escapeForTerminal(p.message ?? 'failed')}</Text>
 	) : (
 		<Text {...roleStyle(theme, 'text.muted')}>
- 			{p.snapshotsTotal} snapshots indexed{p.fromCache ? ` (${p.fromCache} from cache)` : ''} ·{' '}
+ 			{plural(p.snapshotsTotal, 'snapshot')} indexed{p.fromCache ? ` (${p.fromCache} from cache)` : ''} ·{' '}
 			{state.query ? (findMode ? (state.searching ? 'restic find is running…' : `${(state.findResults ?? []).length.toLocaleString('en-US')} paths in ${Math.round(state.ms)} ms`) : state.searching && state.hits.length === 0 ? 'searching…' : countText(state)) : 'type a few letters of a file name'}
 			{!findMode && state.hideMachine ? ' · machine-made trees hidden (^T)' : ''}
 			{findMode ? ' · restic find mode (globs), ^G for index' : ' · ^G restic find mode'}
@@ -83,11 +84,33 @@ export function SearchScreen(props: {repo: string; query?: string}) {
 
 	const sizeW = 9;
 	const whenW = 12;
-	const pathW = Math.max(10, width - sizeW - whenW - 3);
+	const pathW = Math.max(10, width - 1 - 4 - whenW - 1);
+	const findColumns = layoutColumns(
+		[
+			{key: 'path', width: 0, grow: true, min: 16, cut: 'path', priority: 100},
+			{key: 'size', width: sizeW, align: 'right', priority: 50},
+			{key: 'snaps', width: 12, align: 'right', priority: 40},
+		],
+		width - 1,
+	);
+	// A version: when it was there, in how many snapshots, its size, the newest snapshot's id and host,
+	// and its own mtime. Dates only in the range (the times are in the preview); the host goes first.
+	const versionColumns = layoutColumns(
+		[
+			{key: 'range', width: 23, priority: 100},
+			{key: 'snaps', width: 7, align: 'right', priority: 60},
+			{key: 'size', width: 9, align: 'right', priority: 80},
+			{key: 'id', width: 8, priority: 50},
+			{key: 'host', width: 10, priority: 10},
+			{key: 'mtime', width: 25, priority: 70},
+		],
+		width - 1,
+	);
+	const day = (t: number | undefined) => formatDateTime(t).slice(0, 10);
 
 	return (
 		<Box flexDirection="column" width={width} height={height}>
-			<TextField label={findMode ? 'find (glob): ' : 'search: '} value={state.query} focused placeholder={findMode ? '*.pdf, **/2023/*' : 'tax 2023 pdf'} />
+			<TextField label={findMode ? 'find (glob): ' : 'search: '} value={state.query} focused={pane === 'query'} placeholder={findMode ? '*.pdf, **/2023/*' : 'tax 2023 pdf'} />
 			<Box height={1}>
 				<Text wrap="truncate-end">
 					{state.searching ? <Spinner label="" /> : null}
@@ -111,7 +134,7 @@ export function SearchScreen(props: {repo: string; query?: string}) {
 					height={listHeight}
 					width={width}
 					empty={state.searching ? 'restic find is running…' : state.query ? 'No match.' : 'Type a glob pattern.'}
-					render={r => <Text>{`${cutMiddle(escapeForTerminal(r.path), pathW)} ${fit(r.type === 'dir' ? 'dir' : formatBytes(r.size), sizeW, 'right')} ${fit(`${r.snapshots.length} snap`, whenW, 'right')}`}</Text>}
+					render={r => <Text>{renderRow(findColumns, {path: escapeForTerminal(r.path), size: r.type === 'dir' ? 'dir' : formatBytes(r.size), snaps: plural(r.snapshots.length, 'snapshot')})}</Text>}
 				/>
 			) : (
 				<List
@@ -132,9 +155,9 @@ export function SearchScreen(props: {repo: string; query?: string}) {
 				{timeline ? (
 					<>
 						<Text wrap="truncate-end" {...roleStyle(theme, 'text.muted')}>
-							{timeline.runs.length} version{timeline.runs.length === 1 ? '' : 's'} in {timeline.present.length} snapshot{timeline.present.length === 1 ? '' : 's'}
+							{plural(timeline.runs.length, 'version')} in {plural(timeline.present.length, 'snapshot')}
 							{timeline.deletedAfter ? ` · deleted after ${timeline.deletedAfter.shortId} (${formatDateTime(timeline.deletedAfter.time)})` : timeline.inLatest ? ' · in the latest snapshot' : ''}
-							{pane === 'results' ? ' · tab: pick a version' : ' · enter preview · ^O restore · ^E diff'}
+							{pane !== 'versions' ? ' · tab: pick a version' : ' · enter preview · ^O restore · ^E diff'}
 						</Text>
 						<List
 							items={versions}
@@ -143,7 +166,14 @@ export function SearchScreen(props: {repo: string; query?: string}) {
 							width={width}
 							render={run => (
 								<Text>
-									{`${fit(`${formatDateTime(run.snapshots[0]!.time)} → ${formatDateTime(run.snapshots.at(-1)!.time)}`, 35)} ${fit(`${run.snapshots.length} snap${run.snapshots.length === 1 ? '' : 's'}`, 8)} ${fit(run.version.type === 'dir' ? 'dir' : formatBytes(run.version.size), 9, 'right')}  ${run.snapshots.at(-1)!.shortId} ${fit(escapeForTerminal(run.snapshots.at(-1)!.hostname), 8)} mtime ${formatDateTime(run.version.mtime)}`}
+									{renderRow(versionColumns, {
+										range: run.snapshots.length === 1 || day(run.snapshots[0]!.time) === day(run.snapshots.at(-1)!.time) ? day(run.snapshots[0]!.time) : `${day(run.snapshots[0]!.time)} → ${day(run.snapshots.at(-1)!.time)}`,
+										snaps: `${run.snapshots.length} snap`,
+										size: run.version.type === 'dir' ? 'dir' : formatBytes(run.version.size),
+										id: run.snapshots.at(-1)!.shortId,
+										host: escapeForTerminal(run.snapshots.at(-1)!.hostname),
+										mtime: `modified ${formatDateTime(run.version.mtime)}`,
+									})}
 								</Text>
 							)}
 						/>
@@ -163,7 +193,7 @@ export function SearchScreen(props: {repo: string; query?: string}) {
 export function countText(s: {total: number; looser: number; totalExact: boolean; ms: number; hits: readonly unknown[]}): string {
 	const n = (v: number) => v.toLocaleString('en-US');
 	if (!s.totalExact) return `${n(Math.max(s.total, s.hits.length))}+ matches in ${Math.round(s.ms)} ms, counting…`;
-	const real = `${n(s.total)} match${s.total === 1 ? '' : 'es'}`;
+	const real = plural(s.total, 'match');
 	return `${real}${s.looser ? ` · ${n(s.looser)} looser` : ''} in ${Math.round(s.ms)} ms`;
 }
 

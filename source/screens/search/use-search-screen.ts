@@ -24,7 +24,9 @@ export function useSearchScreen({repo: repoName, query: initialQuery}: {repo: st
 	const task = useMemo(() => (model ? new SearchTask(model.indexer(), model.client, {machineTrees}) : undefined), [model, machineTrees]);
 	const state = useObservable(task ?? noTask);
 	const [cursor, setCursor] = useState(0);
-	const [pane, setPane] = useState<'results' | 'versions'>('results');
+	// The query field has focus first; there every printable key is text. Esc leaves the field (lazygit,
+	// k9s): then j/k, q, ? and the other keys are commands, and / goes back into the field.
+	const [pane, setPane] = useState<'query' | 'results' | 'versions'>('query');
 	const [versionCursor, setVersionCursor] = useState(0);
 
 	// Work this screen started for itself (a diff) stops when the screen is left.
@@ -66,16 +68,20 @@ export function useSearchScreen({repo: repoName, query: initialQuery}: {repo: st
 	useCommands(
 		['search'],
 		{
-			'search.next': () => (pane === 'results' ? moveResults('down') : moveVersions('down')),
-			'search.prev': () => (pane === 'results' ? moveResults('up') : moveVersions('up')),
-			'search.focus': () => setPane(p => (p === 'results' && !findMode ? 'versions' : 'results')),
+			'search.next': () => (pane !== 'versions' ? moveResults('down') : moveVersions('down')),
+			'search.prev': () => (pane !== 'versions' ? moveResults('up') : moveVersions('up')),
+			'search.focus': findMode ? {disabled: 'restic find mode has no versions pane'} : () => setPane(p => (p !== 'versions' && hit ? 'versions' : 'query')),
+			...(pane === 'query' ? {'app.back': () => setPane('results')} : pane === 'versions' ? {'app.back': () => setPane('results'), 'search.edit': () => setPane('query')} : {'search.edit': () => setPane('query')}),
 			'search.open': () => {
 				if (!selectedPath || !selectedSnapshot) return;
 				nav.push({name: 'file', repo: repoName, snapshotId: selectedSnapshot, path: selectedPath});
 			},
-			'search.restore': () => {
-				if (repository && selectedPath && selectedSnapshot) void restoreVersion({store, client: clientFor(repository), confirm: services.confirm}, selectedSnapshot, selectedPath);
-			},
+			'search.restore':
+				selectedPath && selectedSnapshot
+					? () => {
+							if (repository) void restoreVersion({store, client: clientFor(repository), confirm: services.confirm}, selectedSnapshot, selectedPath);
+						}
+					: {disabled: 'no result selected: type a query first'},
 			'search.diff': () => {
 				if (!repository || !selectedPath || !selectedRun) return;
 				const older = versions[vCursor + 1];
@@ -89,7 +95,8 @@ export function useSearchScreen({repo: repoName, query: initialQuery}: {repo: st
 			'search.machine': () => task?.toggleMachine(),
 		},
 		{
-			onText: (input, key) => {
+			hints: pane === 'query' ? {'app.back': 'leave field'} : pane === 'versions' ? {'app.back': 'results'} : {},
+			onText: pane !== 'query' ? undefined : (input, key) => {
 				let next = '';
 				const consumed = applyTextEdit(
 					update => {
@@ -103,7 +110,6 @@ export function useSearchScreen({repo: repoName, query: initialQuery}: {repo: st
 					task?.setQuery(next);
 					setCursor(0);
 					setVersionCursor(0);
-					setPane('results');
 				}
 				return consumed;
 			},

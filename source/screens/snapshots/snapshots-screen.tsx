@@ -5,7 +5,7 @@ import {Spinner} from '../../components/spinner.js';
 import {useBodySize} from '../../hooks/use-body-size.js';
 import {roleStyle, useTheme} from '../../theme/styles.js';
 import {escapeForTerminal} from '../../util/escape.js';
-import {fit, formatBytes, formatDateTime, formatRelative} from '../../util/format.js';
+import {columns as columnsOf, fit, formatBytes, formatDateTime, formatRelative, layoutColumns, plural, renderRow} from '../../util/format.js';
 import {useSnapshotsScreen} from './use-snapshots-screen.js';
 
 export {snapshotRows, type SnapshotRow} from './use-snapshots-screen.js';
@@ -18,14 +18,22 @@ export function SnapshotsScreen({repo: repoName}: {repo: string}) {
 
 	if (!model) return <Text {...roleStyle(theme, 'status.error')}>{gone ? `${escapeForTerminal(gone)}.` : `Unknown repository ${escapeForTerminal(repoName)}.`} Esc goes back.</Text>;
 
-	const idW = 9;
-	const whenW = 11;
-	// Narrow terminals drop the absolute time and the size column before the paths.
-	const dateW = width >= 90 ? 16 : 0;
-	const hostW = Math.min(14, Math.max(4, ...(loadable?.data ?? []).map(s => s.hostname.length)));
-	const tagsW = width >= 80 ? 12 : 8;
-	const sizeW = width >= 80 ? 9 : 0;
-	const pathsW = Math.max(6, width - idW - whenW - (dateW ? dateW + 1 : 0) - hostW - tagsW - (sizeW ? sizeW + 1 : 0) - 5);
+	const all = loadable?.data ?? [];
+	// Date and time stay readable at 80 columns; the relative age comes first when there is room.
+	// Columns no snapshot fills (SIZE before restic 0.17, TAGS when untagged) give their room away.
+	const columns = layoutColumns(
+		[
+			{key: 'id', width: 8, priority: 100},
+			{key: 'time', width: 16, priority: 90},
+			{key: 'when', width: 10, align: 'right', priority: 10},
+			{key: 'host', width: Math.min(14, Math.max(4, ...all.map(s => columnsOf(escapeForTerminal(s.hostname))))), priority: 50},
+			...(all.some(s => s.tags.length > 0) ? [{key: 'tags', width: Math.min(12, Math.max(4, ...all.map(s => columnsOf(escapeForTerminal(s.tags.join(',')))))), priority: 30}] : []),
+			...(all.some(s => s.totalBytes !== undefined) ? [{key: 'size', width: 9, align: 'right' as const, priority: 20}] : []),
+			{key: 'paths', width: 0, grow: true, min: 10, cut: 'path' as const, priority: 100},
+		],
+		width - 1,
+	);
+	const header = renderRow(columns, {id: 'ID', time: 'TIME', when: 'AGE', host: 'HOST', tags: 'TAGS', size: 'SIZE', paths: 'PATHS'});
 	const count = loadable?.data?.length ?? 0;
 	const shown = rows.filter(r => r.kind === 'snapshot').length;
 
@@ -35,8 +43,8 @@ export function SnapshotsScreen({repo: repoName}: {repo: string}) {
 				<Text wrap="truncate-end">
 					{loadable?.state === 'loading' ? <Spinner label="loading snapshots… " /> : null}
 					<Text {...roleStyle(theme, 'text.muted')}>
-						{count} snapshot{count === 1 ? '' : 's'}
-						{filter ? `, ${shown} match` : ''} · {newestFirst ? 'newest first' : 'oldest first'}
+						{plural(count, 'snapshot')}
+						{filter ? `, ${plural(shown, 'match')}` : ''} · {newestFirst ? 'newest first' : 'oldest first'}
 						{groupByHost ? ' · grouped by host' : ''}
 					</Text>
 				</Text>
@@ -48,7 +56,7 @@ export function SnapshotsScreen({repo: repoName}: {repo: string}) {
 				</Text>
 			) : null}
 			<Text {...roleStyle(theme, 'text.muted')} wrap="truncate-end">
-				{` ${fit('ID', idW)}${fit('WHEN', whenW)}${dateW ? ` ${fit('TIME', dateW)}` : ''} ${fit('HOST', hostW)} ${fit('TAGS', tagsW)}${sizeW ? ` ${fit('SIZE', sizeW, 'right')}` : ''} PATHS`}
+				{` ${header}`}
 			</Text>
 			<List
 				items={rows}
@@ -63,7 +71,15 @@ export function SnapshotsScreen({repo: repoName}: {repo: string}) {
 						</Text>
 					) : (
 						<Text>
-							{`${fit(row.snapshot.shortId, idW)}${fit(formatRelative(row.snapshot.time), whenW)}${dateW ? ` ${fit(formatDateTime(row.snapshot.time), dateW)}` : ''} ${fit(escapeForTerminal(row.snapshot.hostname), hostW)} ${fit(escapeForTerminal(row.snapshot.tags.join(',')), tagsW)}${sizeW ? ` ${fit(row.snapshot.totalBytes === undefined ? '' : formatBytes(row.snapshot.totalBytes), sizeW, 'right')}` : ''} ${fit(escapeForTerminal(row.snapshot.paths.join(' ')), pathsW)}`}
+							{renderRow(columns, {
+								id: row.snapshot.shortId,
+								time: formatDateTime(row.snapshot.time),
+								when: formatRelative(row.snapshot.time),
+								host: escapeForTerminal(row.snapshot.hostname),
+								tags: escapeForTerminal(row.snapshot.tags.join(',')),
+								size: row.snapshot.totalBytes === undefined ? '' : formatBytes(row.snapshot.totalBytes),
+								paths: escapeForTerminal(row.snapshot.paths.join(' ')),
+							})}
 						</Text>
 					)
 				}

@@ -68,7 +68,8 @@ export function useSnapshotsScreen({repo: repoName}: {repo: string}) {
 	}, [model]);
 
 	const rows = useMemo(() => snapshotRows(loadable?.data ?? [], {filter, groupByHost, newestFirst}), [loadable?.data, filter, groupByHost, newestFirst]);
-	const listHeight = Math.max(1, height - 6);
+	// The count line, the column header, the filter field and a failure's message when shown.
+	const listHeight = Math.max(1, height - 2 - (filtering || filter ? 1 : 0) - (loadable?.state === 'error' ? 2 : 0));
 	const clamp = (c: number) => Math.max(0, Math.min(rows.length - 1, c));
 	const current = rows[clamp(cursor)];
 	const move = (cmd: Parameters<typeof moveCursor>[2]) => setCursor(c => moveCursor(c, rows.length, cmd, listHeight));

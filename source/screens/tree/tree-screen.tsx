@@ -7,7 +7,7 @@ import type {PreviewState} from '../../tasks/preview.js';
 import type {TreeEntry} from '../../tasks/tree-listing.js';
 import {roleStyle, useTheme} from '../../theme/styles.js';
 import {escapeForTerminal} from '../../util/escape.js';
-import {fit, formatBytes, formatDateTime} from '../../util/format.js';
+import {formatBytes, formatDateTime, layoutColumns, plural, renderRow} from '../../util/format.js';
 import {hexPreview, looksBinary, textPreview} from '../../util/preview.js';
 import {useTreeScreen} from './use-tree-screen.js';
 
@@ -18,13 +18,20 @@ export function TreeScreen(props: {repo: string; snapshotId: string; dir?: strin
 	const {repo: repoName, snapshotId} = props;
 	const theme = useTheme();
 	const {width, height} = useBodySize();
-	const {repository, state, previewState, effectiveDir, entries, cursor, selected, previewLines, errorLines, listHeight, filter, filtering} = useTreeScreen(props);
+	const {repository, state, previewState, effectiveDir, entries, cursor, selected, previewLines, errorLines, listHeight, filter, filtering, childrenOf} = useTreeScreen(props);
 
 	if (!repository) return <Text {...roleStyle(theme, 'status.error')}>Unknown repository {escapeForTerminal(repoName)}.</Text>;
 
-	const sizeW = 10;
-	const dateW = 16;
-	const nameW = Math.max(10, width - sizeW - dateW - 6);
+	// Names are cut in the middle (the extension stays); the date goes before the size when narrow.
+	const columns = layoutColumns(
+		[
+			{key: 'type', width: 1, priority: 100},
+			{key: 'name', width: 0, grow: true, min: 16, cut: 'middle', priority: 100},
+			{key: 'size', width: 9, align: 'right', priority: 60},
+			{key: 'date', width: 16, priority: 40},
+		],
+		width - 1,
+	);
 	const elapsed = ((state.finishedAt ?? Date.now()) - state.startedAt) / 1000;
 
 	return (
@@ -35,8 +42,8 @@ export function TreeScreen(props: {repo: string; snapshotId: string; dir?: strin
 			</Text>
 			<Box height={1 + errorLines} overflow="hidden">
 			<Text wrap={state.status === 'error' ? 'wrap' : 'truncate-end'} {...roleStyle(theme, state.status === 'error' ? 'status.error' : 'text.muted')}>
-				{state.status === 'listing' ? <Spinner label={`listing… ${state.entries.toLocaleString('en-US')} entries (${Math.round(state.entries / Math.max(0.1, elapsed)).toLocaleString('en-US')}/s)`} /> : null}
-				{state.status === 'done' ? `${state.entries.toLocaleString('en-US')} entries listed in ${elapsed.toFixed(1)} s · ${entries.length} here` : ''}
+				{state.status === 'listing' ? <Spinner label={`listing… ${plural(state.entries, 'entry')} (${Math.round(state.entries / Math.max(0.1, elapsed)).toLocaleString('en-US')}/s)`} /> : null}
+				{state.status === 'done' ? `${plural(state.entries, 'entry')} listed in ${elapsed.toFixed(1)} s · ${entries.length} here` : ''}
 				{state.status === 'error' ? escapeForTerminal(state.error ?? 'listing failed') : ''}
 				{state.status === 'canceled' ? 'listing canceled' : ''}
 			</Text>
@@ -50,20 +57,46 @@ export function TreeScreen(props: {repo: string; snapshotId: string; dir?: strin
 				empty={state.status === 'listing' ? 'waiting for restic…' : state.status === 'error' ? 'Nothing listed: the listing failed. esc goes back.' : filter ? 'Nothing matches the filter.' : 'Empty directory.'}
 				render={entry => (
 					<Text>
-						{`${typeMark[entry.type]} ${fit(escapeForTerminal(entry.name) + (entry.type === 'dir' ? '/' : ''), nameW)} ${fit(entry.type === 'dir' ? (entry.totalSize === undefined ? '' : formatBytes(entry.totalSize)) : formatBytes(entry.size), sizeW, 'right')} ${fit(formatDateTime(entry.mtime), dateW)}`}
+						{renderRow(columns, {
+							type: typeMark[entry.type],
+							name: escapeForTerminal(entry.name) + (entry.type === 'dir' ? '/' : ''),
+							size: entry.type === 'dir' ? (entry.totalSize === undefined ? '' : formatBytes(entry.totalSize)) : formatBytes(entry.size),
+							date: formatDateTime(entry.mtime),
+						})}
 					</Text>
 				)}
 			/>
 			<Box flexDirection="column" borderStyle="single" borderTop borderBottom={false} borderLeft={false} borderRight={false} borderColor={theme.colors['border.muted']} height={previewLines + 2}>
 				{selected ? (
 					<Text wrap="truncate-end" {...roleStyle(theme, 'text.muted')}>
-						{selected.type} · {selected.permissions} · {selected.type === 'dir' ? `${selected.fileCount ?? '?'} files` : formatBytes(selected.size)} · modified {formatDateTime(selected.mtime)} · uid {selected.uid} gid {selected.gid}
+						{selected.type} · {selected.permissions} · {selected.type === 'dir' ? (selected.fileCount === undefined ? '? files' : plural(selected.fileCount, 'file')) : formatBytes(selected.size)} · modified {formatDateTime(selected.mtime)} · uid {selected.uid} gid {selected.gid}
 					</Text>
 				) : (
 					<Text> </Text>
 				)}
-				<PreviewBody state={previewState} lines={previewLines} width={width} isFile={selected?.type === 'file'} empty={selected?.type === 'file' && selected.size === 0} />
+				{selected?.type === 'dir' ? (
+					<DirPreview names={childrenOf(selected.path).map(e => escapeForTerminal(e.name) + (e.type === 'dir' ? '/' : ''))} lines={previewLines} />
+				) : (
+					<PreviewBody state={previewState} lines={previewLines} width={width} isFile={selected?.type === 'file'} empty={selected?.type === 'file' && selected.size === 0} />
+				)}
 			</Box>
+		</Box>
+	);
+}
+
+/** A directory's preview: its first entries (the rest counted), so Enter is not a blind step. */
+function DirPreview({names, lines}: {names: string[]; lines: number}) {
+	const theme = useTheme();
+	if (names.length === 0) return <Text {...roleStyle(theme, 'text.muted')}>(empty directory)</Text>;
+	const shown = names.length > lines ? names.slice(0, lines - 1) : names;
+	return (
+		<Box flexDirection="column">
+			{shown.map((name, i) => (
+				<Text key={i} wrap="truncate-end">
+					{name}
+				</Text>
+			))}
+			{names.length > shown.length ? <Text {...roleStyle(theme, 'text.muted')}>… and {plural(names.length - shown.length, 'more entry', 'more entries')}</Text> : null}
 		</Box>
 	);
 }

@@ -57,7 +57,8 @@ export function useTreeScreen({repo: repoName, snapshotId, dir: initialDir}: {re
 	const previewLines = Math.max(2, Math.min(10, Math.floor(height / 4)));
 	// A failed listing's message gets a second line (the whole message matters, e.g. a dead backend).
 	const errorLines = state.status === 'error' ? 1 : 0;
-	const listHeight = Math.max(1, height - previewLines - 5 - errorLines - (filtering || filter ? 1 : 0));
+	// Title, status, the preview box (border, metadata, preview lines), the filter field when shown.
+	const listHeight = Math.max(1, height - previewLines - 4 - errorLines - (filtering || filter ? 1 : 0));
 
 	useEffect(() => {
 		if (!preview) return;
@@ -109,7 +110,9 @@ export function useTreeScreen({repo: repoName, snapshotId, dir: initialDir}: {re
 		},
 	);
 
-	return {repository, state, previewState, effectiveDir, entries, cursor, selected, previewLines, errorLines, listHeight, filter, filtering};
+	// A selected directory is previewed by its entries.
+	const childrenOf = (dir: string) => listing?.childrenOf(dir) ?? [];
+	return {repository, state, previewState, effectiveDir, entries, cursor, selected, previewLines, errorLines, listHeight, filter, filtering, childrenOf};
 }
 
 // Stable stand-ins for an unknown repository (useSyncExternalStore needs cached snapshots).
