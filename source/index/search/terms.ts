@@ -181,6 +181,8 @@ export class TermTables {
 		const nt = this.nameTier[n]!;
 		if (nt !== 0) return nt;
 		if (this.dirHas[d] === 1) return Tier.folder;
+		// A path lacking one of the term's characters cannot hold it in any tier: skip the string work.
+		if (((this.prepared.nameMask[n]! | this.prepared.dirMask[d]!) & this.mask) !== this.mask) return -1;
 		if (this.greedy(d) < this.need(n)) return -1;
 		return this.spread(d, n) ? Tier.spread : Tier.scattered;
 	}
