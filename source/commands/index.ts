@@ -1,5 +1,6 @@
 /** `resto index [--repo R]`: build or refresh the file index; progress on stderr. */
 import {RepoIndexer} from '../index/indexer.js';
+import {rememberRepoId} from '../index/known-repos.js';
 import {printInfo, printWarning} from '../util/cli-output.js';
 import {formatDuration} from '../util/format.js';
 import {clientFor, guard, loadConfigOrExit, repoOrExit} from './common.js';
@@ -45,6 +46,8 @@ export async function run(ctx: CommandContext<typeof spec>): Promise<number> {
 		const indexer = new RepoIndexer(clientFor(repo));
 		const started = Date.now();
 		await refreshIndex(indexer);
+		// `resto search` then needs no restic to find this cache (see index/known-repos.ts).
+		if (indexer.repoId) rememberRepoId(repo.access, indexer.repoId);
 		const p = indexer.getSnapshot();
 		const index = indexer.index;
 		printInfo(

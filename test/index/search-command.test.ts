@@ -4,7 +4,7 @@
  * with 1 snapshot and on a REST backend; and restic find mode's grouping of real `find` output.
  */
 import {spawnSync} from 'node:child_process';
-import {chmodSync, existsSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
+import {chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
 import path from 'node:path';
 import {afterAll, beforeAll, describe, expect, test} from 'vitest';
 import {ResticCli} from '../../source/restic/client.js';
@@ -78,7 +78,9 @@ describe('resto search: restic processes per run (real restic)', () => {
 	test('a REST backend (rclone serve restic): one `snapshots` per run once the repository id is known', async () => {
 		const server = await startRestServer(path.join(work, 'rest-data'));
 		try {
-			const rest = makeRepo({repository: server.url, root: tempDir('resto-search-rest-')});
+			// Under `work`, so it goes with it even if init fails.
+			mkdirSync(path.join(work, 'rest-root'));
+			const rest = makeRepo({repository: server.url, root: path.join(work, 'rest-root')});
 			try {
 				rest.backup([src]);
 				const cache = path.join(work, 'cache-rest');

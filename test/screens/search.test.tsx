@@ -31,6 +31,7 @@ beforeAll(() => {
 afterAll(() => {
 	process.chdir(oldCwd);
 	repo.cleanup();
+	rmSync(cwd, {recursive: true, force: true});
 });
 
 describe('search screen', () => {

@@ -136,6 +136,99 @@ interface Tally {
 	top: TopK;
 }
 
+/** How many paths the strict lookup of a term visits (its names' paths and its folders' paths). */
+function candidateCount(t: TermTables, nameStart: Uint32Array, dirStart: Uint32Array): number {
+	let s = 0;
+	for (let i = 0; i < t.nameList.length; i++) {
+		const n = t.nameList[i]!;
+		s += nameStart[n + 1]! - nameStart[n]!;
+	}
+	for (let i = 0; i < t.dirList.length; i++) {
+		const d = t.dirList[i]!;
+		s += dirStart[d + 1]! - dirStart[d]!;
+	}
+	return s;
+}
+
+/** The working state of rankStrict, handed to its synchronous chunks. */
+interface StrictState {
+	rarest: TermTables;
+	otherNameTier: Int8Array[];
+	otherDirHas: Uint8Array[];
+	allowed: Uint8Array | undefined;
+	pathDir: Uint32Array;
+	pathName: Uint32Array;
+	pathWithin: Uint32Array;
+	dirMachine: Uint8Array;
+	byName: {start: Uint32Array; paths: Uint32Array};
+	byDir: {start: Uint32Array; paths: Uint32Array};
+	top: TopK;
+	strict: number;
+	/** Visit only the names of this tier (0: every name). */
+	onlyTier: number;
+}
+
+/** Rank path p (folder d, name n), whose rarest term has tier `tier`, if every other term is strict there too. */
+function strictVisit(st: StrictState, p: number, d: number, n: number, tier: number): void {
+	if (st.allowed !== undefined && st.allowed[p] === 0) return;
+	let min = tier;
+	let sum = tier;
+	const others = st.otherNameTier.length;
+	for (let t = 0; t < others; t++) {
+		const tt = st.otherNameTier[t]![n]! || (st.otherDirHas[t]![d] ? Tier.folder : 0);
+		if (tt === 0) return;
+		if (tt < min) min = tt;
+		sum += tt;
+	}
+	st.strict++;
+	const key = rankKey(min, 1 - st.dirMachine[d]!, sum, st.pathWithin[p]!);
+	if (st.top.admits(key, p)) st.top.offer(key, p);
+}
+
+/** Paths of the rarest term's names, from nameList[from], about `budget` paths; returns where to go on. */
+function strictNames(st: StrictState, from: number, budget: number): number {
+	const {nameList, nameTier} = st.rarest;
+	const {start, paths} = st.byName;
+	const pathDir = st.pathDir;
+	const only = st.onlyTier;
+	let i = from;
+	for (; i < nameList.length && budget > 0; i++) {
+		const n = nameList[i]!;
+		const tier = nameTier[n]!;
+		if (only !== 0 && tier !== only) {
+			budget--;
+			continue;
+		}
+		const end = start[n + 1]!;
+		for (let j = start[n]!; j < end; j++) {
+			const p = paths[j]!;
+			strictVisit(st, p, pathDir[p]!, n, tier);
+		}
+		budget -= end - start[n]! + 1;
+	}
+	return i;
+}
+
+/** Paths of the rarest term's folders whose names lack it, like strictNames. */
+function strictDirs(st: StrictState, from: number, budget: number): number {
+	const {dirList, nameTier} = st.rarest;
+	const {start, paths} = st.byDir;
+	const pathName = st.pathName;
+	let i = from;
+	for (; i < dirList.length && budget > 0; i++) {
+		const d = dirList[i]!;
+		const end = start[d + 1]!;
+		for (let j = start[d]!; j < end; j++) {
+			const p = paths[j]!;
+			const n = pathName[p]!;
+			// Paths whose name holds the term were visited with the names.
+			if (nameTier[n] === 0) strictVisit(st, p, d, n, Tier.folder);
+		}
+		budget -= end - start[d]! + 1;
+	}
+	return i;
+}
+
 /**
  * The strict tiers only (whole name … folder), found through the candidate index: the names and
  * folders holding the rarest term, then their paths. Every strict path is found and counted; since
@@ -145,12 +238,7 @@ async function rankStrict(prepared: Prepared, tables: readonly TermTables[], lim
 	const {byName, byDir, pathWithin, dirMachine} = prepared;
 	const pathDir = prepared.index.pathDir.data;
 	const pathName = prepared.index.pathName.data;
-	const size = (t: TermTables) => {
-		let s = 0;
-		for (const n of t.nameList) s += byName.start[n + 1]! - byName.start[n]!;
-		for (const d of t.dirList) s += byDir.start[d + 1]! - byDir.start[d]!;
-		return s;
-	};
+	const size = (t: TermTables) => candidateCount(t, byName.start, byDir.start);
 	let rarest = tables[0]!;
 	let rarestSize = size(rarest);
 	for (const t of tables.slice(1)) {
@@ -158,51 +246,44 @@ async function rankStrict(prepared: Prepared, tables: readonly TermTables[], lim
 		if (s < rarestSize) [rarest, rarestSize] = [t, s];
 	}
 	const others = tables.filter(t => t !== rarest);
-	const top = new TopK(limit);
-	let strict = 0;
-	// A plain synchronous step per path (an await per path would cost more than the work).
-	const visit = (p: number, d: number, n: number, tier: number): void => {
-		if (allowed && allowed[p] === 0) return;
-		let min = tier;
-		let sum = tier;
-		for (const t of others) {
-			const tt = t.nameTier[n]! || (t.dirHas[d] ? Tier.folder : 0);
-			if (tt === 0) return;
-			if (tt < min) min = tt;
-			sum += tt;
-		}
-		strict++;
-		const key = rankKey(min, 1 - dirMachine[d]!, sum, pathWithin[p]!);
-		if (top.admits(key, p)) top.offer(key, p);
+	const st: StrictState = {
+		rarest,
+		otherNameTier: others.map(t => t.nameTier),
+		otherDirHas: others.map(t => t.dirHas),
+		allowed,
+		pathDir,
+		pathName,
+		pathWithin,
+		dirMachine,
+		byName,
+		byDir,
+		top: new TopK(limit),
+		strict: 0,
+		onlyTier: 0,
 	};
-	let visited = 0;
-	for (const n of rarest.nameList) {
-		const tier = rarest.nameTier[n]!;
-		const end = byName.start[n + 1]!;
-		for (let j = byName.start[n]!; j < end; j++) {
-			const p = byName.paths[j]!;
-			visit(p, pathDir[p]!, n, tier);
-		}
-		visited += end - byName.start[n]! + 1;
-		if (visited > 16384) {
-			visited = 0;
+	// Synchronous chunks (a hot loop inside an async function runs several times slower), with a
+	// pause between them. One term: its tiers in order (whole, prefix, substring names, then folders),
+	// stopping once the list is full and the next tier cannot enter it (then `strict` is a lower bound).
+	const single = tables.length === 1;
+	const maxWithin = rankKey(0, 0, 0, 2 ** 32 - 1);
+	const cannotEnter = (tier: number) => single && st.top.size === limit && !st.top.admits(rankKey(tier, 1, tier, 0) + maxWithin, -1);
+	const names = rarest.nameList.length;
+	for (const tier of single ? [Tier.whole, Tier.prefix, Tier.substring] : [0]) {
+		if (cannotEnter(tier)) break;
+		st.onlyTier = single ? tier : 0;
+		for (let from = 0; from < names; ) {
 			await pause();
+			from = strictNames(st, from, 16_384);
 		}
 	}
-	for (const d of rarest.dirList) {
-		const end = byDir.start[d + 1]!;
-		for (let j = byDir.start[d]!; j < end; j++) {
-			const p = byDir.paths[j]!;
-			const n = pathName[p]!;
-			// Paths whose name holds the term were visited above.
-			if (rarest.nameTier[n] === 0) visit(p, d, n, Tier.folder);
-		}
-		visited += end - byDir.start[d]! + 1;
-		if (visited > 16384) {
-			visited = 0;
+	const dirs = rarest.dirList.length;
+	if (!cannotEnter(Tier.folder)) {
+		for (let from = 0; from < dirs; ) {
 			await pause();
+			from = strictDirs(st, from, 16_384);
 		}
 	}
+	const {strict, top} = st;
 	return {strict, spread: 0, scattered: 0, top};
 }
 
@@ -210,46 +291,82 @@ async function rankStrict(prepared: Prepared, tables: readonly TermTables[], lim
  * Every tier: place each candidate path (all live paths, or an earlier query's matches) in its tier,
  * count, and rank when `rank`. Returns the matches too, to narrow the next keystroke.
  */
-async function scanAll(prepared: Prepared, tables: readonly TermTables[], candidates: Uint32Array | undefined, limit: number, rank: boolean, allowed: Uint8Array | undefined, pause: () => Promise<void>): Promise<Tally & {matches: Uint32Array; scanned: number}> {
-	const {pathLive, pathWithin, dirMachine} = prepared;
-	const pathDir = prepared.index.pathDir.data;
-	const pathName = prepared.index.pathName.data;
+async function scanAll(prepared: Prepared, tables: readonly TermTables[], cache: TermCache, candidates: Uint32Array | undefined, limit: number, rank: boolean, allowed: Uint8Array | undefined, pause: () => Promise<void>): Promise<Tally & {matches: Uint32Array; scanned: number}> {
+	await pause();
+	cache.ready(tables);
 	const count = candidates ? candidates.length : prepared.pathCount;
-	const matches = new Uint32Array(count);
-	const top = new TopK(rank ? limit : 0);
-	const termCount = tables.length;
-	let matched = 0;
-	let strict = 0;
-	let spread = 0;
-	let scattered = 0;
+	const st: ScanState = {
+		tables,
+		candidates,
+		allowed,
+		rank,
+		pathCount: prepared.pathCount,
+		pathLive: prepared.pathLive,
+		pathWithin: prepared.pathWithin,
+		dirMachine: prepared.dirMachine,
+		pathDir: prepared.index.pathDir.data,
+		pathName: prepared.index.pathName.data,
+		matches: cache.scratch(count),
+		matched: 0,
+		strict: 0,
+		spread: 0,
+		scattered: 0,
+		top: new TopK(rank ? limit : 0),
+	};
 	for (let from = 0; from < count; from += 8192) {
 		await pause();
-		const to = Math.min(count, from + 8192);
-		for (let i = from; i < to; i++) {
-			const p = candidates ? candidates[i]! : i;
-			if (p >= prepared.pathCount || pathLive[p] === 0 || (allowed && allowed[p] === 0)) continue;
-			const d = pathDir[p]!;
-			const n = pathName[p]!;
-			let min: number = Tier.whole;
-			let sum = 0;
-			for (let t = 0; t < termCount; t++) {
-				const tt = tables[t]!.tier(d, n);
-				if (tt < min) min = tt;
-				if (min < 0) break;
-				sum += tt;
-			}
-			if (min < 0) continue;
-			matches[matched++] = p;
-			if (min >= strictTier) strict++;
-			else if (min >= countedTier) spread++;
-			else scattered++;
-			if (rank) {
-				const key = rankKey(min, 1 - dirMachine[d]!, sum, pathWithin[p]!);
-				if (top.admits(key, p)) top.offer(key, p);
-			}
+		scanRange(st, from, Math.min(count, from + 8192));
+	}
+	return {strict: st.strict, spread: st.spread, scattered: st.scattered, top: st.top, matches: st.matches.slice(0, st.matched), scanned: count};
+}
+
+/** The working state of scanAll, handed to its synchronous chunks. */
+interface ScanState {
+	tables: readonly TermTables[];
+	candidates: Uint32Array | undefined;
+	allowed: Uint8Array | undefined;
+	rank: boolean;
+	pathCount: number;
+	pathLive: Uint8Array;
+	pathWithin: Uint32Array;
+	dirMachine: Uint8Array;
+	pathDir: Uint32Array;
+	pathName: Uint32Array;
+	matches: Uint32Array;
+	matched: number;
+	strict: number;
+	spread: number;
+	scattered: number;
+	top: TopK;
+}
+
+/** Place candidates [from, to) in their tiers (a plain synchronous loop: V8 optimises it far better). */
+function scanRange(st: ScanState, from: number, to: number): void {
+	const {tables, candidates, allowed, pathLive, pathDir, pathName, matches} = st;
+	const termCount = tables.length;
+	for (let i = from; i < to; i++) {
+		const p = candidates ? candidates[i]! : i;
+		if (p >= st.pathCount || pathLive[p] === 0 || (allowed !== undefined && allowed[p] === 0)) continue;
+		const d = pathDir[p]!;
+		const n = pathName[p]!;
+		let min: number = Tier.whole;
+		let sum = 0;
+		for (let t = 0; t < termCount; t++) {
+			const tt = tables[t]!.tier(d, n);
+			if (tt < min) min = tt;
+			if (min < 0) break;
+			sum += tt;
+		}
+		if (min < 0) continue;
+		matches[st.matched++] = p;
+		if (min >= strictTier) st.strict++;
+		else if (min >= countedTier) st.spread++;
+		else st.scattered++;
+		if (st.rank) {
+			const key = rankKey(min, 1 - st.dirMachine[d]!, sum, st.pathWithin[p]!);
+			if (st.top.admits(key, p)) st.top.offer(key, p);
 		}
 	}
-	return {strict, spread, scattered, top, matches: matches.slice(0, matched), scanned: count};
 }
 
 /** Ranked (key, path) pairs as hits with display paths and highlight positions. */
@@ -293,7 +410,7 @@ export async function search(index: FileIndex, query: string, options: SearchOpt
 	const tables: TermTables[] = [];
 	for (const t of terms) tables.push(await cache.get(t, prepared, slicer.pause));
 	const allowed = await filterOf(prepared, options.filters ?? {}, slicer.pause);
-	const tally = await scanAll(prepared, tables, options.candidates, options.limit ?? 50, true, allowed, slicer.pause);
+	const tally = await scanAll(prepared, tables, cache, options.candidates, options.limit ?? 50, true, allowed, slicer.pause);
 	const hits = hitsOf(prepared, terms, tally.top);
 	return {query, hits, total: tally.strict + tally.spread, looser: tally.scattered, totalExact: true, scanned: tally.scanned, ms: performance.now() - started, matches: tally.matches};
 }
@@ -375,7 +492,7 @@ export class IncrementalSearch {
 		}
 		const candidates = this.stack.at(-1)?.matches;
 		const scan = async (rank: boolean) => {
-			const tally = await scanAll(prepared, tables, candidates, limit, rank, allowed, slicer.pause);
+			const tally = await scanAll(prepared, tables, this.terms, candidates, limit, rank, allowed, slicer.pause);
 			this.stack.push({terms, filtersKey, prepared, matches: tally.matches});
 			// Keep the newest lists within budget: an older one is only needed again after backspacing.
 			let kept = this.stack.reduce((n, e) => n + e.matches.length, 0);

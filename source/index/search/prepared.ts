@@ -56,6 +56,8 @@ export interface Prepared {
 class FoldStore {
 	names: string[] = [];
 	nameMask = new Int32Array(0);
+	/** Folded name lengths (a typed array: reading lengths from 500 k strings is a cache miss each). */
+	nameLen = new Uint16Array(0);
 	/** The folders' full folded strings; the part below the root is cut per Prepared. */
 	dirs: string[] = [];
 	constructor(private readonly index: FileIndex) {}
@@ -66,6 +68,9 @@ class FoldStore {
 			const next = new Int32Array(Math.max(names.length, this.nameMask.length * 2));
 			next.set(this.nameMask);
 			this.nameMask = next;
+			const lens = new Uint16Array(next.length);
+			lens.set(this.nameLen);
+			this.nameLen = lens;
 		}
 		for (let n = this.names.length; n < names.length; n++) {
 			if ((n & 8191) === 0) await pause();
@@ -74,6 +79,7 @@ class FoldStore {
 			const f = fold(names[n]!);
 			this.names.push(f);
 			this.nameMask[n] = charMask(f);
+			this.nameLen[n] = Math.min(65_535, f.length);
 		}
 		for (let d = this.dirs.length; d < dirs.length; d++) {
 			if ((d & 8191) === 0) await pause();
@@ -136,15 +142,47 @@ export async function preparedFor(index: FileIndex, pause: () => Promise<void>, 
 }
 
 async function build(index: FileIndex, folds: FoldStore, machineTrees: readonly string[], machineKey: string, pause: () => Promise<void>): Promise<Prepared> {
+	const generation = index.generation;
 	await folds.extend(pause);
 	const {pathNewest, pathAlive} = await index.derivedDataAsync(pause);
-	// Everything below is computed without a pause, from one state of the index.
-	await pause();
-	const generation = index.generation;
-	const pathCount = index.pathCount;
-	const dirCount = index.dirs.length;
-	const nameCount = index.names.length;
+	// One state of the index: the paths the derived data covers, and the folded strings (extended
+	// before, so they cover those paths). A listing may add more during the pauses below; they wait
+	// for the next build.
+	const pathCount = pathAlive.length;
+	const dirCount = folds.dirs.length;
+	const nameCount = folds.names.length;
 	const roots = [...new Set(index.snapshots.map(s => backupRoot(s.paths)))].sort((a, b) => b.length - a.length);
+	await pause();
+	const dirs = describeDirs(index.dirs, folds.dirs, dirCount, roots, machineTrees);
+	await pause();
+	const {pathLive, pathWithin} = pathKeys(index, pathCount, folds.nameLen, dirs, pathAlive, pathNewest);
+	await pause();
+	const byName = groups(index.pathName.data, nameCount, pathCount, pathLive);
+	await pause();
+	const byDir = groups(index.pathDir.data, dirCount, pathCount, pathLive);
+	return {
+		index,
+		generation,
+		pathCount,
+		dirCount,
+		nameCount,
+		names: folds.names,
+		nameMask: folds.nameMask,
+		relDirs: dirs.relDirs,
+		dirRelStart: dirs.dirRelStart,
+		dirMask: dirs.dirMask,
+		dirMachine: dirs.dirMachine,
+		pathLive,
+		pathNewest,
+		pathWithin,
+		byName,
+		byDir,
+		machineKey,
+	};
+}
+
+/** Per folder: the part below its backup root (folded), where it starts, its mask, depth, and whether it is machine-made. */
+function describeDirs(raw: readonly string[], folded: readonly string[], dirCount: number, roots: readonly string[], machineTrees: readonly string[]): {relDirs: string[]; dirRelStart: Int32Array; dirMask: Int32Array; dirMachine: Uint8Array; dirDepth: Uint8Array; dirLen: Uint16Array} {
 	const machine = new Set(machineTrees.map(fold));
 	const multi = [...machine].filter(m => m.includes('/'));
 	const relDirs: string[] = new Array<string>(dirCount);
@@ -152,13 +190,13 @@ async function build(index: FileIndex, folds: FoldStore, machineTrees: readonly 
 	const dirMask = new Int32Array(dirCount);
 	const dirMachine = new Uint8Array(dirCount);
 	const dirDepth = new Uint8Array(dirCount);
-	const rawDirs = index.dirs;
+	const dirLen = new Uint16Array(dirCount);
 	for (let d = 0; d < dirCount; d++) {
-		const raw = rawDirs[d]!;
+		const dir = raw[d]!;
 		let start = -1;
 		for (const r of roots) {
-			if (raw === r) start = raw.length;
-			else if (raw.length > r.length && raw.charCodeAt(r.length) === 47 && raw.startsWith(r)) start = r.length + 1;
+			if (dir === r) start = dir.length;
+			else if (dir.length > r.length && dir.charCodeAt(r.length) === 47 && dir.startsWith(r)) start = r.length + 1;
 			else continue;
 			break;
 		}
@@ -169,16 +207,16 @@ async function build(index: FileIndex, folds: FoldStore, machineTrees: readonly 
 		}
 		// Folding keeps the positions of ASCII strings, the usual case; otherwise fold the part below the root.
 		// eslint-disable-next-line no-control-regex
-		const rel = /^[\x00-\x7f]*$/.test(raw) ? folds.dirs[d]!.slice(start) : fold(raw.slice(start));
+		const rel = /^[\x00-\x7f]*$/.test(dir) ? folded[d]!.slice(start) : fold(dir.slice(start));
 		relDirs[d] = rel;
-		dirMask[d] = rel.length ? charMask(rel) : 0;
+		dirLen[d] = Math.min(65_535, rel.length);
 		if (rel.length === 0) continue;
+		dirMask[d] = charMask(rel);
 		let depth = 1;
 		let from = 0;
 		for (;;) {
 			const slash = rel.indexOf('/', from);
-			const part = slash < 0 ? rel.slice(from) : rel.slice(from, slash);
-			if (machine.has(part)) dirMachine[d] = 1;
+			if (machine.has(slash < 0 ? rel.slice(from) : rel.slice(from, slash))) dirMachine[d] = 1;
 			if (slash < 0) break;
 			depth++;
 			from = slash + 1;
@@ -186,7 +224,11 @@ async function build(index: FileIndex, folds: FoldStore, machineTrees: readonly 
 		if (!dirMachine[d] && multi.some(m => rel === m || rel.startsWith(`${m}/`) || rel.includes(`/${m}/`) || rel.endsWith(`/${m}`))) dirMachine[d] = 1;
 		dirDepth[d] = Math.min(255, depth);
 	}
-	await pause();
+	return {relDirs, dirRelStart, dirMask, dirMachine, dirDepth, dirLen};
+}
+
+/** Per path: live (in a snapshot, below its root) and its within-tier key (depth, length, recency). */
+function pathKeys(index: FileIndex, pathCount: number, nameLen: Uint16Array, dirs: {dirRelStart: Int32Array; dirDepth: Uint8Array; dirLen: Uint16Array}, pathAlive: Uint8Array, pathNewest: Float64Array): {pathLive: Uint8Array; pathWithin: Uint32Array} {
 	let newestTime = 0;
 	let oldestTime = Infinity;
 	for (const s of index.snapshots) {
@@ -198,38 +240,16 @@ async function build(index: FileIndex, folds: FoldStore, machineTrees: readonly 
 	const pathName = index.pathName.data;
 	const pathLive = new Uint8Array(pathCount);
 	const pathWithin = new Uint32Array(pathCount);
-	const nameLen = (n: number) => folds.names[n]!.length;
+	const {dirLen, dirRelStart, dirDepth} = dirs;
 	for (let p = 0; p < pathCount; p++) {
 		const d = pathDir[p]!;
 		if (pathAlive[p] === 0 || dirRelStart[d]! < 0) continue;
 		pathLive[p] = 1;
-		const rel = relDirs[d]!;
-		const length = (rel.length ? rel.length + 1 : 0) + nameLen(pathName[p]!);
+		const rel = dirLen[d]!;
+		const length = (rel ? rel + 1 : 0) + nameLen[pathName[p]!]!;
 		pathWithin[p] = withinKey(dirDepth[d]!, length, (pathNewest[p]! - oldestTime) / span);
 	}
-	await pause();
-	const byName = groups(pathName, nameCount, pathCount, pathLive);
-	await pause();
-	const byDir = groups(pathDir, dirCount, pathCount, pathLive);
-	return {
-		index,
-		generation,
-		pathCount,
-		dirCount,
-		nameCount,
-		names: folds.names,
-		nameMask: folds.nameMask,
-		relDirs,
-		dirRelStart,
-		dirMask,
-		dirMachine,
-		pathLive,
-		pathNewest,
-		pathWithin,
-		byName,
-		byDir,
-		machineKey,
-	};
+	return {pathLive, pathWithin};
 }
 
 /** Live paths grouped by `groupOf[p]`, in path-id order within a group. */

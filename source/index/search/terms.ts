@@ -8,6 +8,15 @@ import {charMask} from './fold.js';
 import type {Prepared} from './prepared.js';
 import {greedyEnd, greedyFrom, knownBit, maxSpreadTerm, nameTier, prefixPieces, suffixNeed, suffixPieces, Tier} from './tiers.js';
 
+/** The arrays of the looser tiers, passed from an evicted term to a new one. */
+export interface LooseArrays {
+	dirGreedy: Int16Array;
+	dirGreedyEnd: Int32Array;
+	nameNeed: Int16Array;
+	dirPieces: Int32Array;
+	namePieces: Int32Array;
+}
+
 export class TermTables {
 	readonly length: number;
 	readonly mask: number;
@@ -20,15 +29,15 @@ export class TermTables {
 	/** The folders that hold the term. */
 	dirList: Uint32Array = new Uint32Array(0);
 	/** Per folder: how much of the term a greedy subsequence match consumes in "folders/" (-1 not yet). */
-	readonly dirGreedy: Int16Array;
+	dirGreedy: Int16Array = new Int16Array(0);
 	/** Where that match ended (to continue it for a longer term). */
-	readonly dirGreedyEnd: Int32Array;
+	dirGreedyEnd: Int32Array = new Int32Array(0);
 	/** Per name: the smallest k with term[k..] a subsequence of the name (-1 not yet). */
-	readonly nameNeed: Int16Array;
+	nameNeed: Int16Array = new Int16Array(0);
 	/** Per folder: prefixPieces of the term in "folders/", with knownBit (0 not yet). */
-	readonly dirPieces: Int32Array;
+	dirPieces: Int32Array = new Int32Array(0);
 	/** Per name: suffixPieces of the term in the name, with knownBit (0 not yet). */
-	readonly namePieces: Int32Array;
+	namePieces: Int32Array = new Int32Array(0);
 	/** A remembered term this one extends at its end: its greedy matches are continued, not redone. */
 	prefixBase: TermTables | undefined;
 
@@ -42,44 +51,81 @@ export class TermTables {
 		const dirs = prepared.dirCount;
 		this.nameTier = new Int8Array(names);
 		this.dirHas = new Uint8Array(dirs);
-		this.dirGreedy = new Int16Array(dirs).fill(-1);
-		this.dirGreedyEnd = new Int32Array(dirs);
-		this.nameNeed = new Int16Array(names).fill(-1);
-		this.dirPieces = new Int32Array(dirs);
-		this.namePieces = new Int32Array(names);
+	}
+
+	/**
+	 * Size the tables only a scan uses (the looser tiers), reusing arrays of an evicted term when there
+	 * are some: megabytes of fresh typed arrays per keystroke make V8 collect garbage far more often.
+	 */
+	ensureLoose(pool: LooseArrays[]): void {
+		if (this.dirGreedy.length === this.prepared.dirCount && this.nameNeed.length === this.prepared.nameCount) return;
+		const dirs = this.prepared.dirCount;
+		const names = this.prepared.nameCount;
+		const reused = pool.pop();
+		const fits = reused !== undefined && reused.dirGreedy.length === dirs && reused.nameNeed.length === names;
+		this.dirGreedy = fits ? reused.dirGreedy.fill(-1) : new Int16Array(dirs).fill(-1);
+		this.dirGreedyEnd = fits ? reused.dirGreedyEnd : new Int32Array(dirs);
+		this.nameNeed = fits ? reused.nameNeed.fill(-1) : new Int16Array(names).fill(-1);
+		this.dirPieces = fits ? reused.dirPieces.fill(0) : new Int32Array(dirs);
+		this.namePieces = fits ? reused.namePieces.fill(0) : new Int32Array(names);
+	}
+
+	/** Give the scan's arrays back (this term was evicted). */
+	releaseLoose(pool: LooseArrays[]): void {
+		if (this.dirGreedy.length === 0) return;
+		pool.push({dirGreedy: this.dirGreedy, dirGreedyEnd: this.dirGreedyEnd, nameNeed: this.nameNeed, dirPieces: this.dirPieces, namePieces: this.namePieces});
+		this.dirGreedy = new Int16Array(0);
+		this.nameNeed = new Int16Array(0);
 	}
 
 	/** Fill the strict tables, from `within` (a term this one contains) or from every name and folder. */
 	async fill(within: TermTables | undefined, pause: () => Promise<void>): Promise<void> {
-		const {names, nameMask, relDirs, dirMask} = this.prepared;
-		const term = this.term;
-		const mask = this.mask;
-		const nameList = new Uint32Array(within ? within.nameList.length : this.prepared.nameCount);
-		let count = 0;
 		const nameFrom = within?.nameList;
 		const nameTotal = nameFrom ? nameFrom.length : this.prepared.nameCount;
-		for (let i = 0; i < nameTotal; i++) {
-			if ((i & 16383) === 0) await pause();
-			const n = nameFrom ? nameFrom[i]! : i;
+		const nameList = new Uint32Array(nameTotal);
+		let count = 0;
+		for (let i = 0; i < nameTotal; i += 65_536) {
+			await pause();
+			count = this.fillNames(nameFrom, i, Math.min(nameTotal, i + 65_536), nameList, count);
+		}
+		this.nameList = nameList.slice(0, count);
+		const dirFrom = within?.dirList;
+		const dirTotal = dirFrom ? dirFrom.length : this.prepared.dirCount;
+		const dirList = new Uint32Array(dirTotal);
+		count = 0;
+		for (let i = 0; i < dirTotal; i += 65_536) {
+			await pause();
+			count = this.fillDirs(dirFrom, i, Math.min(dirTotal, i + 65_536), dirList, count);
+		}
+		this.dirList = dirList.slice(0, count);
+	}
+
+	/** Names [from, to) of `list` (or of all names) that hold the term, appended to `out` from `count`. */
+	private fillNames(list: Uint32Array | undefined, from: number, to: number, out: Uint32Array, count: number): number {
+		const {names, nameMask} = this.prepared;
+		const {term, mask, nameTier: tiers} = this;
+		for (let i = from; i < to; i++) {
+			const n = list ? list[i]! : i;
 			if ((nameMask[n]! & mask) !== mask) continue;
 			const t = nameTier(term, names[n]!);
 			if (t < 0) continue;
-			this.nameTier[n] = t;
-			nameList[count++] = n;
+			tiers[n] = t;
+			out[count++] = n;
 		}
-		this.nameList = nameList.slice(0, count);
-		const dirList = new Uint32Array(within ? within.dirList.length : this.prepared.dirCount);
-		count = 0;
-		const dirFrom = within?.dirList;
-		const dirTotal = dirFrom ? dirFrom.length : this.prepared.dirCount;
-		for (let i = 0; i < dirTotal; i++) {
-			if ((i & 16383) === 0) await pause();
-			const d = dirFrom ? dirFrom[i]! : i;
+		return count;
+	}
+
+	/** Folders [from, to) of `list` (or of all folders) that hold the term below the root, like fillNames. */
+	private fillDirs(list: Uint32Array | undefined, from: number, to: number, out: Uint32Array, count: number): number {
+		const {relDirs, dirMask} = this.prepared;
+		const {term, mask, dirHas} = this;
+		for (let i = from; i < to; i++) {
+			const d = list ? list[i]! : i;
 			if ((dirMask[d]! & mask) !== mask || relDirs[d]!.indexOf(term) < 0) continue;
-			this.dirHas[d] = 1;
-			dirList[count++] = d;
+			dirHas[d] = 1;
+			out[count++] = d;
 		}
-		this.dirList = dirList.slice(0, count);
+		return count;
 	}
 
 	/** Greedy subsequence consumption of the term in folder d's "folders/" (memoised). */
@@ -89,7 +135,7 @@ export class TermTables {
 		const rel = this.prepared.relDirs[d]!;
 		let k: number;
 		const base = this.prefixBase;
-		const from = base ? base.dirGreedy[d]! : -1;
+		const from = base && base.dirGreedy.length > d ? base.dirGreedy[d]! : -1;
 		if (base && from >= 0 && from < base.length) k = from;
 		else {
 			// Continue where the shorter term's match ended, or start afresh.
@@ -135,6 +181,8 @@ export class TermTables {
 		const nt = this.nameTier[n]!;
 		if (nt !== 0) return nt;
 		if (this.dirHas[d] === 1) return Tier.folder;
+		// A path lacking one of the term's characters cannot hold it in any tier: skip the string work.
+		if (((this.prepared.nameMask[n]! | this.prepared.dirMask[d]!) & this.mask) !== this.mask) return -1;
 		if (this.greedy(d) < this.need(n)) return -1;
 		return this.spread(d, n) ? Tier.spread : Tier.scattered;
 	}
@@ -143,10 +191,25 @@ export class TermTables {
 /** Remembered term tables of one searcher (most recent last). */
 export class TermCache {
 	private entries: TermTables[] = [];
+	private readonly pool: LooseArrays[] = [];
 	constructor(private readonly limit = 6) {}
+
+	private scratchBuf = new Uint32Array(0);
+
+	/** A buffer for a scan's matches (copied out at its end): one query at a time uses it. */
+	scratch(count: number): Uint32Array {
+		if (this.scratchBuf.length < count) this.scratchBuf = new Uint32Array(count);
+		return this.scratchBuf;
+	}
+
+	/** Make the tables ready for a scan (see TermTables.ensureLoose). */
+	ready(tables: readonly TermTables[]): void {
+		for (const t of tables) t.ensureLoose(this.pool);
+	}
 
 	/** The tables of `term` over `prepared`, built (from a remembered relative) if needed. */
 	async get(term: string, prepared: Prepared, pause: () => Promise<void>): Promise<TermTables> {
+		// Tables of an older state of the index are dropped (ids moved on), their arrays with them.
 		this.entries = this.entries.filter(e => e.prepared === prepared);
 		const found = this.entries.find(e => e.term === term);
 		if (found) {
@@ -163,6 +226,9 @@ export class TermCache {
 		if (this.entries.length > this.limit) {
 			const evicted = this.entries.shift()!;
 			for (const e of this.entries) if (e.prefixBase === evicted) e.prefixBase = undefined;
+			// Safe to reuse: one query at a time per cache, and a superseded one stops at its next pause.
+			evicted.releaseLoose(this.pool);
+			if (this.pool.length > 2) this.pool.shift();
 		}
 		return tables;
 	}

@@ -5,6 +5,10 @@ export class TopK {
 	private scores: number[] = [];
 	private ids: number[] = [];
 	constructor(private readonly k: number) {}
+	/** How many are kept now. */
+	get size(): number {
+		return this.scores.length;
+	}
 	/** Higher score wins; on a tie the lower id (earlier path) wins. */
 	private better(sa: number, ia: number, sb: number, ib: number): boolean {
 		return sa > sb || (sa === sb && ia < ib);
