@@ -3,6 +3,7 @@
  * (seeded, so it can be repeated), restore it into a fresh temporary directory, prove it with SHA-256,
  * ask the human checklist, and keep a report. No React: the TUI and `resto drill` drive it.
  */
+import {repoKey} from '../model/repo-key.js';
 import {createHash} from 'node:crypto';
 import {createReadStream, existsSync, lstatSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync} from 'node:fs';
 import os from 'node:os';
@@ -317,19 +318,22 @@ export function attributeHistory(history: readonly DrillReport[]): {byId: Map<st
 	const unattributed: DrillReport[] = [];
 	for (const r of history) {
 		const id = r.repository?.id;
-		if (typeof id === 'string' && /^[0-9a-f]{64}$/.test(id)) {
-			const list = byId.get(id);
+		if (typeof id === 'string' && /^[0-9a-f]{64}$/.test(id) && typeof r.repository.location === 'string') {
+			// Keyed by id and location: a copy of a repository (same id, other storage) has a history of its own.
+			const key = repoKey(id, r.repository.location);
+			const list = byId.get(key);
 			if (list) list.push(r);
-			else byId.set(id, [r]);
+			else byId.set(key, [r]);
 		} else unattributed.push(r);
 	}
 	return {byId, unattributed};
 }
 
-/** The newest drill of a repository id, if any (never one of another repository that had the same name). */
-export function lastDrill(repoId: string | undefined, history = drillHistory()): DrillReport | undefined {
+/** The newest drill of one repository (id and location), never one of another repository with the same name or id. */
+export function lastDrill(repoId: string | undefined, location: string, history = drillHistory()): DrillReport | undefined {
 	if (!repoId) return undefined;
-	return history.find(r => r.repository?.id === repoId);
+	const key = repoKey(repoId, location);
+	return history.find(r => r.repository?.id === repoId && typeof r.repository.location === 'string' && repoKey(r.repository.id, r.repository.location) === key);
 }
 
 /**

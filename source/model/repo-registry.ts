@@ -9,6 +9,7 @@ import type {Repository} from '../config/config.js';
 import {attributeHistory, drillHistory, type DrillReport} from '../drill/drill.js';
 import type {ResticClient} from '../restic/client.js';
 import {redactLocation} from '../util/redact.js';
+import {repoKey} from './repo-key.js';
 import {Observable} from '../store/store.js';
 import {RepoModel, type RepoModelState} from './repo-model.js';
 
@@ -33,6 +34,7 @@ const short = (id: string) => id.slice(0, 8);
 export class RepoRegistry extends Observable<RegistrySnapshot> {
 	private repositories: Repository[] = [];
 	private readonly byName = new Map<string, RepoModel>();
+	/** Models by repository key (id and canonical location, see repo-key.ts). */
 	private readonly byId = new Map<string, RepoModel>();
 	private readonly gone = new Map<string, string>();
 	private readonly unsubscribers = new Map<RepoModel, () => void>();
@@ -76,8 +78,8 @@ export class RepoRegistry extends Observable<RegistrySnapshot> {
 		return this.historyCache;
 	}
 
-	private drillsOf(id: string | undefined): DrillReport[] {
-		return id ? (this.history(), this.historyCache!.byId.get(id) ?? []) : [];
+	private drillsOf(key: string | undefined): DrillReport[] {
+		return key ? (this.history(), this.historyCache!.byId.get(key) ?? []) : [];
 	}
 
 	/** The configured repositories, in order. */
@@ -139,8 +141,9 @@ export class RepoRegistry extends Observable<RegistrySnapshot> {
 			model.subscribe(() => this.publish()),
 		);
 		if (id) {
-			this.byId.set(id, model);
-			model.update({drills: this.drillsOf(id)});
+			const key = repoKey(id, repo.access.repository);
+			this.byId.set(key, model);
+			model.update({drills: this.drillsOf(key)});
 		}
 		return model;
 	}
@@ -162,7 +165,8 @@ export class RepoRegistry extends Observable<RegistrySnapshot> {
 		}
 		this.unsubscribers.get(model)?.();
 		this.unsubscribers.delete(model);
-		if (model.id && this.byId.get(model.id) === model) this.byId.delete(model.id);
+		const key = model.id ? repoKey(model.id, model.getSnapshot().location) : undefined;
+		if (key && this.byId.get(key) === model) this.byId.delete(key);
 		model.retire(reason);
 	}
 
@@ -182,11 +186,12 @@ export class RepoRegistry extends Observable<RegistrySnapshot> {
 	private identified(name: string, id: string): RepoModel {
 		const current = this.byName.get(name)!;
 		if (current.id === id) return current;
-		const existing = this.byId.get(id);
+		const key = repoKey(id, this.repository(name)!.access.repository);
+		const existing = this.byId.get(key);
 		if (current.id === undefined) {
 			if (!existing) {
-				current.update({id, drills: this.drillsOf(id)});
-				this.byId.set(id, current);
+				current.update({id, drills: this.drillsOf(key)});
+				this.byId.set(key, current);
 				current.indexer().repoId ??= id;
 				return current;
 			}
@@ -267,9 +272,10 @@ export class RepoRegistry extends Observable<RegistrySnapshot> {
 			this.publish();
 			return;
 		}
-		const list = [report, ...(h.byId.get(id) ?? [])];
-		h.byId.set(id, list);
-		this.byId.get(id)?.update({drills: list});
+		const key = repoKey(id, report.repository.location);
+		const list = [report, ...(h.byId.get(key) ?? [])];
+		h.byId.set(key, list);
+		this.byId.get(key)?.update({drills: list});
 		this.publish();
 	}
 

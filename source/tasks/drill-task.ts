@@ -32,7 +32,7 @@ import type {ResticClient} from '../restic/client.js';
 import {ResticError} from '../restic/errors.js';
 import {Observable} from '../store/store.js';
 import {formatBytes, formatDuration, plural} from '../util/format.js';
-import {redactLocation} from '../util/redact.js';
+import {canonicalLocation} from '../model/repo-key.js';
 
 export interface DrillOptions {
 	seed?: number;
@@ -245,7 +245,7 @@ export class DrillTask extends Observable<DrillState> {
 			failedStep,
 			reason,
 			date: new Date().toISOString(),
-			repository: {name: this.repo.name, location: redactLocation(this.repo.access.repository), id: repoId},
+			repository: {name: this.repo.name, location: canonicalLocation(this.repo.access.repository), id: repoId},
 			snapshot: s.picked ? {id: s.picked.snapshot.id, time: new Date(s.picked.snapshot.time).toISOString(), host: s.picked.snapshot.hostname, paths: s.picked.snapshot.paths} : undefined,
 			file: s.picked ? {path: s.picked.path, size: s.picked.size, mtime: new Date(s.picked.mtime).toISOString()} : undefined,
 			hashes: s.verification ? {restored: s.verification.restoredSha256, dump: s.verification.dumpSha256, original: s.verification.original.sha256, originalState: s.verification.original.state} : undefined,

@@ -95,8 +95,10 @@ describe('restore drill against real restic', () => {
 			delete process.env.RESTO_DRILL_TMPDIR;
 		}
 		const id = await new ResticCli(repo.access).repoId();
-		expect(lastDrill(id, drillHistory())?.verdict).toBe('pass');
-		expect(lastDrill('0'.repeat(64), drillHistory())).toBeUndefined();
+		expect(lastDrill(id, repo.access.repository, drillHistory())?.verdict).toBe('pass');
+		expect(lastDrill('0'.repeat(64), repo.access.repository, drillHistory())).toBeUndefined();
+		// A copy of the repository (same id, other storage) has not been drilled.
+		expect(lastDrill(id, `${repo.access.repository}-copy`, drillHistory())).toBeUndefined();
 	});
 
 	test('the same seed picks the same snapshot and file', async () => {

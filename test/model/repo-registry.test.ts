@@ -3,7 +3,7 @@
  * repository re-initialised at the same path), history from the old name-keyed layout, a repository
  * removed from the configuration, and the model updating after a backup and a drill.
  */
-import {rmSync, symlinkSync, writeFileSync, mkdirSync} from 'node:fs';
+import {cpSync, mkdirSync, readdirSync, rmSync, symlinkSync, writeFileSync} from 'node:fs';
 import path from 'node:path';
 import {afterAll, beforeAll, describe, expect, test} from 'vitest';
 import type {Repository} from '../../source/config/config.js';
@@ -83,6 +83,45 @@ describe('repository identity', () => {
 		expect(one.getSnapshot().backup).toBeUndefined();
 		registry.dispose();
 	}, 60_000);
+
+	test('a copy of a repository (same id, other storage, a pack missing) is its own repository: a drill on the original never shows on it', async () => {
+		// rclone sync or cp -a keeps the repository id; the copy can still be damaged on its own.
+		// Its drills write reports: keep them out of the state the other tests read.
+		process.env.XDG_STATE_HOME = path.join(state, 'copy-test');
+		const copy = path.join(a.root, 'copy');
+		cpSync(a.repoPath, copy, {recursive: true});
+		const packs = readdirSync(path.join(copy, 'data'), {recursive: true, withFileTypes: true}).filter(e => e.isFile());
+		for (const p of packs) rmSync(path.join(p.parentPath, p.name));
+		const registry = new RepoRegistry(
+			[
+				{name: 'original', access: a.access},
+				{name: 'copy', access: {...a.access, repository: copy}},
+			],
+			clientFor,
+			{history: () => []},
+		);
+		await registry.checkAll();
+		const original = registry.modelFor('original')!;
+		const copied = registry.modelFor('copy')!;
+		expect(copied.id).toBe(original.id);
+		expect(copied).not.toBe(original);
+		const passed = await new DrillTask({name: 'original', access: a.access}, original.client, {seed: 3}).run();
+		expect(passed.verdict).toBe('pass');
+		registry.recordDrill(passed);
+		expect(original.getSnapshot().drills[0]?.verdict).toBe('pass');
+		expect(copied.getSnapshot().drills).toEqual([]);
+		// The copy's own drill fails within seconds and names the missing pack.
+		const started = Date.now();
+		const failed = await new DrillTask({name: 'copy', access: {...a.access, repository: copy}}, copied.client, {seed: 3}).run();
+		expect(failed.verdict).toBe('fail');
+		expect(Date.now() - started).toBeLessThan(30_000);
+		expect(JSON.stringify(failed)).toMatch(/pack [0-9a-f]{64}: does not exist/);
+		registry.recordDrill(failed);
+		expect(copied.getSnapshot().drills.map(d => d.verdict)).toEqual(['fail']);
+		expect(original.getSnapshot().drills.map(d => d.verdict)).toEqual(['pass']);
+		registry.dispose();
+		process.env.XDG_STATE_HOME = state;
+	}, 90_000);
 
 	test('a repository re-initialised at the same path is a new model; the old drills are not attributed to it', async () => {
 		const c = makeRepo();
