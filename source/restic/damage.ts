@@ -22,7 +22,15 @@ const fullId = /\b[0-9a-f]{64}\b/;
 // retrying after 552ms: open /repo/data/b8/b83b…: no such file or directory`, or `…: unexpected EOF`, or a
 // REST server's 404. A backend that is down fails with connection errors instead, which are not damage.
 const loadRetry = /Load\(<data\/([0-9a-f]+)>[^)]*\) returned error, retrying after [^:]+: (.*)$/;
-const missingCause = /no such file or directory|does not exist|\b404\b|Not Found|unexpected EOF|ReadFull/i;
+// A read past the end of a truncated pack ends in a bare `EOF` (at an offset) or `unexpected EOF`.
+const missingCause = /no such file or directory|does not exist|\b404\b|Not Found|unexpected EOF|ReadFull|(?:^|: )EOF$/i;
+
+/** restic's cause, in the words resto shows (a bare EOF says little). */
+function problemOf(cause: string): string {
+	if (/no such file|does not exist|404|Not Found/i.test(cause)) return 'does not exist';
+	const last = cause.replace(/^.*: /, '');
+	return last === 'EOF' ? 'unexpected EOF (the pack is shorter than the index says)' : last;
+}
 // Final errors after the retries, and errors that are never retried.
 const finalRead = /ReadFull\(<data\/([0-9a-f]+)>\): (.*)$/;
 const decryptFailed = /decrypting blob ([0-9a-f]+) failed: (ciphertext verification failed.*)$/;
@@ -44,10 +52,10 @@ export function parseDamageLine(raw: string, options: {local?: boolean} = {}): P
 		if (!missingCause.test(cause)) return undefined;
 		if (!options.local && !/\b404\b|Not Found|does not exist/i.test(cause)) return undefined;
 		const id = fullId.exec(cause)?.[0] ?? m[1]!;
-		return {packId: id, problem: /no such file|does not exist|404|Not Found/i.test(cause) ? 'does not exist' : cause.replace(/^.*?: (?=[^:]*$)/, ''), line};
+		return {packId: id, problem: problemOf(cause), line};
 	}
 	m = finalRead.exec(line);
-	if (m) return {packId: fullId.exec(m[2]!)?.[0] ?? m[1]!, problem: /no such file/.test(m[2]!) ? 'does not exist' : m[2]!.replace(/^.*: /, ''), line};
+	if (m) return {packId: fullId.exec(m[2]!)?.[0] ?? m[1]!, problem: problemOf(m[2]!), line};
 	m = decryptFailed.exec(line);
 	if (m) return {packId: '', problem: `blob ${m[1]!.slice(0, 12)}…: ${m[2]!}`, line};
 	m = checkPack.exec(line);

@@ -161,6 +161,7 @@ describe('damage lines recorded from restic 0.14', () => {
 	test.each([
 		[`Load(<data/b83b5e8de7>, 200047, 0) returned error, retrying after 552.330144ms: open /tmp/r/repo/data/b8/${id}: no such file or directory`, true, id, 'does not exist'],
 		['Load(<data/b83b5e8de7>, 200047, 0) returned error, retrying after 552.330144ms: unexpected EOF', true, 'b83b5e8de7', 'unexpected EOF'],
+		['Load(<data/62ed450eee>, 3079305, 66581) returned error, retrying after 552.330144ms: EOF', true, '62ed450eee', 'unexpected EOF (the pack is shorter than the index says)'],
 		['Load(<data/b83b5e8de7>, 200209, 0) returned error, retrying after 15.394871241s: ReadFull: unexpected EOF', true, 'b83b5e8de7', 'unexpected EOF'],
 		[`cannot dump file: ReadFull(<data/b83b5e8de7>): open /tmp/r/repo/data/b8/${id}: no such file or directory`, true, id, 'does not exist'],
 		[`pack ${id}: does not exist`, true, id, 'does not exist'],
