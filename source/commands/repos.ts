@@ -3,7 +3,7 @@ import {redactLocation} from '../util/redact.js';
 import type {RegistryEvent} from '../model/repo-registry.js';
 import {printJson, printWarning} from '../util/cli-output.js';
 import {escapeForTerminal} from '../util/escape.js';
-import {fit, formatDateTime, formatRelative} from '../util/format.js';
+import {formatDateTime, formatRelative, textTable} from '../util/format.js';
 import {guard, loadConfigOrExit, repositoryModels} from './common.js';
 import type {CommandContext} from './context.js';
 import {lastDrillSummary} from './drill-summary.js';
@@ -48,13 +48,16 @@ export async function run(ctx: CommandContext<typeof spec>): Promise<number> {
 			process.stdout.write('No repositories configured. Add one to the config file, set RESTIC_REPOSITORY, or run `resto demo`.\n');
 			return 0;
 		}
-		const nameW = Math.min(20, Math.max(4, ...rows.map(r => r.name.length))) + 1;
-		process.stdout.write(`${fit('NAME', nameW)}${fit('STATUS', 16)}${fit('SNAPS', 7)}${fit('LATEST', 26)}LOCATION\n`);
-		for (const r of rows) {
-			const latest = r.latest ? `${formatDateTime(Date.parse(r.latest))} (${formatRelative(Date.parse(r.latest))})` : '';
-			process.stdout.write(`${fit(escapeForTerminal(r.name), nameW)}${fit(r.status, 16)}${fit(r.snapshots === null ? '' : String(r.snapshots), 7)}${fit(latest, 26)}${escapeForTerminal(r.repository)}\n`);
+		// A row's message (why it failed, who holds the lock) goes on its own line below it.
+		const table = textTable(
+			['NAME', 'STATUS', 'SNAPS', 'LATEST', 'LOCATION'],
+			rows.map(r => [escapeForTerminal(r.name), r.status, r.snapshots === null ? '' : String(r.snapshots), r.latest ? `${formatDateTime(Date.parse(r.latest))} (${formatRelative(Date.parse(r.latest))})` : '', escapeForTerminal(r.repository)]),
+		).split('\n');
+		process.stdout.write(`${table[0]}\n`);
+		rows.forEach((r, i) => {
+			process.stdout.write(`${table[i + 1]}\n`);
 			if (r.message) process.stdout.write(`  ${escapeForTerminal(r.message)}\n`);
-		}
+		});
 		return healthy ? 0 : 1;
 	});
 }

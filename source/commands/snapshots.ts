@@ -1,7 +1,7 @@
 /** `resto snapshots [--repo R] [--json]`: the snapshots of one repository. */
 import {printJson} from '../util/cli-output.js';
 import {escapeForTerminal} from '../util/escape.js';
-import {fit, formatBytes, formatDateTime, formatRelative} from '../util/format.js';
+import {formatBytes, formatDateTime, formatRelative, plural, textTable} from '../util/format.js';
 import {clientFor, guard, loadConfigOrExit, repoOrExit} from './common.js';
 import type {CommandContext} from './context.js';
 import {commonOptions, defineCommand} from './spec.js';
@@ -40,14 +40,13 @@ export async function run(ctx: CommandContext<typeof spec>): Promise<number> {
 			process.stdout.write(`${repo.name}: no snapshots\n`);
 			return 0;
 		}
-		const hostW = Math.min(20, Math.max(4, ...snapshots.map(s => s.hostname.length)));
-		process.stdout.write(`${fit('ID', 9)}${fit('TIME', 17)}${fit('AGE', 11)}${fit('HOST', hostW + 1)}${fit('TAGS', 14)}${fit('SIZE', 10)}PATHS\n`);
-		for (const s of snapshots) {
-			process.stdout.write(
-				`${fit(s.shortId, 9)}${fit(formatDateTime(s.time), 17)}${fit(formatRelative(s.time), 11)}${fit(escapeForTerminal(s.hostname), hostW + 1)}${fit(escapeForTerminal(s.tags.join(',')), 14)}${fit(s.totalBytes === undefined ? '' : formatBytes(s.totalBytes), 10)}${escapeForTerminal(s.paths.join(' '))}\n`,
-			);
-		}
-		process.stdout.write(`${snapshots.length} snapshot${snapshots.length === 1 ? '' : 's'}\n`);
+		process.stdout.write(
+			textTable(
+				['ID', 'TIME', 'AGE', 'HOST', 'TAGS', 'SIZE', 'PATHS'],
+				snapshots.map(s => [s.shortId, formatDateTime(s.time), formatRelative(s.time), escapeForTerminal(s.hostname), escapeForTerminal(s.tags.join(',')), s.totalBytes === undefined ? '' : formatBytes(s.totalBytes), escapeForTerminal(s.paths.join(' '))]),
+			),
+		);
+		process.stdout.write(`${plural(snapshots.length, 'snapshot')}\n`);
 		return 0;
 	});
 }

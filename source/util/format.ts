@@ -144,3 +144,20 @@ export function formatDuration(seconds: number | undefined): string {
 
 /** A lock's age as restic says it ("2h5m"); lives with restic's messages, offered here to views. */
 export {formatAge} from '../restic/errors.js';
+
+/**
+ * A plain-text table for the CLI (`resto repos`, `resto snapshots`): each column as wide as its widest
+ * cell in terminal columns, two spaces apart, a column that is empty in every row left out (SIZE on
+ * restic 0.14), the last column never padded. Cells must already be escaped.
+ */
+export function textTable(header: readonly string[], rows: readonly (readonly string[])[]): string {
+	const used = header.map((_, i) => rows.some(r => (r[i] ?? '') !== ''));
+	const keep = header.map((_, i) => i).filter(i => used[i]);
+	const widths = keep.map(i => Math.max(stringWidth(header[i] ?? ''), ...rows.map(r => stringWidth(r[i] ?? ''))));
+	const line = (cells: readonly string[]) =>
+		keep
+			.map((i, k) => (k === keep.length - 1 ? (cells[i] ?? '') : fit(cells[i] ?? '', widths[k]!)))
+			.join('  ')
+			.trimEnd();
+	return [line(header), ...rows.map(line)].map(l => `${l}\n`).join('');
+}
