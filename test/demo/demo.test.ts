@@ -10,12 +10,22 @@ import {rmSync} from 'node:fs';
 
 let dir: string;
 let demo: DemoRepository;
+let state: string;
+const savedState = process.env.XDG_STATE_HOME;
 
 beforeAll(async () => {
+	// `resto demo` registers the demo in resto's state directory: a private one, never the user's.
+	state = tempDir('resto-demo-state-');
+	process.env.XDG_STATE_HOME = state;
 	dir = tempDir('resto-demo-');
 	demo = await ensureDemoRepository(dir);
 }, 60_000);
-afterAll(() => rmSync(dir, {recursive: true, force: true}));
+afterAll(() => {
+	rmSync(dir, {recursive: true, force: true});
+	rmSync(state, {recursive: true, force: true});
+	if (savedState === undefined) delete process.env.XDG_STATE_HOME;
+	else process.env.XDG_STATE_HOME = savedState;
+});
 
 describe('resto demo (real restic)', () => {
 	test('≥ 6 snapshots from two hosts spread over months; password file 0600', async () => {
