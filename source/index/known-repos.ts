@@ -63,7 +63,12 @@ export function rememberRepoId(access: RepoAccess, repoId: string, dir = default
 	const store = readStore(dir);
 	if (store[key] === repoId) return;
 	store[key] = repoId;
-	writePrivateFile(storeFile(dir), `${JSON.stringify(store)}\n`);
+	try {
+		writePrivateFile(storeFile(dir), `${JSON.stringify(store)}\n`);
+	} catch {
+		// Only a shortcut (restic is asked next time): a cache folder that cannot be written, already
+		// reported by the index cache, must not stop the command.
+	}
 }
 
 /**
