@@ -6,7 +6,10 @@ import type {Repository} from '../config/config.js';
 import type {FileIndex} from '../index/file-index.js';
 import {loadCache} from '../index/cache.js';
 import {RepoIndexer} from '../index/indexer.js';
-import {cacheIsCurrent, knownRepoId, rememberRepoId} from '../index/known-repos.js';
+import {checkPasswordAgainstKeys, localPassword} from '../index/key-check.js';
+import {cacheIsCurrent, knownRepoId, localRepoDir, rememberRepoId} from '../index/known-repos.js';
+import {classifyFailure} from '../restic/errors.js';
+import {secretsOf} from '../restic/run.js';
 import {prepareSearch, search, type SearchFilters} from '../index/search.js';
 import {exitCodes} from '../util/exit-codes.js';
 import {printJson} from '../util/cli-output.js';
@@ -182,8 +185,12 @@ export async function run(ctx: CommandContext<typeof spec>): Promise<number> {
 async function currentIndex(repo: Repository, quiet: boolean): Promise<FileIndex> {
 	const known = knownRepoId(repo.access);
 	if (known && cacheIsCurrent(repo.access, known)) {
-		const cached = loadCache(known);
-		if (cached.index) return cached.index;
+		// Answering without restic must still refuse the password restic would refuse; when the keys
+		// cannot tell (a password command, a key this code cannot read), restic below decides.
+		const verdict = passwordVerdict(repo);
+		if (verdict === 'wrong') throw wrongPassword(repo);
+		const cached = verdict === 'ok' ? loadCache(known) : undefined;
+		if (cached?.index) return cached.index;
 	}
 	const client = clientFor(repo);
 	const indexer = new RepoIndexer(client);
@@ -192,4 +199,16 @@ async function currentIndex(repo: Repository, quiet: boolean): Promise<FileIndex
 	await refreshIndex(indexer, quiet);
 	if (indexer.repoId) rememberRepoId(repo.access, indexer.repoId);
 	return indexer.index;
+}
+
+function passwordVerdict(repo: Repository): 'ok' | 'wrong' | 'unknown' {
+	const dir = localRepoDir(repo.access.repository);
+	const password = localPassword(repo.access);
+	if (dir === undefined || password === undefined) return 'unknown';
+	return checkPasswordAgainstKeys(dir, password);
+}
+
+/** The very error restic's own refusal is turned into (restic/errors.ts), so every command reads alike. */
+function wrongPassword(repo: Repository): Error {
+	return classifyFailure({exitCode: 12, stderr: 'Fatal: wrong password or no key found\n', repository: repo.access.repository, secrets: secretsOf(repo.access)})!;
 }

@@ -1,0 +1,102 @@
+/**
+ * Checking a password against a local repository's key files without starting restic, so an answer
+ * from the index cache (no restic at all) still refuses a wrong password like restic would. A key
+ * file (restic internal/repository/key.go) is JSON {kdf: "scrypt", N, r, p, salt, data}; scrypt of the
+ * password gives 64 bytes: a 32-byte AES-256 key and a 32-byte Poly1305-AES MAC key (internal/crypto).
+ * `data` is IV(16) ‖ AES-256-CTR ciphertext ‖ MAC(16); the right password decrypts it to the JSON
+ * master key {mac, encrypt}. A wrong key decrypts to noise, which never parses as that JSON.
+ */
+import {createDecipheriv, scryptSync} from 'node:crypto';
+import {readdirSync, readFileSync} from 'node:fs';
+import path from 'node:path';
+import type {RepoAccess} from '../restic/run.js';
+
+/** ok: a key opens with the password; wrong: none does; unknown: cannot tell here (ask restic). */
+export type KeyCheck = 'ok' | 'wrong' | 'unknown';
+
+interface KeyFile {
+	kdf: string;
+	N: number;
+	r: number;
+	p: number;
+	salt: string;
+	data: string;
+}
+
+function parseKeyFile(text: string): KeyFile | undefined {
+	try {
+		const k = JSON.parse(text) as Partial<KeyFile>;
+		if (k.kdf !== 'scrypt' || typeof k.salt !== 'string' || typeof k.data !== 'string') return undefined;
+		if (![k.N, k.r, k.p].every(v => Number.isSafeInteger(v) && (v as number) > 0)) return undefined;
+		return k as KeyFile;
+	} catch {
+		return undefined;
+	}
+}
+
+/** Whether `password` opens this key file (undefined: the key file is not one this code reads). */
+export function keyOpens(keyFileText: string, password: string): boolean | undefined {
+	const key = parseKeyFile(keyFileText);
+	if (!key) return undefined;
+	const data = Buffer.from(key.data, 'base64');
+	if (data.length < 32) return undefined;
+	let derived: Buffer;
+	try {
+		// scrypt needs 128·N·r bytes; twice that leaves room for node's own bookkeeping.
+		derived = scryptSync(password, Buffer.from(key.salt, 'base64'), 64, {N: key.N, r: key.r, p: key.p, maxmem: 256 * key.N * key.r * 2});
+	} catch {
+		return undefined;
+	}
+	const decipher = createDecipheriv('aes-256-ctr', derived.subarray(0, 32), data.subarray(0, 16));
+	const plain = Buffer.concat([decipher.update(data.subarray(16, data.length - 16)), decipher.final()]);
+	try {
+		const master = JSON.parse(plain.toString('utf8')) as {mac?: unknown; encrypt?: unknown};
+		return Boolean(master && typeof master === 'object' && master.mac && typeof master.encrypt === 'string');
+	} catch {
+		return false;
+	}
+}
+
+/** Whether `password` opens any key of the local repository in `repoDir`. */
+export function checkPasswordAgainstKeys(repoDir: string, password: string): KeyCheck {
+	let names: string[];
+	try {
+		names = readdirSync(path.join(repoDir, 'keys')).filter(f => /^[0-9a-f]{64}$/.test(f));
+	} catch {
+		return 'unknown';
+	}
+	if (names.length === 0) return 'unknown';
+	let unreadable = false;
+	for (const name of names) {
+		let text: string;
+		try {
+			text = readFileSync(path.join(repoDir, 'keys', name), 'utf8');
+		} catch {
+			unreadable = true;
+			continue;
+		}
+		const opens = keyOpens(text, password);
+		if (opens) return 'ok';
+		if (opens === undefined) unreadable = true;
+	}
+	// A key this code could not read might be the one the password opens.
+	return unreadable ? 'unknown' : 'wrong';
+}
+
+/**
+ * The password restic would use for this access, when it can be had without running anything: the
+ * password itself, or a password file's content (restic trims surrounding white space). Undefined
+ * for a password command, a missing or unreadable file, or no password at all: restic then says why.
+ */
+export function localPassword(access: RepoAccess): string | undefined {
+	if (access.passwordFile) {
+		try {
+			return readFileSync(access.passwordFile, 'utf8').trim() || undefined;
+		} catch {
+			return undefined;
+		}
+	}
+	if (access.passwordCommand) return undefined;
+	// An empty password is not one to restic ("an empty password is not a password").
+	return access.password || undefined;
+}
