@@ -129,10 +129,11 @@ describe('offsite copies and 3-2-1 (real rclone sync, rclone serve restic, resti
 
 	test('restic copy to rclone serve restic on 127.0.0.1 (initialised with the source chunker parameters)', () => {
 		const r = resto(xdg, ['copy', '--to', 'offsite'], env);
-		expect(r.status).toBe(0);
+		// The whole outcome, so a failure shows restic's message.
+		expect({status: r.status, stderr: r.stderr}).toMatchObject({status: 0});
 		expect(r.stderr).toMatch(/offsite: 1 snapshot\(s\) copied; 1 snapshot\(s\) there, repository id [0-9a-f]{12}… verified/);
 		expect(r.stderr).not.toContain('offsite-secret-pw');
-	});
+	}, 180_000);
 
 	test('3-2-1 met: three copies, three media, one offsite, ages and last copy results', () => {
 		const s = status();
@@ -174,7 +175,7 @@ describe('offsite copies and 3-2-1 (real rclone sync, rclone serve restic, resti
 		const green = status();
 		expect(green.code).toBe(0);
 		expect(green.sets[0]!.status).toBe('ok');
-	});
+	}, 240_000);
 
 	test('a mirror target that holds a different repository: id mismatch, nothing overwritten', () => {
 		const third = makeRepo({password: 'a different password'});

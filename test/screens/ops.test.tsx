@@ -6,7 +6,7 @@ import type {Config} from '../../source/config/config.js';
 import {verifyUnits} from '../../source/ops/schedule-install.js';
 import {ResticCli} from '../../source/restic/client.js';
 import {loadTheme} from '../../source/theme/load.js';
-import {keys, renderAt, tick, waitForText} from '../helpers/ink.js';
+import {keys, renderAt, tick, waitForFrame, waitForText} from '../helpers/ink.js';
 import {makeRepo, tempDir, writeTree, type TestRepo} from '../helpers/restic.js';
 import {cliPath} from '../e2e/tmux.js';
 
@@ -74,6 +74,18 @@ function app() {
 describe('operations screens (real restic, rclone, systemd-analyze)', () => {
 	test('retention: timeline with reasons, restic agrees, refusal, apply after typing the name', async () => {
 		const ui = app();
+		// Edit the policy field: wait for each step to show before the next (keys come in chunks under load).
+		const setPolicy = async (text: string) => {
+			ui.stdin.write('e');
+			await waitForText(ui.lastFrame, 'policy: --');
+			for (let i = 0; i < 40; i++) ui.stdin.write(keys.backspace);
+			// Empty: the field shows its placeholder.
+			await waitForText(ui.lastFrame, 'policy: --keep-daily 7 --keep-weekly 4');
+			for (const ch of text) ui.stdin.write(ch);
+			await waitForFrame(ui.lastFrame, f => f.includes(`policy: ${text}`));
+			ui.stdin.write(keys.enter);
+			await waitForText(ui.lastFrame, `policy (config): ${text}`);
+		};
 		try {
 			await waitForText(ui.lastFrame, /ok\s+6/);
 			ui.stdin.write(keys.enter);
@@ -87,25 +99,13 @@ describe('operations screens (real restic, rclone, systemd-analyze)', () => {
 			expect(frame).toMatch(/remove [0-9a-f]{8} 2026-03-01/);
 			frame = await waitForText(ui.lastFrame, 'prune frees', 60_000);
 			// A policy that keeps nothing: refused.
-			ui.stdin.write('e');
-			await tick();
-			for (let i = 0; i < 40; i++) ui.stdin.write(keys.backspace);
-			await tick();
-			for (const ch of '--keep-tag nope') ui.stdin.write(ch);
-			await tick();
-			ui.stdin.write(keys.enter);
+			await setPolicy('--keep-tag nope');
 			frame = await waitForText(ui.lastFrame, 'would delete every snapshot (6); refusing');
 			ui.stdin.write('x');
 			await tick(100);
 			expect(repo.restic(['snapshots', '--json', '--no-lock'])).toMatch(/(?:"id".*){6}/s);
 			// Back to keep-last 4 and apply it.
-			ui.stdin.write('e');
-			await tick();
-			for (let i = 0; i < 40; i++) ui.stdin.write(keys.backspace);
-			await tick();
-			for (const ch of '--keep-last 4') ui.stdin.write(ch);
-			await tick();
-			ui.stdin.write(keys.enter);
+			await setPolicy('--keep-last 4');
 			await waitForText(ui.lastFrame, /keep 4 · remove 2 of 6 · restic agrees/, 60_000);
 			ui.stdin.write('x');
 			await waitForText(ui.lastFrame, 'type "local" to forget 2 snapshot(s)');
