@@ -28,7 +28,7 @@ export function DrillScreen({repo: repoName}: {repo?: string}) {
 	// Small terminals (60×15): the title shrinks to one line, step explanations go, and the part that
 	// asks something (start, the pick, a y/n question, the verdict) never shrinks: the steps above it are
 	// clipped instead of the question, and nothing is drawn over anything else.
-	const roomy = height >= 22;
+	const roomy = height >= 18;
 	return (
 		<Box flexDirection="column" width={width} height={height}>
 			<Box flexDirection="column" flexShrink={1} overflow="hidden">
