@@ -32,6 +32,8 @@ export function DrillScreen({repo: repoName}: {repo?: string}) {
 	return (
 		<Box flexDirection="column" width={width} height={height}>
 			<Box flexDirection="column" flexShrink={1} overflow="hidden">
+			{/* Rows never shrink (a shrunk row is drawn over by the next one): the box clips instead. */}
+			<Box flexShrink={0} flexDirection="column">
 			{roomy ? (
 				<Text wrap="wrap">
 					<Text {...roleStyle(theme, 'title')} bold>
@@ -47,6 +49,7 @@ export function DrillScreen({repo: repoName}: {repo?: string}) {
 					{escapeForTerminal(repo.name)}: one random file {months >= 1200 ? 'of any age' : `of the last ${months} months`}, restored and proved
 				</Text>
 			)}
+			</Box>
 			{roomy ? <Text> </Text> : null}
 			{state.steps.map(step => (
 				<Box key={step.id} flexDirection="column" flexShrink={0}>
@@ -55,10 +58,11 @@ export function DrillScreen({repo: repoName}: {repo?: string}) {
 						{step.detail ? <Text {...roleStyle(theme, step.status === 'failed' ? 'status.error' : 'text.muted')}> — {escapeForTerminal(step.detail)}</Text> : null}
 					</Text>
 					{(roomy || step.status === 'running') && (step.status === 'running' || (step.status === 'pending' && !started && step.id === 'check')) ? (
-						<Text wrap="wrap" {...roleStyle(theme, 'text.muted')}>
-							{'   '}
-							{step.why}
-						</Text>
+						<Box paddingLeft={3} flexShrink={0}>
+							<Text wrap="wrap" {...roleStyle(theme, 'text.muted')}>
+								{step.why}
+							</Text>
+						</Box>
 					) : null}
 				</Box>
 			))}
