@@ -48,7 +48,7 @@ export function progressLine(s: BackupState): string {
 export function summaryText(s: BackupState): string {
 	const sum = s.summary;
 	if (!sum) return '';
-	return `${sum.dryRun ? 'dry run: would back up' : 'backed up'} ${sum.totalFilesProcessed} files (${formatBytes(sum.totalBytesProcessed)}): ${sum.filesNew} new, ${sum.filesChanged} changed, ${sum.filesUnmodified} unmodified; dirs ${sum.dirsNew} new, ${sum.dirsChanged} changed, ${sum.dirsUnmodified} unmodified; ${formatBytes(sum.dataAdded)} added in ${formatDuration(sum.totalDuration)}${s.snapshotId && !sum.dryRun ? `; snapshot ${s.snapshotId.slice(0, 8)}` : ''}`;
+	return `${sum.dryRun ? 'dry run: would back up' : 'backed up'} ${plural(sum.totalFilesProcessed, 'file')} (${formatBytes(sum.totalBytesProcessed)}): ${sum.filesNew} new, ${sum.filesChanged} changed, ${sum.filesUnmodified} unmodified; dirs ${sum.dirsNew} new, ${sum.dirsChanged} changed, ${sum.dirsUnmodified} unmodified; ${formatBytes(sum.dataAdded)} added in ${formatDuration(sum.totalDuration)}${s.snapshotId && !sum.dryRun ? `; snapshot ${s.snapshotId.slice(0, 8)}` : ''}`;
 }
 
 function planFor(ctx: CommandContext<typeof spec>): BackupPlan {

@@ -29,9 +29,9 @@ describe('backup and drill screens', () => {
 			ui.stdin.write('n');
 			let frame = await waitForText(ui.lastFrame, /Dry run: done/);
 			expect(frame).toMatch(/(unchanged|new)\s+(0|14) B\s+.*old\.txt/);
-			expect(frame).toMatch(/would back up 1 files/);
+			expect(frame).toMatch(/would back up 1 file /);
 			ui.stdin.write(keys.enter);
-			frame = await waitForText(ui.lastFrame, /backed up 1 files/);
+			frame = await waitForText(ui.lastFrame, /backed up 1 file /);
 			expect(frame).toMatch(/snapshot [0-9a-f]{8}/);
 		} finally {
 			ui.unmount();

@@ -118,7 +118,7 @@ describe.each(sizes)('golden frames at %i×%i', (columns, rows) => {
 			let frame = await waitForText(ui.lastFrame, '2 versions in 2 snapshots');
 			checkFrame(frame, columns, rows, ['search: letter', 'docs/letter.txt', 'esc leave field']);
 			ui.stdin.write(keys.tab);
-			frame = await waitForText(ui.lastFrame, 'esc results');
+			frame = await waitForFrame(ui.lastFrame, f => f.includes('/ edit query') && !f.includes('tab: pick a version'));
 			// Version rows show their fields, the newest first.
 			checkFrame(frame, columns, rows, ['2026-02-10', '2026-01-10']);
 			if (columns >= 80) expect(frame).toMatch(/modified \d{4}-\d\d-\d\d \d\d:\d\d/);

@@ -96,12 +96,14 @@ describe('keys that arrive together', () => {
 			expect(ui.lastFrame()).toContain('esc leave field');
 			// Versions pane: ? opens help, q closes it.
 			ui.stdin.write(keys.tab);
-			await waitForText(ui.lastFrame, 'esc results');
+			await waitForFrame(ui.lastFrame, f => f.includes('/ edit query') && !f.includes('tab: pick a version'));
 			ui.stdin.write('?');
 			await waitForText(ui.lastFrame, 'esc leaves the field');
 			ui.stdin.write('q');
 			await waitForFrame(ui.lastFrame, f => f.includes('search: letter') && !f.includes('esc leaves the field'));
-			// Esc to the results list, j/k move there, / goes back into the field.
+			// Tab back to the field, Esc to the results list, / goes back into the field.
+			ui.stdin.write(keys.tab);
+			await waitForText(ui.lastFrame, 'esc leave field');
 			ui.stdin.write(keys.escape);
 			await waitForText(ui.lastFrame, '/ edit query');
 			ui.stdin.write('/x');

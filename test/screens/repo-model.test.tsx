@@ -67,7 +67,7 @@ describe('screens follow the repository models', () => {
 			ui.stdin.write('b');
 			await waitForText(ui.lastFrame, 'docs');
 			ui.stdin.write(keys.enter);
-			await waitForText(ui.lastFrame, /backed up \d+ files/);
+			await waitForText(ui.lastFrame, /backed up \d+ files?/);
 			ui.stdin.write(keys.escape);
 			frame = await waitForText(ui.lastFrame, /2 snapshots,/);
 

@@ -47,7 +47,7 @@ export function BackupProgress({state, width, height}: {state: BackupState; widt
 				: null}
 			{sum ? (
 				<Text wrap="wrap">
-					{sum.dryRun ? 'would back up' : 'backed up'} {sum.totalFilesProcessed} files ({formatBytes(sum.totalBytesProcessed)}): {sum.filesNew} new, {sum.filesChanged} changed, {sum.filesUnmodified} unmodified · dirs {sum.dirsNew} new, {sum.dirsChanged} changed, {sum.dirsUnmodified} unmodified · {formatBytes(sum.dataAdded)} added in {formatDuration(sum.totalDuration)}
+					{sum.dryRun ? 'would back up' : 'backed up'} {plural(sum.totalFilesProcessed, 'file')} ({formatBytes(sum.totalBytesProcessed)}): {sum.filesNew} new, {sum.filesChanged} changed, {sum.filesUnmodified} unmodified · dirs {sum.dirsNew} new, {sum.dirsChanged} changed, {sum.dirsUnmodified} unmodified · {formatBytes(sum.dataAdded)} added in {formatDuration(sum.totalDuration)}
 					{state.snapshotId && !sum.dryRun ? ` · snapshot ${state.snapshotId.slice(0, 8)}` : ''}
 				</Text>
 			) : null}

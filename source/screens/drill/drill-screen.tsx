@@ -28,10 +28,12 @@ export function DrillScreen({repo: repoName}: {repo?: string}) {
 	// Small terminals (60×15): the title shrinks to one line, step explanations go, and the part that
 	// asks something (start, the pick, a y/n question, the verdict) never shrinks: the steps above it are
 	// clipped instead of the question, and nothing is drawn over anything else.
-	const roomy = height >= 22;
+	const roomy = height >= 18;
 	return (
 		<Box flexDirection="column" width={width} height={height}>
 			<Box flexDirection="column" flexShrink={1} overflow="hidden">
+			{/* Rows never shrink (a shrunk row is drawn over by the next one): the box clips instead. */}
+			<Box flexShrink={0} flexDirection="column">
 			{roomy ? (
 				<Text wrap="wrap">
 					<Text {...roleStyle(theme, 'title')} bold>
@@ -47,6 +49,7 @@ export function DrillScreen({repo: repoName}: {repo?: string}) {
 					{escapeForTerminal(repo.name)}: one random file {months >= 1200 ? 'of any age' : `of the last ${months} months`}, restored and proved
 				</Text>
 			)}
+			</Box>
 			{roomy ? <Text> </Text> : null}
 			{state.steps.map(step => (
 				<Box key={step.id} flexDirection="column" flexShrink={0}>
@@ -55,10 +58,11 @@ export function DrillScreen({repo: repoName}: {repo?: string}) {
 						{step.detail ? <Text {...roleStyle(theme, step.status === 'failed' ? 'status.error' : 'text.muted')}> — {escapeForTerminal(step.detail)}</Text> : null}
 					</Text>
 					{(roomy || step.status === 'running') && (step.status === 'running' || (step.status === 'pending' && !started && step.id === 'check')) ? (
-						<Text wrap="wrap" {...roleStyle(theme, 'text.muted')}>
-							{'   '}
-							{step.why}
-						</Text>
+						<Box paddingLeft={3} flexShrink={0}>
+							<Text wrap="wrap" {...roleStyle(theme, 'text.muted')}>
+								{step.why}
+							</Text>
+						</Box>
 					) : null}
 				</Box>
 			))}

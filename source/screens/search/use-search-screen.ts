@@ -71,7 +71,8 @@ export function useSearchScreen({repo: repoName, query: initialQuery}: {repo: st
 			'search.next': () => (pane !== 'versions' ? moveResults('down') : moveVersions('down')),
 			'search.prev': () => (pane !== 'versions' ? moveResults('up') : moveVersions('up')),
 			'search.focus': findMode ? {disabled: 'restic find mode has no versions pane'} : () => setPane(p => (p !== 'versions' && hit ? 'versions' : 'query')),
-			...(pane === 'query' ? {'app.back': () => setPane('results')} : pane === 'versions' ? {'app.back': () => setPane('results'), 'search.edit': () => setPane('query')} : {'search.edit': () => setPane('query')}),
+			// Esc leaves the query field; from the results or the versions it leaves the screen.
+			...(pane === 'query' ? {'app.back': () => setPane('results')} : {'search.edit': () => setPane('query')}),
 			'search.open': () => {
 				if (!selectedPath || !selectedSnapshot) return;
 				nav.push({name: 'file', repo: repoName, snapshotId: selectedSnapshot, path: selectedPath});
@@ -95,7 +96,7 @@ export function useSearchScreen({repo: repoName, query: initialQuery}: {repo: st
 			'search.machine': () => task?.toggleMachine(),
 		},
 		{
-			hints: pane === 'query' ? {'app.back': 'leave field'} : pane === 'versions' ? {'app.back': 'results'} : {},
+			hints: pane === 'query' ? {'app.back': 'leave field'} : {},
 			onText: pane !== 'query' ? undefined : (input, key) => {
 				let next = '';
 				const consumed = applyTextEdit(
