@@ -10,4 +10,6 @@ export type Route =
 	| {name: 'drill'; repo?: string}
 	| {name: 'drills'}
 	| {name: 'retention'; repo: string}
-	| {name: 'status'};
+	| {name: 'status'}
+	| {name: 'union'; repo: string; dir?: string}
+	| {name: 'plan'; repo: string};

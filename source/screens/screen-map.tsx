@@ -11,6 +11,8 @@ import {StatusScreen} from './status/status-screen.js';
 import type {Route} from './routes.js';
 import {SnapshotsScreen} from './snapshots/snapshots-screen.js';
 import {TreeScreen} from './tree/tree-screen.js';
+import {PlanScreen} from './union/plan-screen.js';
+import {UnionScreen} from './union/union-screen.js';
 
 /** The element for a route. Keys make a new route remount its screen. */
 export function renderRoute(route: Route): ReactNode {
@@ -35,6 +37,10 @@ export function renderRoute(route: Route): ReactNode {
 			return <RetentionScreen key={`ret:${route.repo}`} repo={route.repo} />;
 		case 'status':
 			return <StatusScreen key="status" />;
+		case 'union':
+			return <UnionScreen key={`u:${route.repo}:${route.dir ?? ''}`} repo={route.repo} dir={route.dir} />;
+		case 'plan':
+			return <PlanScreen key={`p:${route.repo}`} repo={route.repo} />;
 		case 'diff':
 			return <DiffScreen key={`d:${route.path}:${route.older}:${route.newer}`} path={route.path} older={route.older} newer={route.newer} lines={route.lines} truncated={route.truncated} />;
 	}
@@ -65,5 +71,9 @@ export function routeLabel(route: Route): string {
 			return 'retention';
 		case 'status':
 			return '3-2-1';
+		case 'union':
+			return 'all files';
+		case 'plan':
+			return 'restore plan';
 	}
 }

@@ -95,6 +95,7 @@ export function useSnapshotsScreen({repo: repoName}: {repo: string}) {
 					'snapshots.search': () => nav.push({name: 'search', repo: repoName}),
 					'snapshots.refresh': reload,
 					'snapshots.retention': () => nav.push({name: 'retention', repo: repoName}),
+					'snapshots.union': () => nav.push({name: 'union', repo: repoName}),
 				},
 		{
 			modal: filtering,
