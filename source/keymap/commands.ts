@@ -19,6 +19,8 @@ export type Scope =
 	| 'status'
 	| 'union'
 	| 'plan'
+	| 'snapdiff'
+	| 'du'
 	| 'help'
 	| 'confirm'
 	| 'input';
@@ -69,6 +71,8 @@ export const commandSpecs = [
 	{id: 'snapshots.search', hint: 'search', keys: ['s'], description: 'Search files', category: 'Snapshots', scope: 'snapshots', footer: true},
 	{id: 'snapshots.refresh', keys: ['r', 'ctrl+r'], description: 'Reload snapshots', category: 'Snapshots', scope: 'snapshots'},
 	{id: 'snapshots.retention', hint: 'retention', keys: ['f'], description: 'Retention: which snapshots a forget policy keeps', category: 'Snapshots', scope: 'snapshots', footer: true},
+	{id: 'snapshots.diff', hint: 'diff', keys: ['D'], description: 'What changed since the previous snapshot of this host', category: 'Snapshots', scope: 'snapshots', footer: true},
+	{id: 'snapshots.du', keys: ['S'], description: 'Disk usage of this snapshot (largest folders)', category: 'Snapshots', scope: 'snapshots'},
 	{id: 'snapshots.union', hint: 'all files', keys: ['u'], description: 'Every file of every snapshot (deleted ones as ghosts)', category: 'Snapshots', scope: 'snapshots', footer: true},
 	// Tree
 	{id: 'tree.open', hint: 'open', keys: ['enter', 'right', 'l'], description: 'Open directory / file', category: 'Files', scope: 'tree', footer: true},
@@ -116,6 +120,10 @@ export const commandSpecs = [
 	{id: 'plan.run', hint: 'restore all', keys: ['enter'], description: 'Restore every item (asks first)', category: 'Recovery', scope: 'plan', footer: true},
 	{id: 'plan.remove', hint: 'remove', keys: ['x', 'delete'], description: 'Remove the item from the plan', category: 'Recovery', scope: 'plan', footer: true},
 	{id: 'plan.overwrite', hint: 'overwrite', keys: ['o'], description: 'Replace existing files on/off', category: 'Recovery', scope: 'plan', footer: true},
+	{id: 'snapdiff.open', hint: 'open / diff', keys: ['enter', 'right', 'l'], description: 'Open folder / text diff of a changed file', category: 'Recovery', scope: 'snapdiff', footer: true},
+	{id: 'snapdiff.parent', hint: 'up', keys: ['left', 'h', 'backspace'], description: 'Parent folder', category: 'Recovery', scope: 'snapdiff', footer: true},
+	{id: 'du.open', hint: 'open', keys: ['enter', 'right', 'l'], description: 'Open folder', category: 'Recovery', scope: 'du', footer: true},
+	{id: 'du.parent', hint: 'up', keys: ['left', 'h', 'backspace'], description: 'Parent folder', category: 'Recovery', scope: 'du', footer: true},
 	// Overlays
 	{id: 'retention.edit', hint: 'policy', keys: ['e'], description: 'Edit the policy (restic --keep-* flags)', category: 'Operations', scope: 'retention', footer: true},
 	{id: 'retention.apply', hint: 'apply', keys: ['x'], description: 'Forget the removed snapshots (type the repository name)', category: 'Operations', scope: 'retention', footer: true, dangerous: true},
@@ -185,6 +193,8 @@ export const scopeStacks: ReadonlyArray<readonly Scope[]> = [
 	['status', 'list', 'global'],
 	['union', 'list', 'global'],
 	['plan', 'list', 'global'],
+	['snapdiff', 'list', 'global'],
+	['du', 'list', 'global'],
 	['help'],
 	['confirm'],
 	['input'],

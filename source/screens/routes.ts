@@ -12,4 +12,6 @@ export type Route =
 	| {name: 'retention'; repo: string}
 	| {name: 'status'}
 	| {name: 'union'; repo: string; dir?: string}
-	| {name: 'plan'; repo: string};
+	| {name: 'plan'; repo: string}
+	| {name: 'snapdiff'; repo: string; source: string; target: string}
+	| {name: 'du'; repo: string; snapshotId: string};

@@ -37,6 +37,32 @@ afterAll(() => {
 	repo.cleanup();
 });
 
+describe('snapshot diff and disk usage screens (80×24)', () => {
+	test('D compares the newest snapshot with the previous one; enter on a changed text file shows its diff; S shows sizes', async () => {
+		writeTree(src, {'keep.txt': 'keep, edited\n'});
+		repo.backup([src], {host: 'laptop', time: '2026-01-03 10:00:00'});
+		const ui = renderAt(<App config={config} theme={loadTheme('no-color', {})} clientFor={r => new ResticCli(r.access)} initialRoute={{name: 'snapshots', repo: 'local'}} />, 80, 24);
+		try {
+			await waitForText(ui.lastFrame, 'laptop');
+			ui.stdin.write('D');
+			let frame = await waitForFrame(ui.lastFrame, f => f.includes('keep.txt') && /in all .*~1/.test(f));
+			expect(frame).toMatch(/M\s+keep\.txt/);
+			ui.stdin.write(keys.enter);
+			frame = await waitForText(ui.lastFrame, '+keep, edited');
+			expect(frame).toContain('-keep');
+			ui.stdin.write(keys.escape);
+			await waitForFrame(ui.lastFrame, f => f.includes('in all') && !f.includes('+keep, edited'));
+			ui.stdin.write(keys.escape);
+			await waitForText(ui.lastFrame, 'laptop');
+			ui.stdin.write('S');
+			frame = await waitForFrame(ui.lastFrame, f => f.includes('keep.txt') && f.includes('new.txt') && f.includes('SHARE'));
+			expect(frame).toMatch(/13 B\s+76\.5%.*keep\.txt/);
+		} finally {
+			ui.unmount();
+		}
+	}, 120_000);
+});
+
 describe('all-files tree and restore plan (80×24)', () => {
 	test('ghosts are marked; a deleted folder and a deleted file restore in one plan run', async () => {
 		const ui = renderAt(<App config={config} theme={loadTheme('no-color', {})} clientFor={r => new ResticCli(r.access)} initialRoute={{name: 'snapshots', repo: 'local'}} />, 80, 24);
