@@ -431,7 +431,12 @@ export class UnionTree {
 			lastPos.fill(-1);
 			for (const [k, {s}] of positions.entries()) index.bits[s.slot]!.forEach(versionCount, v => (lastPos[verPath[v]!] = k));
 			// For each position, the complete snapshots after it (a path last seen there went missing in the first that covers it).
-			const after = positions.map((_, k) => positions.slice(k + 1).filter(x => x.s.snap.complete).map(x => x.s));
+			const after = positions.map((_, k) =>
+				positions
+					.slice(k + 1)
+					.filter(x => x.s.snap.complete)
+					.map(x => x.s),
+			);
 			for (let p = 0; p < n; p++) {
 				const k = lastPos[p]!;
 				if (k < 0) continue;

@@ -46,7 +46,12 @@ export function useDuScreen(repoName: string, snapshotId: string, listHeight: nu
 			if (shown === '/') return;
 			const up = parentFolder(shown);
 			setFolder(up);
-			setCursor(Math.max(0, (index && sizes ? childrenBySize(index, sizes, up) : []).findIndex(r => r.path === shown)));
+			setCursor(
+				Math.max(
+					0,
+					(index && sizes ? childrenBySize(index, sizes, up) : []).findIndex(r => r.path === shown),
+				),
+			);
 		},
 	};
 	return {model, gone, progress, indexed, rows, total, cursor: clamp(cursor), folder: shown, actions};

@@ -40,9 +40,12 @@ export function usePlanScreen(repoName: string, listHeight: number) {
 		run: async () => {
 			if (!task || task.running || items.length === 0) return;
 			const replacing = state.preview.filter(p => p.replaces).length;
-			const question = `Restore ${items.length} item${items.length === 1 ? '' : 's'} into ${state.target}?${replacing ? overwrite ? ` ${replacing} existing will be replaced.` : ` ${replacing} already exist and will be skipped (o: overwrite).` : ''}`;
+			const question = `Restore ${items.length} item${items.length === 1 ? '' : 's'} into ${state.target}?${replacing ? (overwrite ? ` ${replacing} existing will be replaced.` : ` ${replacing} already exist and will be skipped (o: overwrite).`) : ''}`;
 			if (!(await services.confirm(question, {dangerous: overwrite && replacing > 0}))) return;
-			const untrack = services.trackTask(() => `restore plan: ${task.getSnapshot().progress?.text ?? 'starting'}`, () => task.cancel());
+			const untrack = services.trackTask(
+				() => `restore plan: ${task.getSnapshot().progress?.text ?? 'starting'}`,
+				() => task.cancel(),
+			);
 			try {
 				const result = await task.run({items: items.map(({snapshot, path}) => ({snapshot, path}))}, overwrite);
 				// What came back is no longer marked; what failed stays, to try again.

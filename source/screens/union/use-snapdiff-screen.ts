@@ -57,7 +57,12 @@ export function useSnapdiffScreen(repoName: string, source: string, target: stri
 			if (shown === '/') return;
 			const up = parentFolder(shown);
 			setFolder(up);
-			setCursor(Math.max(0, (task?.tree.list(up) ?? []).findIndex(r => r.path === shown)));
+			setCursor(
+				Math.max(
+					0,
+					(task?.tree.list(up) ?? []).findIndex(r => r.path === shown),
+				),
+			);
 		},
 	};
 	return {model, gone, state, rows, cursor: clamp(cursor), folder: shown, total: task?.tree.total, below: task?.tree.countsBelow(shown), actions};
