@@ -103,7 +103,11 @@ function main(): void {
 		const saveMs = performance.now() - t;
 		index = undefined as never;
 		// Measured in a fresh process, as resto reopening a cached index: nothing of the build in its heap.
-		const child = spawnSync(process.execPath, ['--expose-gc', '--max-old-space-size=4096', ...(process.env.CPU_PROF_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.CPU_PROF_DIR}`] : []), fileURLToPath(import.meta.url)], {env: {...process.env, REUSE_INDEX: dir}, encoding: 'utf8', maxBuffer: 1 << 24});
+		const child = spawnSync(process.execPath, ['--expose-gc', '--max-old-space-size=4096', ...(process.env.CPU_PROF_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.CPU_PROF_DIR}`] : []), fileURLToPath(import.meta.url)], {
+			env: {...process.env, REUSE_INDEX: dir},
+			encoding: 'utf8',
+			maxBuffer: 1 << 24,
+		});
 		if (child.status !== 0) throw new Error(`measuring process failed: ${child.stderr}`);
 		const figures = JSON.parse(child.stdout) as Record<string, unknown>;
 		const machine = {cpus: os.cpus().length, cpu: os.cpus()[0]?.model, node: process.version};

@@ -46,7 +46,10 @@ export function syntheticIndex(targetPaths: number, snapshotCount: number, bigFo
 		} else if (r < 0.8) {
 			addFile(`${home}/Documents/${pick(['work', 'personal', 'school', 'archive'])}/${pick(['clients', 'projects', 'admin'])}/${2010 + Math.floor(rand() * 16)}/${pick(words)}-${pick(words)}-${Math.floor(rand() * 1000)}.${pick(exts)}`, Math.floor(rand() * 3_000_000));
 		} else if (r < 0.95) {
-			addFile(`${home}/.cache/${pick(['mozilla', 'pip', 'go-build', 'thumbnails', 'yarn'])}/objects-v2/${Math.floor(rand() * 256).toString(16)}/${Math.floor(rand() * 256).toString(16)}/${Math.floor(rand() * 2 ** 32).toString(16)}${Math.floor(rand() * 2 ** 32).toString(16)}`, Math.floor(rand() * 100_000));
+			addFile(
+				`${home}/.cache/${pick(['mozilla', 'pip', 'go-build', 'thumbnails', 'yarn'])}/objects-v2/${Math.floor(rand() * 256).toString(16)}/${Math.floor(rand() * 256).toString(16)}/${Math.floor(rand() * 2 ** 32).toString(16)}${Math.floor(rand() * 2 ** 32).toString(16)}`,
+				Math.floor(rand() * 100_000),
+			);
 		} else {
 			addFile(`${home}/Music/${pick(['Artist One', 'The Band', 'Composer X', 'DJ Y'])}/${pick(['Album A', 'Live 2019', 'Greatest Hits'])}/${String(Math.floor(rand() * 20)).padStart(2, '0')} - ${pick(words)} ${pick(words)}.flac`, 30_000_000);
 		}
@@ -68,7 +71,18 @@ export function syntheticIndex(targetPaths: number, snapshotCount: number, bigFo
 		const snapshot: Snapshot = {id: (s + 1).toString(16).padStart(64, 'a'), shortId: (s + 1).toString(16).padStart(8, 'a'), time: now - s * 7 * 86_400_000, timeText: '', hostname: 'laptop', username: 'alice', paths: [home], tags: []};
 		const slot = index.beginSnapshot(snapshot);
 		for (const e of current) {
-			const line = JSON.stringify({name: e.path.slice(e.path.lastIndexOf('/') + 1), type: e.dir ? 'dir' : 'file', path: e.path, uid: 1000, gid: 1000, size: e.dir ? undefined : e.size, mode: e.dir ? 2147484141 : 420, permissions: e.dir ? 'drwxr-xr-x' : '-rw-r--r--', mtime: new Date(e.mtime).toISOString(), struct_type: 'node'});
+			const line = JSON.stringify({
+				name: e.path.slice(e.path.lastIndexOf('/') + 1),
+				type: e.dir ? 'dir' : 'file',
+				path: e.path,
+				uid: 1000,
+				gid: 1000,
+				size: e.dir ? undefined : e.size,
+				mode: e.dir ? 2147484141 : 420,
+				permissions: e.dir ? 'drwxr-xr-x' : '-rw-r--r--',
+				mtime: new Date(e.mtime).toISOString(),
+				struct_type: 'node',
+			});
 			const parsed = parseLsLine(line);
 			if (parsed.kind === 'node') index.add(slot, parsed.node);
 		}

@@ -17,6 +17,10 @@ export type Scope =
 	| 'drills'
 	| 'retention'
 	| 'status'
+	| 'union'
+	| 'plan'
+	| 'snapdiff'
+	| 'du'
 	| 'help'
 	| 'confirm'
 	| 'input';
@@ -26,7 +30,7 @@ export interface CommandSpec {
 	id: string;
 	keys: readonly string[];
 	description: string;
-	category: 'Navigation' | 'Repositories' | 'Snapshots' | 'Files' | 'Search' | 'Backup' | 'Drill' | 'Operations' | 'General';
+	category: 'Navigation' | 'Repositories' | 'Snapshots' | 'Files' | 'Search' | 'Backup' | 'Drill' | 'Operations' | 'Recovery' | 'General';
 	scope: Scope;
 	/** Shown in the footer hints. */
 	footer?: boolean;
@@ -57,6 +61,7 @@ export const commandSpecs = [
 	{id: 'repos.drill', hint: 'drill', keys: ['d'], description: 'Restore drill', category: 'Repositories', scope: 'repos', footer: true},
 	{id: 'repos.refresh', keys: ['r', 'ctrl+r'], description: 'Refresh status', category: 'Repositories', scope: 'repos'},
 	{id: 'repos.status', hint: '3-2-1', keys: ['o'], description: 'Schedules, copies and 3-2-1 status', category: 'Repositories', scope: 'repos', footer: true},
+	{id: 'repos.union', keys: ['a'], description: 'Every file of every snapshot (deleted ones as ghosts)', category: 'Repositories', scope: 'repos'},
 	{id: 'repos.unlock', keys: ['u'], description: 'Remove stale locks (asks first)', category: 'Repositories', scope: 'repos', dangerous: true},
 	// Snapshots
 	{id: 'snapshots.open', hint: 'browse', keys: ['enter', 'right', 'l'], description: 'Browse snapshot', category: 'Snapshots', scope: 'snapshots', footer: true},
@@ -66,6 +71,9 @@ export const commandSpecs = [
 	{id: 'snapshots.search', hint: 'search', keys: ['s'], description: 'Search files', category: 'Snapshots', scope: 'snapshots', footer: true},
 	{id: 'snapshots.refresh', keys: ['r', 'ctrl+r'], description: 'Reload snapshots', category: 'Snapshots', scope: 'snapshots'},
 	{id: 'snapshots.retention', hint: 'retention', keys: ['f'], description: 'Retention: which snapshots a forget policy keeps', category: 'Snapshots', scope: 'snapshots', footer: true},
+	{id: 'snapshots.diff', hint: 'diff', keys: ['D'], description: 'What changed since the previous snapshot of this host', category: 'Snapshots', scope: 'snapshots', footer: true},
+	{id: 'snapshots.du', keys: ['S'], description: 'Disk usage of this snapshot (largest folders)', category: 'Snapshots', scope: 'snapshots'},
+	{id: 'snapshots.union', hint: 'all files', keys: ['u'], description: 'Every file of every snapshot (deleted ones as ghosts)', category: 'Snapshots', scope: 'snapshots', footer: true},
 	// Tree
 	{id: 'tree.open', hint: 'open', keys: ['enter', 'right', 'l'], description: 'Open directory / file', category: 'Files', scope: 'tree', footer: true},
 	{id: 'tree.parent', hint: 'up', keys: ['left', 'h', 'backspace'], description: 'Parent directory', category: 'Files', scope: 'tree', footer: true},
@@ -100,6 +108,22 @@ export const commandSpecs = [
 	{id: 'drill.yes', keys: ['y'], description: 'Answer yes', category: 'Drill', scope: 'drill'},
 	{id: 'drill.no', keys: ['n'], description: 'Answer no', category: 'Drill', scope: 'drill'},
 	{id: 'drills.open', hint: 'open', keys: ['enter'], description: 'Open report', category: 'Drill', scope: 'drills', footer: true},
+	// Union tree and restore plans
+	{id: 'union.open', hint: 'open', keys: ['enter', 'right', 'l'], description: 'Open folder / file', category: 'Recovery', scope: 'union', footer: true},
+	{id: 'union.parent', hint: 'up', keys: ['left', 'h', 'backspace'], description: 'Parent folder', category: 'Recovery', scope: 'union', footer: true},
+	{id: 'union.mark', hint: 'mark', keys: ['space'], description: 'Mark / unmark for restore (as last seen)', category: 'Recovery', scope: 'union', footer: true},
+	{id: 'union.plan', hint: 'plan', keys: ['p'], description: 'Restore plan of the marked items', category: 'Recovery', scope: 'union', footer: true},
+	{id: 'union.deleted', hint: 'deleted', keys: ['d'], description: 'Deleted files only on/off', category: 'Recovery', scope: 'union', footer: true},
+	{id: 'union.changed', keys: ['c'], description: 'Changed in the last 1/7/30/365 days / any time', category: 'Recovery', scope: 'union'},
+	{id: 'union.host', keys: ['o'], description: 'One host / all hosts', category: 'Recovery', scope: 'union'},
+	{id: 'union.versions', keys: ['v'], description: 'Versions of this name (search)', category: 'Recovery', scope: 'union'},
+	{id: 'plan.run', hint: 'restore all', keys: ['enter'], description: 'Restore every item (asks first)', category: 'Recovery', scope: 'plan', footer: true},
+	{id: 'plan.remove', hint: 'remove', keys: ['x', 'delete'], description: 'Remove the item from the plan', category: 'Recovery', scope: 'plan', footer: true},
+	{id: 'plan.overwrite', hint: 'overwrite', keys: ['o'], description: 'Replace existing files on/off', category: 'Recovery', scope: 'plan', footer: true},
+	{id: 'snapdiff.open', hint: 'open / diff', keys: ['enter', 'right', 'l'], description: 'Open folder / text diff of a changed file', category: 'Recovery', scope: 'snapdiff', footer: true},
+	{id: 'snapdiff.parent', hint: 'up', keys: ['left', 'h', 'backspace'], description: 'Parent folder', category: 'Recovery', scope: 'snapdiff', footer: true},
+	{id: 'du.open', hint: 'open', keys: ['enter', 'right', 'l'], description: 'Open folder', category: 'Recovery', scope: 'du', footer: true},
+	{id: 'du.parent', hint: 'up', keys: ['left', 'h', 'backspace'], description: 'Parent folder', category: 'Recovery', scope: 'du', footer: true},
 	// Overlays
 	{id: 'retention.edit', hint: 'policy', keys: ['e'], description: 'Edit the policy (restic --keep-* flags)', category: 'Operations', scope: 'retention', footer: true},
 	{id: 'retention.apply', hint: 'apply', keys: ['x'], description: 'Forget the removed snapshots (type the repository name)', category: 'Operations', scope: 'retention', footer: true, dangerous: true},
@@ -167,6 +191,10 @@ export const scopeStacks: ReadonlyArray<readonly Scope[]> = [
 	['drills', 'list', 'global'],
 	['retention', 'list', 'global'],
 	['status', 'list', 'global'],
+	['union', 'list', 'global'],
+	['plan', 'list', 'global'],
+	['snapdiff', 'list', 'global'],
+	['du', 'list', 'global'],
 	['help'],
 	['confirm'],
 	['input'],

@@ -276,11 +276,7 @@ export async function runRestorePlan(client: ResticClient, plan: RestorePlan, op
 			} catch (error) {
 				const text = `${(error as Error).message}\n${error instanceof ResticError ? (error.stderr ?? '') : ''}`;
 				if (options.signal?.aborted) canceled = true;
-				const message = fullDisk.test(text)
-					? `the disk holding ${target} is full: nothing of snapshot ${short} was put in place (free some space or pick another target)`
-					: canceled
-						? 'canceled'
-						: (error as Error).message;
+				const message = fullDisk.test(text) ? `the disk holding ${target} is full: nothing of snapshot ${short} was put in place (free some space or pick another target)` : canceled ? 'canceled' : (error as Error).message;
 				for (const item of runnable) fail(item.index, message);
 				continue;
 			}
@@ -318,7 +314,10 @@ export async function runRestorePlan(client: ResticClient, plan: RestorePlan, op
 			}
 			// Only the verified items stay in the staging folder, then each goes into place through
 			// moveIntoPlace (merges into existing folders, never follows a link, replaces only with overwrite).
-			prune(stagingBuf, moving.flatMap(m => m.found));
+			prune(
+				stagingBuf,
+				moving.flatMap(m => m.found),
+			);
 			for (const {item, found} of moving) {
 				const r = results[item.index]!;
 				progress({phase: 'moving', snapshotsDone: done, snapshotsTotal: groups.size, snapshot: short, text: `putting ${item.path} in place`});

@@ -10,4 +10,8 @@ export type Route =
 	| {name: 'drill'; repo?: string}
 	| {name: 'drills'}
 	| {name: 'retention'; repo: string}
-	| {name: 'status'};
+	| {name: 'status'}
+	| {name: 'union'; repo: string; dir?: string}
+	| {name: 'plan'; repo: string}
+	| {name: 'snapdiff'; repo: string; source: string; target: string}
+	| {name: 'du'; repo: string; snapshotId: string};

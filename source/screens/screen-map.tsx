@@ -11,6 +11,10 @@ import {StatusScreen} from './status/status-screen.js';
 import type {Route} from './routes.js';
 import {SnapshotsScreen} from './snapshots/snapshots-screen.js';
 import {TreeScreen} from './tree/tree-screen.js';
+import {DuScreen} from './union/du-screen.js';
+import {PlanScreen} from './union/plan-screen.js';
+import {SnapdiffScreen} from './union/snapdiff-screen.js';
+import {UnionScreen} from './union/union-screen.js';
 
 /** The element for a route. Keys make a new route remount its screen. */
 export function renderRoute(route: Route): ReactNode {
@@ -35,6 +39,14 @@ export function renderRoute(route: Route): ReactNode {
 			return <RetentionScreen key={`ret:${route.repo}`} repo={route.repo} />;
 		case 'status':
 			return <StatusScreen key="status" />;
+		case 'union':
+			return <UnionScreen key={`u:${route.repo}:${route.dir ?? ''}`} repo={route.repo} dir={route.dir} />;
+		case 'plan':
+			return <PlanScreen key={`p:${route.repo}`} repo={route.repo} />;
+		case 'snapdiff':
+			return <SnapdiffScreen key={`sd:${route.repo}:${route.source}:${route.target}`} repo={route.repo} source={route.source} target={route.target} />;
+		case 'du':
+			return <DuScreen key={`du:${route.repo}:${route.snapshotId}`} repo={route.repo} snapshotId={route.snapshotId} />;
 		case 'diff':
 			return <DiffScreen key={`d:${route.path}:${route.older}:${route.newer}`} path={route.path} older={route.older} newer={route.newer} lines={route.lines} truncated={route.truncated} />;
 	}
@@ -65,5 +77,13 @@ export function routeLabel(route: Route): string {
 			return 'retention';
 		case 'status':
 			return '3-2-1';
+		case 'union':
+			return 'all files';
+		case 'plan':
+			return 'restore plan';
+		case 'snapdiff':
+			return `${route.source.slice(0, 8)}→${route.target.slice(0, 8)}`;
+		case 'du':
+			return `du ${route.snapshotId.slice(0, 8)}`;
 	}
 }

@@ -14,12 +14,23 @@ export interface Folders {
 	deepestFirst: Uint32Array;
 }
 
+/** Directory id by directory string. */
+export interface DirLookup {
+	get(dir: string): number | undefined;
+	has(dir: string): boolean;
+}
+
 interface Memo {
 	generation: number;
 	dirs: number;
-	ids: Map<string, number>;
+	map?: Map<string, number>;
+	lookups: number;
+	lookup: DirLookup;
 	tree?: Folders;
 }
+
+/** Lookups answered by a scan before the map is built: the first screen needs only a handful. */
+const scansBeforeMap = 24;
 
 const memo = new WeakMap<FileIndex, Memo>();
 
@@ -27,16 +38,38 @@ function memoOf(index: FileIndex): Memo {
 	const hit = memo.get(index);
 	if (hit && hit.generation === index.generation && hit.dirs === index.dirs.length) return hit;
 	const dirs = index.dirs;
-	const ids = new Map<string, number>();
-	for (let i = 0; i < dirs.length; i++) ids.set(dirs[i]!, i);
-	const fresh: Memo = {generation: index.generation, dirs: dirs.length, ids};
+	const fresh: Memo = {
+		generation: index.generation,
+		dirs: dirs.length,
+		lookups: 0,
+		lookup: {
+			// A map of ~200 k folder strings costs tens of milliseconds; a scan of the array well under one.
+			get: dir => {
+				if (!fresh.map && fresh.lookups++ < scansBeforeMap) {
+					const i = dirs.indexOf(dir);
+					return i < 0 || i >= fresh.dirs ? undefined : i;
+				}
+				return mapOf(fresh, dirs).get(dir);
+			},
+			has: dir => fresh.lookup.get(dir) !== undefined,
+		},
+	};
 	memo.set(index, fresh);
 	return fresh;
 }
 
-/** Directory id by directory string ("" = the root folder). */
-export function dirIdsOf(index: FileIndex): Map<string, number> {
-	return memoOf(index).ids;
+function mapOf(m: Memo, dirs: readonly string[]): Map<string, number> {
+	if (!m.map) {
+		const ids = new Map<string, number>();
+		for (let i = 0; i < m.dirs; i++) ids.set(dirs[i]!, i);
+		m.map = ids;
+	}
+	return m.map;
+}
+
+/** Directory id by directory string ("" = the root folder); cheap to ask a few times, a map after that. */
+export function dirIdsOf(index: FileIndex): DirLookup {
+	return memoOf(index).lookup;
 }
 
 /** The folders of an index with parents and a deepest-first order (built once per index generation). */
@@ -44,7 +77,7 @@ export function foldersOf(index: FileIndex): Folders {
 	const m = memoOf(index);
 	if (m.tree) return m.tree;
 	const dirs = index.dirs;
-	const ids = m.ids;
+	const ids = mapOf(m, dirs);
 	const parent = new Int32Array(dirs.length).fill(-1);
 	const depth = new Uint16Array(dirs.length);
 	let maxDepth = 0;

@@ -14,7 +14,7 @@
  */
 import type {EntryType, FileIndex, IndexedSnapshot} from '../index/file-index.js';
 import {splitPath, typeNames} from '../index/file-index.js';
-import {dirIdsOf, foldersOf, sumUp} from './folders.js';
+import {dirIdsOf, foldersOf, sumUp, type DirLookup} from './folders.js';
 
 /** One row of the union tree. */
 export interface UnionEntry {
@@ -170,7 +170,7 @@ export class UnionTree {
 		this.lastByHost = new Int32Array(this.hostNames.length);
 	}
 
-	private dirMap(): Map<string, number> {
+	private dirMap(): DirLookup {
 		return dirIdsOf(this.index);
 	}
 
@@ -207,7 +207,7 @@ export class UnionTree {
 	}
 
 	// The per-child work of opening a folder: a few bit tests per snapshot, no allocation until the row.
-	private entryAt(pathId: number, childStart: Uint32Array, dirIds: Map<string, number>): UnionEntry | undefined {
+	private entryAt(pathId: number, childStart: Uint32Array, dirIds: DirLookup): UnionEntry | undefined {
 		const index = this.index;
 		const verPrev = index.verPrev.data;
 		const verType = index.verType.data;
@@ -431,7 +431,12 @@ export class UnionTree {
 			lastPos.fill(-1);
 			for (const [k, {s}] of positions.entries()) index.bits[s.slot]!.forEach(versionCount, v => (lastPos[verPath[v]!] = k));
 			// For each position, the complete snapshots after it (a path last seen there went missing in the first that covers it).
-			const after = positions.map((_, k) => positions.slice(k + 1).filter(x => x.s.snap.complete).map(x => x.s));
+			const after = positions.map((_, k) =>
+				positions
+					.slice(k + 1)
+					.filter(x => x.s.snap.complete)
+					.map(x => x.s),
+			);
 			for (let p = 0; p < n; p++) {
 				const k = lastPos[p]!;
 				if (k < 0) continue;

@@ -12,9 +12,17 @@ describe('restore plans', () => {
 		expect(() => parsePlanText('{')).toThrow(PlanError);
 		expect(() => parsePlanText('{"items": []}')).toThrow(/no items/);
 		expect(() => parsePlanText('[1]')).toThrow(/"items"/);
-		expect(() => parsePlanText(JSON.stringify({items: [{snapshot: 'xyz', path: '/a'}, {snapshot: a, path: 'rel'}, {snapshot: a, path: '/a/../etc'}]}))).toThrow(
-			/item 1: "snapshot".*item 2: "path".*item 3: "path"/,
-		);
+		expect(() =>
+			parsePlanText(
+				JSON.stringify({
+					items: [
+						{snapshot: 'xyz', path: '/a'},
+						{snapshot: a, path: 'rel'},
+						{snapshot: a, path: '/a/../etc'},
+					],
+				}),
+			),
+		).toThrow(/item 1: "snapshot".*item 2: "path".*item 3: "path"/);
 	});
 
 	test('items that would land on each other go below their snapshot id; items inside another of the same snapshot come with it', () => {

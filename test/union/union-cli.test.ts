@@ -14,7 +14,15 @@ const snap: string[] = [];
 function resto(args: string[]) {
 	const env: NodeJS.ProcessEnv = {...process.env};
 	for (const k of Object.keys(env)) if (k.startsWith('RESTIC_') || k.startsWith('RESTO_')) delete env[k];
-	Object.assign(env, {XDG_CONFIG_HOME: path.join(xdg, 'config'), XDG_CACHE_HOME: path.join(xdg, 'cache'), XDG_STATE_HOME: path.join(xdg, 'state'), XDG_DATA_HOME: path.join(xdg, 'data'), RESTIC_REPOSITORY: repo.repoPath, RESTIC_PASSWORD_FILE: repo.passwordFile, RESTIC_CACHE_DIR: resticTestEnv(repo.access).RESTIC_CACHE_DIR});
+	Object.assign(env, {
+		XDG_CONFIG_HOME: path.join(xdg, 'config'),
+		XDG_CACHE_HOME: path.join(xdg, 'cache'),
+		XDG_STATE_HOME: path.join(xdg, 'state'),
+		XDG_DATA_HOME: path.join(xdg, 'data'),
+		RESTIC_REPOSITORY: repo.repoPath,
+		RESTIC_PASSWORD_FILE: repo.passwordFile,
+		RESTIC_CACHE_DIR: resticTestEnv(repo.access).RESTIC_CACHE_DIR,
+	});
 	return spawnSync(process.execPath, [cliPath, ...args], {env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 120_000});
 }
 
@@ -108,7 +116,17 @@ describe('resto restore --plan', () => {
 		const target = tempDir('resto-union-cli-plan-');
 		const planFile = path.join(xdg, 'plan.json');
 		try {
-			writeFileSync(planFile, JSON.stringify({items: [{snapshot: snap[0], path: path.join(src, 'old/gone.txt')}, {snapshot: snap[0], path: path.join(src, 'edit.txt')}, {snapshot: snap[2]!.slice(0, 8), path: path.join(src, 'server.txt')}, {snapshot: snap[1], path: path.join(src, 'nope.txt')}]}));
+			writeFileSync(
+				planFile,
+				JSON.stringify({
+					items: [
+						{snapshot: snap[0], path: path.join(src, 'old/gone.txt')},
+						{snapshot: snap[0], path: path.join(src, 'edit.txt')},
+						{snapshot: snap[2]!.slice(0, 8), path: path.join(src, 'server.txt')},
+						{snapshot: snap[1], path: path.join(src, 'nope.txt')},
+					],
+				}),
+			);
 			const r = resto(['restore', '--plan', planFile, '--target', target, '--json']);
 			expect(r.status, r.stderr).toBe(1);
 			const out = JSON.parse(r.stdout) as {ok: boolean; items: Array<{status: string; error?: string}>};

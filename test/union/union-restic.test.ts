@@ -103,12 +103,18 @@ describe('union tree against real restic', () => {
 		const fromRestic = new Set(Object.values(snap).flatMap(lsPaths));
 		expect(new Set(rows.map(r => r.path))).toEqual(fromRestic);
 		expect(rows.length).toBe(fromRestic.size); // each path once
-		const ghosts = rows.filter(r => r.ghost).map(r => path.relative(home, r.path)).sort();
+		const ghosts = rows
+			.filter(r => r.ghost)
+			.map(r => path.relative(home, r.path))
+			.sort();
 		// shared.txt: deleted on the laptop but still in the server's newest snapshot; docs/b.txt likewise.
 		// music/song.flac: gone from disk, but the newer snapshot (docs/ only) does not cover it.
 		expect(ghosts).toEqual(['docs/c.txt', 'gone.txt', 'old', 'old/x.txt', 'old/y.txt']);
 		const laptop = new UnionTree(index, {host: 'laptop'});
-		const laptopGhosts = walk(laptop).filter(r => r.ghost).map(r => path.relative(home, r.path)).sort();
+		const laptopGhosts = walk(laptop)
+			.filter(r => r.ghost)
+			.map(r => path.relative(home, r.path))
+			.sort();
 		expect(laptopGhosts).toEqual(['docs/b.txt', 'docs/c.txt', 'gone.txt', 'old', 'old/x.txt', 'old/y.txt', 'shared.txt']);
 		expect(laptop.entry(path.join(home, 'server-only.txt'))).toBeUndefined();
 		// The deleted folder says when: after s1, missing in s2.
@@ -185,7 +191,16 @@ describe('union tree against real restic', () => {
 		const target = tempDir('resto-plan-kind-');
 		try {
 			const p = path.join(home, 'thing');
-			const result = await runRestorePlan(client, {items: [{snapshot: snap.s1!, path: p}, {snapshot: snap.s2!, path: p}]}, {target});
+			const result = await runRestorePlan(
+				client,
+				{
+					items: [
+						{snapshot: snap.s1!, path: p},
+						{snapshot: snap.s2!, path: p},
+					],
+				},
+				{target},
+			);
 			expect(result.items.map(i => i.status)).toEqual(['restored', 'restored']);
 			expect(readFileSync(path.join(target, p), 'utf8')).toBe('a file first\n');
 			// The second version goes below its snapshot's short id instead of onto the first.
@@ -239,7 +254,16 @@ describe('union tree against real restic', () => {
 			const src = path.join(big.root, 'src');
 			writeTree(src, {'big.bin': Buffer.alloc(3 << 20, 7), 'small.txt': 'small\n'});
 			const id = big.backup([src]);
-			const result = await runRestorePlan(new ResticCli(big.access), {items: [{snapshot: id, path: path.join(src, 'big.bin')}, {snapshot: id, path: path.join(src, 'small.txt')}]}, {target: path.join(mountPoint, 'restore')});
+			const result = await runRestorePlan(
+				new ResticCli(big.access),
+				{
+					items: [
+						{snapshot: id, path: path.join(src, 'big.bin')},
+						{snapshot: id, path: path.join(src, 'small.txt')},
+					],
+				},
+				{target: path.join(mountPoint, 'restore')},
+			);
 			expect(result.ok).toBe(false);
 			for (const item of result.items) {
 				expect(item.status).toBe('failed');

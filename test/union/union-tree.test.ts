@@ -123,7 +123,11 @@ describe('union tree', () => {
 		const files = (k: number) => Array.from({length: 60}, (_, i) => `/h/u/d${i % 7}/f${(i * k) % 50}.txt`);
 		add(ix, snap('a', 40, 'laptop', ['/h/u']), files(1));
 		add(ix, snap('b', 30, 'server', ['/h/u']), files(3));
-		add(ix, snap('c', 20, 'laptop', ['/h/u/d1']), files(5).filter(p => p.startsWith('/h/u/d1/')));
+		add(
+			ix,
+			snap('c', 20, 'laptop', ['/h/u/d1']),
+			files(5).filter(p => p.startsWith('/h/u/d1/')),
+		);
 		add(ix, snap('d', 10, 'laptop', ['/h/u']), files(7));
 		for (const host of [undefined, 'laptop', 'server']) {
 			const t = new UnionTree(ix, {host});

@@ -52,6 +52,7 @@ export function useReposScreen() {
 		...listHandlers(move),
 		'repos.open': () => selected && nav.push({name: 'snapshots', repo: selected.name}),
 		'repos.search': () => selected && nav.push({name: 'search', repo: selected.name}),
+		'repos.union': () => selected && nav.push({name: 'union', repo: selected.name}),
 		'repos.backup': () => nav.push({name: 'backup', repo: selected?.name}),
 		'repos.drill': () => nav.push({name: 'drill', repo: selected?.name}),
 		'repos.refresh': refresh,

@@ -95,6 +95,18 @@ export function useSnapshotsScreen({repo: repoName}: {repo: string}) {
 					'snapshots.search': () => nav.push({name: 'search', repo: repoName}),
 					'snapshots.refresh': reload,
 					'snapshots.retention': () => nav.push({name: 'retention', repo: repoName}),
+					'snapshots.union': () => nav.push({name: 'union', repo: repoName}),
+					'snapshots.du': () => {
+						if (current?.kind === 'snapshot') nav.push({name: 'du', repo: repoName, snapshotId: current.snapshot.id});
+					},
+					'snapshots.diff': () => {
+						if (current?.kind !== 'snapshot') return;
+						const s = current.snapshot;
+						// The previous snapshot of the same host (and backup paths when there is one).
+						const older = (loadable?.data ?? []).filter(o => o.hostname === s.hostname && o.time < s.time).sort((a, b) => b.time - a.time);
+						const previous = older.find(o => o.paths.join('\0') === s.paths.join('\0')) ?? older[0];
+						if (previous) nav.push({name: 'snapdiff', repo: repoName, source: previous.id, target: s.id});
+					},
 				},
 		{
 			modal: filtering,

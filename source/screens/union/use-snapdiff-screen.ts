@@ -1,0 +1,69 @@
+/** State of the snapshot-diff screen: the diff streamed from restic, the folder shown, the cursor. */
+import {useContext, useEffect, useMemo, useRef, useState} from 'react';
+import {AppContext} from '../../app-context.js';
+import {moveCursor} from '../../components/list.js';
+import {useRepoModel} from '../../hooks/use-repos.js';
+import {useObservable} from '../../hooks/use-store.js';
+import {diffVersions} from '../../tasks/diff-task.js';
+import {DiffTask, type DiffTaskState} from '../../tasks/snapshot-diff-task.js';
+import type {DiffRow} from '../../union/diff-tree.js';
+import {parentFolder} from './use-union-screen.js';
+
+const idle: DiffTaskState = {phase: 'running', changes: 0};
+const noTask = {subscribe: () => () => {}, getSnapshot: () => idle};
+
+export function useSnapdiffScreen(repoName: string, source: string, target: string, listHeight: number) {
+	const services = useContext(AppContext);
+	const {model, gone, repository} = useRepoModel(repoName);
+	const task = useMemo(() => (model ? new DiffTask(model.client, source, target) : undefined), [model, source, target]);
+	useEffect(() => () => task?.cancel(), [task]);
+	// A text diff this screen started stops when the screen is left.
+	const scope = useRef<AbortController | undefined>(undefined);
+	useEffect(() => {
+		const controller = new AbortController();
+		scope.current = controller;
+		return () => controller.abort();
+	}, []);
+	const state = useObservable(task ?? noTask);
+	const [folder, setFolder] = useState<string | undefined>(undefined);
+	const [cursor, setCursor] = useState(0);
+	// Start at the deepest folder holding every change (the folders above only differ in mtime).
+	const shown = useMemo(() => {
+		if (folder !== undefined || !task) return folder ?? '/';
+		let at = '/';
+		for (let i = 0; i < 64; i++) {
+			const rows = task.tree.list(at);
+			if (rows.length !== 1 || !rows[0]!.hasChildren || (rows[0]!.change && rows[0]!.change.kind !== 'changed')) break;
+			at = rows[0]!.path;
+		}
+		return at;
+	}, [task, folder, state.changes, state.phase]);
+	// eslint-disable-next-line react-hooks/exhaustive-deps
+	const rows: DiffRow[] = useMemo(() => task?.tree.list(shown) ?? [], [task, shown, state.changes, state.phase]);
+	const clamp = (c: number) => Math.max(0, Math.min(rows.length - 1, c));
+	const current = rows[clamp(cursor)];
+	const actions = {
+		move: (cmd: Parameters<typeof moveCursor>[2]) => setCursor(c => moveCursor(c, rows.length, cmd, listHeight)),
+		open: () => {
+			if (!current) return;
+			if (current.hasChildren) {
+				setFolder(current.path);
+				setCursor(0);
+			} else if (current.change?.kind === 'changed' && !current.change.dir && repository && model) {
+				void diffVersions({store: services.store, client: model.client, repo: repoName, scope: scope.current?.signal}, current.path, source, target);
+			}
+		},
+		parent: () => {
+			if (shown === '/') return;
+			const up = parentFolder(shown);
+			setFolder(up);
+			setCursor(
+				Math.max(
+					0,
+					(task?.tree.list(up) ?? []).findIndex(r => r.path === shown),
+				),
+			);
+		},
+	};
+	return {model, gone, state, rows, cursor: clamp(cursor), folder: shown, total: task?.tree.total, below: task?.tree.countsBelow(shown), actions};
+}
