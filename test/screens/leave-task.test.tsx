@@ -46,8 +46,8 @@ describe('leaving a screen stops its task', () => {
 			await waitForText(ui.lastFrame, '2 versions in 2 snapshots');
 			ui.stdin.write(keys.tab);
 			await waitForText(ui.lastFrame, '^E diff');
-			// ^E starts the diff (two restic dumps); Esc (versions → results) and Esc again leave the screen
-			// while restic is still starting.
+			// ^E starts the diff (two restic dumps); Esc from the versions pane leaves the screen while restic
+			// is still starting (a second Esc on the first screen does nothing).
 			ui.stdin.write('\u0005');
 			await tick(20);
 			ui.stdin.write(keys.escape);
