@@ -4,6 +4,7 @@
  * terminal, no more rows), the breadcrumb and footer are there, titles, step names and y/n survive,
  * and words of dialogs are never broken across lines.
  */
+import {rmSync} from 'node:fs';
 import path from 'node:path';
 import stringWidth from 'string-width';
 import {afterAll, beforeAll, describe, expect, test} from 'vitest';
@@ -26,9 +27,11 @@ const sizes = [
 // A path of 300 columns (names stop at 255 bytes): a long directory and a long name in it.
 const longName = `${'d'.repeat(140)}/very-long-${'n'.repeat(143)}end.txt`;
 
+let xdg: string[] = [];
 beforeAll(() => {
-	process.env.XDG_STATE_HOME = tempDir('resto-golden-state-');
-	process.env.XDG_CACHE_HOME = tempDir('resto-golden-cache-');
+	xdg = [tempDir('resto-golden-state-'), tempDir('resto-golden-cache-')];
+	process.env.XDG_STATE_HOME = xdg[0];
+	process.env.XDG_CACHE_HOME = xdg[1];
 	repo = makeRepo();
 	src = path.join(repo.root, 'home');
 	const files: Record<string, string> = {'日本語メモ.txt': 'バックアップを確認する\n', 'docs/letter.txt': 'Dear restic,\n', [longName]: 'long\n'};
@@ -39,7 +42,10 @@ beforeAll(() => {
 	snapshotId = repo.backup([src], {host: 'desktop', time: '2026-02-10 10:00:00'});
 	config = {repositories: [{name: 'local', access: repo.access}], backupSets: [{name: 'home', repository: 'local', paths: [src]}], drill: {months: 1200, files: 1}, source: 'file'};
 });
-afterAll(() => repo.cleanup());
+afterAll(() => {
+	repo.cleanup();
+	for (const dir of xdg) rmSync(dir, {recursive: true, force: true});
+});
 
 function app(route: Parameters<typeof App>[0]['initialRoute'], columns: number, rows: number) {
 	return renderAt(<App config={config} theme={loadTheme('no-color', {})} clientFor={r => new ResticCli(r.access)} initialRoute={route} />, columns, rows);
