@@ -37,8 +37,10 @@ export function startBackup({repos, store}: {repos: RepoRegistry; store: AppStor
 		untrack();
 		model.backupFinished(task);
 		const text =
-			state.phase === 'done'
-				? `Backup ${plan.name} finished: snapshot ${state.snapshotId?.slice(0, 8) ?? '?'}`
+			state.phase === 'done' && plan.options.dryRun
+				? `Dry run of ${plan.name} finished: nothing was saved`
+				: state.phase === 'done'
+					? `Backup ${plan.name} finished: snapshot ${state.snapshotId?.slice(0, 8) ?? '(id not reported)'}`
 				: state.phase === 'partial'
 					? `Backup ${plan.name}: ${state.message}`
 					: state.phase === 'canceled'

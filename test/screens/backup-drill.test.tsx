@@ -30,9 +30,11 @@ describe('backup and drill screens', () => {
 			let frame = await waitForText(ui.lastFrame, /Dry run: done/);
 			expect(frame).toMatch(/(unchanged|new)\s+(0|14) B\s+.*old\.txt/);
 			expect(frame).toMatch(/would back up 1 file /);
+			expect(await waitForText(ui.lastFrame, /Dry run of docs finished: nothing was saved/)).not.toMatch(/snapshot [0-9a-f]{8}/);
 			ui.stdin.write(keys.enter);
-			frame = await waitForText(ui.lastFrame, /backed up 1 file /);
-			expect(frame).toMatch(/snapshot [0-9a-f]{8}/);
+			await waitForText(ui.lastFrame, /backed up 1 file /);
+			// The notice follows once the lock is released; a dry run's notice never names a snapshot.
+			await waitForText(ui.lastFrame, /finished: snapshot [0-9a-f]{8}/);
 		} finally {
 			ui.unmount();
 		}
