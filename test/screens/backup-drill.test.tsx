@@ -27,7 +27,7 @@ describe('backup and drill screens', () => {
 		try {
 			await waitForText(ui.lastFrame, 'docs');
 			ui.stdin.write('n');
-			let frame = await waitForText(ui.lastFrame, /Dry run: done/);
+			const frame = await waitForText(ui.lastFrame, /Dry run: done/);
 			expect(frame).toMatch(/(unchanged|new)\s+(0|14) B\s+.*old\.txt/);
 			expect(frame).toMatch(/would back up 1 file /);
 			expect(await waitForText(ui.lastFrame, /Dry run of docs finished: nothing was saved/)).not.toMatch(/snapshot [0-9a-f]{8}/);
