@@ -3,6 +3,7 @@
  * check, pick, restore, verify and report without questions (the checklist is "not asked").
  * Exit 0 when the drill passes, 1 when it fails, 130 when interrupted.
  */
+import {createInterface} from 'node:readline/promises';
 import {exitCodes} from '../util/exit-codes.js';
 import {DrillTask} from '../tasks/drill-task.js';
 import {RepoRegistry} from '../model/repo-registry.js';
@@ -11,7 +12,7 @@ import {escapeForTerminal} from '../util/escape.js';
 import {onShutdown} from '../util/signals.js';
 import {clientFor, guard, loadConfigOrExit, repoOrExit} from './common.js';
 import type {CommandContext} from './context.js';
-import type {DrillReport} from '../drill/drill.js';
+import {restored, verdictLabel, type DrillReport} from '../drill/drill.js';
 import {commonOptions, defineCommand, option, readDataSubset, wholeNumber} from './spec.js';
 
 export const spec = defineCommand({
@@ -39,8 +40,11 @@ export async function run(ctx: CommandContext<typeof spec>): Promise<number> {
 		const files = ctx.options.files ?? config.drill.files;
 		const readDataSubset = ctx.options['read-data-subset'] ?? config.drill.readDataSubset;
 		const reports: DrillReport[] = [];
+		// On a terminal the human checklist is asked; --yes skips it ("not asked"), --json never asks.
+		const ask = Boolean(process.stdin.isTTY && process.stderr.isTTY) && !ctx.options.json && !ctx.options.yes;
+		const prompt = ask ? createInterface({input: process.stdin, output: process.stderr}) : undefined;
 		for (let i = 0; i < files; i++) {
-			const task = new DrillTask(repo, clientFor(repo), {seed: seed === undefined ? undefined : seed + i, months, readDataSubset, skipCheck: i > 0});
+			const task = new DrillTask(repo, clientFor(repo), {seed: seed === undefined ? undefined : seed + i, months, readDataSubset, skipCheck: i > 0, askChecklist: ask && i === 0});
 			let running: Promise<DrillReport> | undefined;
 			// On Ctrl-C resto exits right after its cleanups: wait for the task so the temporary restore is
 			// removed and the "aborted" report is written before the process goes.
@@ -49,7 +53,19 @@ export async function run(ctx: CommandContext<typeof spec>): Promise<number> {
 				await running?.catch(() => undefined);
 			});
 			let last = '';
+			let asking = false;
 			const unsubscribe = task.subscribe(() => {
+				const now = task.getSnapshot();
+				if (prompt && now.phase === 'await-answer' && now.question && !asking) {
+					asking = true;
+					const question = now.question;
+					void (async () => {
+						let answer = '';
+						while (!/^(y|yes|n|no)$/i.test(answer)) answer = (await prompt.question(`${question.text} [y/n] `)).trim();
+						asking = false;
+						task.answer(/^y/i.test(answer) ? 'yes' : 'no');
+					})();
+				}
 				if (ctx.options.json) return;
 				for (const s of task.getSnapshot().steps) {
 					const line = `${s.title}: ${s.status}${s.detail ? ` — ${s.detail}` : ''}`;
@@ -64,18 +80,20 @@ export async function run(ctx: CommandContext<typeof spec>): Promise<number> {
 			unsubscribe();
 			unregister();
 			reports.push(report);
-			if (report.verdict !== 'pass') break;
+			if (!restored(report.verdict)) break;
 		}
-		const verdict = reports.every(r => r.verdict === 'pass') ? 'pass' : reports.some(r => r.verdict === 'aborted') ? 'aborted' : 'fail';
+		prompt?.close();
+		const verdict: DrillReport['verdict'] = reports.every(r => r.verdict === 'pass') ? 'pass' : reports.every(r => restored(r.verdict)) ? 'pass-with-warnings' : reports.some(r => r.verdict === 'aborted') ? 'aborted' : 'fail';
 		if (ctx.options.json) printJson(reports.length === 1 ? reports[0] : {verdict, reports});
 		else {
 			const last = reports.at(-1)!;
-			printInfo(`\nverdict: ${verdict.toUpperCase()}${last.reason ? ` (${escapeForTerminal(last.reason)})` : ''}`);
+			printInfo(`\nverdict: ${verdictLabel(verdict)}${last.reason ? ` (${escapeForTerminal(last.reason)})` : ''}`);
 			// Name and location: two zero-config repositories used to be both "default".
 			printInfo(`repository: ${escapeForTerminal(RepoRegistry.reportLabel(last))}${last.repository.id ? `, id ${last.repository.id.slice(0, 8)}` : ''}`);
 			if (last.reportFiles) printInfo(`report: ${last.reportFiles.markdown}`);
-			if (last.reverify && verdict === 'pass') printInfo(`re-verify by hand: ${last.reverify}  (expect ${last.hashes?.dump})`);
+			if (last.reverify && restored(verdict)) printInfo(`re-verify by hand: ${last.reverify}  (expect ${last.hashes?.dump})`);
 		}
-		return verdict === 'pass' ? 0 : verdict === 'aborted' ? exitCodes.canceled : exitCodes.failure;
+		// Pass with warnings exits 0: the backup restores; the report and the verdict line say what is missing.
+		return restored(verdict) ? 0 : verdict === 'aborted' ? exitCodes.canceled : exitCodes.failure;
 	});
 }

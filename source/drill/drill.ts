@@ -18,7 +18,7 @@ import {restoVersion} from '../util/version.js';
 import {locationLabel, redactLocation} from '../util/redact.js';
 
 export type StepId = 'check' | 'pick' | 'restore' | 'verify' | 'checklist' | 'report';
-export type StepStatus = 'pending' | 'running' | 'passed' | 'failed' | 'skipped';
+export type StepStatus = 'pending' | 'running' | 'passed' | 'warning' | 'failed' | 'skipped';
 
 export interface StepResult {
 	id: StepId;
@@ -202,7 +202,8 @@ export async function restorePicked(client: ResticClient, picked: PickedFile, di
 /** The drill report (JSON). */
 export interface DrillReport {
 	version: 1;
-	verdict: 'pass' | 'fail' | 'aborted';
+	/** `pass-with-warnings`: the file restored and verified, but a checklist answer was "no". */
+	verdict: 'pass' | 'pass-with-warnings' | 'fail' | 'aborted';
 	failedStep?: StepId;
 	reason?: string;
 	date: string;
@@ -247,7 +248,7 @@ export function reportMarkdown(r: DrillReport): string {
 	const lines = [
 		`# Restore drill — ${r.repository.name} — ${r.date.slice(0, 10)}`,
 		'',
-		`**Verdict: ${r.verdict.toUpperCase()}**${r.failedStep ? ` (failed at: ${stepInfo[r.failedStep].title})` : ''}${r.reason ? ` — ${esc(r.reason)}` : ''}`,
+		`**Verdict: ${verdictLabel(r.verdict)}**${r.failedStep ? ` (failed at: ${stepInfo[r.failedStep].title})` : ''}${r.reason ? ` — ${esc(r.reason)}` : ''}`,
 		'',
 		`- Repository: ${esc(r.repository.name)} (${esc(r.repository.location)})${r.repository.id ? `, id \`${r.repository.id}\`` : ''}`,
 		r.snapshot ? `- Snapshot: \`${r.snapshot.id}\` taken ${r.snapshot.time} on ${esc(r.snapshot.host)}` : '- Snapshot: none',
@@ -345,7 +346,7 @@ export function lastDrill(repoId: string | undefined, location: string, history 
 export function drillReminder(repo: {label: string; id?: string}, now: Date, history: readonly DrillReport[]): string | undefined {
 	if (!repo.id) return undefined;
 	const repoName = repo.label;
-	const passed = history.filter(r => r.repository?.id === repo.id && r.verdict === 'pass');
+	const passed = history.filter(r => r.repository?.id === repo.id && restored(r.verdict));
 	const last = passed[0];
 	const year = now.getFullYear();
 	const backupDay = new Date(year, 2, 31, 12);
@@ -374,3 +375,13 @@ export function removeTemp(dir: string | undefined): void {
 
 export const versions = {resto: restoVersion};
 export type {Repository};
+
+/** A verdict as people read it: PASS, PASS WITH WARNINGS, FAIL, ABORTED. */
+export function verdictLabel(verdict: DrillReport['verdict']): string {
+	return verdict.replaceAll('-', ' ').toUpperCase();
+}
+
+/** Whether a drill proved that the backup restores (a "no" in the checklist still restored the file). */
+export function restored(verdict: DrillReport['verdict']): boolean {
+	return verdict === 'pass' || verdict === 'pass-with-warnings';
+}

@@ -26,6 +26,7 @@ import {
 	type StepId,
 	type StepResult,
 	type Verification,
+	restored,
 } from '../drill/drill.js';
 import type {Repository} from '../config/config.js';
 import type {ResticClient} from '../restic/client.js';
@@ -40,6 +41,8 @@ export interface DrillOptions {
 	readDataSubset?: string;
 	skipCheck?: boolean;
 	interactive?: boolean;
+	/** Ask the checklist (answer()) without pausing after the pick: `resto drill` on a terminal. */
+	askChecklist?: boolean;
 	/** Test hook: runs between pick and restore (e.g. a concurrent forget). */
 	afterPick?: (picked: PickedFile) => Promise<void>;
 }
@@ -205,7 +208,7 @@ export class DrillTask extends Observable<DrillState> {
 			this.step('verify', 'passed', `SHA-256 ${verification.dumpSha256.slice(0, 16)}… matches; original: ${verification.original.state}`);
 			// 5. Checklist.
 			current = 'checklist';
-			if (this.options.interactive) {
+			if (this.options.interactive || this.options.askChecklist) {
 				this.step('checklist', 'running');
 				for (const q of checklistQuestions) {
 					this.patch({question: q});
@@ -215,7 +218,9 @@ export class DrillTask extends Observable<DrillState> {
 				}
 				this.patch({question: undefined});
 				const noes = Object.values(this.getSnapshot().answers).filter(a => a === 'no').length;
-				this.step('checklist', 'passed', noes ? `${noes} ${noes === 1 ? 'answer was' : 'answers were'} "no": see the report` : 'all yes');
+				// A "no" is a finding: the restore worked, the human side did not; never a plain pass.
+				if (noes > 0) verdict = 'pass-with-warnings';
+				this.step('checklist', noes ? 'warning' : 'passed', noes ? `${noes} ${noes === 1 ? 'answer was' : 'answers were'} "no": see the report` : 'all yes');
 			} else {
 				this.step('checklist', 'skipped', 'not asked (non-interactive)');
 			}
@@ -266,7 +271,7 @@ export class DrillTask extends Observable<DrillState> {
 			this.step('report', 'passed', files.markdown);
 		} catch (error) {
 			this.step('report', 'failed', `could not write the report: ${(error as Error).message}`);
-			if (verdict === 'pass') {
+			if (restored(verdict)) {
 				report.verdict = 'fail';
 				report.failedStep = 'report';
 				report.reason = (error as Error).message;

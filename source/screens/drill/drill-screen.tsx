@@ -3,7 +3,7 @@ import {List} from '../../components/list.js';
 import {Spinner} from '../../components/spinner.js';
 import {useBodySize} from '../../hooks/use-body-size.js';
 import {RepoRegistry} from '../../model/repo-registry.js';
-import type {StepStatus} from '../../drill/drill.js';
+import {verdictLabel, type StepStatus} from '../../drill/drill.js';
 import {roleStyle, useTheme} from '../../theme/styles.js';
 import type {Role} from '../../theme/tokens.js';
 import {escapeForTerminal} from '../../util/escape.js';
@@ -14,6 +14,7 @@ const mark: Record<StepStatus, {text: string; role: Role}> = {
 	pending: {text: '·', role: 'text.muted'},
 	running: {text: '…', role: 'accent'},
 	passed: {text: '✓', role: 'status.ok'},
+	warning: {text: '!', role: 'status.warn'},
 	failed: {text: '✗', role: 'status.error'},
 	skipped: {text: '-', role: 'status.warn'},
 };
@@ -95,8 +96,12 @@ export function DrillScreen({repo: repoName}: {repo?: string}) {
 			) : null}
 			{report ? (
 				<Box flexDirection="column">
-					<Text {...roleStyle(theme, report.verdict === 'pass' ? 'status.ok' : 'status.error')} bold>
-						{report.verdict === 'pass' ? 'PASS: the file restored and its SHA-256 matches restic dump.' : report.verdict === 'aborted' ? 'ABORTED: temporary files were removed.' : `FAIL at "${report.failedStep}": ${escapeForTerminal(report.reason ?? '')}`}
+					<Text {...roleStyle(theme, report.verdict === 'pass' ? 'status.ok' : report.verdict === 'pass-with-warnings' ? 'status.warn' : 'status.error')} bold>
+						{report.verdict === 'pass'
+							? 'PASS: the file restored and its SHA-256 matches restic dump.'
+							: report.verdict === 'pass-with-warnings'
+								? 'PASS WITH WARNINGS: the file restored and verified, but a checklist answer was "no" (see the report).'
+								: report.verdict === 'aborted' ? 'ABORTED: temporary files were removed.' : `FAIL at "${report.failedStep}": ${escapeForTerminal(report.reason ?? '')}`}
 					</Text>
 					{report.failedStep === 'pick' && /no snapshot in the last/.test(report.reason ?? '') ? (
 						<Text>
@@ -131,7 +136,7 @@ export function DrillsScreen() {
 	const {history, cursor, open} = useDrillsScreen();
 	if (open) {
 		const lines = [
-			`${open.date.slice(0, 16).replace('T', ' ')} · ${RepoRegistry.reportLabel(open)} · ${open.verdict.toUpperCase()}${open.reason ? ` · ${open.reason}` : ''}`,
+			`${open.date.slice(0, 16).replace('T', ' ')} · ${RepoRegistry.reportLabel(open)} · ${verdictLabel(open.verdict)}${open.reason ? ` · ${open.reason}` : ''}`,
 			`repository id ${open.repository.id ?? 'unknown (this drill counts for no repository)'}`,
 			`snapshot ${open.snapshot?.id ?? '—'}`,
 			`file ${open.file?.path ?? '—'} (${open.file ? formatBytes(open.file.size) : '—'})`,
@@ -166,7 +171,7 @@ export function DrillsScreen() {
 				render={r => (
 					<Text>
 						{`${fit(r.date.slice(0, 16).replace('T', ' '), 17)}${fit(escapeForTerminal(RepoRegistry.reportLabel(r)), repoW)}`}
-						<Text {...roleStyle(theme, r.verdict === 'pass' ? 'status.ok' : 'status.error')}>{fit(r.verdict, 9)}</Text>
+						<Text {...roleStyle(theme, r.verdict === 'pass' ? 'status.ok' : r.verdict === 'pass-with-warnings' ? 'status.warn' : 'status.error')}>{fit(r.verdict === 'pass-with-warnings' ? 'warnings' : r.verdict, 9)}</Text>
 						{escapeForTerminal(r.file?.path ?? r.reason ?? '')}
 					</Text>
 				)}
