@@ -61,4 +61,28 @@ for (let i = 0; i < runs; i++) {
 	restic.push(time('restic', ['find', '--json', '*invoice*2023*']).ms);
 }
 rmSync(dir, {recursive: true, force: true});
-console.log(JSON.stringify({benchmark: 'search-vs-restic-find', files: n, snapshots: 5, runs, indexBuildMs: indexMs, restoSearchCommandMs: Math.round(median(resto)), restoQueryMs: median(query), resticFindMs: Math.round(median(restic)), ratioCommand: Math.round((median(restic) / median(resto)) * 10) / 10, resticProcessesPerRestoRun: resticRuns, loadAverage: os.loadavg().map(l => Math.round(l * 10) / 10), ratioQuery: Math.round(median(restic) / Math.max(1, median(query))), inProcess, ratioWarmQuery: Math.round(median(restic) / Math.max(0.1, inProcess.warmQueryMs.p50)), note: 'command = whole `resto search` process (node start, snapshot files listed and compared with the cache: no restic, cache load, query); query = the search itself inside that command (a fresh process: its first query); inProcess = the same query on the cached index in one process, first and then warm (as the TUI runs it on each keystroke)', found, machine: {cpus: os.cpus().length, cpu: os.cpus()[0]?.model, node: process.version}}, null, 2));
+console.log(
+	JSON.stringify(
+		{
+			benchmark: 'search-vs-restic-find',
+			files: n,
+			snapshots: 5,
+			runs,
+			indexBuildMs: indexMs,
+			restoSearchCommandMs: Math.round(median(resto)),
+			restoQueryMs: median(query),
+			resticFindMs: Math.round(median(restic)),
+			ratioCommand: Math.round((median(restic) / median(resto)) * 10) / 10,
+			resticProcessesPerRestoRun: resticRuns,
+			loadAverage: os.loadavg().map(l => Math.round(l * 10) / 10),
+			ratioQuery: Math.round(median(restic) / Math.max(1, median(query))),
+			inProcess,
+			ratioWarmQuery: Math.round(median(restic) / Math.max(0.1, inProcess.warmQueryMs.p50)),
+			note: 'command = whole `resto search` process (node start, snapshot files listed and compared with the cache: no restic, cache load, query); query = the search itself inside that command (a fresh process: its first query); inProcess = the same query on the cached index in one process, first and then warm (as the TUI runs it on each keystroke)',
+			found,
+			machine: {cpus: os.cpus().length, cpu: os.cpus()[0]?.model, node: process.version},
+		},
+		null,
+		2,
+	),
+);

@@ -88,7 +88,10 @@ function generateBase(): Array<{path: string; size: number; dir: boolean}> {
 		} else if (r < 0.8) {
 			addFile(`${home}/Documents/${pick(['work', 'personal', 'school', 'archive'])}/${pick(['clients', 'projects', 'admin'])}/${2010 + Math.floor(rand() * 16)}/${pick(words)}-${pick(words)}-${Math.floor(rand() * 1000)}.${pick(exts)}`, Math.floor(rand() * 3_000_000));
 		} else if (r < 0.95) {
-			addFile(`${home}/.cache/${pick(['mozilla', 'pip', 'go-build', 'thumbnails', 'yarn'])}/objects-v2/${Math.floor(rand() * 256).toString(16)}/${Math.floor(rand() * 256).toString(16)}/${Math.floor(rand() * 2 ** 32).toString(16)}${Math.floor(rand() * 2 ** 32).toString(16)}`, Math.floor(rand() * 100_000));
+			addFile(
+				`${home}/.cache/${pick(['mozilla', 'pip', 'go-build', 'thumbnails', 'yarn'])}/objects-v2/${Math.floor(rand() * 256).toString(16)}/${Math.floor(rand() * 256).toString(16)}/${Math.floor(rand() * 2 ** 32).toString(16)}${Math.floor(rand() * 2 ** 32).toString(16)}`,
+				Math.floor(rand() * 100_000),
+			);
 		} else {
 			addFile(`${home}/Music/${pick(['Artist One', 'The Band', 'Composer X', 'DJ Y'])}/${pick(['Album A', 'Live 2019', 'Greatest Hits'])}/${String(Math.floor(rand() * 20)).padStart(2, '0')} - ${pick(words)} ${pick(words)}.flac`, 30_000_000);
 		}
@@ -188,7 +191,27 @@ async function main(): Promise<void> {
 		const reopenPeakRssMB = mb(Math.max(peakRss, process.memoryUsage().rss));
 		const k = await typeQueries(loaded.index);
 		peakRss = Math.max(peakRss, process.memoryUsage().rss);
-		console.log(JSON.stringify({reopenMs: Math.round(reopenMs), reopenCpuMs, cpuMs: {fromThird: {p50: pct(k.cpuFromThird, 50), p95: pct(k.cpuFromThird, 95), max: pct(k.cpuFromThird, 100)}, firstTwo: {p50: pct(k.cpuFirstTwo, 50), p95: pct(k.cpuFirstTwo, 95), max: pct(k.cpuFirstTwo, 100)}}, loadAverage: os.loadavg().map(l => Math.round(l * 10) / 10), reopenPeakRssMB, keyIntervalMs, paths: loaded.index.pathCount, all: {p50: pct(k.perKeystroke, 50), p95: pct(k.perKeystroke, 95), max: pct(k.perKeystroke, 100)}, peakRssMB: mb(peakRss), fromThird: {p50: pct(k.fromThird, 50), p95: pct(k.fromThird, 95), max: pct(k.fromThird, 100)}, firstTwo: {p50: pct(k.firstTwo, 50), p95: pct(k.firstTwo, 95), max: pct(k.firstTwo, 100)}, blockedMaxMs: k.blockedMaxMs, exactCountMs: {p50: pct(k.countMs, 50), max: pct(k.countMs, 100)}, matches: k.results, relevanceTable: k.relevanceTable, heapMB: mb(process.memoryUsage().heapUsed), rssMB: mb(process.memoryUsage().rss)}));
+		console.log(
+			JSON.stringify({
+				reopenMs: Math.round(reopenMs),
+				reopenCpuMs,
+				cpuMs: {fromThird: {p50: pct(k.cpuFromThird, 50), p95: pct(k.cpuFromThird, 95), max: pct(k.cpuFromThird, 100)}, firstTwo: {p50: pct(k.cpuFirstTwo, 50), p95: pct(k.cpuFirstTwo, 95), max: pct(k.cpuFirstTwo, 100)}},
+				loadAverage: os.loadavg().map(l => Math.round(l * 10) / 10),
+				reopenPeakRssMB,
+				keyIntervalMs,
+				paths: loaded.index.pathCount,
+				all: {p50: pct(k.perKeystroke, 50), p95: pct(k.perKeystroke, 95), max: pct(k.perKeystroke, 100)},
+				peakRssMB: mb(peakRss),
+				fromThird: {p50: pct(k.fromThird, 50), p95: pct(k.fromThird, 95), max: pct(k.fromThird, 100)},
+				firstTwo: {p50: pct(k.firstTwo, 50), p95: pct(k.firstTwo, 95), max: pct(k.firstTwo, 100)},
+				blockedMaxMs: k.blockedMaxMs,
+				exactCountMs: {p50: pct(k.countMs, 50), max: pct(k.countMs, 100)},
+				matches: k.results,
+				relevanceTable: k.relevanceTable,
+				heapMB: mb(process.memoryUsage().heapUsed),
+				rssMB: mb(process.memoryUsage().rss),
+			}),
+		);
 		clearInterval(rssTimer);
 		return;
 	}
@@ -205,16 +228,31 @@ async function main(): Promise<void> {
 		// Churn between snapshots: ~1% modified, ~0.5% added, ~0.3% deleted.
 		if (s !== snapshotCount - 1) {
 			current = current.filter(() => rand() > 0.003);
-			for (const e of current) if (!e.dir && rand() < 0.01) {
-				e.size += 1 + Math.floor(rand() * 1000);
-				e.mtime += 86_400_000;
-			}
+			for (const e of current)
+				if (!e.dir && rand() < 0.01) {
+					e.size += 1 + Math.floor(rand() * 1000);
+					e.mtime += 86_400_000;
+				}
 			const adds = Math.floor(current.length * 0.005);
 			for (let i = 0; i < adds; i++) current.push({path: `/home/alice.johnson/Documents/new/${s}/${pick(words)}-${i}.${pick(exts)}`, size: 1000, dir: false, mtime: now});
 		}
 		const snapshot: Snapshot = {id: (s + 1).toString(16).padStart(64, 'a'), shortId: (s + 1).toString(16).padStart(8, 'a'), time: now - s * 7 * 86_400_000, timeText: '', hostname: 'laptop', username: 'alice', paths: ['/home/alice.johnson'], tags: []};
 		// Feed real `ls --json` lines through the real parser, as restic would print them.
-		const toLine = (e: (typeof current)[number]) => JSON.stringify({name: e.path.slice(e.path.lastIndexOf('/') + 1), type: e.dir ? 'dir' : 'file', path: e.path, uid: 1000, gid: 1000, size: e.dir ? undefined : e.size, mode: e.dir ? 2147484141 : 420, permissions: e.dir ? 'drwxr-xr-x' : '-rw-r--r--', mtime: new Date(e.mtime).toISOString(), atime: new Date(e.mtime).toISOString(), ctime: new Date(e.mtime).toISOString(), struct_type: 'node'});
+		const toLine = (e: (typeof current)[number]) =>
+			JSON.stringify({
+				name: e.path.slice(e.path.lastIndexOf('/') + 1),
+				type: e.dir ? 'dir' : 'file',
+				path: e.path,
+				uid: 1000,
+				gid: 1000,
+				size: e.dir ? undefined : e.size,
+				mode: e.dir ? 2147484141 : 420,
+				permissions: e.dir ? 'drwxr-xr-x' : '-rw-r--r--',
+				mtime: new Date(e.mtime).toISOString(),
+				atime: new Date(e.mtime).toISOString(),
+				ctime: new Date(e.mtime).toISOString(),
+				struct_type: 'node',
+			});
 		// Lines are produced in batches (as restic's stdout arrives) and only parsing + indexing is timed.
 		const slot = index.beginSnapshot(snapshot);
 		for (let i = 0; i < current.length; i += 4096) {

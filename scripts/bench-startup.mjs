@@ -54,13 +54,21 @@ for (let i = 0; i < runs; i++) {
 	firsts.push(r.first);
 	readies.push(r.ready);
 }
-const rss = execFileSync('/usr/bin/env', ['bash', '-c', `command -v /usr/bin/time >/dev/null && /usr/bin/time -f %M ${process.execPath} build/cli.js --version 2>&1 >/dev/null | tail -1 || echo 0`], {env}).toString().trim();
+const rss = execFileSync('/usr/bin/env', ['bash', '-c', `command -v /usr/bin/time >/dev/null && /usr/bin/time -f %M ${process.execPath} build/cli.js --version 2>&1 >/dev/null | tail -1 || echo 0`], {env})
+	.toString()
+	.trim();
 rmSync(dir, {recursive: true, force: true});
-console.log(JSON.stringify({
-	benchmark: 'startup',
-	runs,
-	firstFrameMs: {p50: pct(firsts, 50), p95: pct(firsts, 95), max: Math.round(Math.max(...firsts))},
-	reposReadyMs: {p50: pct(readies, 50), p95: pct(readies, 95), max: Math.round(Math.max(...readies))},
-	versionCommandMaxRssKb: Number(rss) || null,
-	machine: {cpus: os.cpus().length, cpu: os.cpus()[0]?.model, memGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version},
-}, null, 2));
+console.log(
+	JSON.stringify(
+		{
+			benchmark: 'startup',
+			runs,
+			firstFrameMs: {p50: pct(firsts, 50), p95: pct(firsts, 95), max: Math.round(Math.max(...firsts))},
+			reposReadyMs: {p50: pct(readies, 50), p95: pct(readies, 95), max: Math.round(Math.max(...readies))},
+			versionCommandMaxRssKb: Number(rss) || null,
+			machine: {cpus: os.cpus().length, cpu: os.cpus()[0]?.model, memGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version},
+		},
+		null,
+		2,
+	),
+);

@@ -6,7 +6,25 @@ import {readFileSync, writeFileSync} from 'node:fs';
 
 const out = await build({entryPoints: ['source/keymap/commands.ts'], bundle: true, write: false, format: 'esm', platform: 'node'});
 const {commandSpecs, keyLabel} = await import(`data:text/javascript;base64,${Buffer.from(out.outputFiles[0].text).toString('base64')}`);
-const scopeTitle = {global: 'Everywhere', list: 'Lists', repos: 'Repositories', snapshots: 'Snapshots', tree: 'Snapshot tree', file: 'File view', search: 'Search', backup: 'Backup', drill: 'Drill', drills: 'Drill history', union: 'All files (union tree)', plan: 'Restore plan', snapdiff: 'Snapshot diff', du: 'Disk usage', help: 'Help overlay', confirm: 'Confirmation', input: 'Text fields'};
+const scopeTitle = {
+	global: 'Everywhere',
+	list: 'Lists',
+	repos: 'Repositories',
+	snapshots: 'Snapshots',
+	tree: 'Snapshot tree',
+	file: 'File view',
+	search: 'Search',
+	backup: 'Backup',
+	drill: 'Drill',
+	drills: 'Drill history',
+	union: 'All files (union tree)',
+	plan: 'Restore plan',
+	snapdiff: 'Snapshot diff',
+	du: 'Disk usage',
+	help: 'Help overlay',
+	confirm: 'Confirmation',
+	input: 'Text fields',
+};
 let table = '';
 let last = '';
 for (const spec of commandSpecs) {

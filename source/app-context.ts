@@ -44,9 +44,13 @@ export const defaultServices: AppServices = {
 	registry: new CommandRegistry(),
 	theme: loadTheme('default-dark', {}),
 	nav: {push: noop, pop: noop, replace: noop, quit: noop},
-	repos: new RepoRegistry([], () => {
-		throw new Error('no client factory');
-	}, {history: () => []}),
+	repos: new RepoRegistry(
+		[],
+		() => {
+			throw new Error('no client factory');
+		},
+		{history: () => []},
+	),
 	clientFor: () => {
 		throw new Error('no client factory');
 	},

@@ -121,7 +121,21 @@ export async function run(ctx: CommandContext<typeof spec>): Promise<number> {
 			lastBackendError = s.backendError;
 			if (json && s.status && !s.summary && now - lastStatusAt >= 100) {
 				lastStatusAt = now;
-				emit({type: 'status', phase: s.phase, percentDone: s.status.percentDone, filesDone: s.status.filesDone, totalFiles: s.status.totalFiles, bytesDone: s.status.bytesDone, totalBytes: s.status.totalBytes, secondsElapsed: s.status.secondsElapsed, secondsRemaining: s.status.secondsRemaining, bytesPerSecond: Math.round(s.rate), stalledSeconds: s.stalledFor, errorCount: s.errors.length, currentFiles: s.status.currentFiles});
+				emit({
+					type: 'status',
+					phase: s.phase,
+					percentDone: s.status.percentDone,
+					filesDone: s.status.filesDone,
+					totalFiles: s.status.totalFiles,
+					bytesDone: s.status.bytesDone,
+					totalBytes: s.status.totalBytes,
+					secondsElapsed: s.status.secondsElapsed,
+					secondsRemaining: s.status.secondsRemaining,
+					bytesPerSecond: Math.round(s.rate),
+					stalledSeconds: s.stalledFor,
+					errorCount: s.errors.length,
+					currentFiles: s.status.currentFiles,
+				});
 			}
 			if (!json) {
 				if (tty && now - lastLineAt >= 100) {
@@ -170,7 +184,18 @@ export async function run(ctx: CommandContext<typeof spec>): Promise<number> {
 		if (!plan.options.dryRun) {
 			await recordRun(
 				plan.repo,
-				{op: 'backup', set: plan.name, start: startedAt, end: new Date().toISOString(), exitCode: state.exitCode ?? 1, snapshot: state.snapshotId, bytesAdded: state.summary?.dataAdded, errors: [...state.errors.map(e => `${e.item}: ${e.message}`), ...(state.phase === 'failed' && state.message ? [state.message] : [])], unattended, message: state.message},
+				{
+					op: 'backup',
+					set: plan.name,
+					start: startedAt,
+					end: new Date().toISOString(),
+					exitCode: state.exitCode ?? 1,
+					snapshot: state.snapshotId,
+					bytesAdded: state.summary?.dataAdded,
+					errors: [...state.errors.map(e => `${e.item}: ${e.message}`), ...(state.phase === 'failed' && state.message ? [state.message] : [])],
+					unattended,
+					message: state.message,
+				},
 				state.phase === 'done' || state.phase === 'partial',
 			);
 		}

@@ -39,10 +39,7 @@ export function repoOrExit(config: Config, ctx: {options: {repo?: string}}): Rep
 		const known = config.repositories.map(r => r.name).join(', ') || 'none configured';
 		throw new ExitError(exitCodes.usage, `unknown repository "${ctx.options.repo}" (configured: ${known}); pass a name or a restic repository string`);
 	}
-	throw new ExitError(
-		exitCodes.usage,
-		'no repository configured: add one to the config file, set RESTIC_REPOSITORY and RESTIC_PASSWORD_FILE, pass --repo, or run `resto demo`',
-	);
+	throw new ExitError(exitCodes.usage, 'no repository configured: add one to the config file, set RESTIC_REPOSITORY and RESTIC_PASSWORD_FILE, pass --repo, or run `resto demo`');
 }
 
 /** A client for a repository. */

@@ -40,9 +40,7 @@ function Offer({theme, onDone}: {theme: Theme; onDone: (demo: Demo | undefined, 
 				Welcome to resto
 			</Text>
 			<Text wrap="wrap">No restic repository is configured (no config file, no RESTIC_REPOSITORY).</Text>
-			<Text wrap="wrap">
-				resto can create a demo repository in {dir}: a small home directory with documents, photos and code, backed up as several snapshots from two hosts, so you can try browsing, searching, restoring and a restore drill right away.
-			</Text>
+			<Text wrap="wrap">resto can create a demo repository in {dir}: a small home directory with documents, photos and code, backed up as several snapshots from two hosts, so you can try browsing, searching, restoring and a restore drill right away.</Text>
 			<Text> </Text>
 			{phase === 'ask' ? (
 				<Text>

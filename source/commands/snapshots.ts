@@ -10,7 +10,7 @@ export const spec = defineCommand({
 	name: 'snapshots',
 	summary: 'snapshots of one repository',
 	usage: ['snapshots [--repo R] [--host H] [--json]'],
-	description: 'Lists the snapshots of one repository, newest first: id, time, age, host, tags, size and paths. --json prints restic\'s fields plus full ids.',
+	description: "Lists the snapshots of one repository, newest first: id, time, age, host, tags, size and paths. --json prints restic's fields plus full ids.",
 	options: {repo: commonOptions.repo, host: commonOptions.host, json: commonOptions.json},
 });
 

@@ -30,9 +30,7 @@ const leaveAltScreen = '\x1b[?1049l';
 
 export async function run(ctx: CommandContext<typeof spec>): Promise<number> {
 	if (!process.stdin.isTTY || !process.stdout.isTTY) {
-		printError(
-			'the resto TUI needs an interactive terminal (stdin and stdout must be a TTY). In scripts use a subcommand: resto repos --json, resto snapshots --json, resto search QUERY --json, resto backup, resto drill --json (see resto --help).',
-		);
+		printError('the resto TUI needs an interactive terminal (stdin and stdout must be a TTY). In scripts use a subcommand: resto repos --json, resto snapshots --json, resto search QUERY --json, resto backup, resto drill --json (see resto --help).');
 		return 2;
 	}
 	return guard(async () => {

@@ -9,9 +9,9 @@ export function ConfirmDialog({question, dangerous, onAnswer, width}: {question:
 	return (
 		<Box flexDirection="column" borderStyle="round" borderColor={theme.colors[dangerous ? 'status.warn' : 'border.focused']} paddingX={1} width={Math.min(width, 72)}>
 			<Box flexShrink={1} overflow="hidden">
-			<Text wrap="wrap" {...roleStyle(theme, dangerous ? 'status.warn' : 'text.primary')}>
-				{question}
-			</Text>
+				<Text wrap="wrap" {...roleStyle(theme, dangerous ? 'status.warn' : 'text.primary')}>
+					{question}
+				</Text>
 			</Box>
 			{/* The answer keys never shrink away, however long the question. */}
 			<Text wrap="truncate-end">

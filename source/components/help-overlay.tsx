@@ -22,13 +22,17 @@ export function HelpOverlay({scopes, onClose, width, height}: {scopes: readonly 
 	}
 	const [top, setTop] = useState(0);
 	const page = Math.max(1, height - 2);
-	useCommands(['help', 'list'], {
-		'help.close': onClose,
-		'list.down': () => setTop(t => moveCursor(t, Math.max(1, lines.length - page + 1), 'down', page)),
-		'list.up': () => setTop(t => Math.max(0, t - 1)),
-		'list.pageDown': () => setTop(t => moveCursor(t, Math.max(1, lines.length - page + 1), 'pageDown', page)),
-		'list.pageUp': () => setTop(t => Math.max(0, t - page)),
-	}, {modal: true});
+	useCommands(
+		['help', 'list'],
+		{
+			'help.close': onClose,
+			'list.down': () => setTop(t => moveCursor(t, Math.max(1, lines.length - page + 1), 'down', page)),
+			'list.up': () => setTop(t => Math.max(0, t - 1)),
+			'list.pageDown': () => setTop(t => moveCursor(t, Math.max(1, lines.length - page + 1), 'pageDown', page)),
+			'list.pageUp': () => setTop(t => Math.max(0, t - page)),
+		},
+		{modal: true},
+	);
 	const visible = lines.slice(top, top + page);
 	const keyWidth = Math.min(22, Math.max(10, Math.floor(width / 3)));
 	return (

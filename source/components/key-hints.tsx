@@ -6,7 +6,12 @@ import {roleStyle, useTheme} from '../theme/styles.js';
 
 /** Short description for the footer: the first words of the command's description. */
 function short(description: string): string {
-	return description.replace(/\s*\(.*\)$/, '').split(' ').slice(0, 3).join(' ').toLowerCase();
+	return description
+		.replace(/\s*\(.*\)$/, '')
+		.split(' ')
+		.slice(0, 3)
+		.join(' ')
+		.toLowerCase();
 }
 
 /** Footer hints generated from the keymap for the active scope stack; truncated to fit. */

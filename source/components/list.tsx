@@ -36,7 +36,13 @@ export function List<T>({items, cursor, height, width, render, empty}: ListProps
 					<Box key={index} width={width} height={1} overflow="hidden">
 						<Text>{selected ? '›' : i === 0 && start > 0 ? '↑' : i === visible.length - 1 && start + visible.length < items.length ? '↓' : ' '}</Text>
 						<Box width={width - 1} height={1} overflow="hidden">
-							{selected ? <Text {...sel} wrap="truncate-end">{render(item, true, index)}</Text> : <Text wrap="truncate-end">{render(item, false, index)}</Text>}
+							{selected ? (
+								<Text {...sel} wrap="truncate-end">
+									{render(item, true, index)}
+								</Text>
+							) : (
+								<Text wrap="truncate-end">{render(item, false, index)}</Text>
+							)}
 						</Box>
 					</Box>
 				);
@@ -48,8 +54,7 @@ export function List<T>({items, cursor, height, width, render, empty}: ListProps
 /** Move a cursor by a list command; clamps to the list. */
 export function moveCursor(cursor: number, count: number, command: 'up' | 'down' | 'pageUp' | 'pageDown' | 'top' | 'bottom', page: number): number {
 	if (count === 0) return 0;
-	const next =
-		command === 'up' ? cursor - 1 : command === 'down' ? cursor + 1 : command === 'pageUp' ? cursor - page : command === 'pageDown' ? cursor + page : command === 'top' ? 0 : count - 1;
+	const next = command === 'up' ? cursor - 1 : command === 'down' ? cursor + 1 : command === 'pageUp' ? cursor - page : command === 'pageDown' ? cursor + page : command === 'top' ? 0 : count - 1;
 	return Math.max(0, Math.min(count - 1, next));
 }
 

@@ -65,7 +65,12 @@ export function initialTree(seed = 2026): Tree {
 	}
 	t.set('documents/old-draft.txt', `${paragraph(rand, 5)}\n`);
 	t.set('documents/budget-2025.csv', ['month,income,rent,food,savings', ...Array.from({length: 12}, (_, m) => `2025-${String(m + 1).padStart(2, '0')},${3000 + Math.floor(rand() * 500)},1200,${400 + Math.floor(rand() * 200)},${200 + Math.floor(rand() * 300)}`)].join('\n') + '\n');
-	const albums: Array<[string, number]> = [['2024/08-holiday-lisbon', 24], ['2024/12-christmas', 12], ['2025/03-birthday', 10], ['2025/06-garden', 14]];
+	const albums: Array<[string, number]> = [
+		['2024/08-holiday-lisbon', 24],
+		['2024/12-christmas', 12],
+		['2025/03-birthday', 10],
+		['2025/06-garden', 14],
+	];
 	let img = 1000;
 	for (const [album, count] of albums) {
 		for (let i = 0; i < count; i++) t.set(`photos/${album}/IMG_${img++}.jpg`, bytes(rand, 4000 + Math.floor(rand() * 28000), [0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10, 0x4a, 0x46, 0x49, 0x46]));
@@ -144,7 +149,13 @@ const steps: Step[] = [
 		tags: ['home'],
 		change: (home, rand) => {
 			writeFileSync(path.join(home, 'documents/letters/2025-01-to-grandma.txt'), `Dear grandma,\n\n${paragraph(rand, 5)}\n\nLove,\nAlice\n`);
-			writeTree(home, new Map([['photos/2025/09-hiking/IMG_2001.jpg', bytes(rand, 9000, [0xff, 0xd8, 0xff, 0xe0])], ['photos/2025/09-hiking/IMG_2002.jpg', bytes(rand, 12000, [0xff, 0xd8, 0xff, 0xe0])]]));
+			writeTree(
+				home,
+				new Map([
+					['photos/2025/09-hiking/IMG_2001.jpg', bytes(rand, 9000, [0xff, 0xd8, 0xff, 0xe0])],
+					['photos/2025/09-hiking/IMG_2002.jpg', bytes(rand, 12000, [0xff, 0xd8, 0xff, 0xe0])],
+				]),
+			);
 		},
 	},
 	{
@@ -162,7 +173,13 @@ const steps: Step[] = [
 		tags: ['home', 'weekly'],
 		change: (home, rand) => {
 			writeFileSync(path.join(home, 'documents/taxes/2024/return-final.pdf'), Buffer.concat([Buffer.from('%PDF-1.7\n% tax return 2024 (amended)\n'), bytes(rand, 15000, [])]));
-			writeTree(home, new Map([['projects/new-client/brief.md', `# Brief\n\n${paragraph(rand, 3)}\n`], ['projects/new-client/estimate.csv', 'item,hours\ndesign,12\nbuild,30\n']]));
+			writeTree(
+				home,
+				new Map([
+					['projects/new-client/brief.md', `# Brief\n\n${paragraph(rand, 3)}\n`],
+					['projects/new-client/estimate.csv', 'item,hours\ndesign,12\nbuild,30\n'],
+				]),
+			);
 		},
 	},
 	{
@@ -208,7 +225,6 @@ export class DemoDirectoryError extends ResticError {
 		this.name = 'DemoDirectoryError';
 	}
 }
-
 
 /** True when `file` is a regular file holding exactly what resto wrote into it. */
 function isOurMarker(file: string, text: string): boolean {

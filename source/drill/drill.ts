@@ -254,7 +254,9 @@ export function reportMarkdown(r: DrillReport): string {
 		r.snapshot ? `- Snapshot: \`${r.snapshot.id}\` taken ${r.snapshot.time} on ${esc(r.snapshot.host)}` : '- Snapshot: none',
 		r.file ? `- File: \`${esc(r.file.path)}\` (${r.file.size} bytes, modified ${r.file.mtime})` : '- File: none',
 		r.hashes ? `- SHA-256 restored: \`${r.hashes.restored}\`\n- SHA-256 restic dump: \`${r.hashes.dump}\`\n- Original on this machine: ${r.hashes.originalState}${r.hashes.original ? ` (\`${r.hashes.original}\`)` : ''}` : '',
-		r.check ? `- restic check: ${r.check.skipped ? 'skipped' : r.check.ok ? 'no errors' : 'FAILED'} (${esc(r.check.summary)})${r.check.readDataSubset ? `, read-data-subset ${r.check.readDataSubset}` : ''}${r.check.estimate ? ` (estimated ${r.check.estimate.bytes} bytes, ~${r.check.estimate.seconds} s at an assumed ${r.check.estimate.assumedBytesPerSecond / 1e6} MB/s)` : ''}` : '',
+		r.check
+			? `- restic check: ${r.check.skipped ? 'skipped' : r.check.ok ? 'no errors' : 'FAILED'} (${esc(r.check.summary)})${r.check.readDataSubset ? `, read-data-subset ${r.check.readDataSubset}` : ''}${r.check.estimate ? ` (estimated ${r.check.estimate.bytes} bytes, ~${r.check.estimate.seconds} s at an assumed ${r.check.estimate.assumedBytesPerSecond / 1e6} MB/s)` : ''}`
+			: '',
 		`- Seed: ${r.seed} (window: ${r.months} months) — the same seed picks the same file`,
 		`- Host: ${esc(r.host)}; restic ${r.versions.restic ?? '?'}; resto ${r.versions.resto}`,
 		'',
@@ -269,7 +271,13 @@ export function reportMarkdown(r: DrillReport): string {
 		r.reverify ? `## Re-verify by hand\n\n\`\`\`sh\n${r.reverify}\n\`\`\`\n\nThe output must be \`${r.hashes?.dump ?? ''}\`.` : '',
 		'',
 	];
-	return lines.filter(l => l !== '').join('\n').replace(/\n## /g, '\n\n## ').replace(/\n- /g, '\n- ') + '\n';
+	return (
+		lines
+			.filter(l => l !== '')
+			.join('\n')
+			.replace(/\n## /g, '\n\n## ')
+			.replace(/\n- /g, '\n- ') + '\n'
+	);
 }
 
 /** Write both report files (0600 in a 0700 directory) and return their paths. */

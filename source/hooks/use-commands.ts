@@ -10,11 +10,7 @@ import {handlersKey, type Handlers} from '../keymap/registry.js';
  * Handlers may change every render; the registration stays put. Layout effects register within the
  * same commit that draws the screen, so a key typed right after a frame appears is never lost.
  */
-export function useCommands(
-	scopes: readonly Scope[],
-	handlers: Handlers,
-	options: {modal?: boolean; onText?: (input: string, key: Key) => boolean; active?: boolean; hints?: Partial<Record<CommandId, string>>} = {},
-): void {
+export function useCommands(scopes: readonly Scope[], handlers: Handlers, options: {modal?: boolean; onText?: (input: string, key: Key) => boolean; active?: boolean; hints?: Partial<Record<CommandId, string>>} = {}): void {
 	const {registry} = useContext(AppContext);
 	const handlersRef = useRef(handlers);
 	handlersRef.current = handlers;
@@ -30,10 +26,13 @@ export function useCommands(
 		const out: Handlers = {};
 		for (const id of Object.keys(handlersRef.current) as CommandId[]) {
 			const h = handlersRef.current[id];
-			out[id] = typeof h === 'function' ? () => {
-				const current = handlersRef.current[id];
-				if (typeof current === 'function') current();
-			} : h;
+			out[id] =
+				typeof h === 'function'
+					? () => {
+							const current = handlersRef.current[id];
+							if (typeof current === 'function') current();
+						}
+					: h;
 		}
 		return out;
 	};

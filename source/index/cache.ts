@@ -161,14 +161,46 @@ function build(header: Header, parts: Map<string, Buffer>): FileIndex {
 		target.data = values;
 		target.length = values.length;
 	};
-	setGrow(index.pathDir, copyTyped(b => new Uint32Array(b), parts.get('pathDir')!), header.counts.paths);
-	setGrow(index.pathName, copyTyped(b => new Uint32Array(b), parts.get('pathName')!), header.counts.paths);
-	setGrow(index.pathLastVer, copyTyped(b => new Int32Array(b), parts.get('pathLastVer')!), header.counts.paths);
-	setGrow(index.verPath, copyTyped(b => new Uint32Array(b), parts.get('verPath')!), header.counts.versions);
-	setGrow(index.verPrev, copyTyped(b => new Int32Array(b), parts.get('verPrev')!), header.counts.versions);
-	setGrow(index.verSize, copyTyped(b => new Float64Array(b), parts.get('verSize')!), header.counts.versions);
-	setGrow(index.verMtime, copyTyped(b => new Float64Array(b), parts.get('verMtime')!), header.counts.versions);
-	setGrow(index.verType, copyTyped(b => new Uint8Array(b), parts.get('verType')!), header.counts.versions);
+	setGrow(
+		index.pathDir,
+		copyTyped(b => new Uint32Array(b), parts.get('pathDir')!),
+		header.counts.paths,
+	);
+	setGrow(
+		index.pathName,
+		copyTyped(b => new Uint32Array(b), parts.get('pathName')!),
+		header.counts.paths,
+	);
+	setGrow(
+		index.pathLastVer,
+		copyTyped(b => new Int32Array(b), parts.get('pathLastVer')!),
+		header.counts.paths,
+	);
+	setGrow(
+		index.verPath,
+		copyTyped(b => new Uint32Array(b), parts.get('verPath')!),
+		header.counts.versions,
+	);
+	setGrow(
+		index.verPrev,
+		copyTyped(b => new Int32Array(b), parts.get('verPrev')!),
+		header.counts.versions,
+	);
+	setGrow(
+		index.verSize,
+		copyTyped(b => new Float64Array(b), parts.get('verSize')!),
+		header.counts.versions,
+	);
+	setGrow(
+		index.verMtime,
+		copyTyped(b => new Float64Array(b), parts.get('verMtime')!),
+		header.counts.versions,
+	);
+	setGrow(
+		index.verType,
+		copyTyped(b => new Uint8Array(b), parts.get('verType')!),
+		header.counts.versions,
+	);
 	for (const s of header.snapshots) {
 		const bits = parts.get(`bits:${s.id}`);
 		if (!bits) throw new CacheError(`missing snapshot ${s.id}`);

@@ -16,7 +16,10 @@ export type EntryType = (typeof typeNames)[number];
 class Grow<T extends Float64Array | Int32Array | Uint8Array | Uint32Array> {
 	data: T;
 	length = 0;
-	constructor(private readonly make: (n: number) => T, capacity = 1024) {
+	constructor(
+		private readonly make: (n: number) => T,
+		capacity = 1024,
+	) {
 		this.data = make(capacity);
 	}
 	push(value: number): number {

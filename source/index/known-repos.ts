@@ -30,7 +30,9 @@ function keyOf(access: RepoAccess): string | undefined {
 	const dir = localRepoDir(access.repository);
 	if (dir !== undefined) {
 		try {
-			return `config:${createHash('sha256').update(readFileSync(path.join(dir, 'config'))).digest('hex')}`;
+			return `config:${createHash('sha256')
+				.update(readFileSync(path.join(dir, 'config')))
+				.digest('hex')}`;
 		} catch {
 			return undefined;
 		}

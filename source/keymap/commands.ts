@@ -4,26 +4,7 @@
  */
 
 /** Where a binding applies. A screen's active scopes are: its overlays, the screen, "list" if it has a list, "global". */
-export type Scope =
-	| 'global'
-	| 'list'
-	| 'repos'
-	| 'snapshots'
-	| 'tree'
-	| 'file'
-	| 'search'
-	| 'backup'
-	| 'drill'
-	| 'drills'
-	| 'retention'
-	| 'status'
-	| 'union'
-	| 'plan'
-	| 'snapdiff'
-	| 'du'
-	| 'help'
-	| 'confirm'
-	| 'input';
+export type Scope = 'global' | 'list' | 'repos' | 'snapshots' | 'tree' | 'file' | 'search' | 'backup' | 'drill' | 'drills' | 'retention' | 'status' | 'union' | 'plan' | 'snapdiff' | 'du' | 'help' | 'confirm' | 'input';
 
 /** One command: what it does, where, and which keys run it. */
 export interface CommandSpec {
@@ -128,7 +109,7 @@ export const commandSpecs = [
 	{id: 'retention.edit', hint: 'policy', keys: ['e'], description: 'Edit the policy (restic --keep-* flags)', category: 'Operations', scope: 'retention', footer: true},
 	{id: 'retention.apply', hint: 'apply', keys: ['x'], description: 'Forget the removed snapshots (type the repository name)', category: 'Operations', scope: 'retention', footer: true, dangerous: true},
 	{id: 'status.schedule', hint: 'schedule', keys: ['i'], description: 'Show and install the systemd timer of the set', category: 'Operations', scope: 'status', footer: true},
-	{id: 'status.copy', hint: 'copy', keys: ['c'], description: 'Run the copies of the set\'s repository', category: 'Operations', scope: 'status', footer: true},
+	{id: 'status.copy', hint: 'copy', keys: ['c'], description: "Run the copies of the set's repository", category: 'Operations', scope: 'status', footer: true},
 	{id: 'status.cancel', keys: ['ctrl+x'], description: 'Cancel the running copy', category: 'Operations', scope: 'status'},
 	{id: 'status.refresh', keys: ['r', 'ctrl+r'], description: 'Refresh', category: 'Operations', scope: 'status'},
 	{id: 'confirm.yes', hint: 'yes', keys: ['y', 'enter'], description: 'Confirm', category: 'General', scope: 'confirm', footer: true},
@@ -151,8 +132,20 @@ export function commandSpec(id: CommandId): CommandSpec {
 /** Human label of a key name, for hints ("enter" → "⏎", "ctrl+c" → "^C"). */
 export function keyLabel(key: string): string {
 	const labels: Record<string, string> = {
-		enter: 'enter', escape: 'esc', up: '↑', down: '↓', left: '←', right: '→', pageup: 'PgUp', pagedown: 'PgDn',
-		home: 'Home', end: 'End', tab: 'tab', backspace: 'bksp', delete: 'del', space: 'space',
+		enter: 'enter',
+		escape: 'esc',
+		up: '↑',
+		down: '↓',
+		left: '←',
+		right: '→',
+		pageup: 'PgUp',
+		pagedown: 'PgDn',
+		home: 'Home',
+		end: 'End',
+		tab: 'tab',
+		backspace: 'bksp',
+		delete: 'del',
+		space: 'space',
 	};
 	if (labels[key]) return labels[key]!;
 	if (key.startsWith('ctrl+')) return `^${key.slice(5).toUpperCase()}`;

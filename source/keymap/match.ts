@@ -148,7 +148,7 @@ export function splitChunk(raw: string): KeyPress[] {
 		if (text) out.push(press(text, {shift: text.length === 1 && /[A-Z]/.test(text)}, true));
 		text = '';
 	};
-	for (let i = 0; i < raw.length; ) {
+	for (let i = 0; i < raw.length;) {
 		const ch = raw[i]!;
 		if (ch === '\u001B') {
 			flush();
@@ -174,10 +174,7 @@ export function splitChunk(raw: string): KeyPress[] {
 
 /** True when Ink recognised the call as one named key (arrow, enter, ctrl+x, meta+x, escape…). */
 function isNamedKey(key: Key): boolean {
-	return (
-		key.upArrow || key.downArrow || key.leftArrow || key.rightArrow || key.pageUp || key.pageDown || key.home || key.end ||
-		key.return || key.escape || key.tab || key.backspace || key.delete || key.ctrl
-	);
+	return key.upArrow || key.downArrow || key.leftArrow || key.rightArrow || key.pageUp || key.pageDown || key.home || key.end || key.return || key.escape || key.tab || key.backspace || key.delete || key.ctrl;
 }
 
 /**

@@ -186,9 +186,14 @@ export async function restorePath(client: ResticClient, request: RestoreRequest)
 	if (expectedFiles === 0 && parentDir !== include) {
 		// An empty directory is fine; a missing path is not.
 		let found = false;
-		await client.ls(request.snapshotId, {dir: parentDir}, node => {
-			if (node.path === include) found = true;
-		}, request.signal);
+		await client.ls(
+			request.snapshotId,
+			{dir: parentDir},
+			node => {
+				if (node.path === include) found = true;
+			},
+			request.signal,
+		);
 		if (!found) throw new ResticError('not-found', `${request.path} is not in snapshot ${request.snapshotId.slice(0, 8)}`);
 	}
 
@@ -218,9 +223,14 @@ export async function restorePath(client: ResticClient, request: RestoreRequest)
 	request.onStatus?.(`restoring ${include} into ${target}`);
 	try {
 		// --include takes a glob pattern: escape the literal path (names may contain [ ] * ? \).
-		await client.restore(request.snapshotId, {target: staging, include: [literalPattern(include)]}, ev => {
-			if (ev.type === 'status') request.onStatus?.(`restoring: ${Math.round(ev.percentDone * 100)}% (${ev.filesRestored}/${ev.totalFiles} files)`);
-		}, request.signal);
+		await client.restore(
+			request.snapshotId,
+			{target: staging, include: [literalPattern(include)]},
+			ev => {
+				if (ev.type === 'status') request.onStatus?.(`restoring: ${Math.round(ev.percentDone * 100)}% (${ev.filesRestored}/${ev.totalFiles} files)`);
+			},
+			request.signal,
+		);
 	} catch (error) {
 		discard();
 		// restic 0.14 says "ignoring error for …: no space left on device" per write, then "There were N errors".

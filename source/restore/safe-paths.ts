@@ -21,9 +21,7 @@ export class RestoreLinkError extends Error {
 		/** The path the restore would write. */
 		readonly wouldWrite: string,
 	) {
-		super(
-			`${link} is a symbolic link to ${pointsTo}: restoring ${wouldWrite} would write through it, outside the restore folder. Nothing was restored; remove the link or restore into a new folder.`,
-		);
+		super(`${link} is a symbolic link to ${pointsTo}: restoring ${wouldWrite} would write through it, outside the restore folder. Nothing was restored; remove the link or restore into a new folder.`);
 		this.name = 'RestoreLinkError';
 	}
 }

@@ -41,11 +41,11 @@ export function startBackup({repos, store}: {repos: RepoRegistry; store: AppStor
 				? `Dry run of ${plan.name} finished: nothing was saved`
 				: state.phase === 'done'
 					? `Backup ${plan.name} finished: snapshot ${state.snapshotId?.slice(0, 8) ?? '(id not reported)'}`
-				: state.phase === 'partial'
-					? `Backup ${plan.name}: ${state.message}`
-					: state.phase === 'canceled'
-						? `Backup ${plan.name} canceled, no snapshot written`
-						: `Backup ${plan.name} failed: ${state.message}`;
+					: state.phase === 'partial'
+						? `Backup ${plan.name}: ${state.message}`
+						: state.phase === 'canceled'
+							? `Backup ${plan.name} canceled, no snapshot written`
+							: `Backup ${plan.name} failed: ${state.message}`;
 		store.dispatch({type: 'notice', text, level: state.phase === 'done' ? 'info' : state.phase === 'canceled' || state.phase === 'partial' ? 'warn' : 'error'});
 	});
 	return task;

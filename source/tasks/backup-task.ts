@@ -298,10 +298,7 @@ export class BackupTask extends Observable<BackupState> {
 		const unreadable = result.exitCode === 3;
 		// restic 0.14 exits 0 when some paths are missing; like restic 0.19 we call that incomplete (3).
 		const partial = unreadable || plan.missing.length > 0;
-		const reasons = [
-			unreadable ? this.errorBuf.length ? `${plural(this.errorBuf.length, 'file')} could not be read` : 'some files could not be read' : '',
-			plan.missing.length > 0 ? `${plural(plan.missing.length, 'path')} did not exist` : '',
-		].filter(Boolean);
+		const reasons = [unreadable ? (this.errorBuf.length ? `${plural(this.errorBuf.length, 'file')} could not be read` : 'some files could not be read') : '', plan.missing.length > 0 ? `${plural(plan.missing.length, 'path')} did not exist` : ''].filter(Boolean);
 		this.update(
 			{
 				phase: partial ? 'partial' : 'done',

@@ -32,7 +32,7 @@ import type {Repository} from '../config/config.js';
 import type {ResticClient} from '../restic/client.js';
 import {ResticError} from '../restic/errors.js';
 import {Observable} from '../store/store.js';
-import {formatBytes, formatDuration, plural} from '../util/format.js';
+import {formatBytes, formatDuration} from '../util/format.js';
 import {canonicalLocation} from '../model/repo-key.js';
 
 export interface DrillOptions {
@@ -174,7 +174,14 @@ export class DrillTask extends Observable<DrillState> {
 				this.step('pick', 'running', `seed ${this.getSnapshot().seed}, snapshots of the last ${months} months`);
 				const all = await this.client.snapshots({}, signal);
 				const window = snapshotsInWindow(all, months);
-				if (window.length === 0) throw new StepFailure('pick', new NoSnapshotInWindowError(months, [...all].sort((a, b) => b.time - a.time)).message);
+				if (window.length === 0)
+					throw new StepFailure(
+						'pick',
+						new NoSnapshotInWindowError(
+							months,
+							[...all].sort((a, b) => b.time - a.time),
+						).message,
+					);
 				picked = await pickFile(this.client, window, seededRandom(this.getSnapshot().seed), signal);
 				this.patch({picked});
 				this.step('pick', 'passed', `${picked.path} (${picked.size} bytes) from snapshot ${picked.snapshot.shortId} of ${new Date(picked.snapshot.time).toISOString().slice(0, 10)}, one of ${picked.candidates} files`);

@@ -187,15 +187,13 @@ export class SearchTask extends Observable<SearchState> {
 			};
 			this.client
 				.find([query], {}, controller.signal)
-				.then(
-				async (results: FindResult[]) => {
+				.then(async (results: FindResult[]) => {
 					let times = this.snapshotTimes();
 					// restic 0.14 lists snapshots in id order: their times say which version is the newest.
 					if (results.some(r => !times.has(r.snapshot))) times = new Map((await this.client.snapshots({}, controller.signal)).map(s => [s.id, s.time]));
 					if (controller.signal.aborted) return;
 					this.patch({findResults: groupFindResults(results, times), total: 0, looser: 0, ms: Date.now() - started, searching: false});
-				},
-				failed)
+				}, failed)
 				.catch(failed);
 		}, 400);
 	}

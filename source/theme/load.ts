@@ -10,10 +10,7 @@ import defaultLight from '../../themes/default-light.json' with {type: 'json'};
 import noColor from '../../themes/no-color.json' with {type: 'json'};
 import {roleNames, type Role, type Theme} from './tokens.js';
 
-const ansiNames = new Set([
-	'black', 'red', 'green', 'yellow', 'blue', 'magenta', 'cyan', 'white', 'gray', 'grey',
-	'blackBright', 'redBright', 'greenBright', 'yellowBright', 'blueBright', 'magentaBright', 'cyanBright', 'whiteBright',
-]);
+const ansiNames = new Set(['black', 'red', 'green', 'yellow', 'blue', 'magenta', 'cyan', 'white', 'gray', 'grey', 'blackBright', 'redBright', 'greenBright', 'yellowBright', 'blueBright', 'magentaBright', 'cyanBright', 'whiteBright']);
 
 const colorValue = z.string().regex(/^(#[0-9a-fA-F]{6}|[a-zA-Z]+)$/, 'must be #rrggbb or a color name');
 const rolesShape = Object.fromEntries(roleNames.map(r => [r, z.string().optional()])) as Record<Role, z.ZodOptional<z.ZodString>>;

@@ -1,22 +1,5 @@
 /** The semantic roles every theme provides. Views use these, never color names. */
-export const roleNames = [
-	'text.primary',
-	'text.muted',
-	'text.inverse',
-	'accent',
-	'border.focused',
-	'border.muted',
-	'selection.bg',
-	'selection.fg',
-	'status.ok',
-	'status.warn',
-	'status.error',
-	'progress.done',
-	'progress.todo',
-	'match',
-	'key',
-	'title',
-] as const;
+export const roleNames = ['text.primary', 'text.muted', 'text.inverse', 'accent', 'border.focused', 'border.muted', 'selection.bg', 'selection.fg', 'status.ok', 'status.warn', 'status.error', 'progress.done', 'progress.todo', 'match', 'key', 'title'] as const;
 
 export type Role = (typeof roleNames)[number];
 

@@ -13,7 +13,10 @@ export function looksBinary(bytes: Uint8Array, truncated = true): boolean {
 /** Text preview lines, every control character escaped (tabs become spaces). */
 export function textPreview(bytes: Uint8Array, maxLines: number): string[] {
 	const text = decodeText(bytes, true);
-	return text.split(/\r?\n/).slice(0, maxLines).map(line => escapeForTerminal(line));
+	return text
+		.split(/\r?\n/)
+		.slice(0, maxLines)
+		.map(line => escapeForTerminal(line));
 }
 
 /** Classic hex dump lines: offset, 8 or 16 bytes of hex, printable ASCII. */

@@ -44,7 +44,6 @@ export function decodeText(bytes: Uint8Array, truncated: boolean): string {
 	return new TextDecoder('utf-8').decode(bytes.subarray(0, end)).replace(/\t/g, '    ');
 }
 
-// eslint-disable-next-line no-control-regex
 const printableAscii = /^[\u0020-\u007e]*$/;
 const widthCache = new Map<string, number>();
 

@@ -237,7 +237,10 @@ describe('exclude pattern validation (a port of Go filepath.Match, as restic 0.1
 		const r = spawnSync('restic', ['backup', '--dry-run', ...[...invalid, ...valid].map(p => `--exclude=${p}`), '--', dir], {env: {...process.env, RESTIC_REPOSITORY: path.join(work, 'repo'), RESTIC_PASSWORD: 'x', RESTIC_PASSWORD_FILE: ''}, encoding: 'utf8'});
 		spawnSync('rm', ['-rf', work]);
 		expect(r.stderr).toMatch(/invalid pattern\(s\) provided/);
-		const rejected = r.stderr.split('\n').slice(r.stderr.split('\n').findIndex(l => /invalid pattern/.test(l)) + 1).filter(Boolean);
+		const rejected = r.stderr
+			.split('\n')
+			.slice(r.stderr.split('\n').findIndex(l => /invalid pattern/.test(l)) + 1)
+			.filter(Boolean);
 		expect(new Set(rejected)).toEqual(new Set(invalid));
 	});
 });

@@ -46,7 +46,10 @@ describe('resto backup against real restic', () => {
 	test('NDJSON: status lines, summary, result with the full snapshot id; the snapshot exists', async () => {
 		const r = resto(['backup', '--json', '--repo', repo.repoPath, data]);
 		expect(r.status, r.stderr).toBe(0);
-		const events = r.stdout.trim().split('\n').map(l => JSON.parse(l) as {type: string; snapshotId?: string; filesNew?: number});
+		const events = r.stdout
+			.trim()
+			.split('\n')
+			.map(l => JSON.parse(l) as {type: string; snapshotId?: string; filesNew?: number});
 		expect(events.some(e => e.type === 'summary' && e.filesNew === 4)).toBe(true);
 		const result = events.at(-1)!;
 		expect(result.type).toBe('result');
@@ -61,7 +64,11 @@ describe('resto backup against real restic', () => {
 		const before = (await new ResticCli(repo.access).snapshots()).length;
 		const r = resto(['backup', '--dry-run', '--json', '--repo', repo.repoPath, data]);
 		expect(r.status).toBe(0);
-		const items = r.stdout.trim().split('\n').map(l => JSON.parse(l) as {type: string; item?: string}).filter(e => e.type === 'item');
+		const items = r.stdout
+			.trim()
+			.split('\n')
+			.map(l => JSON.parse(l) as {type: string; item?: string})
+			.filter(e => e.type === 'item');
 		expect(items.map(i => i.item)).toContain(path.join(data, 'sub/b.txt'));
 		expect((await new ResticCli(repo.access).snapshots()).length).toBe(before);
 	});
@@ -69,7 +76,10 @@ describe('resto backup against real restic', () => {
 	test('backup sets from the config: excludes, exclude-caches, tags, hooks; a failing pre-hook means no backup', async () => {
 		const cfg = path.join(xdg, 'sets.yaml');
 		const marker = path.join(xdg, 'post-ran');
-		writeFileSync(cfg, `repositories:\n  - name: main\n    repository: ${repo.repoPath}\n    passwordFile: ${repo.passwordFile}\nbackupSets:\n  - name: docs\n    repository: main\n    paths: [${data}]\n    exclude: ["*.txt~", "${path.join(data, 'sub')}"]\n    excludeCaches: true\n    tags: [docs]\n    lowPriority: true\n    hooks: {pre: "true", post: "touch ${marker}"}\n  - name: broken\n    repository: main\n    paths: [${data}]\n    hooks: {pre: "echo snapshot failed >&2; exit 7"}\n  - name: badexclude\n    repository: main\n    paths: [${data}]\n    exclude: ["[unclosed"]\n`);
+		writeFileSync(
+			cfg,
+			`repositories:\n  - name: main\n    repository: ${repo.repoPath}\n    passwordFile: ${repo.passwordFile}\nbackupSets:\n  - name: docs\n    repository: main\n    paths: [${data}]\n    exclude: ["*.txt~", "${path.join(data, 'sub')}"]\n    excludeCaches: true\n    tags: [docs]\n    lowPriority: true\n    hooks: {pre: "true", post: "touch ${marker}"}\n  - name: broken\n    repository: main\n    paths: [${data}]\n    hooks: {pre: "echo snapshot failed >&2; exit 7"}\n  - name: badexclude\n    repository: main\n    paths: [${data}]\n    exclude: ["[unclosed"]\n`,
+		);
 		const r = resto(['backup', 'docs', '--json'], {RESTO_CONFIG: cfg});
 		expect(r.status, r.stderr).toBe(0);
 		const id = (JSON.parse(r.stdout.trim().split('\n').at(-1)!) as {snapshotId: string}).snapshotId;
@@ -112,7 +122,10 @@ describe('resto backup against real restic', () => {
 	test('locked repository and wrong password: exit 11 / 12 before a pre-hook or restic reads any file', async () => {
 		const marker = path.join(xdg, 'locked-pre-ran');
 		const cfg = path.join(xdg, 'locked.yaml');
-		writeFileSync(cfg, `repositories:\n  - name: main\n    repository: ${repo.repoPath}\n    passwordFile: ${repo.passwordFile}\n  - name: wrongpw\n    repository: ${repo.repoPath}\n    passwordCommand: "echo not-the-password"\nbackupSets:\n  - name: hooked\n    repository: main\n    paths: [${data}]\n    hooks: {pre: "touch ${marker}"}\n  - name: hookedwrong\n    repository: wrongpw\n    paths: [${data}]\n    hooks: {pre: "touch ${marker}"}\n`);
+		writeFileSync(
+			cfg,
+			`repositories:\n  - name: main\n    repository: ${repo.repoPath}\n    passwordFile: ${repo.passwordFile}\n  - name: wrongpw\n    repository: ${repo.repoPath}\n    passwordCommand: "echo not-the-password"\nbackupSets:\n  - name: hooked\n    repository: main\n    paths: [${data}]\n    hooks: {pre: "touch ${marker}"}\n  - name: hookedwrong\n    repository: wrongpw\n    paths: [${data}]\n    hooks: {pre: "touch ${marker}"}\n`,
+		);
 		const wrong = resto(['backup', 'hookedwrong'], {RESTO_CONFIG: cfg});
 		expect(wrong.status, wrong.stderr).toBe(12);
 		expect(wrong.stderr).toMatch(/Wrong password/);
@@ -221,7 +234,10 @@ describe('REST backend killed in the middle of a backup', () => {
 			// (SIGINT) once bytes stayed frozen for 3 s while restic reported backend errors.
 			const code = await new Promise<number | null>(resolve => child.on('exit', c => resolve(c)));
 			expect(code, err).toBe(1);
-			const events = out.trim().split('\n').map(l => JSON.parse(l) as {type: string; message?: string; phase?: string});
+			const events = out
+				.trim()
+				.split('\n')
+				.map(l => JSON.parse(l) as {type: string; message?: string; phase?: string});
 			expect(events.some(e => e.type === 'backend-error' && /connection refused|closed network connection|connection reset/.test(e.message ?? ''))).toBe(true);
 			expect(events.at(-1)).toMatchObject({type: 'result', phase: 'failed'});
 			expect(events.at(-1)?.message).toMatch(/the backend stopped responding: no progress for \d+ s while restic retried \(.+\); restic was stopped, no snapshot written/);

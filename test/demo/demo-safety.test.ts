@@ -26,7 +26,7 @@ function resto(args: string[], xdg: string) {
 }
 
 describe('resto demo on a directory it did not create', () => {
-	test('a directory with the user\'s files (one named password, a home/ folder): refused, nothing changed', () => {
+	test("a directory with the user's files (one named password, a home/ folder): refused, nothing changed", () => {
 		const root = tempDir('resto-demo-user-');
 		dirs.push(root);
 		const dir = path.join(root, 'mine');

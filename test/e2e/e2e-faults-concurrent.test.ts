@@ -18,7 +18,7 @@ function cli(args: string[], env: Record<string, string>, cwd: string): Promise<
 	const started = Date.now();
 	return new Promise(resolve => {
 		execFile(process.execPath, [cliPath, ...args], {env: {...process.env, ...env}, cwd, maxBuffer: 64 * 1024 * 1024}, (error, stdout, stderr) => {
-			const code = error ? (typeof (error as {code?: unknown}).code === 'number' ? ((error as {code: number}).code) : 1) : 0;
+			const code = error ? (typeof (error as {code?: unknown}).code === 'number' ? (error as {code: number}).code : 1) : 0;
 			resolve({code, stdout, stderr, ms: Date.now() - started});
 		});
 	});

@@ -77,47 +77,51 @@ describe('e2e faults: no space left on the cache directory', () => {
 		repo?.cleanup();
 	});
 
-	test.skipIf(Boolean(mountProblem))('indexing and search work, the user is told, nothing partial is left, a later run works', async () => {
-		const env = {RESTO_CONFIG: cfg, XDG_CACHE_HOME: full, XDG_STATE_HOME: path.join(repo.root, 'state')};
-		const t = await Terminal.start({env, columns: 100, rows: 24});
-		try {
-			await t.waitFor(/home\s.*ok\s+2/);
-			t.keys('s');
-			let screen = await t.waitFor('2 snapshots indexed', 30_000);
-			expect(screen).toMatch(/no space left on device/);
-			t.type('tax2023pdf');
-			screen = await t.waitFor(/1 match/);
-			expect(screen).toContain('return-final.pdf');
-			expect(screen).toMatch(/2 snapshots indexed/);
-			t.keys('Escape');
-			await t.waitFor('LOCATION');
-			expect([0, undefined]).toContain(await quit(t));
-		} finally {
-			t.close();
-		}
-		expect(resticPids(repo.repoPath)).toEqual([]);
-		// No temporary or partial file stays behind to fill the disk, and nothing there is trusted that is not whole.
-		const indexDir = path.join(full, 'resto', 'index');
-		const left = readdirSync(indexDir);
-		expect(left.filter(f => !f.endsWith('.idx') && f !== 'repositories.json')).toEqual([]);
-		const repoId = await new ResticCli(repo.access).repoId();
-		if (left.length > 0) expect(loadCache(repoId, indexDir).problem).toBeUndefined();
+	test.skipIf(Boolean(mountProblem))(
+		'indexing and search work, the user is told, nothing partial is left, a later run works',
+		async () => {
+			const env = {RESTO_CONFIG: cfg, XDG_CACHE_HOME: full, XDG_STATE_HOME: path.join(repo.root, 'state')};
+			const t = await Terminal.start({env, columns: 100, rows: 24});
+			try {
+				await t.waitFor(/home\s.*ok\s+2/);
+				t.keys('s');
+				let screen = await t.waitFor('2 snapshots indexed', 30_000);
+				expect(screen).toMatch(/no space left on device/);
+				t.type('tax2023pdf');
+				screen = await t.waitFor(/1 match/);
+				expect(screen).toContain('return-final.pdf');
+				expect(screen).toMatch(/2 snapshots indexed/);
+				t.keys('Escape');
+				await t.waitFor('LOCATION');
+				expect([0, undefined]).toContain(await quit(t));
+			} finally {
+				t.close();
+			}
+			expect(resticPids(repo.repoPath)).toEqual([]);
+			// No temporary or partial file stays behind to fill the disk, and nothing there is trusted that is not whole.
+			const indexDir = path.join(full, 'resto', 'index');
+			const left = readdirSync(indexDir);
+			expect(left.filter(f => !f.endsWith('.idx') && f !== 'repositories.json')).toEqual([]);
+			const repoId = await new ResticCli(repo.access).repoId();
+			if (left.length > 0) expect(loadCache(repoId, indexDir).problem).toBeUndefined();
 
-		// The CLI on the same full disk: works, and says why the index was not kept.
-		const again = await cli(['search', 'tax2023pdf', '--repo', 'home', '--json'], env);
-		expect(again.code, again.stderr).toBe(0);
-		expect((JSON.parse(again.stdout) as {total: number}).total).toBe(1);
-		expect(again.stderr).toMatch(/no space left on device/);
-		expect(readdirSync(indexDir).filter(f => !f.endsWith('.idx') && f !== 'repositories.json')).toEqual([]);
+			// The CLI on the same full disk: works, and says why the index was not kept.
+			const again = await cli(['search', 'tax2023pdf', '--repo', 'home', '--json'], env);
+			expect(again.code, again.stderr).toBe(0);
+			expect((JSON.parse(again.stdout) as {total: number}).total).toBe(1);
+			expect(again.stderr).toMatch(/no space left on device/);
+			expect(readdirSync(indexDir).filter(f => !f.endsWith('.idx') && f !== 'repositories.json')).toEqual([]);
 
-		// With a normal cache directory a later run builds, saves and then trusts the cache.
-		const roomy = {...env, XDG_CACHE_HOME: path.join(repo.root, 'cache')};
-		const first = await cli(['search', 'tax2023pdf', '--repo', 'home', '--json'], roomy);
-		expect(first.code, first.stderr).toBe(0);
-		expect(first.stderr).not.toMatch(/could not save|discarded/);
-		expect(loadCache(repoId, path.join(roomy.XDG_CACHE_HOME, 'resto', 'index')).index?.snapshots.length).toBe(2);
-		const second = await cli(['search', 'tax2023pdf', '--repo', 'home', '--json'], roomy);
-		expect(second.code).toBe(0);
-		expect((JSON.parse(second.stdout) as {total: number}).total).toBe(1);
-	}, 60_000);
+			// With a normal cache directory a later run builds, saves and then trusts the cache.
+			const roomy = {...env, XDG_CACHE_HOME: path.join(repo.root, 'cache')};
+			const first = await cli(['search', 'tax2023pdf', '--repo', 'home', '--json'], roomy);
+			expect(first.code, first.stderr).toBe(0);
+			expect(first.stderr).not.toMatch(/could not save|discarded/);
+			expect(loadCache(repoId, path.join(roomy.XDG_CACHE_HOME, 'resto', 'index')).index?.snapshots.length).toBe(2);
+			const second = await cli(['search', 'tax2023pdf', '--repo', 'home', '--json'], roomy);
+			expect(second.code).toBe(0);
+			expect((JSON.parse(second.stdout) as {total: number}).total).toBe(1);
+		},
+		60_000,
+	);
 });

@@ -124,7 +124,16 @@ describe('e2e journeys at 80×24', () => {
 			expect(screen).toContain('✓ Prove it');
 			const reports = readdirSync(path.join(repo.root, 'state/resto/drills'));
 			expect(reports.filter(f => f.endsWith('.md')).length).toBe(1);
-			const json = JSON.parse(readFileSync(path.join(repo.root, 'state/resto/drills', reports.find(f => f.endsWith('.json'))!), 'utf8')) as {verdict: string; answers: Record<string, string>};
+			const json = JSON.parse(
+				readFileSync(
+					path.join(
+						repo.root,
+						'state/resto/drills',
+						reports.find(f => f.endsWith('.json'))!,
+					),
+					'utf8',
+				),
+			) as {verdict: string; answers: Record<string, string>};
 			expect(json.verdict).toBe('pass');
 			expect(json.answers['offsite-copy']).toBe('no');
 			expect(existsSync(path.join(repo.root, 'state/resto/drills'))).toBe(true);

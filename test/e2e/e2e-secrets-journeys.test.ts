@@ -9,7 +9,6 @@ let repo: TestRepo;
 let home: string;
 let env: Record<string, string>;
 
-
 beforeAll(() => {
 	repo = makeRepo({password: sentinel});
 	const src = path.join(repo.root, 'src');

@@ -14,7 +14,6 @@ beforeAll(() => {
 });
 afterAll(() => repo.cleanup());
 
-
 describe('e2e: the repository password never leaks', () => {
 	test('browse and preview with RESTIC_PASSWORD: not in any argv, not on screen, not in resto files', async () => {
 		const home = path.join(repo.root, 'home');

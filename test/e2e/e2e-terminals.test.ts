@@ -18,21 +18,25 @@ describe('e2e: terminals', () => {
 	test.each([
 		['NO_COLOR', {NO_COLOR: '1'}],
 		['TERM=dumb', {TERM: 'dumb'}],
-	])('%s: readable, and no colour escape sequences at all', async (_name, extra) => {
-		const t = await Terminal.start({env: {...env, ...extra}, columns: 80, rows: 24});
-		try {
-			await t.waitFor(/ok\s+1/);
-			t.keys('Enter');
-			await t.waitFor('1 snapshot ·');
-			t.keys('q');
-			await t.waitFor(() => t.exitStatus() !== undefined, 15_000);
-		} finally {
-			t.close();
-		}
-		// SGR colour codes: 38;… / 48;… (true colour) or 30–37/90–97 foregrounds.
-		// eslint-disable-next-line no-control-regex
-		expect(/\x1b\[(?:[0-9;]*;)?(?:38|48);[0-9;]*m|\x1b\[(?:3[0-7]|9[0-7])m/.test(t.raw().toString('latin1'))).toBe(false);
-	}, 60_000);
+	])(
+		'%s: readable, and no colour escape sequences at all',
+		async (_name, extra) => {
+			const t = await Terminal.start({env: {...env, ...extra}, columns: 80, rows: 24});
+			try {
+				await t.waitFor(/ok\s+1/);
+				t.keys('Enter');
+				await t.waitFor('1 snapshot ·');
+				t.keys('q');
+				await t.waitFor(() => t.exitStatus() !== undefined, 15_000);
+			} finally {
+				t.close();
+			}
+			// SGR colour codes: 38;… / 48;… (true colour) or 30–37/90–97 foregrounds.
+			// eslint-disable-next-line no-control-regex
+			expect(/\x1b\[(?:[0-9;]*;)?(?:38|48);[0-9;]*m|\x1b\[(?:3[0-7]|9[0-7])m/.test(t.raw().toString('latin1'))).toBe(false);
+		},
+		60_000,
+	);
 
 	test('LANG=C still shows UTF-8 names escaped-safe and the app works', async () => {
 		const t = await Terminal.start({env: {...env, LANG: 'C', LC_ALL: 'C'}, columns: 80, rows: 24});

@@ -46,12 +46,36 @@ export class Terminal {
 		const quoted = [process.execPath, cliPath, ...(options.args ?? [])].map(a => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
 		// The short sleep lets pipe-pane attach before resto writes its first byte.
 		const command = `sleep 0.3; exec ${quoted}`;
-		t.tmux([
-			'-f', '/dev/null',
-			'new-session', '-d', '-s', t.session, '-x', String(options.columns ?? 80), '-y', String(options.rows ?? 24), '-c', options.cwd ?? process.cwd(), command,
-			';', 'set-option', '-t', t.session, 'remain-on-exit', 'on',
-			';', 'pipe-pane', '-t', t.session, '-o', `cat >> '${t.rawFile}'`,
-		], env);
+		t.tmux(
+			[
+				'-f',
+				'/dev/null',
+				'new-session',
+				'-d',
+				'-s',
+				t.session,
+				'-x',
+				String(options.columns ?? 80),
+				'-y',
+				String(options.rows ?? 24),
+				'-c',
+				options.cwd ?? process.cwd(),
+				command,
+				';',
+				'set-option',
+				'-t',
+				t.session,
+				'remain-on-exit',
+				'on',
+				';',
+				'pipe-pane',
+				'-t',
+				t.session,
+				'-o',
+				`cat >> '${t.rawFile}'`,
+			],
+			env,
+		);
 		return t;
 	}
 

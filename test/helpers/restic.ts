@@ -64,7 +64,11 @@ export function makeRepo(options: {password?: string; repository?: string; root?
 		if (opts.time) args.push(`--time=${opts.time}`);
 		args.push('--', ...paths);
 		const out = restic(args);
-		const summary = out.split('\n').map(l => l.trim()).filter(l => l.includes('"summary"')).pop();
+		const summary = out
+			.split('\n')
+			.map(l => l.trim())
+			.filter(l => l.includes('"summary"'))
+			.pop();
 		const shortId = summary ? (JSON.parse(summary) as {snapshot_id: string}).snapshot_id : '';
 		const snaps = JSON.parse(restic(['snapshots', '--json'])) as Array<{id: string}>;
 		const full = snaps.find(s => s.id.startsWith(shortId));

@@ -50,7 +50,7 @@ function count(text: string, needle: string): number {
 	return text.split(needle).length - 1;
 }
 
-describe('an index cache path that is not resto\'s cache file (built CLI, real restic)', () => {
+describe("an index cache path that is not resto's cache file (built CLI, real restic)", () => {
 	test('a FIFO: no hang, reported once, the FIFO left in place, search still works', () => {
 		const {xdg, file} = cacheHome('fifo');
 		execFileSync('mkfifo', [file]);
@@ -104,7 +104,7 @@ describe('an index cache path that is not resto\'s cache file (built CLI, real r
 		expect(readFileSync(file, 'utf8')).toBe('my notes, not an index\n');
 	});
 
-	test('another user\'s file (a real cache chowned to nobody): not trusted, not replaced', () => {
+	test("another user's file (a real cache chowned to nobody): not trusted, not replaced", () => {
 		if (process.getuid?.() !== 0) return; // needs chown
 		const {xdg, file} = cacheHome('other-user');
 		expect(resto(xdg, ['index']).status).toBe(0);

@@ -101,7 +101,7 @@ describe('resto search: restic processes per run (real restic)', () => {
 		}
 	}, 120_000);
 
-	test('restic find mode: the size shown is the newest version\'s, the one Enter opens', async () => {
+	test("restic find mode: the size shown is the newest version's, the one Enter opens", async () => {
 		const r = makeRepo();
 		try {
 			const home = path.join(r.root, 'home');

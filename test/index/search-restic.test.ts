@@ -85,8 +85,17 @@ describe('index + search + restore against real restic', () => {
 			const target = tempDir('resto-odd-');
 			const raw = Buffer.concat([Buffer.from(path.join(src, 'odd')), Buffer.from('/'), h.name]);
 			const shown = raw.toString('utf8');
-			// eslint-disable-next-line no-control-regex
-			const query = h.label === 'invalid UTF-8' ? 'invalid bin' : h.label === '255-byte name' ? 'nnnnnnnn' : shown.slice(shown.lastIndexOf('/') + 1).replace(/[\x00-\x1f]/g, ' ').split(' ')[0]!.slice(0, 6);
+			const query =
+				h.label === 'invalid UTF-8'
+					? 'invalid bin'
+					: h.label === '255-byte name'
+						? 'nnnnnnnn'
+						: shown
+								.slice(shown.lastIndexOf('/') + 1)
+								// eslint-disable-next-line no-control-regex
+								.replace(/[\x00-\x1f]/g, ' ')
+								.split(' ')[0]!
+								.slice(0, 6);
 			const hits = (await search(indexer.index, query, {limit: 50})).hits;
 			const hit = hits.find(x => x.path === shown);
 			expect(hit, `${h.label}: ${query}`).toBeDefined();

@@ -99,7 +99,7 @@ describe('search semantics and ranking', () => {
 		expect(backupRoot(['/etc', '/home'])).toBe('');
 	});
 
-	test('the user\'s files rank before machine-made trees of the same tier, and can be hidden', async () => {
+	test("the user's files rank before machine-made trees of the same tier, and can be hidden", async () => {
 		const ix = new FileIndex();
 		const s = ix.beginSnapshot(snap('a', 1, 'laptop', ['/home/a']));
 		for (const p of ['/home/a/p/node_modules/x/readme.md', '/home/a/.cache/readme.md', '/home/a/projects/resto/deep/readme.md', '/home/a/projects/resto/src/lib.es2017.sharedmemory.d.ts']) addTree(ix, s, p);
@@ -245,7 +245,7 @@ function referenceTier(term: string, rel: string): number {
 describe('ranking properties on a generated home', () => {
 	let seed = 7;
 	const rand = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
-	const pick = <T,>(list: readonly T[]): T => list[Math.floor(rand() * list.length)]!;
+	const pick = <T>(list: readonly T[]): T => list[Math.floor(rand() * list.length)]!;
 	const words = ['report', 'invoice', 'notes', 'tax', 'photo', 'résumé', 'plan', 'data', 'taxes', '2023'];
 	const ix = new FileIndex();
 	const all: string[] = [];

@@ -64,7 +64,10 @@ function outsideUnchanged(): void {
 }
 
 async function expectLinkRefusal(promise: Promise<unknown>, link: string): Promise<RestoreLinkError> {
-	const error = await promise.then(() => undefined, (e: unknown) => e);
+	const error = await promise.then(
+		() => undefined,
+		(e: unknown) => e,
+	);
 	expect(error).toBeInstanceOf(RestoreLinkError);
 	const e = error as RestoreLinkError;
 	expect(e.link).toBe(link);
@@ -215,10 +218,16 @@ describe('a read-only restore target', () => {
 		const mounted = spawnSync('mount', ['-t', 'tmpfs', '-o', 'ro,size=1m', 'tmpfs', ro]).status === 0;
 		if (!mounted) return; // no mount privilege here (container): covered by the permission case below
 		cleanups.push(() => void spawnSync('umount', [ro]));
-		const error = await restorePath(client, {snapshotId: snap, path: src, target: ro}).then(() => undefined, (e: unknown) => e);
+		const error = await restorePath(client, {snapshotId: snap, path: src, target: ro}).then(
+			() => undefined,
+			(e: unknown) => e,
+		);
 		expect(error).toBeInstanceOf(RestoreTargetError);
 		expect((error as Error).message).toBe(`cannot restore into ${ro}: it is on a read-only file system. Choose a writable folder (resto restore --target DIR).`);
-		const nested = await restorePath(client, {snapshotId: snap, path: src, target: path.join(ro, 'new', 'folder')}).then(() => undefined, (e: unknown) => e);
+		const nested = await restorePath(client, {snapshotId: snap, path: src, target: path.join(ro, 'new', 'folder')}).then(
+			() => undefined,
+			(e: unknown) => e,
+		);
 		expect((nested as Error).message).toBe(`cannot restore into ${ro}: it is on a read-only file system. Choose a writable folder (resto restore --target DIR).`);
 		// The CLI, default new folder inside a read-only current directory.
 		const env: NodeJS.ProcessEnv = {...resticTestEnv(repo.access), XDG_CONFIG_HOME: path.join(work, 'xdg')};
@@ -284,7 +293,10 @@ describe('moving a staged restore into place', () => {
 				}
 			},
 		});
-		const error = await promise.then(() => undefined, (e: unknown) => e);
+		const error = await promise.then(
+			() => undefined,
+			(e: unknown) => e,
+		);
 		expect(planted).toBe(true);
 		expect(error).toBeInstanceOf(RestoreTargetError);
 		expect((error as Error).message).toContain(`${path.join(target, src, 'sub')} is a symbolic link to ${outside}`);

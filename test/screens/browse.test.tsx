@@ -120,11 +120,7 @@ describe('browse journey at 80×24', () => {
 	test('one broken repository does not block the others', async () => {
 		const broken: Config = {
 			...config,
-			repositories: [
-				{name: 'gone', access: {repository: path.join(repo.root, 'missing'), passwordFile: repo.passwordFile}},
-				{name: 'badpass', access: {repository: repo.repoPath, password: 'nope'}},
-				...config.repositories,
-			],
+			repositories: [{name: 'gone', access: {repository: path.join(repo.root, 'missing'), passwordFile: repo.passwordFile}}, {name: 'badpass', access: {repository: repo.repoPath, password: 'nope'}}, ...config.repositories],
 		};
 		const ui = renderAt(<App config={broken} theme={loadTheme('no-color', {})} clientFor={r => new ResticCli(r.access)} />, 100, 24);
 		try {

@@ -18,7 +18,6 @@ import {makeRepo, tempDir, writeTree, type TestRepo} from '../helpers/restic.js'
 let repo: TestRepo;
 let config: Config;
 let src: string;
-let snapshotId: string;
 const sizes = [
 	[60, 15],
 	[80, 24],
@@ -39,7 +38,7 @@ beforeAll(() => {
 	writeTree(src, files);
 	repo.backup([src], {host: 'laptop', tags: ['home'], time: '2026-01-10 10:00:00'});
 	writeTree(src, {'docs/letter.txt': 'Dear restic, again\n'});
-	snapshotId = repo.backup([src], {host: 'desktop', time: '2026-02-10 10:00:00'});
+	repo.backup([src], {host: 'desktop', time: '2026-02-10 10:00:00'});
 	config = {repositories: [{name: 'local', access: repo.access}], backupSets: [{name: 'home', repository: 'local', paths: [src]}], drill: {months: 1200, files: 1}, source: 'file'};
 });
 afterAll(() => {

@@ -6,9 +6,7 @@ const id = 'a'.repeat(64);
 describe('argv builders', () => {
 	test('user paths go after -- or as --flag=value, never as flags', () => {
 		expect(argv.findArgv(['-leading*'])).toEqual(['find', '--json', '--no-lock', '--', '-leading*']);
-		expect(argv.backupArgv({paths: ['-x', '/home'], exclude: ['--evil'], tags: ['t'], host: 'h'})).toEqual([
-			'backup', '--json', '--exclude=--evil', '--tag=t', '--host=h', '--', '-x', '/home',
-		]);
+		expect(argv.backupArgv({paths: ['-x', '/home'], exclude: ['--evil'], tags: ['t'], host: 'h'})).toEqual(['backup', '--json', '--exclude=--evil', '--tag=t', '--host=h', '--', '-x', '/home']);
 		expect(argv.dumpArgv(id, '-notes.txt')).toEqual(['dump', '--no-lock', '--', id, '-notes.txt']);
 		expect(argv.restoreArgv(id, {target: '-t', include: ['/-x']})).toEqual(['restore', '--no-lock', '--target=-t', '--include=/-x', '--', id]);
 		expect(argv.lsArgv(id, {dir: '/--help'})).toEqual(['ls', '--json', '--no-lock', '--', id, '/--help']);

@@ -99,10 +99,7 @@ describe('config and password files that others can read', () => {
 		// With backend credentials in it, reading it matters.
 		writeFileSync(config, `${text}  - {name: s3, repository: "s3:https://s3.example.com/b", env: {AWS_SECRET_ACCESS_KEY: k}}\n`);
 		const loaded = loadConfig({file: config});
-		expect(loaded.warnings).toEqual([
-			`${config} is readable by others (mode 0644): run \`chmod 600 ${config}\` (it holds passwords or backend credentials)`,
-			`${pw} is readable by its group (mode 0640): run \`chmod 600 '${pw}'\` (it holds the password of repository usb)`,
-		]);
+		expect(loaded.warnings).toEqual([`${config} is readable by others (mode 0644): run \`chmod 600 ${config}\` (it holds passwords or backend credentials)`, `${pw} is readable by its group (mode 0640): run \`chmod 600 '${pw}'\` (it holds the password of repository usb)`]);
 		// A repository URL with user:password@ is a secret in the file too.
 		writeFileSync(config, 'repositories:\n  - {name: nas, repository: "rest:https://u:pw@nas.example/"}\n');
 		expect(loadConfig({file: config}).warnings).toEqual([`${config} is readable by others (mode 0644): run \`chmod 600 ${config}\` (it holds passwords or backend credentials)`]);

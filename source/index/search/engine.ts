@@ -271,14 +271,14 @@ async function rankStrict(prepared: Prepared, tables: readonly TermTables[], lim
 	for (const tier of single ? [Tier.whole, Tier.prefix, Tier.substring] : [0]) {
 		if (cannotEnter(tier)) break;
 		st.onlyTier = single ? tier : 0;
-		for (let from = 0; from < names; ) {
+		for (let from = 0; from < names;) {
 			await pause();
 			from = strictNames(st, from, 16_384);
 		}
 	}
 	const dirs = rarest.dirList.length;
 	if (!cannotEnter(Tier.folder)) {
-		for (let from = 0; from < dirs; ) {
+		for (let from = 0; from < dirs;) {
 			await pause();
 			from = strictDirs(st, from, 16_384);
 		}

@@ -8,7 +8,10 @@ export function fold(text: string): string {
 	// Fast path: plain ASCII only needs lower-casing.
 	// eslint-disable-next-line no-control-regex
 	if (/^[\x00-\x7f]*$/.test(text)) return text.toLowerCase();
-	return text.normalize('NFD').replace(/\p{M}+/gu, '').toLowerCase();
+	return text
+		.normalize('NFD')
+		.replace(/\p{M}+/gu, '')
+		.toLowerCase();
 }
 
 /** Fold with a map from each folded code unit back to its index in the original string. */
@@ -53,7 +56,7 @@ export function charMask(text: string): number {
 }
 
 /** Characters after which a word starts ("tax" starts a word in "2023-tax.pdf" and in "my taxes"). */
-export const isBoundary = (c: number): boolean => c === 47 /* / */ || c === 45 /* - */ || c === 95 /* _ */ || c === 46 /* . */ || c === 32 || c === 40 /* ( */ || c === 91 /* [ */ || c === 43 /* + */ || c === 44 /* , */;
+export const isBoundary = (c: number): boolean => c === 47 /* / */ || c === 45 /* - */ || c === 95 /* _ */ || c === 46 /* . */ || c === 32 || c === 40 /* ( */ || c === 91 /* [ */ || c === 43 /* + */ || c === 44; /* , */
 
 /** Whether a word starts at index i of s (a '/' in s starts one too: a '/' in a term matches it). */
 export const isWordStart = (s: string, i: number): boolean => i === 0 || s.charCodeAt(i) === 47 || isBoundary(s.charCodeAt(i - 1));

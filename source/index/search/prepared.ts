@@ -13,9 +13,32 @@ import {withinKey} from './tiers.js';
  * (config `search.machineTrees`).
  */
 export const defaultMachineTrees: readonly string[] = [
-	'node_modules', 'bower_components', '.npm', '.yarn', '.pnpm-store', '.cache', '.git', '.hg', '.svn',
-	'__pycache__', '.pytest_cache', '.mypy_cache', '.tox', '.venv', 'venv', 'site-packages', 'target', 'vendor',
-	'.gradle', '.m2', '.cargo', '.rustup', 'thumbnails', '.thumbnails', '.Trash', '.local/share/Trash',
+	'node_modules',
+	'bower_components',
+	'.npm',
+	'.yarn',
+	'.pnpm-store',
+	'.cache',
+	'.git',
+	'.hg',
+	'.svn',
+	'__pycache__',
+	'.pytest_cache',
+	'.mypy_cache',
+	'.tox',
+	'.venv',
+	'venv',
+	'site-packages',
+	'target',
+	'vendor',
+	'.gradle',
+	'.m2',
+	'.cargo',
+	'.rustup',
+	'thumbnails',
+	'.thumbnails',
+	'.Trash',
+	'.local/share/Trash',
 ];
 
 /** Paths grouped by one of their parts (CSR): the paths of group g are paths[start[g] .. start[g + 1]). */
@@ -111,8 +134,7 @@ interface IndexCaches {
 
 const perIndex = new WeakMap<FileIndex, IndexCaches>();
 
-const isCurrent = (p: Prepared, index: FileIndex, machineKey: string) =>
-	p.generation === index.generation && p.pathCount === index.pathCount && p.dirCount === index.dirs.length && p.nameCount === index.names.length && p.machineKey === machineKey;
+const isCurrent = (p: Prepared, index: FileIndex, machineKey: string) => p.generation === index.generation && p.pathCount === index.pathCount && p.dirCount === index.dirs.length && p.nameCount === index.names.length && p.machineKey === machineKey;
 
 /** The prepared data of an index's current state (built, in slices, when it changed). */
 export async function preparedFor(index: FileIndex, pause: () => Promise<void>, machineTrees: readonly string[] = defaultMachineTrees): Promise<Prepared> {

@@ -8,7 +8,6 @@ import {roleStyle, useTheme} from '../../theme/styles.js';
 import {escapeForTerminal} from '../../util/escape.js';
 import {fit, formatBytes, formatDuration, plural} from '../../util/format.js';
 
-
 /** Live progress of a backup: truthful while restic scans (totals unknown) and when it stalls. */
 export function BackupProgress({state, width, height}: {state: BackupState; width: number; height: number}) {
 	const theme = useTheme();
@@ -23,14 +22,29 @@ export function BackupProgress({state, width, height}: {state: BackupState; widt
 		<Box flexDirection="column" width={width}>
 			<Text {...roleStyle(theme, state.phase === 'failed' ? 'status.error' : state.phase === 'canceled' || state.phase === 'partial' ? 'status.warn' : finished ? 'status.ok' : 'accent')} bold>
 				{state.dryRun ? 'Dry run: ' : ''}
-				{{idle: 'waiting', checking: 'checking the repository…', 'pre-hook': 'running the pre-backup hook…', scanning: 'scanning…', running: 'backing up…', 'post-hook': 'running the post-backup hook…', done: 'done', partial: 'done, with unreadable files', failed: 'failed', canceled: 'canceled, no snapshot written'}[state.phase]}
+				{
+					{
+						idle: 'waiting',
+						checking: 'checking the repository…',
+						'pre-hook': 'running the pre-backup hook…',
+						scanning: 'scanning…',
+						running: 'backing up…',
+						'post-hook': 'running the post-backup hook…',
+						done: 'done',
+						partial: 'done, with unreadable files',
+						failed: 'failed',
+						canceled: 'canceled, no snapshot written',
+					}[state.phase]
+				}
 			</Text>
 			<Text>
-				<ProgressBar fraction={sum ? 1 : known && st ? st.percentDone : finished ? (state.phase === 'done' || state.phase === 'partial' ? 1 : 0) : undefined} width={Math.max(10, width - 10)} tick={Math.floor(elapsed * 10)} /> {sum ? '100.0%' : known && st ? `${(st.percentDone * 100).toFixed(1)}%` : ''}
+				<ProgressBar fraction={sum ? 1 : known && st ? st.percentDone : finished ? (state.phase === 'done' || state.phase === 'partial' ? 1 : 0) : undefined} width={Math.max(10, width - 10)} tick={Math.floor(elapsed * 10)} />{' '}
+				{sum ? '100.0%' : known && st ? `${(st.percentDone * 100).toFixed(1)}%` : ''}
 			</Text>
 			<Text wrap="truncate-end">
 				{/* restic's last status line can lag its summary: once finished, the summary's counts are the truth. */}
-				files {sum ? sum.totalFilesProcessed : st?.filesDone ?? 0}/{known ? st?.totalFiles ?? '?' : '…'} · {formatBytes(sum ? sum.totalBytesProcessed : st?.bytesDone ?? 0)}/{known && st?.totalBytes ? formatBytes(st.totalBytes) : '…'} · {formatBytes(state.rate)}/s · elapsed {formatDuration(elapsed)}
+				files {sum ? sum.totalFilesProcessed : (st?.filesDone ?? 0)}/{known ? (st?.totalFiles ?? '?') : '…'} · {formatBytes(sum ? sum.totalBytesProcessed : (st?.bytesDone ?? 0))}/{known && st?.totalBytes ? formatBytes(st.totalBytes) : '…'} · {formatBytes(state.rate)}/s · elapsed{' '}
+				{formatDuration(elapsed)}
 				{st?.secondsRemaining && !finished ? ` · ETA ${formatDuration(st.secondsRemaining)}` : ''}
 			</Text>
 			{state.stalledFor >= 10 && !finished ? (
@@ -47,7 +61,8 @@ export function BackupProgress({state, width, height}: {state: BackupState; widt
 				: null}
 			{sum ? (
 				<Text wrap="wrap">
-					{sum.dryRun ? 'would back up' : 'backed up'} {plural(sum.totalFilesProcessed, 'file')} ({formatBytes(sum.totalBytesProcessed)}): {sum.filesNew} new, {sum.filesChanged} changed, {sum.filesUnmodified} unmodified · dirs {sum.dirsNew} new, {sum.dirsChanged} changed, {sum.dirsUnmodified} unmodified · {formatBytes(sum.dataAdded)} added in {formatDuration(sum.totalDuration)}
+					{sum.dryRun ? 'would back up' : 'backed up'} {plural(sum.totalFilesProcessed, 'file')} ({formatBytes(sum.totalBytesProcessed)}): {sum.filesNew} new, {sum.filesChanged} changed, {sum.filesUnmodified} unmodified · dirs {sum.dirsNew} new, {sum.dirsChanged} changed, {sum.dirsUnmodified}{' '}
+					unmodified · {formatBytes(sum.dataAdded)} added in {formatDuration(sum.totalDuration)}
 					{state.snapshotId && !sum.dryRun ? ` · snapshot ${state.snapshotId.slice(0, 8)}` : ''}
 				</Text>
 			) : null}
@@ -84,26 +99,11 @@ export function BackupScreen({repo: repoName, set: setName}: {repo?: string; set
 	return (
 		<Box flexDirection="column" width={width} height={height}>
 			<Text {...roleStyle(theme, 'text.muted')}>Backup sets {repoName ? `for ${escapeForTerminal(repoName)}` : ''} (enter backs up, n is a dry run)</Text>
-			<List
-				items={choices}
-				cursor={cursor}
-				height={listHeight}
-				width={width}
-				empty="No backup sets configured (add backupSets to the config)."
-				render={c => <Text>{`${fit(escapeForTerminal(c.label), 16)} ${escapeForTerminal(c.detail)}`}</Text>}
-			/>
+			<List items={choices} cursor={cursor} height={listHeight} width={width} empty="No backup sets configured (add backupSets to the config)." render={c => <Text>{`${fit(escapeForTerminal(c.label), 16)} ${escapeForTerminal(c.detail)}`}</Text>} />
 			<Box marginTop={1} flexDirection="column">
 				{state ? <BackupProgress state={state} width={width} height={height - listHeight - 3} /> : <Text {...roleStyle(theme, 'text.muted')}>No backup running.</Text>}
 			</Box>
-			{state?.dryRun && finished && items.length > 0 ? (
-				<List
-					items={items}
-					cursor={itemCursor}
-					height={Math.max(1, height - listHeight - 10)}
-					width={width}
-					render={i => <Text>{`${fit(i.action, 10)} ${fit(formatBytes(i.dataSize), 9, 'right')}  ${escapeForTerminal(i.item)}`}</Text>}
-				/>
-			) : null}
+			{state?.dryRun && finished && items.length > 0 ? <List items={items} cursor={itemCursor} height={Math.max(1, height - listHeight - 10)} width={width} render={i => <Text>{`${fit(i.action, 10)} ${fit(formatBytes(i.dataSize), 9, 'right')}  ${escapeForTerminal(i.item)}`}</Text>} /> : null}
 		</Box>
 	);
 }

@@ -33,101 +33,101 @@ export function DrillScreen({repo: repoName}: {repo?: string}) {
 	return (
 		<Box flexDirection="column" width={width} height={height}>
 			<Box flexDirection="column" flexShrink={1} overflow="hidden">
-			{/* Rows never shrink (a shrunk row is drawn over by the next one): the box clips instead. */}
-			<Box flexShrink={0} flexDirection="column">
-			{roomy ? (
-				<Text wrap="wrap">
-					<Text {...roleStyle(theme, 'title')} bold>
-						World Backup Day drill
-					</Text>{' '}
-					for {escapeForTerminal(repo.name)}: restore one random file from a random snapshot {months >= 1200 ? 'of any age' : `of the last ${months} months`} and prove it is intact. A backup you cannot restore from is worthless.
-				</Text>
-			) : (
-				<Text wrap="truncate-end">
-					<Text {...roleStyle(theme, 'title')} bold>
-						Restore drill
-					</Text>{' '}
-					{escapeForTerminal(repo.name)}: one random file {months >= 1200 ? 'of any age' : `of the last ${months} months`}, restored and proved
-				</Text>
-			)}
-			</Box>
-			{roomy ? <Text> </Text> : null}
-			{state.steps.map(step => (
-				<Box key={step.id} flexDirection="column" flexShrink={0}>
-					<Text wrap="truncate-end">
-						<Text {...roleStyle(theme, mark[step.status].role)}>{step.status === 'running' ? <Spinner /> : mark[step.status].text}</Text> <Text bold={step.status === 'running'}>{step.title}</Text>
-						{step.detail ? <Text {...roleStyle(theme, step.status === 'failed' ? 'status.error' : 'text.muted')}> — {escapeForTerminal(step.detail)}</Text> : null}
-					</Text>
-					{(roomy || step.status === 'running') && (step.status === 'running' || (step.status === 'pending' && !started && step.id === 'check')) ? (
-						<Box paddingLeft={3} flexShrink={0}>
-							<Text wrap="wrap" {...roleStyle(theme, 'text.muted')}>
-								{step.why}
-							</Text>
-						</Box>
-					) : null}
+				{/* Rows never shrink (a shrunk row is drawn over by the next one): the box clips instead. */}
+				<Box flexShrink={0} flexDirection="column">
+					{roomy ? (
+						<Text wrap="wrap">
+							<Text {...roleStyle(theme, 'title')} bold>
+								World Backup Day drill
+							</Text>{' '}
+							for {escapeForTerminal(repo.name)}: restore one random file from a random snapshot {months >= 1200 ? 'of any age' : `of the last ${months} months`} and prove it is intact. A backup you cannot restore from is worthless.
+						</Text>
+					) : (
+						<Text wrap="truncate-end">
+							<Text {...roleStyle(theme, 'title')} bold>
+								Restore drill
+							</Text>{' '}
+							{escapeForTerminal(repo.name)}: one random file {months >= 1200 ? 'of any age' : `of the last ${months} months`}, restored and proved
+						</Text>
+					)}
 				</Box>
-			))}
+				{roomy ? <Text> </Text> : null}
+				{state.steps.map(step => (
+					<Box key={step.id} flexDirection="column" flexShrink={0}>
+						<Text wrap="truncate-end">
+							<Text {...roleStyle(theme, mark[step.status].role)}>{step.status === 'running' ? <Spinner /> : mark[step.status].text}</Text> <Text bold={step.status === 'running'}>{step.title}</Text>
+							{step.detail ? <Text {...roleStyle(theme, step.status === 'failed' ? 'status.error' : 'text.muted')}> — {escapeForTerminal(step.detail)}</Text> : null}
+						</Text>
+						{(roomy || step.status === 'running') && (step.status === 'running' || (step.status === 'pending' && !started && step.id === 'check')) ? (
+							<Box paddingLeft={3} flexShrink={0}>
+								<Text wrap="wrap" {...roleStyle(theme, 'text.muted')}>
+									{step.why}
+								</Text>
+							</Box>
+						) : null}
+					</Box>
+				))}
 			</Box>
 			<Box flexDirection="column" flexShrink={0}>
-			{roomy ? <Text> </Text> : null}
-			{!started ? <Text wrap="wrap">Press enter to start (seed {state.seed}).</Text> : null}
-			{state.phase === 'await-pick' && state.picked ? (
-				<Box flexDirection="column">
-					<Text wrap="truncate-end">Picked {fitPath(escapeForTerminal(state.picked.path), Math.max(10, width - 7)).trimEnd()}</Text>
-					<Text wrap="truncate-end" {...roleStyle(theme, 'text.muted')}>
-						{formatBytes(state.picked.size)} from snapshot {state.picked.snapshot.shortId} ({formatDateTime(state.picked.snapshot.time)}, {escapeForTerminal(state.picked.snapshot.hostname)})
-					</Text>
-					<Text>
-						<Text {...roleStyle(theme, 'key')}>enter</Text> restore it · <Text {...roleStyle(theme, 'key')}>r</Text> pick another (seed {state.seed + 1})
-					</Text>
-				</Box>
-			) : null}
-			{state.phase === 'await-answer' && state.question ? (
-				<Box flexDirection="column">
-					<Text wrap="wrap">
-						{state.question.text} <Text {...roleStyle(theme, 'key')}>y</Text>/<Text {...roleStyle(theme, 'key')}>n</Text>
-					</Text>
-					{state.question.id === 'offsite-copy' ? (
-						<Text wrap="wrap" {...roleStyle(theme, 'text.muted')}>
-							{otherRepositories}
+				{roomy ? <Text> </Text> : null}
+				{!started ? <Text wrap="wrap">Press enter to start (seed {state.seed}).</Text> : null}
+				{state.phase === 'await-pick' && state.picked ? (
+					<Box flexDirection="column">
+						<Text wrap="truncate-end">Picked {fitPath(escapeForTerminal(state.picked.path), Math.max(10, width - 7)).trimEnd()}</Text>
+						<Text wrap="truncate-end" {...roleStyle(theme, 'text.muted')}>
+							{formatBytes(state.picked.size)} from snapshot {state.picked.snapshot.shortId} ({formatDateTime(state.picked.snapshot.time)}, {escapeForTerminal(state.picked.snapshot.hostname)})
 						</Text>
-					) : null}
-				</Box>
-			) : null}
-			{report ? (
-				<Box flexDirection="column">
-					<Text {...roleStyle(theme, report.verdict === 'pass' ? 'status.ok' : report.verdict === 'pass-with-warnings' ? 'status.warn' : 'status.error')} bold>
-						{report.verdict === 'pass'
-							? 'PASS: the file restored and its SHA-256 matches restic dump.'
-							: report.verdict === 'pass-with-warnings'
-								? 'PASS WITH WARNINGS: the file restored and verified, but a checklist answer was "no" (see the report).'
-								: report.verdict === 'aborted' ? 'ABORTED: temporary files were removed.' : `FAIL at "${report.failedStep}": ${escapeForTerminal(report.reason ?? '')}`}
-					</Text>
-					{report.failedStep === 'pick' && /no snapshot in the last/.test(report.reason ?? '') ? (
 						<Text>
-							<Text {...roleStyle(theme, 'key')}>o</Text> drill the older snapshots instead (then enter)
+							<Text {...roleStyle(theme, 'key')}>enter</Text> restore it · <Text {...roleStyle(theme, 'key')}>r</Text> pick another (seed {state.seed + 1})
 						</Text>
-					) : null}
-					{report.reportFiles ? (
-						<Text wrap="truncate-start" {...roleStyle(theme, 'text.muted')}>
-							report: {report.reportFiles.markdown} (enter: drill history)
+					</Box>
+				) : null}
+				{state.phase === 'await-answer' && state.question ? (
+					<Box flexDirection="column">
+						<Text wrap="wrap">
+							{state.question.text} <Text {...roleStyle(theme, 'key')}>y</Text>/<Text {...roleStyle(theme, 'key')}>n</Text>
 						</Text>
-					) : null}
-				</Box>
-			) : null}
-			{state.phase === 'running' && state.steps.find(s => s.id === 'check')?.status === 'running'
-				? state.checkLines.slice(-3).map((l, i) => (
-						<Text key={i} wrap="truncate-end" {...roleStyle(theme, 'text.muted')}>
-							{escapeForTerminal(l)}
+						{state.question.id === 'offsite-copy' ? (
+							<Text wrap="wrap" {...roleStyle(theme, 'text.muted')}>
+								{otherRepositories}
+							</Text>
+						) : null}
+					</Box>
+				) : null}
+				{report ? (
+					<Box flexDirection="column">
+						<Text {...roleStyle(theme, report.verdict === 'pass' ? 'status.ok' : report.verdict === 'pass-with-warnings' ? 'status.warn' : 'status.error')} bold>
+							{report.verdict === 'pass'
+								? 'PASS: the file restored and its SHA-256 matches restic dump.'
+								: report.verdict === 'pass-with-warnings'
+									? 'PASS WITH WARNINGS: the file restored and verified, but a checklist answer was "no" (see the report).'
+									: report.verdict === 'aborted'
+										? 'ABORTED: temporary files were removed.'
+										: `FAIL at "${report.failedStep}": ${escapeForTerminal(report.reason ?? '')}`}
 						</Text>
-					))
-				: null}
+						{report.failedStep === 'pick' && /no snapshot in the last/.test(report.reason ?? '') ? (
+							<Text>
+								<Text {...roleStyle(theme, 'key')}>o</Text> drill the older snapshots instead (then enter)
+							</Text>
+						) : null}
+						{report.reportFiles ? (
+							<Text wrap="truncate-start" {...roleStyle(theme, 'text.muted')}>
+								report: {report.reportFiles.markdown} (enter: drill history)
+							</Text>
+						) : null}
+					</Box>
+				) : null}
+				{state.phase === 'running' && state.steps.find(s => s.id === 'check')?.status === 'running'
+					? state.checkLines.slice(-3).map((l, i) => (
+							<Text key={i} wrap="truncate-end" {...roleStyle(theme, 'text.muted')}>
+								{escapeForTerminal(l)}
+							</Text>
+						))
+					: null}
 			</Box>
 		</Box>
 	);
 }
-
-
 
 /** Past drills: date, repository, verdict, file; enter shows the report. */
 export function DrillsScreen() {

@@ -47,4 +47,3 @@ export function FileScreen(props: {repo: string; snapshotId: string; path: strin
 		</Box>
 	);
 }
-

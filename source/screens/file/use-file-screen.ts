@@ -68,11 +68,13 @@ export function useFileScreen({repo: repoName, snapshotId, path}: {repo: string;
 			setHex(!hex);
 			setTop(0);
 		},
-		'file.wrap': hex ? {disabled: 'the hex view has no long lines'} : () => {
-			setWrap(w => !w);
-			setHscroll(0);
-			setTop(0);
-		},
+		'file.wrap': hex
+			? {disabled: 'the hex view has no long lines'}
+			: () => {
+					setWrap(w => !w);
+					setHscroll(0);
+					setTop(0);
+				},
 		'file.left': notWrapped ?? (() => setHscroll(h => Math.max(0, h - Math.max(8, Math.floor(width / 2))))),
 		'file.right': notWrapped ?? (() => setHscroll(h => Math.min(Math.max(0, (view?.longest ?? 0) - 8), h + Math.max(8, Math.floor(width / 2))))),
 		'file.more': canLoadMore ? loadMore : {disabled: whole ? 'the whole file is shown' : state.status === 'loading' ? 'still loading' : `resto shows at most ${formatBytes(mostBytes)}`},

@@ -66,11 +66,7 @@ export function ReposScreen() {
 					return (
 						<Text>
 							{` ${fit(escapeForTerminal(repo.name), nameW)} ${fit(escapeForTerminal(redactLocation(repo.access.repository)), locW)} `}
-							{st?.health === 'checking' || !st ? (
-								<Spinner label={fit('checking', statusW - 2)} />
-							) : (
-								<Text {...roleStyle(theme, h.role)}>{fit(h.text, statusW)}</Text>
-							)}
+							{st?.health === 'checking' || !st ? <Spinner label={fit('checking', statusW - 2)} /> : <Text {...roleStyle(theme, h.role)}>{fit(h.text, statusW)}</Text>}
 							{` ${fit(st?.snapshotCount === undefined ? '' : String(st.snapshotCount), countW, 'right')} ${fit(st?.latest ? formatRelative(st.latest) : '', ageW, 'right')}`}
 						</Text>
 					);

@@ -25,9 +25,7 @@ export function DiffScreen({path, older, newer, lines, truncated}: {path: string
 				cursor={-1}
 				height={page}
 				width={width}
-				render={line => (
-					<Text {...roleStyle(theme, line.startsWith('+') ? 'status.ok' : line.startsWith('-') ? 'status.error' : line.startsWith('@@') ? 'accent' : 'text.primary')}>{escapeForTerminal(line) || ' '}</Text>
-				)}
+				render={line => <Text {...roleStyle(theme, line.startsWith('+') ? 'status.ok' : line.startsWith('-') ? 'status.error' : line.startsWith('@@') ? 'accent' : 'text.primary')}>{escapeForTerminal(line) || ' '}</Text>}
 			/>
 		</Box>
 	);

@@ -1,6 +1,4 @@
-import cliTruncate from 'cli-truncate';
 import {Box, Text} from 'ink';
-import stringWidth from 'string-width';
 import {List} from '../../components/list.js';
 import {Spinner} from '../../components/spinner.js';
 import {TextField} from '../../components/text-field.js';
@@ -17,7 +15,7 @@ export function HighlightedPath({hit, width, theme}: {hit: SearchHit; width: num
 	const marks = new Set(hit.positions);
 	const nameStart = hit.path.lastIndexOf('/') + 1;
 	const chars: Array<{text: string; mark: boolean; dir: boolean}> = [];
-	for (let i = 0; i < hit.path.length; ) {
+	for (let i = 0; i < hit.path.length;) {
 		const ch = String.fromCodePoint(hit.path.codePointAt(i)!);
 		chars.push({text: escapeForTerminal(ch), mark: marks.has(i), dir: i < nameStart});
 		i += ch.length;
@@ -68,14 +66,12 @@ export function SearchScreen(props: {repo: string; query?: string}) {
 	const p = state.progress;
 	const indexing = p.phase === 'loading' || p.phase === 'listing' || p.phase === 'saving';
 	const status = indexing ? (
-		<Spinner
-			label={`indexing ${p.snapshotsDone}/${p.snapshotsTotal || '?'} snapshots · ${plural(p.entries, 'entry')} (${p.entriesPerSecond.toLocaleString('en-US')}/s)${p.etaSeconds ? ` · ETA ${formatDuration(p.etaSeconds)}` : ''} · searchable now`}
-		/>
+		<Spinner label={`indexing ${p.snapshotsDone}/${p.snapshotsTotal || '?'} snapshots · ${plural(p.entries, 'entry')} (${p.entriesPerSecond.toLocaleString('en-US')}/s)${p.etaSeconds ? ` · ETA ${formatDuration(p.etaSeconds)}` : ''} · searchable now`} />
 	) : p.phase === 'error' ? (
 		<Text {...roleStyle(theme, 'status.error')}>index: {escapeForTerminal(p.message ?? 'failed')}</Text>
 	) : (
 		<Text {...roleStyle(theme, 'text.muted')}>
- 			{plural(p.snapshotsTotal, 'snapshot')} indexed{p.fromCache ? ` (${p.fromCache} from cache)` : ''} ·{' '}
+			{plural(p.snapshotsTotal, 'snapshot')} indexed{p.fromCache ? ` (${p.fromCache} from cache)` : ''} ·{' '}
 			{state.query ? (findMode ? (state.searching ? 'restic find is running…' : `${(state.findResults ?? []).length.toLocaleString('en-US')} paths in ${Math.round(state.ms)} ms`) : state.searching && state.hits.length === 0 ? 'searching…' : countText(state)) : 'type a few letters of a file name'}
 			{!findMode && state.hideMachine ? ' · machine-made trees hidden (^T)' : ''}
 			{findMode ? ' · restic find mode (globs), ^G for index' : ' · ^G restic find mode'}
@@ -195,9 +191,4 @@ export function countText(s: {total: number; looser: number; totalExact: boolean
 	if (!s.totalExact) return `${n(Math.max(s.total, s.hits.length))}+ matches in ${Math.round(s.ms)} ms, counting…`;
 	const real = plural(s.total, 'match');
 	return `${real}${s.looser ? ` · ${n(s.looser)} looser` : ''} in ${Math.round(s.ms)} ms`;
-}
-
-/** A path cut in the middle to `width` columns, so the base name at its end stays visible. */
-function cutMiddle(text: string, width: number): string {
-	return fit(stringWidth(text) > width ? cliTruncate(text, width, {position: 'middle'}) : text, width);
 }

@@ -97,23 +97,26 @@ export function useSearchScreen({repo: repoName, query: initialQuery}: {repo: st
 		},
 		{
 			hints: pane === 'query' ? {'app.back': 'leave field'} : {},
-			onText: pane !== 'query' ? undefined : (input, key) => {
-				let next = '';
-				const consumed = applyTextEdit(
-					update => {
-						// Read the task's query, not this render's: several keys can arrive before a re-render.
-						next = update(task?.getSnapshot().query ?? '');
-					},
-					input,
-					key,
-				);
-				if (consumed) {
-					task?.setQuery(next);
-					setCursor(0);
-					setVersionCursor(0);
-				}
-				return consumed;
-			},
+			onText:
+				pane !== 'query'
+					? undefined
+					: (input, key) => {
+							let next = '';
+							const consumed = applyTextEdit(
+								update => {
+									// Read the task's query, not this render's: several keys can arrive before a re-render.
+									next = update(task?.getSnapshot().query ?? '');
+								},
+								input,
+								key,
+							);
+							if (consumed) {
+								task?.setQuery(next);
+								setCursor(0);
+								setVersionCursor(0);
+							}
+							return consumed;
+						},
 		},
 	);
 

@@ -5,7 +5,7 @@ import {Spinner} from '../../components/spinner.js';
 import {useBodySize} from '../../hooks/use-body-size.js';
 import {roleStyle, useTheme} from '../../theme/styles.js';
 import {escapeForTerminal} from '../../util/escape.js';
-import {columns as columnsOf, fit, formatBytes, formatDateTime, formatRelative, layoutColumns, plural, renderRow} from '../../util/format.js';
+import {columns as columnsOf, formatBytes, formatDateTime, formatRelative, layoutColumns, plural, renderRow} from '../../util/format.js';
 import {useSnapshotsScreen} from './use-snapshots-screen.js';
 
 export {snapshotRows, type SnapshotRow} from './use-snapshots-screen.js';

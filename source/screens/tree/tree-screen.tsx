@@ -41,12 +41,12 @@ export function TreeScreen(props: {repo: string; snapshotId: string; dir?: strin
 				<Text> {escapeForTerminal(effectiveDir)}</Text>
 			</Text>
 			<Box height={1 + errorLines} overflow="hidden">
-			<Text wrap={state.status === 'error' ? 'wrap' : 'truncate-end'} {...roleStyle(theme, state.status === 'error' ? 'status.error' : 'text.muted')}>
-				{state.status === 'listing' ? <Spinner label={`listing… ${plural(state.entries, 'entry')} (${Math.round(state.entries / Math.max(0.1, elapsed)).toLocaleString('en-US')}/s)`} /> : null}
-				{state.status === 'done' ? `${plural(state.entries, 'entry')} listed in ${elapsed.toFixed(1)} s · ${entries.length} here` : ''}
-				{state.status === 'error' ? escapeForTerminal(state.error ?? 'listing failed') : ''}
-				{state.status === 'canceled' ? 'listing canceled' : ''}
-			</Text>
+				<Text wrap={state.status === 'error' ? 'wrap' : 'truncate-end'} {...roleStyle(theme, state.status === 'error' ? 'status.error' : 'text.muted')}>
+					{state.status === 'listing' ? <Spinner label={`listing… ${plural(state.entries, 'entry')} (${Math.round(state.entries / Math.max(0.1, elapsed)).toLocaleString('en-US')}/s)`} /> : null}
+					{state.status === 'done' ? `${plural(state.entries, 'entry')} listed in ${elapsed.toFixed(1)} s · ${entries.length} here` : ''}
+					{state.status === 'error' ? escapeForTerminal(state.error ?? 'listing failed') : ''}
+					{state.status === 'canceled' ? 'listing canceled' : ''}
+				</Text>
 			</Box>
 			{filtering || filter ? <TextField label="filter: " value={filter} focused={filtering} /> : null}
 			<List
@@ -107,7 +107,12 @@ export function PreviewBody({state, lines, width, isFile, empty, hex}: {state: P
 	if (!isFile) return <Text {...roleStyle(theme, 'text.muted')}>Enter opens the directory.</Text>;
 	if (empty) return <Text {...roleStyle(theme, 'text.muted')}>(empty file)</Text>;
 	if (state.status === 'loading' || state.status === 'idle') return <Spinner label="loading preview (restic dump)…" />;
-	if (state.status === 'error') return <Text wrap="wrap" {...roleStyle(theme, 'status.error')}>{escapeForTerminal(state.error ?? 'preview failed')}</Text>;
+	if (state.status === 'error')
+		return (
+			<Text wrap="wrap" {...roleStyle(theme, 'status.error')}>
+				{escapeForTerminal(state.error ?? 'preview failed')}
+			</Text>
+		);
 	const bytes = state.bytes ?? Buffer.alloc(0);
 	const binary = hex || looksBinary(bytes);
 	const rows = binary ? hexPreview(bytes, lines, width >= 78 ? 16 : 8) : textPreview(bytes, lines);
@@ -121,4 +126,3 @@ export function PreviewBody({state, lines, width, isFile, empty, hex}: {state: P
 		</Box>
 	);
 }
-

@@ -19,6 +19,8 @@ export function usePlanScreen(repoName: string, listHeight: number) {
 	const state = useObservable(task ?? noTask);
 	const [cursor, setCursor] = useState(0);
 	const [overwrite, setOverwrite] = useState(false);
+	// The mark store is mutable: `marks` is the version that changes when it does.
+	// eslint-disable-next-line react-hooks/exhaustive-deps
 	const items = useMemo(() => store.items(), [marks, store]);
 
 	useEffect(() => {

@@ -37,6 +37,8 @@ export function useSnapdiffScreen(repoName: string, source: string, target: stri
 			at = rows[0]!.path;
 		}
 		return at;
+		// The diff tree fills in as restic streams: state.changes and state.phase say when it grew.
+		// eslint-disable-next-line react-hooks/exhaustive-deps
 	}, [task, folder, state.changes, state.phase]);
 	// eslint-disable-next-line react-hooks/exhaustive-deps
 	const rows: DiffRow[] = useMemo(() => task?.tree.list(shown) ?? [], [task, shown, state.changes, state.phase]);

@@ -61,6 +61,8 @@ export function useUnionScreen(repoName: string, startDir: string | undefined, l
 	);
 	const clamp = (c: number) => Math.max(0, Math.min(rows.length - 1, c));
 	const current = rows[clamp(cursor)];
+	// The tree grows while snapshots are indexed: snapshotsDone says when.
+	// eslint-disable-next-line react-hooks/exhaustive-deps
 	const hosts = useMemo(() => tree?.hosts() ?? [], [tree, progress.snapshotsDone]);
 	const snapshotCount = tree?.snapshots().length ?? 0;
 	const ghostsHere = deletedOnly || days !== undefined ? tree?.below(shownFolder).ghosts : undefined;
