@@ -15,6 +15,7 @@ import {ResticError} from '../restic/errors.js';
 import type {Snapshot} from '../restic/parse.js';
 import {restorePath} from '../restore/restore.js';
 import {restoVersion} from '../util/version.js';
+import {formatBytes} from '../util/format.js';
 import {locationLabel, redactLocation} from '../util/redact.js';
 
 export type StepId = 'check' | 'pick' | 'restore' | 'verify' | 'checklist' | 'report';
@@ -252,10 +253,12 @@ export function reportMarkdown(r: DrillReport): string {
 		'',
 		`- Repository: ${esc(r.repository.name)} (${esc(r.repository.location)})${r.repository.id ? `, id \`${r.repository.id}\`` : ''}`,
 		r.snapshot ? `- Snapshot: \`${r.snapshot.id}\` taken ${r.snapshot.time} on ${esc(r.snapshot.host)}` : '- Snapshot: none',
-		r.file ? `- File: \`${esc(r.file.path)}\` (${r.file.size} bytes, modified ${r.file.mtime})` : '- File: none',
-		r.hashes ? `- SHA-256 restored: \`${r.hashes.restored}\`\n- SHA-256 restic dump: \`${r.hashes.dump}\`\n- Original on this machine: ${r.hashes.originalState}${r.hashes.original ? ` (\`${r.hashes.original}\`)` : ''}` : '',
+		r.file ? `- File: \`${esc(r.file.path)}\` (${formatBytes(r.file.size)}, modified ${r.file.mtime})` : '- File: none',
+		r.hashes
+			? `- SHA-256 restored: \`${r.hashes.restored}\`\n- SHA-256 restic dump: \`${r.hashes.dump}\`\n- Original on this machine: ${r.hashes.originalState}${r.hashes.original ? ` (\`${r.hashes.original}\`)` : ''}\n- The restored copy matched restic dump and was then removed with its temporary folder: the drill leaves nothing behind`
+			: '',
 		r.check
-			? `- restic check: ${r.check.skipped ? 'skipped' : r.check.ok ? 'no errors' : 'FAILED'} (${esc(r.check.summary)})${r.check.readDataSubset ? `, read-data-subset ${r.check.readDataSubset}` : ''}${r.check.estimate ? ` (estimated ${r.check.estimate.bytes} bytes, ~${r.check.estimate.seconds} s at an assumed ${r.check.estimate.assumedBytesPerSecond / 1e6} MB/s)` : ''}`
+			? `- restic check: ${r.check.skipped ? 'skipped' : r.check.ok ? 'no errors' : 'FAILED'} (${esc(r.check.summary)})${r.check.readDataSubset ? `, read-data-subset ${r.check.readDataSubset}` : ''}${r.check.estimate ? ` (estimated ${formatBytes(r.check.estimate.bytes)}, ~${r.check.estimate.seconds} s at an assumed ${formatBytes(r.check.estimate.assumedBytesPerSecond)}/s)` : ''}`
 			: '',
 		`- Seed: ${r.seed} (window: ${r.months} months) — the same seed picks the same file`,
 		`- Host: ${esc(r.host)}; restic ${r.versions.restic ?? '?'}; resto ${r.versions.resto}`,

@@ -184,7 +184,7 @@ export class DrillTask extends Observable<DrillState> {
 					);
 				picked = await pickFile(this.client, window, seededRandom(this.getSnapshot().seed), signal);
 				this.patch({picked});
-				this.step('pick', 'passed', `${picked.path} (${picked.size} bytes) from snapshot ${picked.snapshot.shortId} of ${new Date(picked.snapshot.time).toISOString().slice(0, 10)}, one of ${picked.candidates} files`);
+				this.step('pick', 'passed', `${picked.path} (${formatBytes(picked.size)}) from snapshot ${picked.snapshot.shortId} of ${new Date(picked.snapshot.time).toISOString().slice(0, 10)}, one of ${picked.candidates} files`);
 				if (!this.options.interactive) break;
 				const choice = await this.wait<'continue' | 'reroll'>('await-pick');
 				this.checkAbort();

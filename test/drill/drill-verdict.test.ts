@@ -51,7 +51,11 @@ describe('drill verdicts', () => {
 		expect(no.report.verdict).toBe('pass-with-warnings');
 		expect(no.report.answers[checklistQuestions[1].id]).toBe('no');
 		expect(no.report.steps.find(s => s.id === 'checklist')?.status).toBe('warning');
-		expect(readFileSync(no.report.reportFiles!.markdown, 'utf8')).toContain('Verdict: PASS WITH WARNINGS');
+		const md = readFileSync(no.report.reportFiles!.markdown, 'utf8');
+		expect(md).toContain('Verdict: PASS WITH WARNINGS');
+		// It says what became of the restored copy, and sizes come in one unit style.
+		expect(md).toContain('was then removed with its temporary folder');
+		expect(md).toMatch(/\(6 B, modified /);
 		expect(verdictLabel(no.report.verdict)).toBe('PASS WITH WARNINGS');
 		// The backup did restore: the "never passed a restore drill" reminder does not come back.
 		expect(restored(no.report.verdict)).toBe(true);
