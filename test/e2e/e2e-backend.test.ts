@@ -110,6 +110,8 @@ describe('e2e: the REST backend dies under the TUI', () => {
 			expect(dirs.length).toBe(1);
 			expect(existsSync(path.join(cwd, dirs[0]!, '.resto-incomplete'))).toBe(true);
 			expect(await waitUntil(() => resticPids(server.url).length === 0, 10_000)).toBe(true);
+			// The first Esc leaves the query field, the second the search screen (the top screen ignores a third).
+			t.keys('Escape');
 			t.keys('Escape');
 			await t.waitFor('LOCATION', 10_000);
 			t.keys('q');

@@ -120,8 +120,10 @@ describe('e2e journeys at 80×24', () => {
 				t.keys(i === 1 ? 'n' : 'y');
 				await new Promise(r => setTimeout(r, 300));
 			}
-			const screen = await t.waitFor('PASS', 30_000);
+			// One "no" in the checklist: the file restored, but never a plain pass.
+			const screen = await t.waitFor('PASS WITH WARNINGS', 30_000);
 			expect(screen).toContain('✓ Prove it');
+			expect(screen).toContain('! Human checklist');
 			const reports = readdirSync(path.join(repo.root, 'state/resto/drills'));
 			expect(reports.filter(f => f.endsWith('.md')).length).toBe(1);
 			const json = JSON.parse(
@@ -134,7 +136,7 @@ describe('e2e journeys at 80×24', () => {
 					'utf8',
 				),
 			) as {verdict: string; answers: Record<string, string>};
-			expect(json.verdict).toBe('pass');
+			expect(json.verdict).toBe('pass-with-warnings');
 			expect(json.answers['offsite-copy']).toBe('no');
 			expect(existsSync(path.join(repo.root, 'state/resto/drills'))).toBe(true);
 			t.keys('q');
