@@ -90,7 +90,7 @@ describe('e2e: the REST backend dies under the TUI', () => {
 		try {
 			await t.waitFor(/nas\s.*ok\s+1/, 30_000);
 			t.keys('s');
-			await t.waitFor('1 snapshots indexed', 60_000);
+			await t.waitFor('1 snapshot indexed', 60_000);
 			t.type('bigvideo');
 			await t.waitFor('bigvideo.bin');
 			t.keys('Tab');

@@ -91,7 +91,7 @@ describe.each([['SIGHUP'], ['SIGINT']] as const)('e2e faults: %s to resto while 
 		try {
 			await t.waitFor(/home\s.*ok\s+1/);
 			t.keys('s');
-			await t.waitFor('1 snapshots indexed', 30_000);
+			await t.waitFor('1 snapshot indexed', 30_000);
 			t.type('bigbin');
 			await t.waitFor('1 version in 1 snapshot');
 			t.keys('Tab');

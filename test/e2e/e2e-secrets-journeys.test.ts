@@ -31,7 +31,7 @@ describe('e2e: the password never leaks, in any journey', () => {
 			await t.waitFor(/r\s.*ok\s+1/);
 			// Search and restore.
 			t.keys('s');
-			await t.waitFor('1 snapshots indexed', 30_000);
+			await t.waitFor('1 snapshot indexed', 30_000);
 			t.type('letter');
 			await t.waitFor('1 version in 1 snapshot');
 			t.keys('C-o');
