@@ -2,7 +2,7 @@
 import {RepoIndexer} from '../index/indexer.js';
 import {rememberRepoId} from '../index/known-repos.js';
 import {printInfo, printWarning} from '../util/cli-output.js';
-import {formatDuration} from '../util/format.js';
+import {formatDuration, plural} from '../util/format.js';
 import {clientFor, guard, loadConfigOrExit, repoOrExit} from './common.js';
 import type {CommandContext} from './context.js';
 import {commonOptions, defineCommand} from './spec.js';
@@ -51,7 +51,7 @@ export async function run(ctx: CommandContext<typeof spec>): Promise<number> {
 		const p = indexer.getSnapshot();
 		const index = indexer.index;
 		printInfo(
-			`${repo.name}: ${index.snapshots.length} snapshots indexed (${p.fromCache} from cache, ${index.snapshots.length - p.fromCache} listed), ${index.pathCount.toLocaleString('en-US')} paths, ${index.versionCount.toLocaleString('en-US')} versions in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+			`${repo.name}: ${plural(index.snapshots.length, 'snapshot')} indexed (${p.fromCache} from cache, ${index.snapshots.length - p.fromCache} listed), ${index.pathCount.toLocaleString('en-US')} paths, ${index.versionCount.toLocaleString('en-US')} versions in ${((Date.now() - started) / 1000).toFixed(1)} s`,
 		);
 		if (ctx.options.json) process.stdout.write(`${JSON.stringify({repository: repo.name, snapshots: index.snapshots.length, fromCache: p.fromCache, paths: index.pathCount, versions: index.versionCount})}\n`);
 		return 0;

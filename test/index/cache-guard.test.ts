@@ -67,7 +67,7 @@ describe("an index cache path that is not resto's cache file (built CLI, real re
 		writeFileSync(path.join(file, 'keep.txt'), 'mine\n');
 		const r = resto(xdg, ['index']);
 		expect(r.status).toBe(0);
-		expect(r.stderr).toMatch(/1 snapshots indexed \(0 from cache, 1 listed\)/);
+		expect(r.stderr).toMatch(/1 snapshot indexed \(0 from cache, 1 listed\)/);
 		expect(count(r.stderr, `the index cache ${file} is a directory: left alone`)).toBe(1);
 		expect(readFileSync(path.join(file, 'keep.txt'), 'utf8')).toBe('mine\n');
 	});
@@ -90,7 +90,7 @@ describe("an index cache path that is not resto's cache file (built CLI, real re
 		writeFileSync(folder, 'not a folder\n');
 		const r = resto(xdg, ['index']);
 		expect(r.status).toBe(0);
-		expect(r.stderr).toMatch(/1 snapshots indexed \(0 from cache, 1 listed\)/);
+		expect(r.stderr).toMatch(/1 snapshot indexed \(0 from cache, 1 listed\)/);
 		expect(count(r.stderr, `the index cache ${path.join(folder, `${repoId}.idx`)} cannot be written`)).toBe(1);
 		expect(readFileSync(folder, 'utf8')).toBe('not a folder\n');
 	});
@@ -139,7 +139,7 @@ describe("an index cache path that is not resto's cache file (built CLI, real re
 		const env: NodeJS.ProcessEnv = {PATH: process.env.PATH, RESTIC_REPOSITORY: copy, RESTIC_PASSWORD_FILE: pw, RESTIC_CACHE_DIR: path.join(home, 'restic-cache')};
 		const r = resto(home, ['index'], env, true);
 		expect(r.status, r.stderr).toBe(0);
-		expect(r.stderr).toMatch(/1 snapshots indexed/);
+		expect(r.stderr).toMatch(/1 snapshot indexed/);
 		expect(count(r.stderr, `the index cache ${file} cannot be read (permission denied): left alone`)).toBe(1);
 		expect(statSync(file).mode & 0o777).toBe(0);
 	});
