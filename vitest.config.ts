@@ -5,6 +5,7 @@ export default defineConfig({
 		include: ['test/**/*.test.ts', 'test/**/*.test.tsx'],
 		testTimeout: 60_000,
 		hookTimeout: 120_000,
+		globalSetup: ['test/helpers/global-setup.ts'],
 		pool: 'forks',
 		maxWorkers: 2,
 		reporters: ['default'],
