@@ -3,39 +3,19 @@
  * commands, the ONE input hook and the layout. State lives in the store (navigation, tasks, notices)
  * and in the repository models; see hooks/use-app-services.ts and components/app-layout.tsx.
  */
-import type {Config, Repository} from './config/config.js';
 import {useContext, useEffect} from 'react';
 import {AppContext} from './app-context.js';
 import {AppLayout} from './components/app-layout.js';
 import {ErrorBoundary} from './components/error-boundary.js';
-import {useAppServices} from './hooks/use-app-services.js';
+import {useAppServices, type AppServicesOptions} from './hooks/use-app-services.js';
 import {useCommands} from './hooks/use-commands.js';
 import {useKeyInput} from './hooks/use-key-input.js';
 import {useStore} from './hooks/use-store.js';
 import {keyLabel} from './keymap/commands.js';
-import type {RepoRegistry} from './model/repo-registry.js';
-import type {ResticClient} from './restic/client.js';
-import type {Route} from './screens/routes.js';
-import type {AppStore} from './store/app-store.js';
-import type {Theme} from './theme/tokens.js';
 
 export {minSize} from './components/app-layout.js';
 
-export interface AppProps {
-	config: Config;
-	theme: Theme;
-	clientFor: (repo: Repository) => ResticClient;
-	initialRoute?: Route;
-	store?: AppStore;
-	/** The repository models (built from config and clientFor when not given). */
-	repos?: RepoRegistry;
-	/** Called once the user quits and tasks were stopped. */
-	onExit?: () => void;
-	/**
-	 * Lets the caller stop every tracked task (cancel, then wait for it to finish its cleanup: the drill's
-	 * temporary restore, a backup's post-hook) when resto ends on a signal. Returns an unregister function.
-	 */
-	registerShutdown?: (stopTasks: () => Promise<void>) => () => void;
+export interface AppProps extends AppServicesOptions {
 	/** A bug stopped the UI: restore the terminal and say so (the boundary has rendered the message). */
 	onCrash?: (error: unknown, where: string | undefined) => void;
 }

@@ -43,8 +43,14 @@ export interface AppServicesOptions {
 	clientFor: (repo: Repository) => ResticClient;
 	initialRoute?: Route;
 	store?: AppStore;
+	/** The repository models (built from config and clientFor when not given). */
 	repos?: RepoRegistry;
+	/** Called once the user quits and tasks were stopped. */
 	onExit?: () => void;
+	/**
+	 * Lets the caller stop every tracked task (cancel, then wait for it to finish its cleanup: the drill's
+	 * temporary restore, a backup's post-hook) when resto ends on a signal. Returns an unregister function.
+	 */
 	registerShutdown?: (stopTasks: () => Promise<void>) => () => void;
 }
 

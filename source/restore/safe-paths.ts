@@ -34,7 +34,8 @@ export class RestoreTargetError extends Error {
 	}
 }
 
-function lstatOrUndefined(p: string): Stats | undefined {
+/** lstat, or undefined where nothing is (a string path or raw bytes: names need not be valid UTF-8). */
+function lstatOrUndefined(p: string | Buffer): Stats | undefined {
 	try {
 		return lstatSync(p);
 	} catch (error) {
@@ -164,16 +165,6 @@ const slash = Buffer.from('/');
 const joinRaw = (dir: RawPath, name: RawPath): RawPath => Buffer.concat([dir, slash, name]);
 const shown = (p: RawPath): string => p.toString();
 
-function lstatRaw(p: RawPath): Stats | undefined {
-	try {
-		return lstatSync(p);
-	} catch (error) {
-		const code = (error as NodeJS.ErrnoException).code;
-		if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
-		throw error;
-	}
-}
-
 function readlinkRaw(p: RawPath): string {
 	try {
 		return readlinkSync(p, {encoding: 'buffer'}).toString();
@@ -191,7 +182,7 @@ function readlinkRaw(p: RawPath): string {
  */
 function moveOne(from: RawPath, to: RawPath, overwrite: boolean): void {
 	const src = lstatSync(from);
-	const dst = lstatRaw(to);
+	const dst = lstatOrUndefined(to);
 	if (!dst) {
 		renameSync(from, to);
 		return;
