@@ -118,7 +118,8 @@ function controlKey(ch: string): KeyPress | undefined {
 /** Length of the escape sequence starting at `i` (an ESC) in `raw`, the way Ink's input parser cuts it. */
 function escapeLength(raw: string, i: number): number {
 	let j = i + 1;
-	if (raw[j] === '\u001B') j++;
+	// ESC ESC [ … is a meta-prefixed sequence (alt+arrow); ESC ESC alone is two Esc presses (a burst).
+	if (raw[j] === '\u001B' && (raw[j + 1] === '[' || raw[j + 1] === 'O')) j++;
 	const kind = raw[j];
 	if (kind === '[') {
 		j++;
@@ -131,7 +132,7 @@ function escapeLength(raw: string, i: number): number {
 		return Math.min(raw.length, j + 1) - i;
 	}
 	if (kind === 'O') return Math.min(raw.length, j + 2) - i;
-	if (kind === undefined) return j - i;
+	if (kind === undefined || kind === '\u001B') return j - i;
 	// ESC + one code point.
 	const cp = raw.codePointAt(j)!;
 	return j + (cp > 0xffff ? 2 : 1) - i;

@@ -83,4 +83,13 @@ describe('the key queue', () => {
 		flush();
 		expect(seen.slice(4)).toEqual(['text:d', 'enter']);
 	});
+
+	test('two Esc in one burst are two presses (tmux send-keys Escape Escape)', () => {
+		const presses = splitChunk('\u001B\u001B');
+		expect(presses.length).toBe(2);
+		expect(presses.every(p => p.key.escape)).toBe(true);
+		expect(splitChunk('\u001B\u001B\u001B').filter(p => p.key.escape).length).toBe(3);
+		// A meta-prefixed arrow stays one key.
+		expect(splitChunk('\u001B\u001B[A').length).toBe(1);
+	});
 });
