@@ -8,6 +8,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import type {RepoAccess} from '../../source/restic/run.js';
+import {setLowCostKey} from './low-cost-key.js';
 
 export interface TestRepo {
 	/** Temp root holding repo/, src/, password file; removed by cleanup(). */
@@ -56,7 +57,12 @@ export function makeRepo(options: {password?: string; repository?: string; root?
 			throw new Error(`restic ${args.join(' ')} failed (${e.status}): ${e.stderr?.toString()}`, {cause: error});
 		}
 	};
-	if (options.init !== false) restic(['init']);
+	if (options.init !== false) {
+		restic(['init']);
+		// A local repository gets a cheap scrypt key: every restic process of the suite opens it faster (see low-cost-key.ts).
+		const local = options.repository ? restServerDirs.get(options.repository) : repoPath;
+		if (local) setLowCostKey(local, password);
+	}
 	const backup = (paths: string[], opts: {host?: string; tags?: string[]; time?: string} = {}) => {
 		const args = ['backup', '--json'];
 		if (opts.host) args.push(`--host=${opts.host}`);
@@ -138,9 +144,13 @@ export interface RestServer {
 }
 
 /** Start `rclone serve restic` on 127.0.0.1 over `dataDir` (`options.args`: extra rclone flags such as --bwlimit). */
+/** Data directory of each REST server this process started, by its repository URL (for setLowCostKey). */
+const restServerDirs = new Map<string, string>();
+
 export async function startRestServer(dataDir: string, port?: number, options: {args?: string[]; logRequests?: boolean} = {}): Promise<RestServer> {
 	const p = port ?? (await freePort());
 	mkdirSync(dataDir, {recursive: true});
+	restServerDirs.set(`rest:http://127.0.0.1:${p}/`, dataDir);
 	// rclone -vv logs every request ("… : GET /data/ab12…"): kept (bounded) for waitForRequest.
 	let requests = '';
 	const waiters = new Set<{pattern: RegExp; resolve: () => void}>();
