@@ -1,5 +1,5 @@
 /**
- * `resto drill [--repo R] [--json] [--seed N] [--months N] [--files N] [--read-data-subset S] [--yes]`:
+ * `resto drill [--repo R] [--json] [--seed N] [--months N] [--files N] [--read-data-subset S] [--yes] [--keep]`:
  * check, pick, restore, verify and report without questions (the checklist is "not asked").
  * Exit 0 when the drill passes, 1 when it fails, 130 when interrupted.
  */
@@ -18,7 +18,7 @@ import {commonOptions, defineCommand, option, readDataSubset, wholeNumber} from 
 export const spec = defineCommand({
 	name: 'drill',
 	summary: 'restore drill: check, pick, restore, verify and report',
-	usage: ['drill [--repo R] [--json] [--seed N] [--months N] [--files N] [--read-data-subset S] [--yes]'],
+	usage: ['drill [--repo R] [--json] [--seed N] [--months N] [--files N] [--read-data-subset S] [--yes] [--keep]'],
 	description: 'Runs restic check, picks a random file from a snapshot up to N months old, restores it to a temporary folder, verifies it against the repository and writes a report. Exit 0 when the drill passes, 1 when it fails, 130 when interrupted.',
 	options: {
 		repo: commonOptions.repo,
@@ -28,6 +28,7 @@ export const spec = defineCommand({
 		files: option({type: 'string', value: 'N', description: "restore and verify N files (default: the config's drill.files, 1)", parse: wholeNumber({min: 1})}),
 		'read-data-subset': option({type: 'string', value: 'S', description: "restic check reads this part of the data too: 'n/t', 'x%' or a size like 1G", parse: readDataSubset}),
 		yes: option({type: 'boolean', short: 'y', description: 'do not ask the checklist (recorded as "not asked")'}),
+		keep: option({type: 'boolean', description: 'keep the restored copy instead of removing it; the report says where it is'}),
 	},
 });
 
@@ -44,7 +45,7 @@ export async function run(ctx: CommandContext<typeof spec>): Promise<number> {
 		const ask = Boolean(process.stdin.isTTY && process.stderr.isTTY) && !ctx.options.json && !ctx.options.yes;
 		const prompt = ask ? createInterface({input: process.stdin, output: process.stderr}) : undefined;
 		for (let i = 0; i < files; i++) {
-			const task = new DrillTask(repo, clientFor(repo), {seed: seed === undefined ? undefined : seed + i, months, readDataSubset, skipCheck: i > 0, askChecklist: ask && i === 0});
+			const task = new DrillTask(repo, clientFor(repo), {seed: seed === undefined ? undefined : seed + i, months, readDataSubset, skipCheck: i > 0, askChecklist: ask && i === 0, keep: ctx.options.keep});
 			let running: Promise<DrillReport> | undefined;
 			// On Ctrl-C resto exits right after its cleanups: wait for the task so the temporary restore is
 			// removed and the "aborted" report is written before the process goes.
@@ -91,6 +92,7 @@ export async function run(ctx: CommandContext<typeof spec>): Promise<number> {
 			// Name and location: two zero-config repositories used to be both "default".
 			printInfo(`repository: ${escapeForTerminal(RepoRegistry.reportLabel(last))}${last.repository.id ? `, id ${last.repository.id.slice(0, 8)}` : ''}`);
 			if (last.reportFiles) printInfo(`report: ${last.reportFiles.markdown}`);
+			for (const r of reports) if (r.kept) printInfo(`restored copy kept at: ${escapeForTerminal(r.kept)} (delete it when you are done)`);
 			if (last.reverify && restored(verdict)) printInfo(`re-verify by hand: ${last.reverify}  (expect ${last.hashes?.dump})`);
 		}
 		// Pass with warnings exits 0: the backup restores; the report and the verdict line say what is missing.

@@ -62,11 +62,14 @@ export class NoSnapshotInWindowError extends Error {
 	constructor(
 		readonly months: number,
 		readonly older: Snapshot[],
+		/** Where the advice is read: the TUI names its key, the CLI its flag. */
+		surface: 'tui' | 'cli' = 'cli',
 	) {
+		const wider = older.length === 0 ? 0 : Math.ceil((Date.now() - older[0]!.time) / (30.44 * 86_400_000));
 		super(
 			older.length === 0
-				? 'the repository has no snapshots: there is nothing to restore. Run a backup first.'
-				: `no snapshot in the last ${months} month${months === 1 ? '' : 's'}; the newest is from ${new Date(older[0]!.time).toISOString().slice(0, 10)}. Your backups may have stopped: pass --months ${Math.ceil((Date.now() - older[0]!.time) / (30.44 * 86_400_000))} to drill that one anyway.`,
+				? `the repository has no snapshots: there is nothing to restore. Run a backup first${surface === 'tui' ? ' (press b on the repositories screen)' : ' (resto backup SET)'}.`
+				: `no snapshot in the last ${months} month${months === 1 ? '' : 's'}; the newest is from ${new Date(older[0]!.time).toISOString().slice(0, 10)}. Your backups may have stopped: ${surface === 'tui' ? 'press o' : `pass --months ${wider}`} to drill that one anyway.`,
 		);
 		this.name = 'NoSnapshotInWindowError';
 	}
@@ -222,6 +225,8 @@ export interface DrillReport {
 	steps: Array<{id: StepId; status: StepStatus; detail?: string}>;
 	reportFiles?: {json: string; markdown: string};
 	reverify?: string;
+	/** The restored copy, kept on request (`resto drill --keep`); otherwise it was removed with its temporary folder. */
+	kept?: string;
 }
 
 /** Where drill reports live. */
@@ -255,7 +260,7 @@ export function reportMarkdown(r: DrillReport): string {
 		r.snapshot ? `- Snapshot: \`${r.snapshot.id}\` taken ${r.snapshot.time} on ${esc(r.snapshot.host)}` : '- Snapshot: none',
 		r.file ? `- File: \`${esc(r.file.path)}\` (${formatBytes(r.file.size)}, modified ${r.file.mtime})` : '- File: none',
 		r.hashes
-			? `- SHA-256 restored: \`${r.hashes.restored}\`\n- SHA-256 restic dump: \`${r.hashes.dump}\`\n- Original on this machine: ${r.hashes.originalState}${r.hashes.original ? ` (\`${r.hashes.original}\`)` : ''}\n- The restored copy matched restic dump and was then removed with its temporary folder: the drill leaves nothing behind`
+			? `- SHA-256 restored: \`${r.hashes.restored}\`\n- SHA-256 restic dump: \`${r.hashes.dump}\`\n- Original on this machine: ${r.hashes.originalState}${r.hashes.original ? ` (\`${r.hashes.original}\`)` : ''}\n${r.kept ? `- The restored copy was kept (--keep) at \`${esc(r.kept)}\`: delete it when you are done` : r.verdict === 'pass' || r.verdict === 'pass-with-warnings' ? '- The restored copy matched restic dump and was then removed with its temporary folder: the drill leaves nothing behind' : '- The restored copy was removed with its temporary folder'}`
 			: '',
 		r.check
 			? `- restic check: ${r.check.skipped ? 'skipped' : r.check.ok ? 'no errors' : 'FAILED'} (${esc(r.check.summary)})${r.check.readDataSubset ? `, read-data-subset ${r.check.readDataSubset}` : ''}${r.check.estimate ? ` (estimated ${formatBytes(r.check.estimate.bytes)}, ~${r.check.estimate.seconds} s at an assumed ${formatBytes(r.check.estimate.assumedBytesPerSecond)}/s)` : ''}`

@@ -43,6 +43,8 @@ export interface DrillOptions {
 	interactive?: boolean;
 	/** Ask the checklist (answer()) without pausing after the pick: `resto drill` on a terminal. */
 	askChecklist?: boolean;
+	/** Keep the restored copy (its temporary folder) instead of removing it; the report points to it. */
+	keep?: boolean;
 	/** Test hook: runs between pick and restore (e.g. a concurrent forget). */
 	afterPick?: (picked: PickedFile) => Promise<void>;
 }
@@ -134,6 +136,8 @@ export class DrillTask extends Observable<DrillState> {
 		let failedStep: StepId | undefined;
 		let reason: string | undefined;
 		let verdict: DrillReport['verdict'] = 'pass';
+		let restoredPath: string | undefined;
+		let kept: string | undefined;
 		let current: StepId = 'check';
 		let repoId: string | undefined;
 		let check: DrillReport['check'];
@@ -149,7 +153,7 @@ export class DrillTask extends Observable<DrillState> {
 				check = {ok: true, summary: 'skipped', skipped: true};
 			} else {
 				const subset = this.options.readDataSubset;
-				this.step('check', 'running', subset ? `restic check --read-data-subset=${subset}` : 'restic check (structure only; pass --read-data-subset to read data too)');
+				this.step('check', 'running', subset ? `restic check --read-data-subset=${subset}` : `restic check (structure only; ${this.options.interactive ? 'set drill.readDataSubset in the config' : 'pass --read-data-subset'} to read data too)`);
 				let estimate: NonNullable<DrillReport['check']>['estimate'];
 				if (subset) {
 					// The raw data size turns the subset into bytes; without it the check still runs, unestimated.
@@ -180,6 +184,7 @@ export class DrillTask extends Observable<DrillState> {
 						new NoSnapshotInWindowError(
 							months,
 							[...all].sort((a, b) => b.time - a.time),
+							this.options.interactive ? 'tui' : 'cli',
 						).message,
 					);
 				picked = await pickFile(this.client, window, seededRandom(this.getSnapshot().seed), signal);
@@ -199,6 +204,7 @@ export class DrillTask extends Observable<DrillState> {
 			let restored: string;
 			try {
 				restored = await restorePicked(this.client, picked, this.temp, signal);
+				restoredPath = restored;
 			} catch (error) {
 				// restic stopped by a signal to resto (or by hand) is an abort, not a restore that failed.
 				if (signal.aborted || (error instanceof ResticError && error.kind === 'canceled')) throw error;
@@ -244,7 +250,9 @@ export class DrillTask extends Observable<DrillState> {
 				this.step(failedStep, 'failed', reason);
 			}
 		} finally {
-			removeTemp(this.temp);
+			// --keep keeps what was restored (also after a failed verification: that copy is the evidence).
+			if (this.options.keep && restoredPath) kept = restoredPath;
+			else removeTemp(this.temp);
 			this.temp = undefined;
 		}
 		// 6. Report (always, also for failures and aborts).
@@ -269,6 +277,7 @@ export class DrillTask extends Observable<DrillState> {
 			host: os.hostname(),
 			durations,
 			steps: [],
+			kept,
 		};
 		report.reverify = reverifyCommand(report);
 		this.step('report', 'running');
