@@ -39,6 +39,7 @@ export async function run(ctx: CommandContext<typeof spec>): Promise<number> {
 				lastDrill: lastDrillSummary(state?.drills ?? []),
 			};
 		});
+		const state = (name: string) => registry.stateOf(name);
 		const healthy = rows.every(r => r.status === 'ok' || r.status === 'locked');
 		if (ctx.options.json) {
 			printJson({source: config.source, file: config.file ?? null, repositories: rows});
@@ -49,14 +50,18 @@ export async function run(ctx: CommandContext<typeof spec>): Promise<number> {
 			return 0;
 		}
 		// A row's message (why it failed, who holds the lock) goes on its own line below it.
+		const drillCell = (d: (typeof rows)[number]['lastDrill']) => (d ? `${d.verdict === 'pass' ? 'pass' : d.verdict === 'pass-with-warnings' ? 'warn' : d.verdict === 'fail' ? 'FAIL' : 'aborted'} ${d.date.slice(0, 10)}` : 'never');
 		const table = textTable(
-			['NAME', 'STATUS', 'SNAPS', 'LATEST', 'LOCATION'],
-			rows.map(r => [escapeForTerminal(r.name), r.status, r.snapshots === null ? '' : String(r.snapshots), r.latest ? `${formatDateTime(Date.parse(r.latest))} (${formatRelative(Date.parse(r.latest))})` : '', escapeForTerminal(r.repository)]),
+			['NAME', 'STATUS', 'SNAPS', 'LATEST', 'DRILL', 'LOCATION'],
+			rows.map(r => [escapeForTerminal(r.name), r.status, r.snapshots === null ? '' : String(r.snapshots), r.latest ? `${formatDateTime(Date.parse(r.latest))} (${formatRelative(Date.parse(r.latest))})` : '', drillCell(r.lastDrill), escapeForTerminal(r.repository)]),
 		).split('\n');
 		process.stdout.write(`${table[0]}\n`);
 		rows.forEach((r, i) => {
 			process.stdout.write(`${table[i + 1]}\n`);
 			if (r.message) process.stdout.write(`  ${escapeForTerminal(r.message)}\n`);
+			// A failed last drill is the one health fact a snapshot listing cannot show (a missing pack lists fine).
+			const failed = state(r.name)?.drills[0];
+			if (failed && failed.verdict === 'fail') process.stdout.write(`  last drill failed${failed.failedStep ? ` at ${failed.failedStep}` : ''}: ${escapeForTerminal(truncateReason(failed.reason ?? ''))} (resto drill --repo ${escapeForTerminal(r.name)} to try again)\n`);
 		});
 		return healthy ? 0 : 1;
 	});
@@ -74,4 +79,10 @@ function registryWarning(event: RegistryEvent): string {
 		case 'unattributed-drills':
 			return `${event.count} drill report${event.count === 1 ? '' : 's'} name no repository id and count for no repository: ${event.files.slice(0, 3).join(', ')}${event.files.length > 3 ? ', …' : ''}`;
 	}
+}
+
+/** The first sentence or 160 columns of a failure reason: the full text is in the drill report. */
+function truncateReason(reason: string): string {
+	const first = (reason.split(/(?<=[.;])\s/)[0] ?? reason).replace(/;$/, '');
+	return first.length > 160 ? `${first.slice(0, 159)}…` : first;
 }

@@ -433,7 +433,11 @@ export function parseCheckOutput(stdout: string, stderr: string, exitCode: numbe
 	// "Fatal: repository contains errors" says nothing a user can act on, so it comes last.
 	const isError = (l: string) =>
 		(/error|Fatal|invalid|mismatch|damaged|fail|does not exist|not found|unexpected file size|does not match/i.test(l) || /^pack [0-9a-f]{8,64}\b/.test(l)) && !/no errors were found|additional files were found|not referenced in any index|^using temporary cache|^\[\d+:\d+\]/.test(l);
-	const found = lines.filter(isError);
+	const all = lines.filter(isError);
+	// restic's retry lines ("Load(<data/…>) returned error, retrying after 552ms: open …") repeat what a key
+	// line already says; they are kept only when nothing else names the problem.
+	const retry = (l: string) => /returned error, retrying after/.test(l);
+	const found = all.some(l => !retry(l) && !/^Fatal: repository contains errors/.test(l)) ? all.filter(l => !retry(l)) : all;
 	const errors = [...found.filter(l => !/^Fatal: repository contains errors/.test(l)), ...found.filter(l => /^Fatal: repository contains errors/.test(l))];
 	const specific = errors.filter(l => !/^Fatal: repository contains errors/.test(l));
 	const summary = ok ? 'no errors were found' : specific.length > 0 ? `${specific[0]}${specific.length > 1 ? ` (and ${specific.length - 1} more)` : ''}` : (errors.at(-1) ?? lines.at(-1) ?? `check exited ${exitCode ?? '?'}`);

@@ -3,7 +3,7 @@
  * CLI's flag in the CLI. Real restic throughout.
  */
 import {spawnSync} from 'node:child_process';
-import {existsSync, readdirSync, readFileSync, rmSync} from 'node:fs';
+import {cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
 import path from 'node:path';
 import {afterAll, beforeAll, describe, expect, test} from 'vitest';
 import {reportMarkdown} from '../../source/drill/drill.js';
@@ -70,6 +70,28 @@ describe('drill --keep and advice per surface (real restic)', () => {
 		const file = line!.slice('restored copy kept at: '.length).replace(/ \(delete it when you are done\)$/, '');
 		expect(existsSync(file)).toBe(true);
 		expect(readFileSync(file, 'utf8')).toBe('the one file a drill can pick\n');
+	});
+
+	test('resto repos shows the last drill of each repository, and why a failed one failed', () => {
+		const copy = path.join(work, 'damaged-copy');
+		cpSync(repo.repoPath, copy, {recursive: true});
+		const dataDir = path.join(copy, 'data');
+		const sub = readdirSync(dataDir).find(d => readdirSync(path.join(dataDir, d)).length > 0)!;
+		const pack = readdirSync(path.join(dataDir, sub))[0]!;
+		rmSync(path.join(dataDir, sub, pack));
+		mkdirSync(path.join(work, 'config', 'resto'), {recursive: true});
+		writeFileSync(path.join(work, 'config', 'resto', 'config.yaml'), `repositories:\n  - name: good\n    repository: ${repo.repoPath}\n    passwordFile: ${repo.passwordFile}\n  - name: copy\n    repository: ${copy}\n    passwordFile: ${repo.passwordFile}\n`);
+		const env = {...process.env, RESTIC_REPOSITORY: undefined, RESTIC_PASSWORD_FILE: undefined, XDG_CONFIG_HOME: path.join(work, 'config'), XDG_CACHE_HOME: path.join(work, 'cache')};
+		const drill = spawnSync(process.execPath, [cliPath, 'drill', '--repo', 'copy', '--yes'], {env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 60_000});
+		expect(drill.status, drill.stdout + drill.stderr).toBe(1);
+		const repos = spawnSync(process.execPath, [cliPath, 'repos'], {env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 60_000});
+		const lines = repos.stdout.split('\n');
+		expect(lines[0]).toMatch(/DRILL/);
+		expect(lines.find(l => l.startsWith('copy'))).toMatch(/FAIL \d{4}-\d\d-\d\d/);
+		// The reason names the pack restic named, without restic's retry noise.
+		expect(repos.stdout).toContain(`last drill failed at check: restic check found problems: pack ${pack}: does not exist`);
+		expect(repos.stdout).not.toMatch(/retrying after/);
+		expect(lines.find(l => l.startsWith('good'))).toMatch(/pass \d{4}-\d\d-\d\d|never/);
 	});
 
 	test('a window without snapshots: the TUI says which key, the CLI which flag', async () => {

@@ -81,6 +81,17 @@ describe('parsers (recorded restic 0.14 output)', () => {
 		const bad = parse.parseCheckOutput('check snapshots\nerror for tree 1234: id mismatch\nFatal: repository contains errors', '', 1);
 		expect(bad.ok).toBe(false);
 		expect(bad.errors.length).toBeGreaterThan(0);
+		// restic 0.14 check on a repository with a missing pack (recorded): the key line, not the retry noise.
+		const pack = '31c697d5e3a4b1519893bd3f2c86b7d91806ccbf6faa0125a2adcfe5e6038594';
+		const missing = parse.parseCheckOutput(
+			`using temporary cache in /tmp/restic-check-cache-1\nload indexes\ncheck all packs\npack ${pack}: does not exist\ncheck snapshots, trees and blobs\n`,
+			`Load(<data/31c697d5e3>, 0, 0) returned error, retrying after 552.330144ms: open /r/data/31/${pack}: no such file or directory\nFatal: repository contains errors\n`,
+			1,
+		);
+		expect(missing.errors).toEqual([`pack ${pack}: does not exist`, 'Fatal: repository contains errors']);
+		expect(missing.summary).toBe(`pack ${pack}: does not exist`);
+		// Only a retry line: it is all there is, so it stays.
+		expect(parse.parseCheckOutput('', `Load(<data/31c697d5e3>, 0, 0) returned error, retrying after 1s: open /r/data/31/${pack}: no such file or directory\n`, 1).errors).toHaveLength(1);
 		const lock = parse.parseLockFile('c'.repeat(64), '{"time":"2026-11-23T01:36:23.1Z","exclusive":true,"hostname":"vm","username":"root","pid":4093,"uid":0,"gid":0}');
 		expect(lock).toMatchObject({exclusive: true, hostname: 'vm', pid: 4093});
 	});
