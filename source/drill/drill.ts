@@ -362,7 +362,15 @@ export function lastDrill(repoId: string | undefined, location: string, history 
 export function drillReminder(repo: {label: string; id?: string}, now: Date, history: readonly DrillReport[]): string | undefined {
 	if (!repo.id) return undefined;
 	const repoName = repo.label;
-	const passed = history.filter(r => r.repository?.id === repo.id && restored(r.verdict));
+	const own = history.filter(r => r.repository?.id === repo.id);
+	const newest = own[0];
+	// A failed last drill outranks every reminder: it is news about the repository (a missing pack lists fine).
+	if (newest?.verdict === 'fail') {
+		const why = (newest.reason ?? '').split(/(?<=[.;])\s/)[0]!.replace(/[;.]$/, '');
+		const short = why.length > 140 ? `${why.slice(0, 139)}…` : why;
+		return `${repo.label}'s last restore drill FAILED on ${newest.date.slice(0, 10)}${newest.failedStep ? ` at "${stepInfo[newest.failedStep].title}"` : ''}${short ? `: ${short}` : ''} (H: report, d: drill again).`;
+	}
+	const passed = own.filter(r => restored(r.verdict));
 	const last = passed[0];
 	const year = now.getFullYear();
 	const backupDay = new Date(year, 2, 31, 12);

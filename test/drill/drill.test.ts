@@ -345,6 +345,14 @@ describe('reminders', () => {
 		expect(drillReminder(r, new Date('2026-06-01'), [base('2025-09-01T00:00:00Z')])).toBeUndefined();
 		expect(drillReminder(r, new Date('2026-03-20T12:00:00'), [base('2025-09-01T00:00:00Z')])).toMatch(/World Backup Day .* in 11 days/);
 		expect(drillReminder(r, new Date('2026-03-20T12:00:00'), [base('2026-01-10T00:00:00Z')])).toBeUndefined();
-		expect(drillReminder(r, new Date('2026-03-20T12:00:00'), [base('2026-01-10T00:00:00Z', 'fail')])).toMatch(/World Backup Day/);
+		expect(drillReminder(r, new Date('2026-03-20T12:00:00'), [base('2026-01-10T00:00:00Z', 'aborted')])).toMatch(/World Backup Day/);
+	});
+	test('a failed last drill outranks every reminder, with its step and the first sentence of its reason', () => {
+		const failed = {...base('2026-05-01T00:00:00Z', 'fail'), failedStep: 'check', reason: 'restic check found problems: pack 31c6: does not exist; Fatal: repository contains errors. What to do: …'} as DrillReport;
+		const text = drillReminder(r, new Date('2026-06-01'), [failed, base('2026-04-01T00:00:00Z')]);
+		expect(text).toMatch(/^r's last restore drill FAILED on 2026-05-01 at "Check the repository": restic check found problems: pack 31c6: does not exist \(H: report, d: drill again\)\.$/);
+		expect(drillReminder(r, new Date('2026-03-20T12:00:00'), [failed])).toMatch(/FAILED/);
+		// A pass after the failure: back to the usual reminders.
+		expect(drillReminder(r, new Date('2026-06-01'), [base('2026-05-02T00:00:00Z'), failed])).toBeUndefined();
 	});
 });
