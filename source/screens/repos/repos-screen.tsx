@@ -25,7 +25,7 @@ const healthText: Record<RepoStatus['health'], {text: string; role: Role}> = {
 export function ReposScreen() {
 	const theme = useTheme();
 	const {width, height} = useBodySize();
-	const {repos, states, banners, clamped, selected, status} = useReposScreen();
+	const {repos, states, banners, topBanner, clamped, selected, status} = useReposScreen();
 	const ops = useOpsSummary(selected, selected ? states.get(selected.name)?.id : undefined, status?.latest);
 
 	if (repos.length === 0) {
@@ -43,7 +43,7 @@ export function ReposScreen() {
 	const ageW = 10;
 	const locW = Math.max(8, width - nameW - statusW - countW - ageW - 6);
 	const bannerText = selected ? banners[selected.name] : undefined;
-	const anyBanner = repos.map(r => banners[r.name]).find(Boolean);
+	const anyBanner = topBanner;
 
 	return (
 		<Box flexDirection="column" width={width} height={height}>

@@ -26,6 +26,11 @@ export function useReposScreen() {
 	const controller = useRef<AbortController | undefined>(undefined);
 	// The banner follows the models: a drill that just passed, a backup that just finished, update it.
 	const banners = useMemo(() => Object.fromEntries(repos.map(r => [r.name, repoBanner(states.get(r.name))])), [repos, states]);
+	// The banner above the list: a failed drill of any repository comes before every reminder.
+	const topBanner = useMemo(() => {
+		const failed = repos.find(r => states.get(r.name)?.drills[0]?.verdict === 'fail' && banners[r.name]);
+		return failed ? banners[failed.name] : repos.map(r => banners[r.name]).find(Boolean);
+	}, [repos, states, banners]);
 
 	const refresh = () => {
 		controller.current?.abort();
@@ -84,5 +89,5 @@ export function useReposScreen() {
 		},
 	});
 
-	return {repos, states, banners, clamped, selected, status};
+	return {repos, states, banners, topBanner, clamped, selected, status};
 }
