@@ -91,6 +91,20 @@ describe('screens follow the repository models', () => {
 			ui.stdin.write('H');
 			frame = await waitForText(ui.lastFrame, 'drill history');
 			expect(frame).toContain(`good (${good.repoPath.slice(0, 20)}`);
+
+			// A drill of bad fails (its packs are gone): its failure becomes the banner above the list, before
+			// every reminder, and bad's own detail says so.
+			ui.stdin.write(keys.escape);
+			await waitForText(ui.lastFrame, 'NAME');
+			ui.stdin.write('j');
+			await waitForText(ui.lastFrame, `bad ${bad.repoPath}`);
+			ui.stdin.write('d');
+			await waitForText(ui.lastFrame, 'Press enter to start');
+			ui.stdin.write(keys.enter);
+			await waitForText(ui.lastFrame, 'FAIL', 60_000);
+			ui.stdin.write(keys.escape);
+			frame = await waitForText(ui.lastFrame, /⚑ bad \(.*\)'s last restore drill FAILED on \d{4}-\d\d-\d\d/);
+			expect(frame).not.toMatch(/⚑ .*never passed/);
 		} finally {
 			ui.unmount();
 		}
