@@ -34,7 +34,6 @@ function handleKey(registry: CommandRegistry, {input, key}: KeyPress): 'text' | 
 
 /** Install the app's single input handler. */
 export function useKeyInput(registry: CommandRegistry): void {
-	// eslint-disable-next-line @typescript-eslint/naming-convention -- Ink's own name
 	const {setRawMode, isRawModeSupported, internal_eventEmitter: events} = useStdin();
 	const queue = useMemo(
 		() =>
