@@ -1,9 +1,14 @@
 /**
- * The app's one useInput: every keypress of a chunk, in order, resolved against the command registry.
+ * The app's one input handler: every keypress of a chunk, in order, resolved against the command registry.
  * Only a focused text field takes a run of printable characters (a paste) whole; see keymap/match.ts.
+ *
+ * It listens to Ink's raw input events (what Ink's input parser cut from stdin: a run of text, one escape
+ * sequence, or ESC ESC) instead of useInput. useInput has already parsed each event into one key, and
+ * ESC ESC (`tmux send-keys Escape Escape`, two Esc presses in one read) becomes a single meta+escape,
+ * indistinguishable from one Esc. resto's own splitter sees the bytes and makes two presses of it.
  */
-import {useInput} from 'ink';
-import {useMemo} from 'react';
+import {useStdin} from 'ink';
+import {useEffect, useMemo} from 'react';
 import {unstable_NormalPriority as normalPriority, unstable_scheduleCallback as scheduleCallback} from 'scheduler';
 import {isTextInput, KeyQueue, keyName, type KeyPress} from '../keymap/match.js';
 import type {CommandRegistry} from '../keymap/registry.js';
@@ -29,6 +34,7 @@ function handleKey(registry: CommandRegistry, {input, key}: KeyPress): 'text' | 
 
 /** Install the app's single input handler. */
 export function useKeyInput(registry: CommandRegistry): void {
+	const {setRawMode, isRawModeSupported, internal_eventEmitter: events} = useStdin();
 	const queue = useMemo(
 		() =>
 			new KeyQueue(
@@ -38,5 +44,16 @@ export function useKeyInput(registry: CommandRegistry): void {
 			),
 		[registry],
 	);
-	useInput((input, key) => queue.push(input, key));
+	useEffect(() => {
+		if (!isRawModeSupported) return;
+		setRawMode(true);
+		return () => setRawMode(false);
+	}, [isRawModeSupported, setRawMode]);
+	useEffect(() => {
+		const onInput = (chunk: string) => queue.pushRaw(chunk);
+		events.on('input', onInput);
+		return () => {
+			events.off('input', onInput);
+		};
+	}, [events, queue]);
 }

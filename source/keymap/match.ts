@@ -1,11 +1,11 @@
 /**
  * Keys from the terminal: Ink's (input, key) pairs split into single keypresses, and their keymap names.
  *
- * Ink 6 cuts a stdin chunk at escape sequences (`\x1b[B\x1b[B` arrives as two calls) but hands any other
- * run of bytes to useInput as one `input` with no key flags: `jjj`, `oh`, three DELs, `abc\r` or a paste.
- * Treated as one key, such a chunk did nothing; tmux send-keys and a loaded machine produce them all the
- * time. So every chunk is split here, and only a focused text field takes a run of printable characters
- * whole (a paste stays one edit).
+ * Ink 6's input parser cuts a stdin chunk at escape sequences (`\x1b[B\x1b[B` arrives as two events) but
+ * hands any other run of bytes over as one event: `jjj`, `oh`, three DELs, `abc\r`, a paste, and ESC ESC
+ * (two Esc presses in one read). Treated as one key, such a chunk did nothing (or one Esc); tmux send-keys
+ * and a loaded machine produce them all the time. So every event is split here (use-key-input reads them
+ * raw), and only a focused text field takes a run of printable characters whole (a paste stays one edit).
  */
 import type {Key} from 'ink';
 
@@ -217,10 +217,19 @@ export class KeyQueue {
 
 	/** Queue the keys of one useInput call and handle what can be handled now. */
 	push(input: string, key: Key): void {
-		this.queue.push(...splitInput(input, key));
+		this.enqueue(splitInput(input, key));
+	}
+
+	private enqueue(presses: KeyPress[]): void {
+		this.queue.push(...presses);
 		if (this.scheduled || this.queue.length === 0) return;
 		this.scheduled = true;
 		this.schedule(this.drain);
+	}
+
+	/** Queue the keys of one raw input event (bytes as Ink's input parser cut them from stdin). */
+	pushRaw(chunk: string): void {
+		this.enqueue(splitChunk(chunk));
 	}
 
 	/** Keys waiting for their turn (for tests). */

@@ -51,6 +51,26 @@ describe('keys that arrive together', () => {
 		}
 	});
 
+	test('ESC ESC in one read is two Esc presses (two screens back); ESC ESC [B is one alt+down', async () => {
+		const ui = app({name: 'repos'});
+		try {
+			await waitForText(ui.lastFrame, 'NAME');
+			ui.stdin.write(keys.enter);
+			await waitForText(ui.lastFrame, 't0');
+			// Alt+down (ESC ESC [ B) is one key: one row down, not an Esc and a stray `[B`.
+			ui.stdin.write('\u001B\u001B[B');
+			await waitForFrame(ui.lastFrame, f => selectedRow(f)?.includes('t3') ?? false);
+			ui.stdin.write(keys.enter);
+			await waitForText(ui.lastFrame, 'docs');
+			// What `tmux send-keys Escape Escape` sends: both bytes in one read.
+			ui.stdin.write('\u001B\u001B');
+			await waitForFrame(ui.lastFrame, f => f.includes('NAME') && f.includes('LOCATION'));
+			expect(ui.lastFrame()).not.toContain('t0');
+		} finally {
+			ui.unmount();
+		}
+	});
+
 	test('a key that opens a screen, then text typed in the same burst lands in its field', async () => {
 		const ui = app({name: 'snapshots', repo: 'r'});
 		try {
