@@ -3,7 +3,7 @@
  * commands, the ONE input hook and the layout. State lives in the store (navigation, tasks, notices)
  * and in the repository models; see hooks/use-app-services.ts and components/app-layout.tsx.
  */
-import {useContext, useEffect} from 'react';
+import {useContext, useEffect, useLayoutEffect, useRef} from 'react';
 import {AppContext} from './app-context.js';
 import {AppLayout} from './components/app-layout.js';
 import {ErrorBoundary} from './components/error-boundary.js';
@@ -24,13 +24,31 @@ export interface AppProps extends AppServicesOptions {
 function GlobalCommands() {
 	const {store, nav, registry} = useContext(AppContext);
 	const canGoBack = useStore(store, s => s.routes.length > 1);
+	const onNotices = useStore(store, s => s.routes.at(-1)?.name === 'notices');
 	useCommands([], {
 		'app.quit': nav.quit,
 		'app.help': () => store.dispatch({type: 'help', open: true}),
 		...(canGoBack ? {'app.back': nav.pop} : {}),
 		'app.repos': () => store.dispatch({type: 'nav-reset', route: {name: 'repos'}}),
 		'app.drills': () => nav.push({name: 'drills'}),
+		'app.notices': onNotices ? {disabled: 'the messages are shown'} : () => nav.push({name: 'notices'}),
 	});
+	// While an error stays in the status line, Esc dismisses it before it goes back. This registration
+	// sits below every screen's (registered first, its scopes changed in place, never re-registered on
+	// top), so a screen's own keys and a focused text field still come first.
+	const sticky = useStore(store, s => (s.notice?.sticky ? s.notice.seq : undefined));
+	const dismissal = useRef<ReturnType<typeof registry.register> | undefined>(undefined);
+	useLayoutEffect(() => {
+		const reg = registry.register({scopes: [], handlers: {}, modal: false});
+		dismissal.current = reg;
+		return () => {
+			reg.remove();
+			dismissal.current = undefined;
+		};
+	}, [registry]);
+	useLayoutEffect(() => {
+		dismissal.current?.update(sticky === undefined ? {scopes: [], handlers: {}} : {scopes: ['notice'], handlers: {'notice.dismiss': () => store.dispatch({type: 'notice-expire', seq: sticky})}});
+	}, [sticky, store]);
 	// A disabled key says why instead of doing nothing.
 	useEffect(() => {
 		registry.onDisabled = (spec, reason) => store.dispatch({type: 'notice', level: 'warn', text: `${keyLabel(spec.keys[0]!)} (${spec.description.replace(/\s*\(.*\)$/, '').toLowerCase()}): ${reason}`});

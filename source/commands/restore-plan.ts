@@ -11,7 +11,7 @@ import {onShutdown} from '../util/signals.js';
 import {clientFor, ExitError} from './common.js';
 
 /** Run the plan in FILE; exit 0 when every item was restored and verified, 1 otherwise. */
-export async function runPlanFile(repo: Repository, file: string, options: {target?: string; overwrite?: boolean; json?: boolean}): Promise<number> {
+export async function runPlanFile(repo: Repository, file: string, options: {target?: string; root?: string; overwrite?: boolean; json?: boolean}): Promise<number> {
 	let plan;
 	try {
 		plan = parsePlanText(readFileSync(file, 'utf8'));
@@ -20,7 +20,7 @@ export async function runPlanFile(repo: Repository, file: string, options: {targ
 		throw new ExitError(exitCodes.usage, `cannot read the plan ${escapeForTerminal(file)}: ${(error as Error).message}`);
 	}
 	const controller = new AbortController();
-	const running = runRestorePlan(clientFor(repo), plan, {target: options.target, overwrite: options.overwrite, signal: controller.signal, onProgress: p => printInfo(escapeForTerminal(p.text))});
+	const running = runRestorePlan(clientFor(repo), plan, {target: options.target, root: options.root, overwrite: options.overwrite, signal: controller.signal, onProgress: p => printInfo(escapeForTerminal(p.text))});
 	// On a signal: stop, and let the run remove its staging folder before resto exits.
 	const unregister = onShutdown(async () => {
 		controller.abort();

@@ -2,6 +2,7 @@
 import {isSnapshotId} from '../restic/argv.js';
 import {exitCodes} from '../util/exit-codes.js';
 import {RestoreConflictError, restorePath} from '../restore/restore.js';
+import {defaultRestoreTarget, restoreRoot} from '../restore/target.js';
 import {printInfo} from '../util/cli-output.js';
 import {escapeForTerminal} from '../util/escape.js';
 import {formatBytes} from '../util/format.js';
@@ -13,7 +14,8 @@ export const spec = defineCommand({
 	name: 'restore',
 	summary: 'restore one file or folder from a snapshot',
 	usage: ['restore SNAPSHOT PATH [--repo R] [--target DIR] [--overwrite] [--json]', 'restore --plan FILE.json [--repo R] [--target DIR] [--overwrite] [--json]'],
-	description: 'SNAPSHOT is an id, an id prefix or `latest`; PATH the absolute path inside the snapshot (as `resto search` prints it). Restores into a new folder (or DIR) and verifies the sizes; never overwrites without --overwrite.',
+	description:
+		'SNAPSHOT is an id, an id prefix or `latest`; PATH the absolute path inside the snapshot (as `resto search` prints it). Restores into a new folder below `restoreTarget` from the config, else ~/resto-restore/ (or into DIR), and verifies the sizes; never overwrites without --overwrite.',
 	options: {
 		repo: commonOptions.repo,
 		target: option({type: 'string', value: 'DIR', description: 'restore into DIR instead of a new folder'}),
@@ -29,7 +31,8 @@ export async function run(ctx: CommandContext<typeof spec>): Promise<number> {
 		if (ctx.options.plan !== undefined) {
 			if (ctx.args.length) throw new ExitError(exitCodes.usage, 'restore --plan takes no SNAPSHOT or PATH: the plan file names them');
 			const {runPlanFile} = await import('./restore-plan.js');
-			return runPlanFile(repoOrExit(loadConfigOrExit(), ctx), ctx.options.plan, {target: ctx.options.target, overwrite: ctx.options.overwrite, json: ctx.options.json});
+			const config = loadConfigOrExit();
+			return runPlanFile(repoOrExit(config, ctx), ctx.options.plan, {target: ctx.options.target, root: restoreRoot(config.restoreTarget), overwrite: ctx.options.overwrite, json: ctx.options.json});
 		}
 		const [snapshot, file] = ctx.args;
 		if (!snapshot || !file) throw new ExitError(exitCodes.usage, 'usage: resto restore SNAPSHOT PATH [--target DIR] [--overwrite]');
@@ -47,7 +50,9 @@ export async function run(ctx: CommandContext<typeof spec>): Promise<number> {
 		}
 		const controller = new AbortController();
 		try {
-			const result = await restorePath(client, {snapshotId, path: file, target: ctx.options.target, overwrite: ctx.options.overwrite, signal: controller.signal, onStatus: s => printInfo(escapeForTerminal(s))});
+			// The same default as the TUI: a new folder below restoreTarget or ~/resto-restore, never the current directory.
+			const target = ctx.options.target ?? defaultRestoreTarget(snapshotId, {root: restoreRoot(config.restoreTarget)});
+			const result = await restorePath(client, {snapshotId, path: file, target, newFolder: ctx.options.target === undefined, overwrite: ctx.options.overwrite, signal: controller.signal, onStatus: s => printInfo(escapeForTerminal(s))});
 			if (result.restoredParent) printInfo('the name is not valid UTF-8, so restic cannot address it alone: its whole parent directory was restored');
 			printInfo(`restored ${result.files} file${result.files === 1 ? '' : 's'} (${formatBytes(result.bytes)}, size verified) to ${escapeForTerminal(result.restoredPath)}`);
 			if (ctx.options.json) process.stdout.write(`${JSON.stringify(result)}\n`);

@@ -65,6 +65,8 @@ const configSchema = z.strictObject({
 	theme: nonEmpty.optional(),
 	/** Folders whose trees rank after the user's own files in search (replaces the default list). */
 	search: z.strictObject({machineTrees: z.array(nonEmpty).optional()}).optional(),
+	/** The folder restores are created in (a new folder per restore); default ~/resto-restore. */
+	restoreTarget: nonEmpty.optional(),
 });
 
 export type RepositoryConfig = z.infer<typeof repositorySchema>;
@@ -86,6 +88,8 @@ export interface Config {
 	theme?: string;
 	/** Search settings (machineTrees: folder names whose trees rank after the user's files). */
 	search?: {machineTrees?: string[]};
+	/** The folder new restores are created in (~ expanded); unset: ~/resto-restore (see restore/target.ts). */
+	restoreTarget?: string;
 	/** Where it came from: a file, the RESTIC_* environment, or nothing. */
 	source: 'file' | 'env' | 'none';
 	file?: string;
@@ -233,6 +237,7 @@ export function parseConfig(text: string, file: string): Config {
 		drill: {months: data.drill?.months ?? 3, readDataSubset: data.drill?.readDataSubset, files: data.drill?.files ?? 1},
 		theme: data.theme,
 		...(data.search ? {search: data.search} : {}),
+		...(data.restoreTarget ? {restoreTarget: expandHome(data.restoreTarget)} : {}),
 		source: 'file',
 		file,
 	};

@@ -13,14 +13,14 @@ import {RepoRegistry, type RegistryEvent} from '../model/repo-registry.js';
 import type {ResticClient} from '../restic/client.js';
 import {onBackendRetry} from '../restic/run.js';
 import type {Route} from '../screens/routes.js';
-import {createAppStore, type AppStore} from '../store/app-store.js';
+import {createAppStore, type AppStore, type Notice} from '../store/app-store.js';
 import {runningLabels, stopAllTasks, trackTask} from '../tasks/task-tracker.js';
 import type {Theme} from '../theme/tokens.js';
 
 /** How long a signal waits for tasks to finish their cleanup before resto exits anyway. */
 const shutdownTaskGraceMs = 10_000;
 
-/** How long a notice stays. */
+/** How long an info or warning notice stays; errors (and sticky notices) stay until dismissed or replaced. */
 const noticeMs = 6000;
 
 /** What the user is told when the registry notices something about a repository's identity. */
@@ -106,17 +106,20 @@ export function useAppServices({config, theme, clientFor, initialRoute, store: g
 	// each task gets to finish its own cleanup, which an immediate process.exit would cut short.
 	useEffect(() => (registerShutdown ? registerShutdown(() => stopAllTasks(store, shutdownTaskGraceMs)) : undefined), [registerShutdown, store]);
 
-	// Notices fade after a few seconds.
+	// Info and warnings fade after a few seconds; an error stays until dismissed (esc) or replaced.
 	useEffect(() => {
 		let timer: NodeJS.Timeout | undefined;
-		let shown = store.getState().notice;
-		const unsubscribe = store.subscribe(() => {
+		let shown: Notice | undefined;
+		const follow = () => {
 			const notice = store.getState().notice;
 			if (notice === shown) return;
 			shown = notice;
 			if (timer) clearTimeout(timer);
-			timer = notice ? setTimeout(() => store.dispatch({type: 'notice-clear'}), noticeMs) : undefined;
-		});
+			timer = notice && !notice.sticky ? setTimeout(() => store.dispatch({type: 'notice-expire', seq: notice.seq}), noticeMs) : undefined;
+		};
+		// A notice dispatched before this effect ran (the start-up warnings) fades too.
+		follow();
+		const unsubscribe = store.subscribe(follow);
 		return () => {
 			unsubscribe();
 			if (timer) clearTimeout(timer);

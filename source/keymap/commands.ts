@@ -4,7 +4,7 @@
  */
 
 /** Where a binding applies. A screen's active scopes are: its overlays, the screen, "list" if it has a list, "global". */
-export type Scope = 'global' | 'list' | 'repos' | 'snapshots' | 'tree' | 'file' | 'search' | 'backup' | 'drill' | 'drills' | 'retention' | 'status' | 'union' | 'plan' | 'snapdiff' | 'du' | 'help' | 'confirm' | 'input';
+export type Scope = 'global' | 'list' | 'repos' | 'snapshots' | 'tree' | 'file' | 'search' | 'backup' | 'drill' | 'drills' | 'retention' | 'status' | 'union' | 'plan' | 'snapdiff' | 'du' | 'restore' | 'notice' | 'help' | 'confirm' | 'input';
 
 /** One command: what it does, where, and which keys run it. */
 export interface CommandSpec {
@@ -23,6 +23,8 @@ export interface CommandSpec {
 
 export const commandSpecs = [
 	// General
+	// Only while an error is in the status line: Esc closes it first (the next Esc goes back).
+	{id: 'notice.dismiss', hint: 'dismiss', keys: ['escape'], description: 'Dismiss the message in the status line', category: 'General', scope: 'notice', footer: true},
 	{id: 'app.quit', hint: 'quit', keys: ['q', 'ctrl+c'], description: 'Quit (asks first while a task runs)', category: 'General', scope: 'global', footer: true},
 	{id: 'app.help', hint: 'help', keys: ['?'], description: 'Show all keys', category: 'General', scope: 'global', footer: true},
 	{id: 'app.back', hint: 'back', keys: ['escape'], description: 'Back / close', category: 'General', scope: 'global', footer: true},
@@ -59,9 +61,9 @@ export const commandSpecs = [
 	{id: 'tree.open', hint: 'open', keys: ['enter', 'right', 'l'], description: 'Open directory / file', category: 'Files', scope: 'tree', footer: true},
 	{id: 'tree.parent', hint: 'up', keys: ['left', 'h', 'backspace'], description: 'Parent directory', category: 'Files', scope: 'tree', footer: true},
 	{id: 'tree.filter', hint: 'filter', keys: ['/'], description: 'Filter this directory', category: 'Files', scope: 'tree', footer: true},
-	{id: 'tree.restore', hint: 'restore', keys: ['r'], description: 'Restore selected (new folder)', category: 'Files', scope: 'tree', footer: true},
+	{id: 'tree.restore', hint: 'restore', keys: ['r'], description: 'Restore selected file or folder', category: 'Files', scope: 'tree', footer: true},
 	// File detail
-	{id: 'file.restore', hint: 'restore', keys: ['r'], description: 'Restore this file (new folder)', category: 'Files', scope: 'file', footer: true},
+	{id: 'file.restore', hint: 'restore', keys: ['r'], description: 'Restore this file', category: 'Files', scope: 'file', footer: true},
 	{id: 'file.hex', hint: 'hex', keys: ['x'], description: 'Text / hex view', category: 'Files', scope: 'file', footer: true},
 	{id: 'file.wrap', hint: 'wrap', keys: ['w'], description: 'Wrap long lines / scroll sideways', category: 'Files', scope: 'file', footer: true},
 	{id: 'file.left', keys: ['left', 'h'], description: 'Scroll left (lines not wrapped)', category: 'Files', scope: 'file'},
@@ -73,7 +75,7 @@ export const commandSpecs = [
 	{id: 'search.prev', keys: ['up', 'ctrl+p', 'k'], description: 'Previous result / version (k outside the query field)', category: 'Search', scope: 'search'},
 	{id: 'search.focus', hint: 'pane', keys: ['tab'], description: 'Switch pane: query → versions → query', category: 'Search', scope: 'search', footer: true},
 	{id: 'search.edit', hint: 'edit query', keys: ['/'], description: 'Back into the query field', category: 'Search', scope: 'search', footer: true},
-	{id: 'search.restore', hint: 'restore', keys: ['ctrl+o'], description: 'Restore selected version', category: 'Search', scope: 'search', footer: true},
+	{id: 'search.restore', hint: 'restore', keys: ['ctrl+o'], description: 'Restore selected version (file or folder)', category: 'Search', scope: 'search', footer: true},
 	{id: 'search.diff', keys: ['ctrl+e'], description: 'Diff with previous version', category: 'Search', scope: 'search'},
 	{id: 'search.mode', keys: ['ctrl+g'], description: 'Index / restic find mode', category: 'Search', scope: 'search'},
 	{id: 'search.machine', hint: 'hide deps', keys: ['ctrl+t'], description: 'Hide / show machine-made trees (node_modules, caches…)', category: 'Search', scope: 'search'},
@@ -97,6 +99,7 @@ export const commandSpecs = [
 	{id: 'union.deleted', hint: 'deleted', keys: ['d'], description: 'Deleted files only on/off', category: 'Recovery', scope: 'union', footer: true},
 	{id: 'union.changed', keys: ['c'], description: 'Changed in the last 1/7/30/365 days / any time', category: 'Recovery', scope: 'union'},
 	{id: 'union.host', keys: ['o'], description: 'One host / all hosts', category: 'Recovery', scope: 'union'},
+	{id: 'union.restore', keys: ['r'], description: 'Restore this file or folder as last seen', category: 'Recovery', scope: 'union'},
 	{id: 'union.versions', keys: ['v'], description: 'Versions of this name (search)', category: 'Recovery', scope: 'union'},
 	{id: 'plan.run', hint: 'restore all', keys: ['enter'], description: 'Restore every item (asks first)', category: 'Recovery', scope: 'plan', footer: true},
 	{id: 'plan.remove', hint: 'remove', keys: ['x', 'delete'], description: 'Remove the item from the plan', category: 'Recovery', scope: 'plan', footer: true},
@@ -105,6 +108,10 @@ export const commandSpecs = [
 	{id: 'snapdiff.parent', hint: 'up', keys: ['left', 'h', 'backspace'], description: 'Parent folder', category: 'Recovery', scope: 'snapdiff', footer: true},
 	{id: 'du.open', hint: 'open', keys: ['enter', 'right', 'l'], description: 'Open folder', category: 'Recovery', scope: 'du', footer: true},
 	{id: 'du.parent', hint: 'up', keys: ['left', 'h', 'backspace'], description: 'Parent folder', category: 'Recovery', scope: 'du', footer: true},
+	// Restore dialog
+	{id: 'restore.run', hint: 'restore', keys: ['enter'], description: 'Restore into the folder shown', category: 'Files', scope: 'restore', footer: true},
+	{id: 'restore.edit', hint: 'edit target', keys: ['e'], description: 'Edit the target folder', category: 'Files', scope: 'restore', footer: true},
+	{id: 'restore.original', hint: 'original location', keys: ['o'], description: 'Restore to the original location (lists what it replaces, asks first)', category: 'Files', scope: 'restore', footer: true},
 	// Overlays
 	{id: 'retention.edit', hint: 'policy', keys: ['e'], description: 'Edit the policy (restic --keep-* flags)', category: 'Operations', scope: 'retention', footer: true},
 	{id: 'retention.apply', hint: 'apply', keys: ['x'], description: 'Forget the removed snapshots (type the repository name)', category: 'Operations', scope: 'retention', footer: true, dangerous: true},
@@ -117,6 +124,7 @@ export const commandSpecs = [
 	{id: 'help.close', hint: 'close', keys: ['escape', '?', 'q'], description: 'Close help', category: 'General', scope: 'help', footer: true},
 	{id: 'input.submit', hint: 'apply', keys: ['enter'], description: 'Apply', category: 'General', scope: 'input', footer: true},
 	{id: 'input.cancel', hint: 'clear', keys: ['escape'], description: 'Clear and leave the field', category: 'General', scope: 'input', footer: true},
+	{id: 'app.notices', hint: 'messages', keys: ['!'], description: 'Messages since resto started (errors, warnings, info)', category: 'General', scope: 'global', footer: true},
 ] as const satisfies readonly CommandSpec[];
 
 /** Every command id. */
@@ -188,6 +196,7 @@ export const scopeStacks: ReadonlyArray<readonly Scope[]> = [
 	['plan', 'list', 'global'],
 	['snapdiff', 'list', 'global'],
 	['du', 'list', 'global'],
+	['restore', 'list', 'global'],
 	['help'],
 	['confirm'],
 	['input'],

@@ -114,6 +114,8 @@ export class CommandRegistry {
 		const out: FooterItem[] = [];
 		for (const spec of commandSpecs) {
 			if (!('footer' in spec && spec.footer) || !scopes.includes(spec.scope)) continue;
+			// A key that an earlier scope takes (Esc dismissing a message before it goes back) is not offered twice.
+			if (resolveKey(spec.keys[0]!, scopes) !== spec) continue;
 			const owner = active.find(r => r.handlers[spec.id as CommandId]);
 			if (!owner) continue;
 			const handler = owner.handlers[spec.id as CommandId]!;

@@ -21,6 +21,7 @@ import type {Snapshot} from '../restic/parse.js';
 import {goLossyDecode, includePattern, isWithin, placeItems, type PlannedItem, type RestorePlan} from '../union/plan.js';
 import {incompleteMarker} from './restore.js';
 import {assertNoLinks, createFreshFolder, makeFolders, moveIntoPlace, targetWriteError} from './safe-paths.js';
+import {defaultPlanTarget} from './target.js';
 
 /** Progress of a plan run. */
 export interface PlanProgress {
@@ -57,6 +58,8 @@ export interface PlanRunResult {
 
 export interface PlanRunOptions {
 	target?: string;
+	/** Where the default new folder is created (restoreRoot: the configured restoreTarget or ~/resto-restore). */
+	root?: string;
 	overwrite?: boolean;
 	signal?: AbortSignal;
 	onProgress?: (p: PlanProgress) => void;
@@ -73,12 +76,7 @@ export interface PlanPreviewItem extends PlannedItem {
 	problem?: string;
 }
 
-/** `<cwd>/resto-restore-plan-<YYYYMMDD-HHMMSS>` (created later by an exclusive mkdir, -2, -3… when taken). */
-export function defaultPlanTarget(now = new Date(), cwd = process.cwd()): string {
-	const p = (n: number) => String(n).padStart(2, '0');
-	const stamp = `${now.getFullYear()}${p(now.getMonth() + 1)}${p(now.getDate())}-${p(now.getHours())}${p(now.getMinutes())}${p(now.getSeconds())}`;
-	return path.join(cwd, `resto-restore-plan-${stamp}`);
-}
+export {defaultPlanTarget} from './target.js';
 
 function resolveIds(plan: RestorePlan, snapshots: Snapshot[]): {resolve: (id: string) => string; problems: Map<string, string>} {
 	const problems = new Map<string, string>();
@@ -206,7 +204,7 @@ export async function runRestorePlan(client: ResticClient, plan: RestorePlan, op
 	const snapshots = options.snapshots ?? (await client.snapshots(undefined, options.signal));
 	const {resolve, problems} = resolveIds(plan, snapshots);
 	const planned = placeItems(plan.items, resolve);
-	let target = path.resolve(options.target ?? defaultPlanTarget());
+	let target = path.resolve(options.target ?? defaultPlanTarget({root: options.root}));
 	// A default target is a new folder, never an existing one (two plans in one second get -2).
 	if (options.target === undefined) target = createFreshFolder(target);
 	const results: PlanItemResult[] = planned.map(item => ({index: item.index, snapshot: item.snapshot, path: item.path, status: 'restored', destination: path.join(target, item.relative), files: 0, bytes: 0, replaced: false}));

@@ -1,7 +1,10 @@
 /**
  * Safe restore of one file or directory from a snapshot.
- * - Default target: a new folder ./resto-restore-<short id>-<time>/ (never an existing one: an exclusive
- *   mkdir, with -2, -3… added when two restores start in the same second).
+ * - Default target: a new folder ~/resto-restore/<short id>-<time>/ or below the configured
+ *   `restoreTarget` (see target.ts; never an existing one: an exclusive mkdir, with -2, -3… added
+ *   when two restores start in the same second).
+ * - Restoring to the original location (restoreToOriginal) is its own function: the TUI lists what
+ *   it would replace and asks first; it stages next to the item and moves over without following links.
  * - restic writes only into a folder nobody else can have put links in: a new (or empty private)
  *   target, else a fresh staging folder inside the target whose verified result is moved into
  *   place without following symbolic links, and any link on a path the restore writes is
@@ -18,30 +21,28 @@ import path from 'node:path';
 import type {ResticClient} from '../restic/client.js';
 import {literalPattern} from '../restic/argv.js';
 import {ResticError} from '../restic/errors.js';
+import {defaultRestoreTarget} from './target.js';
 import {assertNoLinks, createFreshFolder, makeFolders, moveIntoPlace, removeEmptyTree, RestoreLinkError, RestoreTargetError, targetWriteError} from './safe-paths.js';
 
 export {RestoreLinkError, RestoreTargetError} from './safe-paths.js';
 
 export const incompleteMarker = '.resto-incomplete';
 
-/** `<cwd>/resto-restore-<short id>-<YYYYMMDD-HHMMSS>`. */
-export function defaultRestoreTarget(snapshotId: string, now = new Date(), cwd = process.cwd()): string {
-	const p = (n: number) => String(n).padStart(2, '0');
-	const stamp = `${now.getFullYear()}${p(now.getMonth() + 1)}${p(now.getDate())}-${p(now.getHours())}${p(now.getMinutes())}${p(now.getSeconds())}`;
-	return path.join(cwd, `resto-restore-${snapshotId.slice(0, 8)}-${stamp}`);
-}
+export {defaultRestoreTarget} from './target.js';
 
 export interface RestoreRequest {
 	snapshotId: string;
 	/** Absolute path inside the snapshot. */
 	path: string;
-	/** Where to restore; default a new folder next to the current directory (see defaultRestoreTarget). */
+	/** Where to restore; default a new folder below ~/resto-restore (see defaultRestoreTarget). */
 	target?: string;
 	/** `target` names a folder to create (never an existing one): `-2`, `-3`… is added when it is taken. */
 	newFolder?: boolean;
 	overwrite?: boolean;
 	signal?: AbortSignal;
 	onStatus?: (text: string) => void;
+	/** Told the folder restic writes into once it exists (a new folder may have got -2, -3… added). */
+	onTarget?: (target: string) => void;
 }
 
 export interface RestoreResult {
@@ -52,6 +53,29 @@ export interface RestoreResult {
 	bytes: number;
 	/** True when the parent directory was restored because the name is not addressable. */
 	restoredParent: boolean;
+	/** Full paths of the restored files (and links), at most `pathLimit`; `files` counts them all. */
+	paths: string[];
+}
+
+/** How many restored paths a result lists (the count covers the rest). */
+export const pathLimit = 2000;
+
+/** Full paths of what a restore put at `p` (files, links, empty folders), at most `limit`, as the names read. */
+function listRestored(p: string, limit = pathLimit): string[] {
+	const out: string[] = [];
+	const walk = (at: Buffer) => {
+		if (out.length >= limit) return;
+		const st = lstatSync(at);
+		if (!st.isDirectory()) {
+			out.push(at.toString());
+			return;
+		}
+		const names = readdirSync(at, {encoding: 'buffer'}).filter(n => n.toString() !== incompleteMarker);
+		if (names.length === 0 && out.length < limit) out.push(`${at.toString()}/`);
+		for (const name of names.sort(Buffer.compare)) walk(Buffer.concat([at, Buffer.from('/'), name]));
+	};
+	walk(Buffer.from(p));
+	return out;
 }
 
 /** Thrown when the restore would replace existing files and overwrite was not allowed. */
@@ -149,28 +173,17 @@ function existingFolderAt(request: RestoreRequest, include: string): boolean {
 	return st !== undefined && (st.isDirectory() || st.isSymbolicLink());
 }
 
-/**
- * Restore `request.path` from a snapshot, verify it, and return where it landed. restic writes only
- * into a fresh private staging folder inside the target; the verified result is then moved into
- * place without following links (see safe-paths.ts), after every path it will take was checked.
- */
-export async function restorePath(client: ResticClient, request: RestoreRequest): Promise<RestoreResult> {
-	const unaddressable = request.path.includes('\ufffd');
-	const include = unaddressable ? path.posix.dirname(request.path) : request.path;
-
-	// What restic says the item holds, to verify the restore against, and every path it will write.
+/** What the snapshot holds at `include` (bytes, files) and the relative paths a restore of it writes. */
+async function expectedOf(client: ResticClient, snapshotId: string, include: string, checkBelow: boolean, signal: AbortSignal | undefined, asked: string): Promise<{expectedBytes: number; expectedFiles: number; writes: string[]}> {
 	let expectedBytes = 0;
 	let expectedFiles = 0;
 	const writes: string[] = [];
 	const parts = include.split('/').filter(Boolean);
 	for (let i = 1; i <= parts.length; i++) writes.push(parts.slice(0, i).join('/'));
-	// Paths below the restored item need checking only when it already exists on disk as a folder
-	// (nothing can be below a missing one): a big restore into a new place keeps no path list.
-	const checkBelow = existingFolderAt(request, include);
 	const parentDir = path.posix.dirname(include);
 	const below = `${include === '/' ? '' : include}/`;
 	await client.ls(
-		request.snapshotId,
+		snapshotId,
 		{dir: include === '/' ? undefined : include, recursive: true},
 		node => {
 			if (node.path === include || node.path.startsWith(below)) {
@@ -181,23 +194,40 @@ export async function restorePath(client: ResticClient, request: RestoreRequest)
 				} else if (node.type === 'symlink' || node.type === 'other') expectedFiles++;
 			}
 		},
-		request.signal,
+		signal,
 	);
 	if (expectedFiles === 0 && parentDir !== include) {
 		// An empty directory is fine; a missing path is not.
 		let found = false;
 		await client.ls(
-			request.snapshotId,
+			snapshotId,
 			{dir: parentDir},
 			node => {
 				if (node.path === include) found = true;
 			},
-			request.signal,
+			signal,
 		);
-		if (!found) throw new ResticError('not-found', `${request.path} is not in snapshot ${request.snapshotId.slice(0, 8)}`);
+		if (!found) throw new ResticError('not-found', `${asked} is not in snapshot ${snapshotId.slice(0, 8)}`);
 	}
+	return {expectedBytes, expectedFiles, writes};
+}
+
+/**
+ * Restore `request.path` from a snapshot, verify it, and return where it landed. restic writes only
+ * into a fresh private staging folder inside the target; the verified result is then moved into
+ * place without following links (see safe-paths.ts), after every path it will take was checked.
+ */
+export async function restorePath(client: ResticClient, request: RestoreRequest): Promise<RestoreResult> {
+	const unaddressable = request.path.includes('\ufffd');
+	const include = unaddressable ? path.posix.dirname(request.path) : request.path;
+
+	// What restic says the item holds, to verify the restore against, and every path it will write.
+	// Paths below the restored item need checking only when it already exists on disk as a folder
+	// (nothing can be below a missing one): a big restore into a new place keeps no path list.
+	const {expectedBytes, writes} = await expectedOf(client, request.snapshotId, include, existingFolderAt(request, include), request.signal, request.path);
 
 	const {target, created, note} = prepareTarget(request);
+	request.onTarget?.(target);
 	if (note) request.onStatus?.(note);
 	const restoredPath = path.join(target, include);
 	// Refuse before restic runs: a link on any path this restore writes, or (without overwrite) an existing item.
@@ -261,10 +291,72 @@ export async function restorePath(client: ResticClient, request: RestoreRequest)
 		removeEmptyTree(staging, new Set([incompleteMarker]));
 	}
 	removeMarker(marker);
-	return {target, restoredPath, files: onDisk.files, bytes: onDisk.bytes, restoredParent: unaddressable};
+	return {target, restoredPath, files: onDisk.files, bytes: onDisk.bytes, restoredParent: unaddressable, paths: listRestored(restoredPath)};
 }
 
 /** True when a directory holds an unfinished restore. */
 export function isIncompleteRestore(target: string): boolean {
 	return existsSync(path.join(target, incompleteMarker)) && statSync(target).isDirectory();
+}
+
+/**
+ * Put `request.path` back where it was when the snapshot was taken, replacing what is there (the TUI
+ * lists what that replaces and asks first). restic writes into a fresh private staging folder next
+ * to the item (same file system, so the move is a rename); the verified result is moved over without
+ * following links, and every path it writes was checked for links before restic ran. A stop or a
+ * failure before the move leaves the original files untouched (the staging folder is removed).
+ */
+export async function restoreToOriginal(client: ResticClient, request: Omit<RestoreRequest, 'target' | 'newFolder' | 'overwrite'>): Promise<RestoreResult> {
+	const unaddressable = request.path.includes('\ufffd');
+	const include = unaddressable ? path.posix.dirname(request.path) : request.path;
+	if (include === '/') throw new RestoreTargetError('restoring a whole snapshot over / is not offered: restore it into a folder');
+	const existsAsFolder = lstatSync(include, {throwIfNoEntry: false})?.isDirectory() === true;
+	const {expectedBytes, writes} = await expectedOf(client, request.snapshotId, include, existsAsFolder, request.signal, request.path);
+	assertNoLinks('/', writes);
+	// Staging goes into the nearest existing folder above the item: same file system, so moving is renaming.
+	let base = path.dirname(include);
+	while (!lstatSync(base, {throwIfNoEntry: false})) base = path.dirname(base);
+	if (!lstatSync(base).isDirectory()) throw new RestoreTargetError(`${base} is not a folder: ${include} cannot be restored there`);
+	let staging: string;
+	try {
+		staging = mkdtempSync(path.join(base, stagingPrefix));
+		writeMarker(path.join(staging, incompleteMarker), `staging folder of a resto restore of ${request.path} to its original location; safe to delete\n`);
+	} catch (error) {
+		throw targetWriteError(error, base);
+	}
+	const discard = () => rmSync(staging, {recursive: true, force: true});
+	request.onStatus?.(`restoring ${include} to its original location`);
+	try {
+		await client.restore(
+			request.snapshotId,
+			{target: staging, include: [literalPattern(include)]},
+			ev => {
+				if (ev.type === 'status') request.onStatus?.(`restoring: ${Math.round(ev.percentDone * 100)}% (${ev.filesRestored}/${ev.totalFiles} files)`);
+			},
+			request.signal,
+		);
+	} catch (error) {
+		discard();
+		throw error;
+	}
+	const staged = path.join(staging, include);
+	if (!lstatSync(staged, {throwIfNoEntry: false})) {
+		discard();
+		throw new ResticError('failed', `restic finished but ${include} was not restored; nothing at the original location was changed`);
+	}
+	const onDisk = sizeOnDisk(staged);
+	if (onDisk.bytes !== expectedBytes) {
+		discard();
+		throw new ResticError('failed', `restored size ${onDisk.bytes} bytes differs from the snapshot's ${expectedBytes} bytes; nothing at the original location was changed`);
+	}
+	const paths = listRestored(staged).map(p => p.slice(staging.length));
+	try {
+		moveIntoPlace(staging, '/', include, true, new Set([incompleteMarker]));
+	} catch (error) {
+		discard();
+		const why = error instanceof RestoreLinkError || error instanceof RestoreTargetError ? error.message : `could not move the restored files into place: ${(error as Error).message}`;
+		throw new RestoreTargetError(`${why} (files moved before this point were replaced; the rest were not)`);
+	}
+	discard();
+	return {target: '/', restoredPath: include, files: onDisk.files, bytes: onDisk.bytes, restoredParent: unaddressable, paths};
 }

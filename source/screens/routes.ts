@@ -14,4 +14,8 @@ export type Route =
 	| {name: 'union'; repo: string; dir?: string}
 	| {name: 'plan'; repo: string}
 	| {name: 'snapdiff'; repo: string; source: string; target: string}
-	| {name: 'du'; repo: string; snapshotId: string};
+	| {name: 'du'; repo: string; snapshotId: string}
+	/** The restore dialog for one file or folder of a snapshot. */
+	| {name: 'restore'; repo: string; snapshotId: string; path: string; dir: boolean}
+	/** Every message since resto started. */
+	| {name: 'notices'};

@@ -3,6 +3,8 @@ import type {ReactNode} from 'react';
 import {BackupScreen} from './backup/backup-screen.js';
 import {DrillScreen, DrillsScreen} from './drill/drill-screen.js';
 import {FileScreen} from './file/file-screen.js';
+import {NoticesScreen} from './notices/notices-screen.js';
+import {RestoreScreen} from './restore/restore-screen.js';
 import {DiffScreen} from './search/diff-screen.js';
 import {SearchScreen} from './search/search-screen.js';
 import {ReposScreen} from './repos/repos-screen.js';
@@ -47,6 +49,10 @@ export function renderRoute(route: Route): ReactNode {
 			return <SnapdiffScreen key={`sd:${route.repo}:${route.source}:${route.target}`} repo={route.repo} source={route.source} target={route.target} />;
 		case 'du':
 			return <DuScreen key={`du:${route.repo}:${route.snapshotId}`} repo={route.repo} snapshotId={route.snapshotId} />;
+		case 'restore':
+			return <RestoreScreen key={`r:${route.repo}:${route.snapshotId}:${route.path}`} repo={route.repo} snapshotId={route.snapshotId} path={route.path} dir={route.dir} />;
+		case 'notices':
+			return <NoticesScreen key="notices" />;
 		case 'diff':
 			return <DiffScreen key={`d:${route.path}:${route.older}:${route.newer}`} path={route.path} older={route.older} newer={route.newer} lines={route.lines} truncated={route.truncated} />;
 	}
@@ -85,5 +91,9 @@ export function routeLabel(route: Route): string {
 			return `${route.source.slice(0, 8)}→${route.target.slice(0, 8)}`;
 		case 'du':
 			return `du ${route.snapshotId.slice(0, 8)}`;
+		case 'restore':
+			return 'restore';
+		case 'notices':
+			return 'messages';
 	}
 }

@@ -28,14 +28,23 @@ export interface Notice {
 	text: string;
 	level: 'info' | 'warn' | 'error';
 	at: number;
+	/** Stays in the status line until dismissed or replaced (errors always do); others fade. */
+	sticky: boolean;
+	/** Counts every notice since start: tells two identical texts apart. */
+	seq: number;
 }
+
+/** How many notices the log keeps (the notices view lists them, newest first). */
+export const noticeLogLimit = 500;
 
 export interface AppState {
 	/** The screens, bottom to top; never empty. */
 	routes: Route[];
 	tasks: TaskEntry[];
-	/** A transient message for the status bar. */
+	/** The message in the status line (errors stay until dismissed, others fade). */
 	notice?: Notice;
+	/** Every notice since resto started, oldest first (at most noticeLogLimit): the notices view (!). */
+	notices: Notice[];
 	help: boolean;
 	question?: Question;
 	/** Set once the user confirmed quitting: tasks are being stopped. */
@@ -50,8 +59,10 @@ export type AppAction =
 	| {type: 'task-start'; task: TaskEntry}
 	| {type: 'task-update'; id: number; label?: string; progress?: number}
 	| {type: 'task-end'; id: number}
-	| {type: 'notice'; text: string; level?: 'info' | 'warn' | 'error'}
+	| {type: 'notice'; text: string; level?: 'info' | 'warn' | 'error'; sticky?: boolean}
 	| {type: 'notice-clear'}
+	/** Clear the status line only if it still shows this notice (a fade timer must not clear a newer one). */
+	| {type: 'notice-expire'; seq: number}
 	| {type: 'help'; open: boolean}
 	| {type: 'confirm-ask'; question: Question}
 	| {type: 'confirm-done'}
@@ -76,10 +87,16 @@ export function appReducer(state: AppState, action: AppAction): AppState {
 		}
 		case 'task-end':
 			return state.tasks.some(t => t.id === action.id) ? {...state, tasks: state.tasks.filter(t => t.id !== action.id)} : state;
-		case 'notice':
-			return {...state, notice: {text: action.text, level: action.level ?? 'info', at: Date.now()}};
+		case 'notice': {
+			const level = action.level ?? 'info';
+			const notice: Notice = {text: action.text, level, at: Date.now(), sticky: action.sticky ?? level === 'error', seq: (state.notices.at(-1)?.seq ?? 0) + 1};
+			const notices = state.notices.length >= noticeLogLimit ? [...state.notices.slice(1 - noticeLogLimit), notice] : [...state.notices, notice];
+			return {...state, notice, notices};
+		}
 		case 'notice-clear':
 			return state.notice ? {...state, notice: undefined} : state;
+		case 'notice-expire':
+			return state.notice?.seq === action.seq ? {...state, notice: undefined} : state;
 		case 'help':
 			return state.help === action.open ? state : {...state, help: action.open};
 		case 'confirm-ask':
@@ -101,5 +118,5 @@ export const currentRoute = (state: AppState): Route => state.routes.at(-1)!;
 export type AppStore = Store<AppState, AppAction>;
 
 export function createAppStore(initialRoute: Route = {name: 'repos'}): AppStore {
-	return createStore(appReducer, {routes: [initialRoute], tasks: [], help: false, quitting: false});
+	return createStore(appReducer, {routes: [initialRoute], tasks: [], notices: [], help: false, quitting: false});
 }

@@ -3,7 +3,8 @@
  * then one run of the whole plan with progress and a per-item report.
  */
 import type {ResticClient} from '../restic/client.js';
-import {defaultPlanTarget, previewPlan, runRestorePlan, type PlanPreviewItem, type PlanProgress, type PlanRunResult} from '../restore/plan-restore.js';
+import {previewPlan, runRestorePlan, type PlanPreviewItem, type PlanProgress, type PlanRunResult} from '../restore/plan-restore.js';
+import {defaultPlanTarget, restoreRoot} from '../restore/target.js';
 import {Observable} from '../store/store.js';
 import type {RestorePlan} from '../union/plan.js';
 
@@ -14,6 +15,11 @@ export interface PlanTaskState {
 	progress?: PlanProgress;
 	result?: PlanRunResult;
 	error?: string;
+}
+
+/** The default folder of a plan run: new, below the configured restoreTarget or ~/resto-restore. */
+export function planTarget(configured?: string): string {
+	return defaultPlanTarget({root: restoreRoot(configured)});
 }
 
 export class PlanTask extends Observable<PlanTaskState> {

@@ -9,7 +9,6 @@ import {useBodySize} from '../../hooks/use-body-size.js';
 import {useCommands} from '../../hooks/use-commands.js';
 import {useObservable} from '../../hooks/use-store.js';
 import {PreviewLoader, type PreviewState} from '../../tasks/preview.js';
-import {restoreVersion} from '../../tasks/restore-task.js';
 import {formatBytes} from '../../util/format.js';
 import {decodeText, hexPerRow, hexRows, isText, textRows} from '../../util/viewer.js';
 
@@ -78,9 +77,7 @@ export function useFileScreen({repo: repoName, snapshotId, path}: {repo: string;
 		'file.left': notWrapped ?? (() => setHscroll(h => Math.max(0, h - Math.max(8, Math.floor(width / 2))))),
 		'file.right': notWrapped ?? (() => setHscroll(h => Math.min(Math.max(0, (view?.longest ?? 0) - 8), h + Math.max(8, Math.floor(width / 2))))),
 		'file.more': canLoadMore ? loadMore : {disabled: whole ? 'the whole file is shown' : state.status === 'loading' ? 'still loading' : `resto shows at most ${formatBytes(mostBytes)}`},
-		'file.restore': () => {
-			if (repository) void restoreVersion({store: services.store, client: clientFor(repository), confirm: services.confirm}, snapshotId, path);
-		},
+		'file.restore': () => services.nav.push({name: 'restore', repo: repoName, snapshotId, path, dir: false}),
 	});
 
 	return {state, bytes, whole, text, hex, wrap, hscroll, first, total, visible, pageHeight, asked, canLoadMore};

@@ -10,7 +10,6 @@ import {useBodySize} from '../../hooks/use-body-size.js';
 import {useCommands} from '../../hooks/use-commands.js';
 import {useObservable} from '../../hooks/use-store.js';
 import {diffVersions} from '../../tasks/diff-task.js';
-import {restoreVersion} from '../../tasks/restore-task.js';
 import {SearchTask, type SearchState} from '../../tasks/search-task.js';
 
 /** State and commands of the search screen (see SearchScreen for the view). */
@@ -58,6 +57,8 @@ export function useSearchScreen({repo: repoName, query: initialQuery}: {repo: st
 	const selectedRun = versions[vCursor];
 	const selectedPath = findMode ? state.findResults?.[current]?.path : hit?.path;
 	const selectedSnapshot = findMode ? state.findResults?.[current]?.snapshots.at(-1) : selectedRun?.snapshots.at(-1)?.id;
+	// A folder opens as a folder (the tree at it) and restores whole, never as a dump of a tar stream.
+	const selectedIsDir = (findMode ? state.findResults?.[current]?.type : (selectedRun?.version.type ?? hit?.type)) === 'dir';
 
 	const moveResults = (cmd: Parameters<typeof moveCursor>[2]) => {
 		setCursor(c => moveCursor(Math.min(c, rows - 1), rows, cmd, listHeight));
@@ -75,16 +76,16 @@ export function useSearchScreen({repo: repoName, query: initialQuery}: {repo: st
 			...(pane === 'query' ? {'app.back': () => setPane('results')} : {'search.edit': () => setPane('query')}),
 			'search.open': () => {
 				if (!selectedPath || !selectedSnapshot) return;
-				nav.push({name: 'file', repo: repoName, snapshotId: selectedSnapshot, path: selectedPath});
+				if (selectedIsDir) nav.push({name: 'tree', repo: repoName, snapshotId: selectedSnapshot, dir: selectedPath});
+				else nav.push({name: 'file', repo: repoName, snapshotId: selectedSnapshot, path: selectedPath});
 			},
-			'search.restore':
-				selectedPath && selectedSnapshot
-					? () => {
-							if (repository) void restoreVersion({store, client: clientFor(repository), confirm: services.confirm}, selectedSnapshot, selectedPath);
-						}
-					: {disabled: 'no result selected: type a query first'},
+			'search.restore': selectedPath && selectedSnapshot ? () => nav.push({name: 'restore', repo: repoName, snapshotId: selectedSnapshot, path: selectedPath, dir: selectedIsDir}) : {disabled: 'no result selected: type a query first'},
 			'search.diff': () => {
 				if (!repository || !selectedPath || !selectedRun) return;
+				if (selectedIsDir) {
+					store.dispatch({type: 'notice', text: 'A folder has no text diff: Enter opens it in the snapshot, D on the snapshots screen lists what changed.', level: 'warn'});
+					return;
+				}
 				const older = versions[vCursor + 1];
 				if (!older) {
 					store.dispatch({type: 'notice', text: 'This is the oldest version: nothing to compare with.', level: 'warn'});
@@ -120,7 +121,7 @@ export function useSearchScreen({repo: repoName, query: initialQuery}: {repo: st
 		},
 	);
 
-	return {repository, state, task, findMode, rows, current, timeline, versions, vCursor, pane, listHeight, timelineHeight};
+	return {repository, state, task, findMode, rows, current, timeline, versions, vCursor, pane, listHeight, timelineHeight, selectedIsDir};
 }
 
 const noState: SearchState = {

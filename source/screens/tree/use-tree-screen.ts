@@ -19,7 +19,7 @@ function parentDir(dir: string): string {
 
 /** State and commands of the tree screen (see TreeScreen for the view). */
 export function useTreeScreen({repo: repoName, snapshotId, dir: initialDir}: {repo: string; snapshotId: string; dir?: string}) {
-	const {nav, clientFor, repo, store} = useContext(AppContext);
+	const {nav, clientFor, repo} = useContext(AppContext);
 	const {height} = useBodySize();
 	const repository = repo(repoName);
 	const client = repository ? clientFor(repository) : undefined;
@@ -93,11 +93,8 @@ export function useTreeScreen({repo: repoName, snapshotId, dir: initialDir}: {re
 					'tree.open': open,
 					'tree.parent': up,
 					'tree.filter': () => setFiltering(true),
-					'tree.restore': () => {
-						if (!selected) return;
-						nav.push({name: 'file', repo: repoName, snapshotId, path: selected.path});
-						store.dispatch({type: 'notice', text: 'Press r again to restore into a new folder.'});
-					},
+					// A folder restores whole, a file alone: the restore dialog shows where and asks.
+					'tree.restore': selected ? () => nav.push({name: 'restore', repo: repoName, snapshotId, path: selected.path, dir: selected.type === 'dir'}) : {disabled: 'nothing selected'},
 				},
 		{
 			modal: filtering,

@@ -28,6 +28,7 @@ export function UnionScreen({repo, dir}: {repo: string; dir?: string}) {
 		'union.changed': a.cycleDays,
 		'union.host': a.cycleHost,
 		'union.versions': a.versions,
+		'union.restore': a.restore,
 	});
 
 	if (!s.model) return <Text {...roleStyle(theme, 'status.error')}>{s.gone ? `${escapeForTerminal(s.gone)}.` : `Unknown repository ${escapeForTerminal(repo)}.`} Esc goes back.</Text>;

@@ -4,7 +4,7 @@ import {AppContext} from '../../app-context.js';
 import {moveCursor} from '../../components/list.js';
 import {useRepoModel} from '../../hooks/use-repos.js';
 import {useObservable} from '../../hooks/use-store.js';
-import {PlanTask, type PlanTaskState} from '../../tasks/plan-task.js';
+import {PlanTask, planTarget, type PlanTaskState} from '../../tasks/plan-task.js';
 import {marksFor} from '../../union/marks.js';
 
 const idle: PlanTaskState = {phase: 'idle', target: '', preview: []};
@@ -15,7 +15,7 @@ export function usePlanScreen(repoName: string, listHeight: number) {
 	const {model, gone} = useRepoModel(repoName);
 	const store = marksFor(repoName);
 	const marks = useObservable(store);
-	const task = useMemo(() => (model ? new PlanTask(model.client) : undefined), [model]);
+	const task = useMemo(() => (model ? new PlanTask(model.client, planTarget(services.config.restoreTarget)) : undefined), [model, services.config.restoreTarget]);
 	const state = useObservable(task ?? noTask);
 	const [cursor, setCursor] = useState(0);
 	const [overwrite, setOverwrite] = useState(false);

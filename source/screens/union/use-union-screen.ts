@@ -79,12 +79,17 @@ export function useUnionScreen(repoName: string, startDir: string | undefined, l
 		move: (cmd: Parameters<typeof moveCursor>[2]) => setCursor(c => moveCursor(c, rows.length, cmd, listHeight)),
 		open: () => {
 			if (!current) return;
-			if (current.hasChildren) go(current.path);
+			// A folder opens as a folder, even an empty one (a `restic dump` of it would be a tar stream).
+			if (current.hasChildren || current.type === 'dir') go(current.path);
 			// A file: its preview in the newest snapshot that has it (restore and hex from there).
 			else nav.push({name: 'file', repo: repoName, snapshotId: current.lastSeen.id, path: current.path});
 		},
 		parent: () => {
 			if (shownFolder !== '/') go(parentFolder(shownFolder), shownFolder);
+		},
+		/** Restore the row as it was last seen: a folder whole, a file alone (the restore dialog asks where). */
+		restore: () => {
+			if (current) nav.push({name: 'restore', repo: repoName, snapshotId: current.lastSeen.id, path: current.path, dir: current.hasChildren || current.type === 'dir'});
 		},
 		versions: () => {
 			if (current) nav.push({name: 'search', repo: repoName, query: current.name});
