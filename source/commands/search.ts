@@ -6,10 +6,11 @@ import type {Repository} from '../config/config.js';
 import type {FileIndex} from '../index/file-index.js';
 import {loadCache} from '../index/cache.js';
 import {RepoIndexer} from '../index/indexer.js';
-import {checkPasswordAgainstKeys, localPassword} from '../index/key-check.js';
-import {cacheIsCurrent, knownRepoId, localRepoDir, rememberRepoId} from '../index/known-repos.js';
+import {checkPasswordAgainstKeyTexts, resolvePassword, type KeyCheck} from '../index/key-check.js';
+import {cacheIsCurrent, knownRepoId, rememberRepoId} from '../index/known-repos.js';
+import {keyFiles} from '../index/repo-files.js';
 import {classifyFailure} from '../restic/errors.js';
-import {secretsOf} from '../restic/run.js';
+import {passwordTimeoutMs, secretsOf} from '../restic/run.js';
 import {prepareSearch, search, type SearchFilters} from '../index/search.js';
 import {exitCodes} from '../util/exit-codes.js';
 import {printJson} from '../util/cli-output.js';
@@ -179,15 +180,16 @@ export async function run(ctx: CommandContext<typeof spec>): Promise<number> {
 
 /**
  * The repository's index, brought up to date with as few restic processes as possible: none when
- * its cache is known to hold exactly the repository's snapshots (a local repository: its snapshot
- * files are listed), one (`snapshots`) when the repository id is remembered, and `ls` per new snapshot.
+ * its cache is known to hold exactly the repository's snapshots (their files listed: a local folder
+ * or one GET of a REST server) and the password opens one of its keys; one (`snapshots`) when the
+ * repository id is remembered, and `ls` per new snapshot.
  */
 async function currentIndex(repo: Repository, quiet: boolean): Promise<FileIndex> {
 	const known = knownRepoId(repo.access);
-	if (known && cacheIsCurrent(repo.access, known)) {
+	if (known && (await cacheIsCurrent(repo.access, known))) {
 		// Answering without restic must still refuse the password restic would refuse; when the keys
-		// cannot tell (a password command, a key this code cannot read), restic below decides.
-		const verdict = passwordVerdict(repo);
+		// cannot tell (a key this code cannot read, a password command that failed), restic below decides.
+		const verdict = await passwordVerdict(repo);
 		if (verdict === 'wrong') throw wrongPassword(repo);
 		const cached = verdict === 'ok' ? loadCache(known) : undefined;
 		if (cached?.index) return cached.index;
@@ -201,11 +203,10 @@ async function currentIndex(repo: Repository, quiet: boolean): Promise<FileIndex
 	return indexer.index;
 }
 
-function passwordVerdict(repo: Repository): 'ok' | 'wrong' | 'unknown' {
-	const dir = localRepoDir(repo.access.repository);
-	const password = localPassword(repo.access);
-	if (dir === undefined || password === undefined) return 'unknown';
-	return checkPasswordAgainstKeys(dir, password);
+async function passwordVerdict(repo: Repository): Promise<KeyCheck> {
+	const [password, keys] = await Promise.all([resolvePassword(repo.access, passwordTimeoutMs()), keyFiles(repo.access.repository)]);
+	if (password === undefined || keys === undefined) return 'unknown';
+	return checkPasswordAgainstKeyTexts(keys.texts, keys.unreadable, password);
 }
 
 /** The very error restic's own refusal is turned into (restic/errors.ts), so every command reads alike. */

@@ -6,6 +6,7 @@
  * `data` is IV(16) ‖ AES-256-CTR ciphertext ‖ MAC(16); the right password decrypts it to the JSON
  * master key {mac, encrypt}. A wrong key decrypts to noise, which never parses as that JSON.
  */
+import {execFile} from 'node:child_process';
 import {createDecipheriv, scryptSync} from 'node:crypto';
 import {readdirSync, readFileSync} from 'node:fs';
 import path from 'node:path';
@@ -57,6 +58,19 @@ export function keyOpens(keyFileText: string, password: string): boolean | undef
 	}
 }
 
+/** Whether `password` opens any of these key file texts (`unreadable`: listed keys that could not be read). */
+export function checkPasswordAgainstKeyTexts(texts: readonly string[], unreadable: number, password: string): KeyCheck {
+	if (texts.length + unreadable === 0) return 'unknown';
+	let unknown = unreadable > 0;
+	for (const text of texts) {
+		const opens = keyOpens(text, password);
+		if (opens) return 'ok';
+		if (opens === undefined) unknown = true;
+	}
+	// A key this code could not read might be the one the password opens.
+	return unknown ? 'unknown' : 'wrong';
+}
+
 /** Whether `password` opens any key of the local repository in `repoDir`. */
 export function checkPasswordAgainstKeys(repoDir: string, password: string): KeyCheck {
 	let names: string[];
@@ -65,22 +79,16 @@ export function checkPasswordAgainstKeys(repoDir: string, password: string): Key
 	} catch {
 		return 'unknown';
 	}
-	if (names.length === 0) return 'unknown';
-	let unreadable = false;
+	const texts: string[] = [];
+	let unreadable = 0;
 	for (const name of names) {
-		let text: string;
 		try {
-			text = readFileSync(path.join(repoDir, 'keys', name), 'utf8');
+			texts.push(readFileSync(path.join(repoDir, 'keys', name), 'utf8'));
 		} catch {
-			unreadable = true;
-			continue;
+			unreadable++;
 		}
-		const opens = keyOpens(text, password);
-		if (opens) return 'ok';
-		if (opens === undefined) unreadable = true;
 	}
-	// A key this code could not read might be the one the password opens.
-	return unreadable ? 'unknown' : 'wrong';
+	return checkPasswordAgainstKeyTexts(texts, unreadable, password);
 }
 
 /**
@@ -99,4 +107,58 @@ export function localPassword(access: RepoAccess): string | undefined {
 	if (access.passwordCommand) return undefined;
 	// An empty password is not one to restic ("an empty password is not a password").
 	return access.password || undefined;
+}
+
+/**
+ * Split a password command into words as restic does (backend.SplitShellStrings): white space
+ * separates, single and double quotes group, a backslash outside single quotes escapes the next
+ * character. No shell runs it, in restic or here. Undefined for an unterminated quote.
+ */
+export function splitCommand(command: string): string[] | undefined {
+	const words: string[] = [];
+	let word = '';
+	let inWord = false;
+	let quote: string | undefined;
+	for (let i = 0; i < command.length; i++) {
+		const c = command[i]!;
+		if (quote) {
+			if (c === quote) quote = undefined;
+			else if (c === '\\' && quote === '"' && i + 1 < command.length) word += command[++i];
+			else word += c;
+		} else if (c === '"' || c === "'") {
+			quote = c;
+			inWord = true;
+		} else if (c === '\\' && i + 1 < command.length) {
+			word += command[++i];
+			inWord = true;
+		} else if (/\s/.test(c)) {
+			if (inWord) words.push(word);
+			word = '';
+			inWord = false;
+		} else {
+			word += c;
+			inWord = true;
+		}
+	}
+	if (quote) return undefined;
+	if (inWord) words.push(word);
+	return words;
+}
+
+/**
+ * The password restic would use, including a password command's output (run as restic runs it:
+ * split into words, no shell, stdin closed, its output trimmed), within `timeoutMs`. Undefined when
+ * it cannot be had: the command fails, hangs or prints nothing; restic then decides and says why.
+ * The password stays in this process's memory only.
+ */
+export async function resolvePassword(access: RepoAccess, timeoutMs = 60_000): Promise<string | undefined> {
+	if (access.passwordFile || !access.passwordCommand) return localPassword(access);
+	const argv = splitCommand(access.passwordCommand);
+	if (!argv || argv.length === 0) return undefined;
+	return new Promise(resolve => {
+		const child = execFile(argv[0]!, argv.slice(1), {encoding: 'utf8', timeout: timeoutMs, killSignal: 'SIGKILL', maxBuffer: 1 << 20, env: {...process.env, ...access.env}}, (error, stdout) => {
+			resolve(error ? undefined : stdout.trim() || undefined);
+		});
+		child.stdin?.end();
+	});
 }

@@ -1,29 +1,24 @@
 /**
- * Knowing whether a repository's snapshot list changed without starting restic. A local
- * repository's snapshot files are named by snapshot id and can be listed without decrypting
- * anything; its `config` file (encrypted, written once at `restic init`) tells one repository from
- * another. The repository id (which names the index cache) is remembered per repository, so a
+ * Knowing whether a repository's snapshot list changed without starting restic. Snapshot files
+ * are named by snapshot id and can be listed without decrypting anything (repo-files.ts); a
+ * local repository's `config` file (encrypted, written once at `restic init`) tells one repository
+ * from another. The repository id (which names the index cache) is remembered per repository, so a
  * refresh needs at most one restic process (`snapshots`), and none when nothing changed.
  * Stored: hashes of the config file or of the location without credentials, and repository ids;
  * never a password or a URL.
  */
 import {createHash} from 'node:crypto';
-import {readdirSync, readFileSync} from 'node:fs';
+import {readFileSync} from 'node:fs';
 import path from 'node:path';
 import {restoPaths, writePrivateFile} from '../config/paths.js';
 import type {RepoAccess} from '../restic/run.js';
 import {cachedSnapshotIds} from './cache.js';
+import {localRepoDir, snapshotIds} from './repo-files.js';
+
+export {localRepoDir} from './repo-files.js';
 
 const storeFile = (dir: string) => path.join(dir, 'repositories.json');
 const defaultDir = () => path.join(restoPaths().cache, 'index');
-
-/** The folder of a local repository ("/srv/repo", "local:/srv/repo"); undefined for other backends. */
-export function localRepoDir(repository: string): string | undefined {
-	if (repository.startsWith('local:')) return path.resolve(repository.slice('local:'.length));
-	// Every other backend is "name:…"; a plain path has no scheme.
-	if (/^[a-z][a-z0-9]*:/i.test(repository)) return undefined;
-	return path.resolve(repository);
-}
 
 /** A key naming this repository in the store: its config file's hash (local) or its location's, without user info. */
 function keyOf(access: RepoAccess): string | undefined {
@@ -74,18 +69,14 @@ export function rememberRepoId(access: RepoAccess, repoId: string, dir = default
 }
 
 /**
- * Whether the cache of a local repository holds exactly its snapshots now (so it can be searched
- * with no restic at all). False for other backends, an unknown repository, or any doubt.
+ * Whether the cache holds exactly the repository's snapshots now (so it can be searched with no
+ * restic at all): the snapshot ids its files are named by (a local folder listed, or one plain GET of
+ * a REST server's `snapshots/`) against the ids the cache header lists. False for other backends,
+ * an unknown repository, or any doubt.
  */
-export function cacheIsCurrent(access: RepoAccess, repoId: string, dir = defaultDir()): boolean {
-	const repoDir = localRepoDir(access.repository);
-	if (repoDir === undefined) return false;
-	let files: string[];
-	try {
-		files = readdirSync(path.join(repoDir, 'snapshots')).filter(f => /^[0-9a-f]{64}$/.test(f));
-	} catch {
-		return false;
-	}
+export async function cacheIsCurrent(access: RepoAccess, repoId: string, dir = defaultDir()): Promise<boolean> {
+	const files = await snapshotIds(access.repository);
+	if (!files) return false;
 	const cached = cachedSnapshotIds(repoId, dir);
 	if (!cached || cached.length !== files.length) return false;
 	const have = new Set(cached);

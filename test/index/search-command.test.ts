@@ -75,7 +75,7 @@ describe('resto search: restic processes per run (real restic)', () => {
 		expect(resto(['taxes'], repo.access, cache).runs).toEqual(['snapshots']);
 	}, 120_000);
 
-	test('a REST backend (rclone serve restic): one `snapshots` per run once the repository id is known', async () => {
+	test('a REST backend (rclone serve restic): no restic once cached (snapshot files listed over HTTP); one `snapshots` plus `ls` after a backup', async () => {
 		const server = await startRestServer(path.join(work, 'rest-data'));
 		try {
 			// Under `work`, so it goes with it even if init fails.
@@ -87,8 +87,22 @@ describe('resto search: restic processes per run (real restic)', () => {
 				const access = {repository: rest.access.repository, passwordFile: rest.passwordFile};
 				expect(resto(['taxes'], access, cache).runs.sort()).toEqual(['cat', 'ls', 'snapshots']);
 				const again = resto(['resume'], access, cache);
-				expect(again.runs).toEqual(['snapshots']);
+				expect(again.runs).toEqual([]);
 				expect(again.out.results[0]!.path).toBe(path.join(src, 'Documents/resume.pdf'));
+				writeTree(src, {'Documents/rest-note.txt': 'n'});
+				rest.backup([src]);
+				const after = resto(['rest-note'], access, cache);
+				expect(after.runs.sort()).toEqual(['ls', 'snapshots']);
+				expect(after.out.results[0]!.path).toBe(path.join(src, 'Documents/rest-note.txt'));
+				expect(resto(['rest-note'], access, cache).runs).toEqual([]);
+				// A wrong password is refused from the key files the server hands out, without restic.
+				const wrongFile = path.join(work, 'wrong-rest-password');
+				writeFileSync(wrongFile, 'not it\n');
+				rmSync(runsLog, {force: true});
+				const wrong = spawnSync(process.execPath, [cliPath, 'search', 'resume', '--json'], {env: {...process.env, RESTIC_REPOSITORY: access.repository, RESTIC_PASSWORD_FILE: wrongFile, XDG_CACHE_HOME: cache, RESTIC_BIN: wrapper}, encoding: 'utf8'});
+				expect(wrong.status).toBe(12);
+				expect(existsSync(runsLog)).toBe(false);
+				expect(wrong.stdout).not.toContain('resume.pdf');
 				// Nothing of the location's credentials or the password is stored.
 				const stored = readFileSync(path.join(cache, 'resto', 'index', 'repositories.json'), 'utf8');
 				expect(stored).not.toContain(server.url);

@@ -7,7 +7,7 @@ import {spawnSync} from 'node:child_process';
 import {chmodSync, existsSync, readdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
 import path from 'node:path';
 import {afterAll, beforeAll, describe, expect, test} from 'vitest';
-import {checkPasswordAgainstKeys, keyOpens, localPassword} from '../../source/index/key-check.js';
+import {checkPasswordAgainstKeys, keyOpens, localPassword, splitCommand} from '../../source/index/key-check.js';
 import {cliPath} from '../e2e/tmux.js';
 import {makeRepo, tempDir, writeTree, type TestRepo} from '../helpers/restic.js';
 
@@ -112,20 +112,42 @@ describe('resto search from the cache refuses the password restic refuses (real 
 		expect(r.stderr).toMatch(/could not get a password|no such file/i);
 	}, 120_000);
 
-	test('a password command cannot be checked here: restic decides, right or wrong', () => {
+	test('a password command is run as restic runs it and checked against the keys: no restic, right or wrong; a failing one leaves it to restic', () => {
 		const env = (cmd: string) => {
 			rmSync(runsLog, {force: true});
 			const e: NodeJS.ProcessEnv = {...process.env, RESTIC_REPOSITORY: repo.repoPath, XDG_CACHE_HOME: cache, RESTIC_BIN: wrapper, RESTIC_PASSWORD_COMMAND: cmd};
 			delete e.RESTIC_PASSWORD;
 			delete e.RESTIC_PASSWORD_FILE;
 			const r = spawnSync(process.execPath, [cliPath, 'search', 'tax', '--json'], {env: e, encoding: 'utf8'});
-			return {status: r.status, stdout: r.stdout, runs: existsSync(runsLog) ? readFileSync(runsLog, 'utf8').trim().split('\n') : []};
+			return {status: r.status, stdout: r.stdout, stderr: r.stderr, runs: existsSync(runsLog) ? readFileSync(runsLog, 'utf8').trim().split('\n') : []};
 		};
+		const built = resto(['index'], {file: repo.passwordFile});
+		expect(built.status, built.stderr).toBe(0);
 		const right = env('echo right horse');
-		expect(right.status).toBe(0);
-		expect(right.runs).toEqual(['snapshots']);
+		expect(right.status, right.stderr).toBe(0);
+		expect(right.runs).toEqual([]);
+		expect(right.stdout).toContain('tax-2024');
+		// Quoted words, as restic splits them (no shell): the same password.
+		expect(env(`sh -c 'printf "right horse\\n"'`).runs).toEqual([]);
 		const wrong = env('echo wrong horse');
 		expect(wrong.status).toBe(12);
+		expect(wrong.runs).toEqual([]);
 		expect(wrong.stdout).not.toContain('tax-2024');
+		expect(wrong.stderr).not.toContain('wrong horse');
+		// A command that fails: resto cannot tell, restic runs it and says what went wrong.
+		const failing = env('false');
+		expect(failing.status).not.toBe(0);
+		expect(failing.runs.length).toBeGreaterThan(0);
+		expect(failing.stdout).not.toContain('tax-2024');
 	}, 120_000);
+});
+
+describe('splitting a password command like restic', () => {
+	test('words, quotes, escapes; an open quote is refused', () => {
+		expect(splitCommand('pass show restic/usb')).toEqual(['pass', 'show', 'restic/usb']);
+		expect(splitCommand(`sh -c 'echo "a b"'`)).toEqual(['sh', '-c', 'echo "a b"']);
+		expect(splitCommand('echo "two  spaces" \\"x')).toEqual(['echo', 'two  spaces', '"x']);
+		expect(splitCommand("echo ''")).toEqual(['echo', '']);
+		expect(splitCommand("echo 'open")).toBeUndefined();
+	});
 });
