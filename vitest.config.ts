@@ -6,6 +6,7 @@ export default defineConfig({
 		testTimeout: 60_000,
 		hookTimeout: 120_000,
 		globalSetup: ['test/helpers/global-setup.ts'],
+		setupFiles: ['test/helpers/setup-file.ts'],
 		pool: 'forks',
 		maxWorkers: 2,
 		reporters: ['default'],

@@ -158,9 +158,13 @@ export function statsArgv(options: {mode?: 'restore-size' | 'raw-data' | 'files-
 	return argv;
 }
 
-/** `restic check`; `json` only for restic ≥ 0.18 (0.14 ignores it and prints text). */
-export function checkArgv(options: {readDataSubset?: string; json?: boolean} = {}): string[] {
+/**
+ * `restic check`; `json` only for restic ≥ 0.18 (0.14 ignores it and prints text). `cacheDir`: where check
+ * makes its temporary cache (restic-check-cache-*; else in TMPDIR, where a restic that is killed leaves it).
+ */
+export function checkArgv(options: {readDataSubset?: string; json?: boolean; cacheDir?: string} = {}): string[] {
 	const argv = ['check'];
+	if (options.cacheDir) argv.push(flagValue('cache-dir', options.cacheDir));
 	if (options.json) argv.push('--json');
 	if (options.readDataSubset) {
 		if (!/^(\d+\/\d+|\d+(\.\d+)?%|\d+[KMGT]?)$/.test(options.readDataSubset)) {

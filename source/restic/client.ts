@@ -2,9 +2,12 @@
  * ResticClient: the typed operations resto needs, built from argv builders, the runner and parsers.
  * Screens and tasks take a ResticClient so tests can inject a different one.
  */
+import {rmSync} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import * as argv from './argv.js';
+import {ensurePrivateDir, restoPaths} from '../config/paths.js';
+import {makeScratchDir} from '../util/scratch.js';
 import {classifyFailure, ResticError} from './errors.js';
 import {
 	parseBackupLine,
@@ -146,6 +149,21 @@ export function resticCacheDir(access: RepoAccess, env: NodeJS.ProcessEnv = proc
  */
 export function isCacheFullLine(line: string, cacheDir: string): boolean {
 	return /no space left on device/.test(line) && line.includes(cacheDir);
+}
+
+/**
+ * A private directory under resto's cache for one `restic check`'s temporary cache. restic removes its
+ * restic-check-cache-* when it ends normally or on SIGINT, but not when it is killed, nor when SIGPIPE ends it
+ * (a SIGKILLed resto: restic's "signal interrupt received" line hits the closed pipe). In TMPDIR those copies
+ * of the repository's index would pile up; here resto removes its own after each check and those of dead
+ * resto processes before the next. Undefined (restic's default place) when resto's cache cannot be created.
+ */
+function checkScratchDir(): string | undefined {
+	try {
+		return makeScratchDir(ensurePrivateDir(path.join(restoPaths().cache, 'restic-check')), 'check-');
+	} catch {
+		return undefined;
+	}
 }
 
 /** The real client that runs the restic binary. */
@@ -387,9 +405,10 @@ export class ResticCli implements ResticClient {
 			}
 			return damage.length > 0 ? {...result, ok: false, damage, advice: damageAdvice()} : result;
 		};
+		const cacheDir = checkScratchDir();
 		try {
 			// check goes on past a damaged pack: it should name every one.
-			const r = await this.run(argv.checkArgv({...options, json}), {signal, onLine: collect, onStderrLine: collect, stopOnDamage: false});
+			const r = await this.run(argv.checkArgv({...options, json, cacheDir}), {signal, onLine: collect, onStderrLine: collect, stopOnDamage: false});
 			return withDamage(parseCheckOutput(lines.join('\n'), '', r.exitCode));
 		} catch (error) {
 			// A damaged repository exits 1 with error lines: that is a check result, not a crash.
@@ -397,6 +416,9 @@ export class ResticCli implements ResticClient {
 				return {...withDamage(parseCheckOutput(lines.join('\n'), '', error.exitCode ?? 1)), ok: false};
 			}
 			throw error;
+		} finally {
+			// A restic that was killed (or died of SIGPIPE) leaves its restic-check-cache-* in there.
+			if (cacheDir) rmSync(cacheDir, {recursive: true, force: true});
 		}
 	}
 

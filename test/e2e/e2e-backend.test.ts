@@ -111,8 +111,7 @@ describe('e2e: the REST backend dies under the TUI', () => {
 			expect(existsSync(path.join(cwd, dirs[0]!, '.resto-incomplete'))).toBe(true);
 			expect(await waitUntil(() => resticPids(server.url).length === 0, 10_000)).toBe(true);
 			// The first Esc leaves the query field, the second the search screen (the top screen ignores a third).
-			t.keys('Escape');
-			t.keys('Escape');
+			await t.press('Escape', 2);
 			await t.waitFor('LOCATION', 10_000);
 			t.keys('q');
 			await t.waitFor(() => t.exitStatus() !== undefined, 15_000);

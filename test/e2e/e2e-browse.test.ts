@@ -1,14 +1,14 @@
-import {mkdtempSync, rmSync} from 'node:fs';
-import os from 'node:os';
+import {rmSync} from 'node:fs';
 import path from 'node:path';
 import {afterAll, beforeAll, describe, expect, test} from 'vitest';
+import {tempDir} from '../helpers/temp.js';
 import {resticPids, Terminal} from './tmux.js';
 
 let home: string;
 let env: Record<string, string>;
 
 beforeAll(() => {
-	home = mkdtempSync(path.join(os.tmpdir(), 'resto-e2e-home-'));
+	home = tempDir('resto-e2e-home-');
 	// A clean user: no config, no RESTIC_* variables, private XDG dirs.
 	env = {
 		HOME: home,

@@ -67,8 +67,7 @@ describe('e2e faults: two TUIs index one repository into one cache at the same t
 			expect(rb).toMatch(/1 match/);
 			for (const t of [a, b]) {
 				// The first Esc leaves the query field, the second the search screen (the top screen ignores a third).
-				t.keys('Escape');
-				t.keys('Escape');
+				await t.press('Escape', 2);
 				await t.waitFor('LOCATION');
 				expect([0, undefined]).toContain(await quit(t));
 			}

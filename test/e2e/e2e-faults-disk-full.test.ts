@@ -92,8 +92,7 @@ describe('e2e faults: no space left on the cache directory', () => {
 				expect(screen).toContain('return-final.pdf');
 				expect(screen).toMatch(/2 snapshots indexed/);
 				// The first Esc leaves the query field, the second the search screen (the top screen ignores a third).
-				t.keys('Escape');
-				t.keys('Escape');
+				await t.press('Escape', 2);
 				await t.waitFor('LOCATION');
 				expect([0, undefined]).toContain(await quit(t));
 			} finally {

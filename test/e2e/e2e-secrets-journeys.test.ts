@@ -39,8 +39,7 @@ describe('e2e: the password never leaks, in any journey', () => {
 			t.keys('y');
 			await t.waitFor('Restored 1 file', 20_000);
 			// The first Esc leaves the query field, the second the search screen.
-			t.keys('Escape');
-			t.keys('Escape');
+			await t.press('Escape', 2);
 			await t.waitFor('LOCATION');
 			// Backup.
 			t.keys('b');

@@ -3,10 +3,10 @@
  * keys, waits for screen text, records the raw bytes resto wrote, and can kill processes.
  */
 import {execFileSync} from 'node:child_process';
-import {existsSync, mkdtempSync, readFileSync, rmSync} from 'node:fs';
-import os from 'node:os';
+import {existsSync, readFileSync, rmSync} from 'node:fs';
 import path from 'node:path';
 import {fileURLToPath} from 'node:url';
+import {tempDir} from '../helpers/temp.js';
 
 export const cliPath = fileURLToPath(new URL('../../build/cli.js', import.meta.url));
 
@@ -27,7 +27,7 @@ export class Terminal {
 	private readonly dir: string;
 
 	private constructor() {
-		this.dir = mkdtempSync(path.join(os.tmpdir(), 'resto-e2e-'));
+		this.dir = tempDir('resto-e2e-');
 		this.socket = `resto-e2e-${process.pid}-${++counter}`;
 		this.rawFile = path.join(this.dir, 'raw.bin');
 	}
@@ -42,7 +42,8 @@ export class Terminal {
 		const t = new Terminal();
 		// A private tmux server per terminal inherits this environment; nothing secret goes on argv.
 		const env: NodeJS.ProcessEnv = {...process.env, TERM: 'xterm-256color', LANG: 'C.UTF-8', ...options.env};
-		for (const key of Object.keys(env)) if (key.startsWith('TMUX')) delete env[key];
+		// Not inside another tmux (TMUX, TMUX_PANE); TMUX_TMPDIR (the test run's temp root) says where sockets go.
+		for (const key of Object.keys(env)) if (key.startsWith('TMUX') && key !== 'TMUX_TMPDIR') delete env[key];
 		const quoted = [process.execPath, cliPath, ...(options.args ?? [])].map(a => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
 		// The short sleep lets pipe-pane attach before resto writes its first byte.
 		const command = `sleep 0.3; exec ${quoted}`;
@@ -87,6 +88,20 @@ export class Terminal {
 	/** Send tmux key names (Enter, Escape, Up, C-c, q…). */
 	keys(...names: string[]): void {
 		this.tmux(['send-keys', '-t', this.session, ...names]);
+	}
+
+	/**
+	 * Press `key` `times` times, one press at a time: each waits for the screen to change (up to `ms`) before
+	 * the next goes. Sent as one burst, the presses can reach resto in one read, which Ink may take for one
+	 * key (ESC ESC arrives as a single meta-Escape).
+	 */
+	async press(key: string, times: number, ms = 3000): Promise<void> {
+		for (let i = 0; i < times; i++) {
+			const before = this.screen();
+			this.keys(key);
+			const deadline = Date.now() + ms;
+			while (Date.now() < deadline && this.screen() === before) await new Promise(r => setTimeout(r, 50));
+		}
 	}
 
 	/** Type literal text. */

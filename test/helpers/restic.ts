@@ -3,12 +3,13 @@
  * 127.0.0.1). Nothing here fakes restic: tests call the real binary.
  */
 import {execFileSync, spawn, type ChildProcess} from 'node:child_process';
-import {chmodSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync} from 'node:fs';
+import {chmodSync, mkdirSync, readdirSync, readFileSync, writeFileSync} from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import type {RepoAccess} from '../../source/restic/run.js';
 import {setLowCostKey} from './low-cost-key.js';
+import {removeTree, tempDir} from './temp.js';
 
 export interface TestRepo {
 	/** Temp root holding repo/, src/, password file; removed by cleanup(). */
@@ -35,10 +36,7 @@ export function resticTestEnv(access: RepoAccess): NodeJS.ProcessEnv {
 	return env;
 }
 
-/** Create a temp dir under the OS temp dir. */
-export function tempDir(prefix = 'resto-test-'): string {
-	return mkdtempSync(path.join(os.tmpdir(), prefix));
-}
+export {removeTree, tempDir} from './temp.js';
 
 /** Create and init a local repository (or use `repository` for an existing location such as rest:…). */
 export function makeRepo(options: {password?: string; repository?: string; root?: string; init?: boolean} = {}): TestRepo {
@@ -89,7 +87,7 @@ export function makeRepo(options: {password?: string; repository?: string; root?
 		access,
 		restic,
 		backup,
-		cleanup: () => rmSync(root, {recursive: true, force: true}),
+		cleanup: () => removeTree(root),
 	};
 }
 
@@ -113,17 +111,35 @@ export function filesUnder(dir: string): string[] {
 	return out;
 }
 
-/** A free TCP port on 127.0.0.1. */
+/**
+ * A free TCP port on 127.0.0.1, outside the kernel's range for outgoing connections
+ * (/proc/sys/net/ipv4/ip_local_port_range, 32768–60999 by default). An ephemeral port that is free now can be
+ * taken a moment later by any client's connection (restic talking to another test's server), and a server the
+ * test stops and restarts on its port would then fail with "address already in use".
+ */
 export async function freePort(): Promise<number> {
-	return new Promise((resolve, reject) => {
+	let [low, high] = [32_768, 60_999];
+	try {
+		const range = readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/).map(Number);
+		if (range.length === 2 && range.every(Number.isInteger)) [low, high] = range as [number, number];
+	} catch {
+		// Not Linux: the default range.
+	}
+	// The wider gap below or above the ephemeral range; random, so parallel test files rarely pick the same port.
+	const [from, to] = low - 10_000 >= 65_535 - high ? [10_000, low - 1] : [high + 1, 65_535];
+	for (let attempt = 0; attempt < 50; attempt++) {
+		const port = from + Math.floor(Math.random() * (to - from + 1));
+		if (await portIsFree(port)) return port;
+	}
+	throw new Error(`no free port in ${from}–${to}`);
+}
+
+function portIsFree(port: number): Promise<boolean> {
+	return new Promise(resolve => {
 		const server = net.createServer();
 		server.unref();
-		server.on('error', reject);
-		server.listen(0, '127.0.0.1', () => {
-			const address = server.address();
-			const port = typeof address === 'object' && address ? address.port : 0;
-			server.close(() => resolve(port));
-		});
+		server.once('error', () => resolve(false));
+		server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
 	});
 }
 

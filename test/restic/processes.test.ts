@@ -5,7 +5,7 @@
  * timeout for every command; a hanging pre-hook is stopped with resto on SIGTERM.
  */
 import {spawn, type ChildProcess} from 'node:child_process';
-import {cpSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
+import {cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import {afterAll, beforeAll, describe, expect, test} from 'vitest';
@@ -130,9 +130,13 @@ describe('processes (built CLI, real restic)', () => {
 			await run.done;
 			const gone = await waitUntil(() => !alive(restic!.pid), 8000);
 			expect(gone, 'restic stopped within a few seconds of resto dying').toBe(true);
-			// restic got SIGINT from the kernel, but its next status line hits the closed pipe and SIGPIPE ends
-			// it before its cleanup: the lock it leaves is stale (same host, dead PID) and `restic unlock` removes it.
-			expect(slow.restic(['unlock']).length).toBeGreaterThanOrEqual(0);
+			// restic got SIGINT from the kernel, but the line it prints about it ("signal interrupt received,
+			// cleaning up") hits the closed pipe and SIGPIPE ends it before its cleanup: the lock it leaves is
+			// stale (same host, dead PID) and `restic unlock` removes it. restic calls a PID dead only once no
+			// process has it: a zombie the orphan reaper has not collected yet still counts as alive, so wait
+			// for the PID itself to go (a busy machine reaps late).
+			expect(await waitUntil(() => !existsSync(`/proc/${restic!.pid}`), 30_000), 'the dead restic was reaped').toBe(true);
+			slow.restic(['unlock']);
 			expect(slow.restic(['list', 'locks', '--no-lock']).trim()).toBe('');
 		} finally {
 			await server.kill();
@@ -172,15 +176,20 @@ describe('processes (built CLI, real restic)', () => {
 		const marker = 'sleep 1000.25';
 		const config = writeConfig(path.join(xdg, 'config-pwcmd'), [{name: 'hang', repository: repo.repoPath, passwordCommand: marker}], `backupSets:\n  - name: s\n    repository: hang\n    paths: [${src}]\n`);
 		const env = restoEnv({XDG_CONFIG_HOME: config, RESTO_PASSWORD_TIMEOUT: '2'});
-		for (const args of [['snapshots'], ['repos'], ['backup', 's'], ['snapshots', '--json']]) {
-			const r = await startResto(args, env).done;
-			expect(r.code, args.join(' ')).not.toBe(0);
-			expect(r.ms, args.join(' ')).toBeLessThan(20_000);
-			expect(r.stdout + r.stderr, args.join(' ')).toContain(`password command \`${marker}\` did not finish within 2 s`);
-		}
-		// The zero-config form: RESTIC_PASSWORD_COMMAND from the environment.
-		const r = await startResto(['snapshots'], restoEnv({RESTIC_REPOSITORY: repo.repoPath, RESTIC_PASSWORD_COMMAND: marker, RESTO_PASSWORD_TIMEOUT: '2'})).done;
-		expect(r.stderr).toContain(`\`${marker}\``);
+		// The commands are independent resto processes: they wait out their timeouts side by side.
+		const commands = [['snapshots'], ['repos'], ['backup', 's'], ['snapshots', '--json']];
+		const [r, ...results] = await Promise.all([
+			// The zero-config form: RESTIC_PASSWORD_COMMAND from the environment.
+			startResto(['snapshots'], restoEnv({RESTIC_REPOSITORY: repo.repoPath, RESTIC_PASSWORD_COMMAND: marker, RESTO_PASSWORD_TIMEOUT: '2'})).done,
+			...commands.map(args => startResto(args, env).done),
+		]);
+		commands.forEach((args, i) => {
+			const result = results[i]!;
+			expect(result.code, args.join(' ')).not.toBe(0);
+			expect(result.ms, args.join(' ')).toBeLessThan(20_000);
+			expect(result.stdout + result.stderr, args.join(' ')).toContain(`password command \`${marker}\` did not finish within 2 s`);
+		});
+		expect(r!.stderr).toContain(`\`${marker}\``);
 		expect(await waitUntil(() => !processes().some(p => p.cmd.includes(marker)), 8000)).toBe(true);
 	}, 120_000);
 
@@ -197,14 +206,19 @@ describe('processes (built CLI, real restic)', () => {
 		try {
 			const config = writeConfig(path.join(xdg, 'config-silent'), [{name: 'silent', repository: location, passwordFile: repo.passwordFile}], `backupSets:\n  - name: s\n    repository: silent\n    paths: [${src}]\n`);
 			const env = restoEnv({XDG_CONFIG_HOME: config, RESTO_STALL_TIMEOUT: '2'});
-			for (const args of [['snapshots'], ['snapshots', '--json'], ['search', 'a.txt'], ['search', 'a.txt', '--find'], ['repos'], ['backup', 's'], ['backup', 's', '--json']]) {
-				const run = startResto(args, env);
-				const r = await run.done;
-				expect(r.code, args.join(' ')).not.toBe(0);
-				expect(r.ms, args.join(' ')).toBeLessThan(25_000);
-				expect(r.stdout + r.stderr, args.join(' ')).toMatch(/stopped responding|no answer/);
-				expect(processes().filter(p => p.ppid === run.child.pid)).toEqual([]);
-			}
+			// Independent resto processes (each with its own cache and state: one backup slot per repository and
+			// state dir), so they wait out the stall side by side.
+			const commands = [['snapshots'], ['snapshots', '--json'], ['search', 'a.txt'], ['search', 'a.txt', '--find'], ['repos'], ['backup', 's'], ['backup', 's', '--json']];
+			await Promise.all(
+				commands.map(async (args, i) => {
+					const run = startResto(args, {...env, XDG_CACHE_HOME: path.join(xdg, `silent-${i}`, 'cache'), XDG_STATE_HOME: path.join(xdg, `silent-${i}`, 'state')});
+					const r = await run.done;
+					expect(r.code, args.join(' ')).not.toBe(0);
+					expect(r.ms, args.join(' ')).toBeLessThan(25_000);
+					expect(r.stdout + r.stderr, args.join(' ')).toMatch(/stopped responding|no answer/);
+					expect(processes().filter(p => p.ppid === run.child.pid)).toEqual([]);
+				}),
+			);
 		} finally {
 			for (const s of sockets) s.destroy();
 			server.close();

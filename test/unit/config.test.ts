@@ -1,7 +1,8 @@
-import {mkdtempSync, writeFileSync} from 'node:fs';
+import {writeFileSync} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {describe, expect, test} from 'vitest';
+import {tempDir} from '../helpers/temp.js';
 import {ConfigError, loadConfig, parseConfig, repositoryFromEnv, resolveRepo} from '../../source/config/config.js';
 
 const good = `repositories:
@@ -54,7 +55,7 @@ describe('config', () => {
 		expect(repositoryFromEnv({})).toBeUndefined();
 		const env = {RESTIC_REPOSITORY: '/r', RESTIC_PASSWORD_FILE: '/p'};
 		expect(repositoryFromEnv(env)?.access).toEqual({repository: '/r', passwordFile: '/p'});
-		const dir = mkdtempSync(path.join(os.tmpdir(), 'resto-cfg-'));
+		const dir = tempDir('resto-cfg-');
 		const config = loadConfig({file: path.join(dir, 'none.yaml'), env, demo: false});
 		expect(config.source).toBe('env');
 		// Named after its location: two zero-config repositories are never both "default".
