@@ -5,7 +5,7 @@
  */
 import {repoKey} from '../model/repo-key.js';
 import {createHash} from 'node:crypto';
-import {createReadStream, existsSync, lstatSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync} from 'node:fs';
+import {createReadStream, existsSync, lstatSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {ensurePrivateDir, restoPaths, writePrivateFile} from '../config/paths.js';
@@ -14,6 +14,7 @@ import type {ResticClient} from '../restic/client.js';
 import {ResticError} from '../restic/errors.js';
 import type {Snapshot} from '../restic/parse.js';
 import {restorePath} from '../restore/restore.js';
+import {makeScratchDir} from '../util/scratch.js';
 import {restoVersion} from '../util/version.js';
 import {formatBytes} from '../util/format.js';
 import {locationLabel, redactLocation} from '../util/redact.js';
@@ -185,14 +186,23 @@ export async function verifyRestore(client: ResticClient, picked: PickedFile, re
 
 /** Written into every drill temporary directory: removeTemp deletes only a directory holding it. */
 const drillMarker = '.resto-drill';
+/** Written into a temporary directory kept on request (--keep): no later drill sweeps it away. */
+const keptMarker = '.resto-drill-kept';
+
+/** A drill's temporary directory that is not kept: removable once its resto is gone. */
+function sweepable(dir: string): boolean {
+	return lstatSync(path.join(dir, drillMarker), {throwIfNoEntry: false})?.isFile() === true && !existsSync(path.join(dir, keptMarker));
+}
 
 /**
  * A fresh private temporary directory for the restore, marked as the drill's own. The restore goes
- * into its `restore/` sub-folder (new, so restic writes there directly).
+ * into its `restore/` sub-folder (new, so restic writes there directly). Named after this process
+ * (resto-drill-PID-XXXXXX): a drill whose resto was killed cannot remove its partial restore, so each new
+ * drill first removes those of resto processes that are gone.
  */
 export function drillTempDir(): string {
 	const base = process.env.RESTO_DRILL_TMPDIR || os.tmpdir();
-	const dir = mkdtempSync(path.join(base, 'resto-drill-'));
+	const dir = makeScratchDir(base, 'resto-drill-', sweepable);
 	writeFileSync(path.join(dir, drillMarker), 'temporary restore of a resto drill; removed when the drill ends\n', {mode: 0o600, flag: 'wx'});
 	return dir;
 }
@@ -384,6 +394,11 @@ export function drillReminder(repo: {label: string; id?: string}, now: Date, his
 		return `${repoName}'s last passed restore drill was on ${last.date.slice(0, 10)}, over a year ago (press d).`;
 	}
 	return undefined;
+}
+
+/** Mark a drill's temporary directory as kept (--keep): the user deletes it, not a later drill. */
+export function markKept(dir: string): void {
+	writeFileSync(path.join(dir, keptMarker), 'kept on request (resto drill --keep): delete this folder when you are done\n', {mode: 0o600});
 }
 
 /**

@@ -11,6 +11,7 @@ import {
 	NoSnapshotInWindowError,
 	pickFile,
 	readDataEstimate,
+	markKept,
 	removeTemp,
 	restorePicked,
 	reverifyCommand,
@@ -251,8 +252,10 @@ export class DrillTask extends Observable<DrillState> {
 			}
 		} finally {
 			// --keep keeps what was restored (also after a failed verification: that copy is the evidence).
-			if (this.options.keep && restoredPath) kept = restoredPath;
-			else removeTemp(this.temp);
+			if (this.options.keep && restoredPath && this.temp) {
+				kept = restoredPath;
+				markKept(this.temp);
+			} else removeTemp(this.temp);
 			this.temp = undefined;
 		}
 		// 6. Report (always, also for failures and aborts).

@@ -9,7 +9,7 @@ import {makeRepo, resticTestEnv, writeTree, type TestRepo} from '../helpers/rest
 
 describe('retention simulator (pure)', () => {
 	test('parses restic 0.14 forget --dry-run --json (reasons matched without ids)', () => {
-		const text = readFileSync(path.join(import.meta.dirname, '../../../shared/restic-samples/forget-dryrun.json'), 'utf8');
+		const text = readFileSync(path.join(import.meta.dirname, '../fixtures/restic-0.14/forget-dryrun.json'), 'utf8');
 		const r = parseForgetJson(text);
 		expect(r.groups).toHaveLength(2);
 		expect(r.keep).toEqual(['ef2833e0637dca386c09952af009395a3c769a872d606f72e3bd8d5253bfc27f', '600c7055fe7093c556c38a906d61c27b4ca8d26e6058c9fd1bcc1e4c41aa1a1c']);
