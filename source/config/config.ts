@@ -5,7 +5,7 @@
 import {readFileSync} from 'node:fs';
 import {statSync} from 'node:fs';
 import {LineCounter, parseDocument, isNode, visit} from 'yaml';
-import {z} from 'zod';
+import * as z from 'zod';
 import {registeredDemo} from '../demo/demo-registry.js';
 import {redact} from '../restic/errors.js';
 import type {RepoAccess} from '../restic/run.js';

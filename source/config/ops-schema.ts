@@ -2,7 +2,7 @@
  * Config schemas for operations (issue 15): schedules per backup set, retention policies per repository
  * or set, offsite copies per repository. Kept apart from config.ts so that file only gains three fields.
  */
-import {z} from 'zod';
+import * as z from 'zod';
 
 const nonEmpty = z.string().min(1, 'must not be empty');
 const name = nonEmpty.regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'use letters, digits, ".", "_" or "-"');

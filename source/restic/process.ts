@@ -5,7 +5,7 @@
  */
 import {accessSync, constants, readFileSync} from 'node:fs';
 import path from 'node:path';
-import {execa, type Options, type ResultPromise} from 'execa';
+import type {Options, ResultPromise} from 'execa';
 import {redact} from '../util/redact.js';
 
 /** What kind of child it is, which decides how it is stopped. */
@@ -60,10 +60,26 @@ export function deathSignalPrefix(signal: 'INT' | 'TERM'): string[] {
 	return setpriv ? [setpriv, '--pdeathsig', signal] : [];
 }
 
-/** Start a tracked child. It leaves the tracked set when it ends. */
+type Execa = typeof import('execa').execa;
+let execaFn: Execa | undefined;
+let loading: Promise<void> | undefined;
+
+/**
+ * Load execa (and with it node:child_process) on first use. resto's first frame needs neither, and
+ * loading them costs a good part of startup; spawnTracked needs this to have finished.
+ */
+export function loadSpawner(): Promise<void> {
+	loading ??= import('execa').then(m => {
+		execaFn = m.execa;
+	});
+	return loading;
+}
+
+/** Start a tracked child (after loadSpawner()). It leaves the tracked set when it ends. */
 export function spawnTracked(command: string, args: readonly string[], options: Options & {kind: ChildKind; group?: boolean}): ResultPromise {
 	const {kind, group = false, ...execaOptions} = options;
-	const proc = execa(command, args, {...execaOptions, detached: group}) as unknown as ResultPromise;
+	if (!execaFn) throw new Error('spawnTracked before loadSpawner() finished');
+	const proc = execaFn(command, args, {...execaOptions, detached: group}) as unknown as ResultPromise;
 	const entry: Tracked = {proc, kind, group};
 	live.add(entry);
 	const done = () => live.delete(entry);
@@ -143,6 +159,7 @@ export async function runCommand(commandLine: string, options: {env?: Record<str
 	if (options.signal?.aborted) return {exitCode: undefined, signal: undefined, output: '', timedOut: false, canceled: true};
 	const prefix = deathSignalPrefix('TERM');
 	const [command, ...args] = [...prefix, 'sh', '-c', commandLine];
+	await loadSpawner();
 	const proc = spawnTracked(command!, args, {kind: options.kind ?? 'hook', group: true, env: {...process.env, ...options.env}, extendEnv: false, stdin: 'ignore', stdout: 'pipe', stderr: 'pipe', buffer: false, reject: false});
 	let output = '';
 	const keep = (chunk: Buffer) => {

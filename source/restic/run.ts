@@ -3,7 +3,7 @@
  * cancels with SIGINT (restic releases its lock on SIGINT) and force-kills only after a grace period,
  * and always awaits the process before reporting.
  */
-import {deathSignalPrefix, ioCounter, liveChildCount, spawnTracked, stopAllChildren, which} from './process.js';
+import {deathSignalPrefix, ioCounter, liveChildCount, loadSpawner, spawnTracked, stopAllChildren, which} from './process.js';
 import {locationSecrets} from '../util/redact.js';
 import {backendRetryPattern, classifyFailure, damagedMessage, isLocalLocation, notInstalledError, redact, ResticError, retryCause} from './errors.js';
 import {parseDamageLine, type PackDamage} from './damage.js';
@@ -262,6 +262,7 @@ async function runAcquired(access: RepoAccess, argv: readonly string[], options:
 	let stoppedForDamage = false;
 	const passwordTimeout = access.passwordCommand && !access.passwordFile ? passwordTimeoutMs() : 0;
 	const runAccess = passwordTimeout ? {...access, passwordCommand: passwordCommandWithTimeout(access.passwordCommand!)} : access;
+	await loadSpawner();
 	const subprocess = spawnTracked(command, args, {
 		kind: 'restic',
 		env: resticEnv(runAccess, {RESTIC_PROGRESS_FPS: '10', ...options.env}),
@@ -403,9 +404,11 @@ async function runAcquired(access: RepoAccess, argv: readonly string[], options:
 
 let ioniceCache: Promise<boolean> | undefined;
 function hasIonice(): Promise<boolean> {
-	ioniceCache ??= spawnTracked('ionice', ['-c', '3', 'true'], {kind: 'other', reject: false, stdin: 'ignore'}).then(
-		r => r.exitCode === 0,
-		() => false,
-	);
+	ioniceCache ??= loadSpawner()
+		.then(() => spawnTracked('ionice', ['-c', '3', 'true'], {kind: 'other', reject: false, stdin: 'ignore'}))
+		.then(
+			r => r.exitCode === 0,
+			() => false,
+		);
 	return ioniceCache;
 }

@@ -3,7 +3,7 @@
  * are resolved, missing roles fall back to default-dark, and errors name the file and the key.
  */
 import {readFileSync} from 'node:fs';
-import {z} from 'zod';
+import * as z from 'zod';
 import ansi from '../../themes/ansi.json' with {type: 'json'};
 import defaultDark from '../../themes/default-dark.json' with {type: 'json'};
 import defaultLight from '../../themes/default-light.json' with {type: 'json'};
