@@ -51,7 +51,7 @@ export async function run(ctx: CommandContext<typeof spec>): Promise<number> {
 		const p = indexer.getSnapshot();
 		const index = indexer.index;
 		printInfo(
-			`${repo.name}: ${plural(index.snapshots.length, 'snapshot')} indexed (${p.fromCache} from cache, ${index.snapshots.length - p.fromCache} listed), ${index.pathCount.toLocaleString('en-US')} paths, ${index.versionCount.toLocaleString('en-US')} versions in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+			`${repo.name}: ${plural(index.snapshots.length, 'snapshot')} indexed (${p.fromCache} from cache, ${index.snapshots.length - p.fromCache - (p.shared ?? 0)} listed${p.shared ? `, ${p.shared} with the tree of one already indexed` : ''}), ${index.pathCount.toLocaleString('en-US')} paths, ${index.versionCount.toLocaleString('en-US')} versions in ${((Date.now() - started) / 1000).toFixed(1)} s`,
 		);
 		if (ctx.options.json) process.stdout.write(`${JSON.stringify({repository: repo.name, snapshots: index.snapshots.length, fromCache: p.fromCache, paths: index.pathCount, versions: index.versionCount})}\n`);
 		return 0;

@@ -89,6 +89,8 @@ export interface IndexedSnapshot {
 	hostname: string;
 	paths: string[];
 	tags: string[];
+	/** Its root tree: snapshots with the same tree hold exactly the same files. */
+	tree?: string;
 	/** Entries listed for it. */
 	entries: number;
 	/** False while it is still being listed. */
@@ -173,7 +175,7 @@ export class FileIndex {
 	/** Start (or restart) a snapshot; returns its slot. */
 	beginSnapshot(s: Snapshot): number {
 		const existing = this.snapshots.findIndex(x => x.id === s.id);
-		const entry: IndexedSnapshot = {id: s.id, shortId: s.shortId, time: s.time, hostname: s.hostname, paths: s.paths, tags: s.tags, entries: 0, complete: false};
+		const entry: IndexedSnapshot = {id: s.id, shortId: s.shortId, time: s.time, hostname: s.hostname, paths: s.paths, tags: s.tags, ...(s.tree ? {tree: s.tree} : {}), entries: 0, complete: false};
 		if (existing >= 0) {
 			this.snapshots[existing] = entry;
 			this.bits[existing] = new Bitset();
@@ -223,6 +225,20 @@ export class FileIndex {
 		}
 		this.bits[slot]!.set(v);
 		this.snapshots[slot]!.entries++;
+	}
+
+	/**
+	 * Fill slot `slot` with the files of the complete snapshot with the same root tree, if there is
+	 * one (restic addresses trees by content: the same tree id is the same listing). True when done.
+	 */
+	shareTree(slot: number): boolean {
+		const tree = this.snapshots[slot]!.tree;
+		if (!tree) return false;
+		const from = this.snapshots.findIndex((s, i) => i !== slot && s.complete && s.tree === tree);
+		if (from < 0) return false;
+		this.bits[slot] = new Bitset(this.bits[from]!.words.slice());
+		this.snapshots[slot]!.entries = this.snapshots[from]!.entries;
+		return true;
 	}
 
 	/** Mark a snapshot as fully listed. */

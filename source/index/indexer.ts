@@ -20,6 +20,8 @@ export interface IndexProgress {
 	etaSeconds?: number;
 	current?: string;
 	fromCache: number;
+	/** Snapshots of this run whose root tree was already indexed (no `restic ls`). */
+	shared?: number;
 	message?: string;
 	warning?: string;
 	startedAt: number;
@@ -35,7 +37,7 @@ export class RepoIndexer extends Observable<IndexProgress> {
 		private readonly client: ResticClient,
 		private readonly options: {cacheDir?: string; saveEveryMs?: number; notifyMs?: number} = {},
 	) {
-		super({phase: 'idle', snapshotsDone: 0, snapshotsTotal: 0, entries: 0, entriesPerSecond: 0, fromCache: 0, startedAt: Date.now()});
+		super({phase: 'idle', snapshotsDone: 0, snapshotsTotal: 0, entries: 0, entriesPerSecond: 0, fromCache: 0, shared: 0, startedAt: Date.now()});
 	}
 
 	/** Bring the index up to date (joins a run in progress). */
@@ -69,7 +71,7 @@ export class RepoIndexer extends Observable<IndexProgress> {
 
 	private async run(signal: AbortSignal): Promise<FileIndex> {
 		const startedAt = Date.now();
-		this.patch({phase: 'loading', startedAt, entries: 0, message: undefined, warning: undefined});
+		this.patch({phase: 'loading', startedAt, entries: 0, shared: 0, message: undefined, warning: undefined});
 		try {
 			// The snapshot list and the repository id (which names the cache) are asked for side by side:
 			// two restic start-ups at once instead of one after the other.
@@ -98,6 +100,13 @@ export class RepoIndexer extends Observable<IndexProgress> {
 				const slot = this.index.beginSnapshot(snap);
 				const snapStart = entries;
 				this.patch({current: snap.shortId});
+				// An unchanged source backed up again has the same root tree: its listing is known, no restic.
+				if (this.index.shareTree(slot)) {
+					this.index.completeSnapshot(slot);
+					dirty = true;
+					this.patch({snapshotsDone: this.getSnapshot().snapshotsDone + 1, shared: (this.getSnapshot().shared ?? 0) + 1});
+					continue;
+				}
 				try {
 					await this.client.ls(
 						snap.id,

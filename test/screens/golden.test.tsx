@@ -122,6 +122,9 @@ describe.each(sizes)('golden frames at %i×%i', (columns, rows) => {
 			ui.stdin.write('letter');
 			let frame = await waitForText(ui.lastFrame, '2 versions in 2 snapshots');
 			checkFrame(frame, columns, rows, ['search: letter', 'docs/letter.txt', 'esc leave field']);
+			// The backup root once above the rows; each row the path below it.
+			expect(frame).toMatch(/^in \/.*\S/m);
+			expect(frame).toMatch(/^›docs\/letter\.txt /m);
 			ui.stdin.write(keys.tab);
 			frame = await waitForFrame(ui.lastFrame, f => f.includes('/ edit query') && !f.includes('tab: pick a version'));
 			// Version rows show their fields, the newest first.

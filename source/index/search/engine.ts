@@ -36,6 +36,8 @@ export interface SearchHit {
 	newest: number;
 	/** Indices (UTF-16 code units) of matched characters in `path`, for highlighting. */
 	positions: number[];
+	/** Where the part below the snapshot's backup root starts in `path` (path.slice(0, rootEnd - 1) is the root). */
+	rootEnd: number;
 }
 
 export interface SearchResult {
@@ -377,7 +379,10 @@ function hitsOf(prepared: Prepared, terms: readonly string[], top: TopK): Search
 	return top.sorted().map(({score, id: p}) => {
 		const path = index.path(p);
 		const d = index.pathDir.data[p]!;
-		return {pathId: p, path, score, tier: tierNames[tierOfKey(score)]!, machine: machineOfKey(score), type: typeNames[verType[lastVer[p]!]!]!, newest: prepared.pathNewest[p]!, positions: matchPositions(terms, path, prepared.dirRelStart[d]!)};
+		const relStart = prepared.dirRelStart[d]!;
+		// A path right in the root: its folder is the root, the part below starts after the '/'.
+		const rootEnd = relStart === index.dirs[d]!.length ? relStart + 1 : relStart;
+		return {pathId: p, path, score, tier: tierNames[tierOfKey(score)]!, machine: machineOfKey(score), type: typeNames[verType[lastVer[p]!]!]!, newest: prepared.pathNewest[p]!, positions: matchPositions(terms, path, relStart), rootEnd};
 	});
 }
 

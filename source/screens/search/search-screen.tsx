@@ -10,12 +10,15 @@ import {escapeForTerminal} from '../../util/escape.js';
 import {columns, fit, formatBytes, formatDateTime, formatDuration, formatRelative, layoutColumns, plural, renderRow} from '../../util/format.js';
 import {useSearchScreen} from './use-search-screen.js';
 
-/** A path with its matched characters highlighted; long paths keep their end (the base name) visible. */
-export function HighlightedPath({hit, width, theme}: {hit: SearchHit; width: number; theme: Theme}) {
+/**
+ * A path with its matched characters highlighted, from index `from` (the part below a root shown
+ * once above the list); long paths keep their end (the base name) visible.
+ */
+export function HighlightedPath({hit, width, theme, from = 0}: {hit: SearchHit; width: number; theme: Theme; from?: number}) {
 	const marks = new Set(hit.positions);
 	const nameStart = hit.path.lastIndexOf('/') + 1;
 	const chars: Array<{text: string; mark: boolean; dir: boolean}> = [];
-	for (let i = 0; i < hit.path.length;) {
+	for (let i = from; i < hit.path.length;) {
 		const ch = String.fromCodePoint(hit.path.codePointAt(i)!);
 		chars.push({text: escapeForTerminal(ch), mark: marks.has(i), dir: i < nameStart});
 		i += ch.length;
@@ -78,6 +81,8 @@ export function SearchScreen(props: {repo: string; query?: string}) {
 		</Text>
 	);
 
+	// One backup root for every hit: shown once above them, the rows show the path below it.
+	const root = sharedRoot(state.hits);
 	const sizeW = 9;
 	const whenW = 12;
 	const pathW = Math.max(10, width - 1 - 4 - whenW - 1);
@@ -123,6 +128,12 @@ export function SearchScreen(props: {repo: string; query?: string}) {
 					{escapeForTerminal(p.warning)}
 				</Text>
 			) : null}
+			{!findMode && root !== undefined ? (
+				<Text wrap="truncate-end" {...roleStyle(theme, 'text.muted')}>
+					{'in '}
+					{fit(escapeForTerminal(root || '/'), width - 4, 'left', 'middle')}
+				</Text>
+			) : null}
 			{findMode ? (
 				<List
 					items={state.findResults ?? []}
@@ -136,12 +147,12 @@ export function SearchScreen(props: {repo: string; query?: string}) {
 				<List
 					items={state.hits}
 					cursor={current}
-					height={listHeight}
+					height={root === undefined ? listHeight : listHeight - 1}
 					width={width}
 					empty={state.query ? (state.searching ? 'searching…' : indexing ? 'No match yet: still indexing.' : 'No match in any snapshot.') : ' '}
 					render={h => (
 						<Text>
-							<HighlightedPath hit={h} width={pathW} theme={theme} />
+							<HighlightedPath hit={h} width={pathW} theme={theme} from={root === undefined ? 0 : h.rootEnd} />
 							{` ${h.type === 'dir' ? 'dir' : '   '}${fit(formatRelative(h.newest), whenW, 'right')}`}
 						</Text>
 					)}
@@ -180,6 +191,13 @@ export function SearchScreen(props: {repo: string; query?: string}) {
 			</Box>
 		</Box>
 	);
+}
+
+/** The backup root every hit lies below, when they share one (undefined: no hits, or several roots). */
+export function sharedRoot(hits: readonly SearchHit[]): string | undefined {
+	if (hits.length === 0) return undefined;
+	const first = hits[0]!.path.slice(0, hits[0]!.rootEnd - 1);
+	return hits.every(h => h.rootEnd === hits[0]!.rootEnd && h.path.startsWith(first)) ? first : undefined;
 }
 
 /**

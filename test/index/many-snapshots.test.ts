@@ -1,0 +1,91 @@
+/**
+ * A repository of 500 snapshots made by real restic (a one-file source backed up 500 times, four
+ * restic processes at a time, each with its own --time), indexed and searched through the built CLI.
+ * Snapshots of an unchanged source share their root tree: the index lists each distinct tree once.
+ */
+import {spawn, spawnSync} from 'node:child_process';
+import {chmodSync, existsSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
+import path from 'node:path';
+import {afterAll, beforeAll, describe, expect, test} from 'vitest';
+import {cliPath} from '../e2e/tmux.js';
+import {makeRepo, resticTestEnv, tempDir, writeTree, type TestRepo} from '../helpers/restic.js';
+
+const snapshots = 500;
+const versions = 5;
+let repo: TestRepo;
+let work: string;
+let src: string;
+let wrapper: string;
+let runsLog: string;
+
+/** One restic backup of `src` with a given time, as its own process (resolves when it exits 0). */
+function backupAt(time: string): Promise<void> {
+	return new Promise((resolve, reject) => {
+		const child = spawn('restic', ['backup', '-q', `--time=${time}`, '--', src], {env: resticTestEnv(repo.access), stdio: ['ignore', 'ignore', 'pipe']});
+		let err = '';
+		child.stderr.on('data', (c: Buffer) => (err += c.toString()));
+		child.on('exit', code => (code === 0 ? resolve() : reject(new Error(`restic backup exited ${code}: ${err}`))));
+	});
+}
+
+beforeAll(async () => {
+	repo = makeRepo();
+	work = tempDir('resto-many-');
+	src = path.join(repo.root, 'home', 'alice');
+	runsLog = path.join(work, 'runs.log');
+	wrapper = path.join(work, 'restic-counting');
+	writeFileSync(wrapper, `#!/bin/sh\necho "$1" >> '${runsLog}'\nexec restic "$@"\n`);
+	chmodSync(wrapper, 0o755);
+	// `versions` contents of the file, each backed up snapshots/versions times (hourly times, in order).
+	let made = 0;
+	for (let v = 0; v < versions; v++) {
+		writeTree(src, {'notes/plan.txt': `version ${v}\n`.repeat(v + 1)});
+		const times = Array.from({length: snapshots / versions}, () => {
+			const t = new Date(Date.UTC(2025, 0, 1) + made++ * 3_600_000);
+			return t.toISOString().replace('T', ' ').slice(0, 19);
+		});
+		let next = 0;
+		await Promise.all(
+			[0, 1, 2, 3].map(async () => {
+				while (next < times.length) await backupAt(times[next++]!);
+			}),
+		);
+	}
+}, 600_000);
+
+afterAll(() => {
+	repo?.cleanup();
+	if (work) rmSync(work, {recursive: true, force: true});
+});
+
+function resto(args: string[]): {status: number | null; stdout: string; stderr: string; runs: string[]} {
+	rmSync(runsLog, {force: true});
+	const env = {...resticTestEnv(repo.access), XDG_CACHE_HOME: path.join(work, 'cache'), RESTIC_BIN: wrapper};
+	const r = spawnSync(process.execPath, [cliPath, ...args], {env, encoding: 'utf8'});
+	return {status: r.status, stdout: r.stdout, stderr: r.stderr, runs: existsSync(runsLog) ? readFileSync(runsLog, 'utf8').trim().split('\n') : []};
+}
+
+describe('a repository of 500 snapshots (real restic)', () => {
+	test('indexed with one `ls` per distinct tree; every snapshot found, versions grouped like restic find; no restic once cached', () => {
+		const listed = JSON.parse(repo.restic(['snapshots', '--json'])) as Array<{id: string; tree: string}>;
+		expect(listed).toHaveLength(snapshots);
+		const trees = new Set(listed.map(s => s.tree));
+		const built = resto(['index', '--json']);
+		expect(built.status, built.stderr).toBe(0);
+		expect(JSON.parse(built.stdout)).toMatchObject({snapshots, fromCache: 0});
+		expect(built.runs.filter(r => r === 'ls')).toHaveLength(trees.size);
+		expect(trees.size).toBeLessThan(snapshots);
+
+		const found = resto(['search', 'plan', '--json']);
+		expect(found.status, found.stderr).toBe(0);
+		expect(found.runs).toEqual([]);
+		const hit = (JSON.parse(found.stdout) as {results: Array<{path: string; versions: Array<{snapshots: string[]; size: number}>; inLatest: boolean}>}).results.find(r => r.path.endsWith('/notes/plan.txt'))!;
+		expect(hit.inLatest).toBe(true);
+		// restic find, one process over all 500 snapshots, is the reference for which snapshots hold it.
+		const fromRestic = JSON.parse(repo.restic(['find', '--json', 'plan.txt'])) as Array<{snapshot: string; matches: Array<{size: number}>}>;
+		expect(fromRestic).toHaveLength(snapshots);
+		expect(hit.versions.flatMap(v => v.snapshots).sort()).toEqual(fromRestic.map(r => r.snapshot).sort());
+		expect(hit.versions.map(v => v.size)).toEqual(Array.from({length: versions}, (_, v) => `version ${v}\n`.length * (v + 1)));
+		expect(hit.versions.map(v => v.snapshots.length)).toEqual(Array(versions).fill(snapshots / versions));
+	}, 600_000);
+});
