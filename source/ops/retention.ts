@@ -338,7 +338,7 @@ export function policyHasNoRules(p: RetentionPolicy): boolean {
 	return policyIsEmpty(p);
 }
 
-/** `restic forget` argv for a policy (with --dry-run --json when asked). Values go as --flag=value. */
+/** `restic forget` argv for a policy (with --dry-run --no-lock --json when asked). Values go as --flag=value. */
 export function forgetPolicyArgv(p: RetentionPolicy, options: {dryRun?: boolean; json?: boolean; prune?: boolean} = {}): string[] {
 	const args = ['forget'];
 	const num = (flag: string, v: number | undefined) => {
@@ -364,7 +364,9 @@ export function forgetPolicyArgv(p: RetentionPolicy, options: {dryRun?: boolean;
 	for (const l of p.tags ?? []) args.push(`--tag=${l.join(',')}`);
 	for (const x of p.paths ?? []) args.push(`--path=${x}`);
 	if (p.groupBy !== undefined) args.push(`--group-by=${p.groupBy}`);
-	if (options.dryRun) args.push('--dry-run');
+	// A dry run changes nothing; without --no-lock restic 0.14 takes the exclusive lock for it, which a
+	// backup started meanwhile (a timer) would be refused by.
+	if (options.dryRun) args.push('--dry-run', '--no-lock');
 	if (options.json) args.push('--json');
 	if (options.prune) args.push('--prune');
 	return args;

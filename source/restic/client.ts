@@ -447,6 +447,13 @@ export class ResticCli implements ResticClient {
 				if (!(error instanceof ResticError) || error.kind === 'canceled') throw error;
 			}
 		}
+		// A restic of this host that exited between the listing and now removed its lock as it went
+		// (SIGINT, normal end): a lock whose process is gone is looked for once more, so a lock that just
+		// went is not shown as a stale one to remove.
+		if (out.some(l => l.hostname === os.hostname() && !processAlive(l.pid))) {
+			const still = new Set(await this.listLocks(signal));
+			return out.filter(l => still.has(l.id));
+		}
 		return out;
 	}
 
@@ -473,5 +480,15 @@ export class ResticCli implements ResticClient {
 
 	async forget(snapshotIds: readonly string[], signal?: AbortSignal): Promise<void> {
 		await this.run(argv.forgetArgv(snapshotIds), {signal});
+	}
+}
+
+/** Whether a process of this host still runs (EPERM: it does, as another user). */
+function processAlive(pid: number): boolean {
+	try {
+		process.kill(pid, 0);
+		return true;
+	} catch (error) {
+		return (error as NodeJS.ErrnoException).code === 'EPERM';
 	}
 }

@@ -63,7 +63,7 @@ describe('retention simulator (pure)', () => {
 		expect(() => policyFromFlags({'keep-last': 'four'})).toThrow(/whole number/);
 		expect(() => policyFromFlags({'keep-within': '7days'})).toThrow(/restic duration/);
 		expect(policyFromFlags({'keep-tag': ['a,b', 'c'], 'keep-daily': '7'})).toEqual({keepDaily: 7, keepTags: [['a', 'b'], ['c']]});
-		expect(forgetPolicyArgv({keepLast: 4, keepYearly: 4, hosts: ['-x']}, {dryRun: true, json: true})).toEqual(['forget', '--keep-last=4', '--keep-yearly=4', '--host=-x', '--dry-run', '--json']);
+		expect(forgetPolicyArgv({keepLast: 4, keepYearly: 4, hosts: ['-x']}, {dryRun: true, json: true})).toEqual(['forget', '--keep-last=4', '--keep-yearly=4', '--host=-x', '--dry-run', '--no-lock', '--json']);
 	});
 });
 

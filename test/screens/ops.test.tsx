@@ -1,10 +1,11 @@
 import {existsSync, readdirSync, rmSync} from 'node:fs';
 import path from 'node:path';
-import {afterAll, beforeAll, describe, expect, test} from 'vitest';
+import {afterAll, afterEach, beforeAll, describe, expect, test} from 'vitest';
 import {App} from '../../source/app.js';
 import type {Config} from '../../source/config/config.js';
 import {verifyUnits} from '../../source/ops/schedule-install.js';
 import {ResticCli} from '../../source/restic/client.js';
+import {liveProcessCount} from '../../source/restic/run.js';
 import {loadTheme} from '../../source/theme/load.js';
 import {keys, renderAt, tick, waitForFrame, waitForText} from '../helpers/ink.js';
 import {makeRepo, tempDir, writeTree, type TestRepo} from '../helpers/restic.js';
@@ -67,6 +68,24 @@ afterAll(() => {
 	rmSync(xdg, {recursive: true, force: true});
 });
 
+/** Wait until every restic resto started has exited (a screen left stops its restic with SIGINT). */
+async function noResticRunning(timeoutMs = 30_000): Promise<void> {
+	const deadline = Date.now() + timeoutMs;
+	while (liveProcessCount() > 0) {
+		if (Date.now() > deadline) throw new Error(`${liveProcessCount()} restic still running`);
+		await tick(20);
+	}
+}
+
+/** The locks restic sees in the test repository (none may be left by a screen). */
+function lockFiles(): string[] {
+	return repo.restic(['list', 'locks', '--no-lock']).split('\n').filter(Boolean);
+}
+
+afterEach(async () => {
+	await noResticRunning();
+});
+
 function app() {
 	return renderAt(<App config={config} theme={loadTheme('no-color', {})} clientFor={r => new ResticCli(r.access)} />, 100, 30);
 }
@@ -98,6 +117,7 @@ describe('operations screens (real restic, rclone, systemd-analyze)', () => {
 			expect(frame).toMatch(/keep {3}[0-9a-f]{8} 2026-03-03 \d\d:00 +laptop +last snapshot, monthly snapshot/);
 			expect(frame).toMatch(/remove [0-9a-f]{8} 2026-03-01/);
 			frame = await waitForText(ui.lastFrame, 'prune frees', 60_000);
+			expect(lockFiles()).toEqual([]);
 			// A policy that keeps nothing: refused.
 			await setPolicy('--keep-tag nope');
 			frame = await waitForText(ui.lastFrame, 'would delete every snapshot (6); refusing');
@@ -110,18 +130,47 @@ describe('operations screens (real restic, rclone, systemd-analyze)', () => {
 			ui.stdin.write('x');
 			await waitForText(ui.lastFrame, 'type "local" to forget 2 snapshot(s)');
 			for (const ch of 'loca') ui.stdin.write(ch);
-			await tick();
+			await waitForText(ui.lastFrame, 'to forget 2 snapshot(s): loca');
 			ui.stdin.write(keys.enter);
 			await waitForText(ui.lastFrame, 'did not match');
 			expect((JSON.parse(repo.restic(['snapshots', '--json', '--no-lock'])) as unknown[]).length).toBe(6);
+			// Applied while the prune estimate may still hold restic 0.14's exclusive lock: the forget waits
+			// for it to stop instead of failing on the lock.
 			ui.stdin.write('x');
 			await waitForText(ui.lastFrame, 'type "local"');
 			for (const ch of 'local') ui.stdin.write(ch);
-			await tick();
+			await waitForText(ui.lastFrame, 'to forget 2 snapshot(s): local');
 			ui.stdin.write(keys.enter);
 			await waitForText(ui.lastFrame, 'Forgot 2 snapshot(s)', 60_000);
 			expect((JSON.parse(repo.restic(['snapshots', '--json', '--no-lock'])) as unknown[]).length).toBe(4);
 			await waitForText(ui.lastFrame, /keep 4 · remove 0 of 4/, 60_000);
+			await noResticRunning();
+			expect(lockFiles()).toEqual([]);
+		} finally {
+			ui.unmount();
+		}
+	}, 240_000);
+
+	test('retention: leaving the screen while restic runs stops it and leaves no lock', async () => {
+		const ui = app();
+		try {
+			await waitForText(ui.lastFrame, /ok\s+\d/);
+			// Snapshots to remove, so the prune estimate (exclusive lock in restic 0.14) runs.
+			for (const t of ['2025-06-01 10:00:00', '2025-07-01 10:00:00']) repo.backup([src], {time: t, host: 'laptop'});
+			ui.stdin.write(keys.enter);
+			await waitForText(ui.lastFrame, 'laptop');
+			for (let round = 0; round < 3; round++) {
+				ui.stdin.write('f');
+				// Leave as soon as restic's dry run or the estimate is under way.
+				await waitForText(ui.lastFrame, /restic dry run…|estimating prune…/, 60_000);
+				ui.stdin.write(keys.escape);
+				await waitForFrame(ui.lastFrame, f => !f.includes('policy ('));
+				await noResticRunning();
+				expect(lockFiles()).toEqual([]);
+			}
+			// The repository is usable at once: an exclusive operation succeeds.
+			repo.restic(['forget', '--keep-last', '4']);
+			expect((JSON.parse(repo.restic(['snapshots', '--json', '--no-lock'])) as unknown[]).length).toBe(4);
 		} finally {
 			ui.unmount();
 		}

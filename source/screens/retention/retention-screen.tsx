@@ -65,6 +65,12 @@ export function RetentionScreen({repo}: {repo: string}) {
 						<Text> · </Text>
 						{s.restic.state === 'checking' ? <Spinner label="restic dry run…" /> : <Text {...roleStyle(theme, s.restic.state === 'agrees' ? 'status.ok' : 'status.error')}>{s.restic.state === 'agrees' ? 'restic agrees' : escapeForTerminal(s.restic.message ?? s.restic.state)}</Text>}
 						{s.reclaim !== undefined ? <Text {...roleStyle(theme, 'text.muted')}> · prune frees ≈ {formatBytes(s.reclaim)}</Text> : null}
+						{s.estimating && s.reclaim === undefined ? (
+							<Text>
+								{' '}
+								· <Spinner label="estimating prune…" />
+							</Text>
+						) : null}
 						{s.busy ? <Spinner label=" forgetting…" /> : null}
 					</>
 				) : null}

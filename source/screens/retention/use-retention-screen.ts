@@ -3,11 +3,12 @@
  * keep/remove of every snapshot with reasons, restic's own dry run as a cross-check, the bytes a prune
  * would free, and applying it after the repository name is typed in full.
  */
-import {useContext, useEffect, useMemo, useRef, useState} from 'react';
+import {useContext, useEffect, useMemo, useState} from 'react';
 import {AppContext} from '../../app-context.js';
 import {useRepoModel} from '../../hooks/use-repos.js';
 import {refusalReason, simulateForget, type PolicyResult, type RetentionPolicy} from '../../ops/retention.js';
-import {estimateReclaim, policyFlagsText, policyFromFlagsText, resticForgetDryRun} from '../../ops/retention-run.js';
+import {policyFlagsText, policyFromFlagsText} from '../../ops/retention-run.js';
+import {RetentionRuns, type CrossCheck} from '../../tasks/retention-task.js';
 
 /** A row of the timeline: a month heading or a snapshot with its verdict. */
 export type RetentionRow =
@@ -60,20 +61,18 @@ export function retentionRows(
 const fallbackPolicy: RetentionPolicy = {keepLast: 4, keepYearly: 4};
 
 export function useRetentionScreen(repoName: string) {
-	const {repo, clientFor, store, trackTask} = useContext(AppContext);
+	const {repo, clientFor, store} = useContext(AppContext);
 	const {model, state, gone} = useRepoModel(repoName);
 	const repository = repo(repoName);
 	const configured = repository?.ops?.retention;
 	const [policyText, setPolicyText] = useState(policyFlagsText(configured ?? fallbackPolicy));
 	const [draft, setDraft] = useState<string | undefined>(undefined);
 	const [confirmName, setConfirmName] = useState<string | undefined>(undefined);
-	const [restic, setRestic] = useState<{
-		state: 'checking' | 'agrees' | 'differs' | 'error';
-		message?: string;
-	}>({state: 'checking'});
-	const [reclaim, setReclaim] = useState<number | undefined>(undefined);
+	// Each answer of restic is kept with the simulation it checked: a verdict (or estimate) for an earlier
+	// policy never shows, nor lets apply go ahead, for the current one.
+	const [verdict, setVerdict] = useState<{for?: PolicyResult; check: CrossCheck}>({check: {state: 'checking'}});
+	const [estimate, setEstimate] = useState<{for?: PolicyResult; running: boolean; bytes?: number}>({running: false});
 	const [busy, setBusy] = useState(false);
-	const controller = useRef<AbortController | undefined>(undefined);
 	const snapshots = state?.snapshots.data;
 
 	useEffect(() => {
@@ -90,49 +89,28 @@ export function useRetentionScreen(repoName: string) {
 	const result = useMemo(() => (parsed.policy && snapshots ? simulateForget(snapshots, parsed.policy) : undefined), [parsed.policy, snapshots]);
 	const rows = useMemo(() => (result && snapshots ? retentionRows(result, snapshots) : []), [result, snapshots]);
 	const refused = result ? refusalReason(result) : undefined;
+	const restic: CrossCheck = result && verdict.for === result ? verdict.check : {state: 'checking'};
+	const reclaim = result && estimate.for === result ? estimate.bytes : undefined;
+	const estimating = result !== undefined && estimate.for === result && estimate.running;
 
-	// restic's own dry run and the prune estimate, newest policy wins.
+	// restic's own dry run and the prune estimate, newest policy wins. One runner per screen: leaving the
+	// screen stops its restic (the prune estimate holds restic 0.14's exclusive lock).
+	const runs = useMemo(() => (repository ? new RetentionRuns(store, repository) : undefined), [store, repository]);
+	useEffect(() => () => void runs?.dispose(), [runs]);
 	useEffect(() => {
-		controller.current?.abort();
-		if (!repository || !parsed.policy || !result) return;
-		const c = new AbortController();
-		controller.current = c;
-		setRestic({state: 'checking'});
-		setReclaim(undefined);
-		const policy = parsed.policy;
-		void (async () => {
-			try {
-				const theirs = await resticForgetDryRun(repository, policy, c.signal);
-				if (c.signal.aborted) return;
-				const same = theirs.remove.length === result.remove.length && theirs.remove.every(id => result.remove.includes(id));
-				setRestic(
-					same
-						? {state: 'agrees'}
-						: {
-								state: 'differs',
-								message: `restic's forget --dry-run removes ${theirs.remove.length}, resto's simulation ${result.remove.length}: not applied`,
-							},
-				);
-				if (same && result.remove.length > 0 && !refusalReason(result)) {
-					const bytes = await estimateReclaim(
-						repository,
-						(snapshots ?? []).map(s => s.id),
-						result.remove,
-						c.signal,
-					);
-					if (!c.signal.aborted) setReclaim(bytes);
-				}
-			} catch (error) {
-				if (!c.signal.aborted)
-					setRestic({
-						state: 'error',
-						message: (error as Error).message.split('\n')[0],
-					});
-			}
-		})();
-		return () => c.abort();
-		// eslint-disable-next-line react-hooks/exhaustive-deps
-	}, [result, repository]);
+		if (!runs || !parsed.policy || !result) return;
+		runs.crossCheck(
+			parsed.policy,
+			result,
+			(snapshots ?? []).map(s => s.id),
+			{
+				verdict: check => setVerdict({for: result, check}),
+				estimating: running => setEstimate(e => ({for: result, running, bytes: e.for === result ? e.bytes : undefined})),
+				reclaim: bytes => setEstimate({for: result, running: false, bytes}),
+			},
+		);
+		// eslint-disable-next-line react-hooks/exhaustive-deps -- a new simulation result is the trigger
+	}, [result, runs]);
 
 	const startApply = () => {
 		if (!result || busy) return;
@@ -163,12 +141,14 @@ export function useRetentionScreen(repoName: string) {
 				level: 'warn',
 			});
 		const ids = result.remove;
+		if (!runs) return;
 		setBusy(true);
-		const untrack = trackTask(`forgetting ${ids.length} snapshots`, () => {});
-		void clientFor(repository)
-			.forget(ids)
+		// The forget waits for a running prune estimate to stop: it holds the lock forget needs.
+		void runs
+			.forget(clientFor(repository), ids)
 			.then(
-				() =>
+				done =>
+					done &&
 					store.dispatch({
 						type: 'notice',
 						text: `Forgot ${ids.length} snapshot(s). Run restic prune (or resto forget --prune) to free the space.`,
@@ -182,7 +162,6 @@ export function useRetentionScreen(repoName: string) {
 					}),
 			)
 			.finally(() => {
-				untrack();
 				setBusy(false);
 				void model?.loadSnapshots();
 			});
@@ -214,6 +193,7 @@ export function useRetentionScreen(repoName: string) {
 		refused,
 		restic,
 		reclaim,
+		estimating,
 		busy,
 	};
 }
