@@ -17,8 +17,12 @@ let root: string;
 
 const waitUntil = async (ok: () => boolean, ms: number): Promise<boolean> => {
 	const end = Date.now() + ms;
-	while (Date.now() < end && !ok()) await new Promise(r => setTimeout(r, 50));
-	return ok();
+	// True the moment `ok` holds: asking again after the loop could see a passing state already gone.
+	for (;;) {
+		if (ok()) return true;
+		if (Date.now() >= end) return false;
+		await new Promise(r => setTimeout(r, 50));
+	}
 };
 
 beforeAll(async () => {

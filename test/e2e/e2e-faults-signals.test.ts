@@ -11,7 +11,7 @@ import {ResticCli} from '../../source/restic/client.js';
 import {incompleteMarker} from '../../source/restore/restore.js';
 import {makeRepo, tempDir, type TestRepo} from '../helpers/restic.js';
 import {waitForExit, waitUntil} from './faults-helpers.js';
-import {resticPids, Terminal} from './tmux.js';
+import {restoreDirs, resticPids, Terminal} from './tmux.js';
 
 let repo: TestRepo;
 let cfg: string;
@@ -44,8 +44,18 @@ function scene() {
 	const cwd = path.join(dir, 'cwd');
 	mkdirSync(drillTmp);
 	mkdirSync(cwd);
-	const env = {RESTO_CONFIG: cfg, XDG_CACHE_HOME: path.join(dir, 'cache'), XDG_STATE_HOME: path.join(dir, 'state'), RESTO_DRILL_TMPDIR: drillTmp};
-	return {dir, drillTmp, cwd, env};
+	// HOME is the working directory: restores go to ~/resto-restore/<id>-<time>.
+	const env = {HOME: cwd, RESTO_CONFIG: cfg, XDG_CACHE_HOME: path.join(dir, 'cache'), XDG_STATE_HOME: path.join(dir, 'state'), RESTO_DRILL_TMPDIR: drillTmp};
+	return {dir, drillTmp, cwd, restored: path.join(cwd, 'resto-restore'), env};
+}
+
+/** A process's command line, '' once it is gone. */
+function commandLine(pid: number): string {
+	try {
+		return readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ');
+	} catch {
+		return '';
+	}
 }
 
 async function expectCleanRepository(): Promise<void> {
@@ -87,7 +97,7 @@ describe.each([['SIGHUP'], ['SIGINT']] as const)('e2e faults: %s to resto while 
 	}, 60_000);
 
 	test('during a restore from the search screen: restic stopped, no lock, the partial restore marked incomplete', async () => {
-		const {cwd, env} = scene();
+		const {cwd, restored, env} = scene();
 		const t = await Terminal.start({env, columns: 80, rows: 24, cwd});
 		try {
 			await t.waitFor(/home\s.*ok\s+1/);
@@ -98,12 +108,12 @@ describe.each([['SIGHUP'], ['SIGINT']] as const)('e2e faults: %s to resto while 
 			t.keys('Tab');
 			await t.waitFor('enter preview');
 			t.keys('C-o');
-			await t.waitFor('into the new folder');
-			t.keys('y');
-			const target = () => readdirSync(cwd).find(d => d.startsWith('resto-restore-'));
+			await t.waitFor('a new folder, created for this restore');
+			t.keys('Enter');
 			const restoring = () => {
-				const d = target();
-				return d !== undefined && existsSync(path.join(cwd, d, incompleteMarker)) && resticPids(repo.repoPath).length > 0;
+				const d = restoreDirs(restored)[0];
+				// restic restore itself (the `restic ls` before it also runs while the marker is written).
+				return d !== undefined && existsSync(path.join(restored, d, incompleteMarker)) && resticPids(repo.repoPath).some(p => commandLine(p).includes(' restore '));
 			};
 			expect(await waitUntil(restoring, 15_000, 20)).toBe(true);
 			const pid = t.pid()!;
@@ -114,8 +124,8 @@ describe.each([['SIGHUP'], ['SIGINT']] as const)('e2e faults: %s to resto while 
 		}
 		await expectCleanRepository();
 		// Whatever restic managed to write is still flagged as incomplete.
-		const dirs = readdirSync(cwd).filter(d => d.startsWith('resto-restore-'));
+		const dirs = restoreDirs(restored);
 		expect(dirs.length).toBeLessThanOrEqual(1);
-		for (const d of dirs) expect(existsSync(path.join(cwd, d, incompleteMarker))).toBe(true);
+		for (const d of dirs) expect(existsSync(path.join(restored, d, incompleteMarker))).toBe(true);
 	}, 60_000);
 });

@@ -23,8 +23,12 @@ afterAll(() => repo.cleanup());
 
 const waitUntil = async (ok: () => boolean, ms: number) => {
 	const end = Date.now() + ms;
-	while (Date.now() < end && !ok()) await new Promise(r => setTimeout(r, 50));
-	return ok();
+	// True the moment `ok` holds: asking again after the loop could see a passing state already gone.
+	for (;;) {
+		if (ok()) return true;
+		if (Date.now() >= end) return false;
+		await new Promise(r => setTimeout(r, 50));
+	}
 };
 
 describe.each([['SIGTERM'], ['SIGHUP'], ['SIGINT']] as const)('e2e: %s to resto while restic lists a snapshot', signal => {

@@ -24,11 +24,15 @@ export async function slowBackupFixture(prefix: string): Promise<{repo: TestRepo
 	return {repo, server, env, cwd};
 }
 
-/** Poll `ok` every `every` ms until it holds or `ms` passed; returns the last answer. */
+/** Poll `ok` every `every` ms until it holds (true) or `ms` passed (false). */
 export async function waitUntil(ok: () => boolean, ms: number, every = 50): Promise<boolean> {
 	const end = Date.now() + ms;
-	while (Date.now() < end && !ok()) await new Promise(r => setTimeout(r, every));
-	return ok();
+	// True the moment `ok` holds: asking again after the loop could see a passing state already gone.
+	for (;;) {
+		if (ok()) return true;
+		if (Date.now() >= end) return false;
+		await new Promise(r => setTimeout(r, every));
+	}
 }
 
 /** True while a process with this PID runs (a zombie waiting to be reaped has ended). */

@@ -3,7 +3,7 @@
  * keys, waits for screen text, records the raw bytes resto wrote, and can kill processes.
  */
 import {execFileSync} from 'node:child_process';
-import {existsSync, readFileSync, rmSync} from 'node:fs';
+import {existsSync, readdirSync, readFileSync, rmSync} from 'node:fs';
 import path from 'node:path';
 import {fileURLToPath} from 'node:url';
 import {tempDir} from '../helpers/temp.js';
@@ -24,7 +24,8 @@ export class Terminal {
 	readonly socket: string;
 	readonly session = 'resto';
 	readonly rawFile: string;
-	private readonly dir: string;
+	/** The terminal's temp folder (the raw recording; HOME unless the test sets one); removed by close(). */
+	readonly dir: string;
 
 	private constructor() {
 		this.dir = tempDir('resto-e2e-');
@@ -41,7 +42,9 @@ export class Terminal {
 		if (!existsSync(cliPath)) throw new Error('build/cli.js missing: run `node scripts/build.mjs` first');
 		const t = new Terminal();
 		// A private tmux server per terminal inherits this environment; nothing secret goes on argv.
-		const env: NodeJS.ProcessEnv = {...process.env, TERM: 'xterm-256color', LANG: 'C.UTF-8', ...options.env};
+		// HOME is the terminal's own folder unless the test names one: nothing a test does (a restore into
+		// ~/resto-restore, a config or cache under ~) reaches the real home directory.
+		const env: NodeJS.ProcessEnv = {...process.env, HOME: t.dir, TERM: 'xterm-256color', LANG: 'C.UTF-8', ...options.env};
 		// Not inside another tmux (TMUX, TMUX_PANE); TMUX_TMPDIR (the test run's temp root) says where sockets go.
 		for (const key of Object.keys(env)) if (key.startsWith('TMUX') && key !== 'TMUX_TMPDIR') delete env[key];
 		const quoted = [process.execPath, cliPath, ...(options.args ?? [])].map(a => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
@@ -155,6 +158,12 @@ export class Terminal {
 		}
 		rmSync(this.dir, {recursive: true, force: true});
 	}
+}
+
+/** The folders restores made below `root` (`<short id>-<YYYYMMDD-HHMMSS>`, -2, -3… when taken); [] when none. */
+export function restoreDirs(root: string): string[] {
+	if (!existsSync(root)) return [];
+	return readdirSync(root).filter(d => /^[0-9a-f]{8}-\d{8}-\d{6}(-\d+)?$/.test(d));
 }
 
 /**

@@ -19,8 +19,12 @@ const running = (marker: string) =>
 
 async function until(ok: () => boolean, ms: number): Promise<boolean> {
 	const end = Date.now() + ms;
-	while (!ok() && Date.now() < end) await new Promise(r => setTimeout(r, 25));
-	return ok();
+	// True the moment `ok` holds: asking again after the loop could see a passing state already gone.
+	for (;;) {
+		if (ok()) return true;
+		if (Date.now() >= end) return false;
+		await new Promise(r => setTimeout(r, 25));
+	}
 }
 
 describe('runCommand', () => {

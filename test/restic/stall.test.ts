@@ -18,8 +18,12 @@ let src: string;
 
 const waitUntil = async (ok: () => boolean, ms: number): Promise<boolean> => {
 	const end = Date.now() + ms;
-	while (Date.now() < end && !ok()) await new Promise(r => setTimeout(r, 20));
-	return ok();
+	// True the moment `ok` holds: asking again after the loop could see a passing state already gone.
+	for (;;) {
+		if (ok()) return true;
+		if (Date.now() >= end) return false;
+		await new Promise(r => setTimeout(r, 20));
+	}
 };
 
 /** The repository over REST with an empty restic cache, so every read really goes to the backend. */
