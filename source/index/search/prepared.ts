@@ -5,7 +5,7 @@
  */
 import type {FileIndex} from '../file-index.js';
 import {charMask, fold} from './fold.js';
-import {withinKey} from './tiers.js';
+import {withinKey, withinRange} from './tiers.js';
 
 /**
  * Folders whose contents are made by programs, not people (dependency trees, caches, build output,
@@ -71,6 +71,11 @@ export interface Prepared {
 	pathWithin: Uint32Array;
 	byName: Groups;
 	byDir: Groups;
+	/**
+	 * Live paths in ranking order within a tier (the user's before machine-made, then by within key,
+	 * then lower id): the first k paths of a tier met walking it are that tier's best k.
+	 */
+	order: Uint32Array;
 	/** The machine-tree list this was built with. */
 	machineKey: string;
 }
@@ -182,6 +187,8 @@ async function build(index: FileIndex, folds: FoldStore, machineTrees: readonly 
 	const byName = groups(index.pathName.data, nameCount, pathCount, pathLive);
 	await pause();
 	const byDir = groups(index.pathDir.data, dirCount, pathCount, pathLive);
+	await pause();
+	const order = rankOrder(index.pathDir.data, pathCount, pathLive, pathWithin, dirs.dirMachine);
 	return {
 		index,
 		generation,
@@ -199,6 +206,7 @@ async function build(index: FileIndex, folds: FoldStore, machineTrees: readonly 
 		pathWithin,
 		byName,
 		byDir,
+		order,
 		machineKey,
 	};
 }
@@ -283,4 +291,47 @@ function groups(groupOf: Uint32Array, count: number, pathCount: number, live: Ui
 	const paths = new Uint32Array(start[count]!);
 	for (let p = 0; p < pathCount; p++) if (live[p]) paths[fill[groupOf[p]!]!++] = p;
 	return {start, paths};
+}
+
+/**
+ * Live paths sorted by (user before machine-made, within key descending, id ascending): an LSD radix
+ * sort of the keys (user and within key: 27 bits while withinRange is 2^26) in 9-bit passes, stable,
+ * so equal keys keep ascending ids. Linear:
+ * ~20 ms at 1.5 M paths, where a comparison sort of that many keys takes several times that.
+ */
+export function rankOrder(pathDir: Uint32Array, pathCount: number, live: Uint8Array, within: Uint32Array, dirMachine: Uint8Array): Uint32Array {
+	let n = 0;
+	for (let p = 0; p < pathCount; p++) if (live[p]) n++;
+	// Ascending sort of the inverted key gives the descending order of the key itself.
+	const top = 2 * withinRange - 1;
+	const bits = Math.ceil(Math.log2(top + 1));
+	let ids = new Uint32Array(n);
+	let keys = new Uint32Array(n);
+	n = 0;
+	for (let p = 0; p < pathCount; p++) {
+		if (!live[p]) continue;
+		ids[n] = p;
+		keys[n++] = top - ((1 - dirMachine[pathDir[p]!]!) * withinRange + within[p]!);
+	}
+	let ids2 = new Uint32Array(n);
+	let keys2 = new Uint32Array(n);
+	const counts = new Uint32Array(512);
+	for (let shift = 0; shift < bits; shift += 9) {
+		counts.fill(0);
+		for (let i = 0; i < n; i++) counts[(keys[i]! >>> shift) & 511]!++;
+		let sum = 0;
+		for (let b = 0; b < 512; b++) {
+			const c = counts[b]!;
+			counts[b] = sum;
+			sum += c;
+		}
+		for (let i = 0; i < n; i++) {
+			const at = counts[(keys[i]! >>> shift) & 511]!++;
+			ids2[at] = ids[i]!;
+			keys2[at] = keys[i]!;
+		}
+		[ids, ids2] = [ids2, ids];
+		[keys, keys2] = [keys2, keys];
+	}
+	return ids;
 }
