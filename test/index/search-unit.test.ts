@@ -119,6 +119,16 @@ describe('search semantics and ranking', () => {
 		// A whole word in a folder outranks scattered letters in a base name.
 		const proj = await search(ix, 'proj/readme');
 		expect(proj.hits[0]!.path).toBe('/home/a/projects/resto/deep/readme.md');
+		// Entries of several components match as a run of whole components, case-insensitively; a
+		// name that only contains one (node_modules-old, my.cache) is the user's own; regex characters are plain.
+		const t = new FileIndex();
+		const ts = t.beginSnapshot(snap('t', 1, 'laptop', ['/home/a']));
+		for (const p of ['/home/a/.local/share/Trash/files/readme', '/home/a/.LOCAL/share/trash/readme', '/home/a/share/Trash/readme', '/home/a/node_modules-old/readme', '/home/a/my.cache/readme', '/home/a/a+b/readme', '/home/a/axb/readme']) addTree(t, ts, p);
+		t.completeSnapshot(ts);
+		const machine = async (trees?: string[]) => Object.fromEntries((await search(t, 'readme', {machineTrees: trees})).hits.map(h => [h.path.slice('/home/a/'.length), h.machine]));
+		expect(await machine()).toEqual({'.local/share/Trash/files/readme': true, '.LOCAL/share/trash/readme': true, 'share/Trash/readme': false, 'node_modules-old/readme': false, 'my.cache/readme': false, 'a+b/readme': false, 'axb/readme': false});
+		expect((await machine(['a+b']))['a+b/readme']).toBe(true);
+		expect((await machine(['a+b']))['axb/readme']).toBe(false);
 	});
 
 	test('bad input: one character, 10 000 characters, spaces, punctuation, emoji, combining accents', async () => {

@@ -88,6 +88,8 @@ class FoldStore {
 	nameLen = new Uint16Array(0);
 	/** The folders' full folded strings; the part below the root is cut per Prepared. */
 	dirs: string[] = [];
+	/** 1 for a folder of ASCII only: its folded string keeps every position. */
+	dirAscii = new Uint8Array(0);
 	constructor(private readonly index: FileIndex) {}
 
 	async extend(pause: () => Promise<void>): Promise<void> {
@@ -109,10 +111,19 @@ class FoldStore {
 			this.nameMask[n] = charMask(f);
 			this.nameLen[n] = Math.min(65_535, f.length);
 		}
+		if (this.dirAscii.length < dirs.length) {
+			const next = new Uint8Array(Math.max(dirs.length, this.dirAscii.length * 2));
+			next.set(this.dirAscii);
+			this.dirAscii = next;
+		}
 		for (let d = this.dirs.length; d < dirs.length; d++) {
 			if ((d & 8191) === 0) await pause();
 			if (d < this.dirs.length) continue;
-			this.dirs.push(fold(dirs[d]!));
+			const dir = dirs[d]!;
+			// eslint-disable-next-line no-control-regex
+			const ascii = /^[\x00-\x7f]*$/.test(dir);
+			this.dirAscii[d] = ascii ? 1 : 0;
+			this.dirs.push(ascii ? dir.toLowerCase() : fold(dir));
 		}
 	}
 }
@@ -180,7 +191,7 @@ async function build(index: FileIndex, folds: FoldStore, machineTrees: readonly 
 	const nameCount = folds.names.length;
 	const roots = [...new Set(index.snapshots.map(s => backupRoot(s.paths)))].sort((a, b) => b.length - a.length);
 	await pause();
-	const dirs = describeDirs(index.dirs, folds.dirs, dirCount, roots, machineTrees);
+	const dirs = describeDirs(index.dirs, folds.dirs, folds.dirAscii, dirCount, roots, machineTrees);
 	await pause();
 	const {pathLive, pathWithin} = pathKeys(index, pathCount, folds.nameLen, dirs, pathAlive, pathNewest);
 	await pause();
@@ -212,9 +223,17 @@ async function build(index: FileIndex, folds: FoldStore, machineTrees: readonly 
 }
 
 /** Per folder: the part below its backup root (folded), where it starts, its mask, depth, and whether it is machine-made. */
-function describeDirs(raw: readonly string[], folded: readonly string[], dirCount: number, roots: readonly string[], machineTrees: readonly string[]): {relDirs: string[]; dirRelStart: Int32Array; dirMask: Int32Array; dirMachine: Uint8Array; dirDepth: Uint8Array; dirLen: Uint16Array} {
-	const machine = new Set(machineTrees.map(fold));
-	const multi = [...machine].filter(m => m.includes('/'));
+function describeDirs(
+	raw: readonly string[],
+	folded: readonly string[],
+	ascii: Uint8Array,
+	dirCount: number,
+	roots: readonly string[],
+	machineTrees: readonly string[],
+): {relDirs: string[]; dirRelStart: Int32Array; dirMask: Int32Array; dirMachine: Uint8Array; dirDepth: Uint8Array; dirLen: Uint16Array} {
+	// One regular expression for the whole list: a component (or run of components) equal to one.
+	const escaped = [...new Set(machineTrees.map(fold))].filter(m => m.length > 0).map(m => m.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+	const machine = escaped.length ? new RegExp(`(?:^|/)(?:${escaped.join('|')})(?:/|$)`) : undefined;
 	const relDirs: string[] = new Array<string>(dirCount);
 	const dirRelStart = new Int32Array(dirCount);
 	const dirMask = new Int32Array(dirCount);
@@ -236,22 +255,14 @@ function describeDirs(raw: readonly string[], folded: readonly string[], dirCoun
 			continue;
 		}
 		// Folding keeps the positions of ASCII strings, the usual case; otherwise fold the part below the root.
-		// eslint-disable-next-line no-control-regex
-		const rel = /^[\x00-\x7f]*$/.test(dir) ? folded[d]!.slice(start) : fold(dir.slice(start));
+		const rel = ascii[d] ? folded[d]!.slice(start) : fold(dir.slice(start));
 		relDirs[d] = rel;
 		dirLen[d] = Math.min(65_535, rel.length);
 		if (rel.length === 0) continue;
 		dirMask[d] = charMask(rel);
 		let depth = 1;
-		let from = 0;
-		for (;;) {
-			const slash = rel.indexOf('/', from);
-			if (machine.has(slash < 0 ? rel.slice(from) : rel.slice(from, slash))) dirMachine[d] = 1;
-			if (slash < 0) break;
-			depth++;
-			from = slash + 1;
-		}
-		if (!dirMachine[d] && multi.some(m => rel === m || rel.startsWith(`${m}/`) || rel.includes(`/${m}/`) || rel.endsWith(`/${m}`))) dirMachine[d] = 1;
+		for (let i = rel.indexOf('/'); i >= 0; i = rel.indexOf('/', i + 1)) depth++;
+		if (machine?.test(rel)) dirMachine[d] = 1;
 		dirDepth[d] = Math.min(255, depth);
 	}
 	return {relDirs, dirRelStart, dirMask, dirMachine, dirDepth, dirLen};
