@@ -119,6 +119,16 @@ describe('search semantics and ranking', () => {
 		// A whole word in a folder outranks scattered letters in a base name.
 		const proj = await search(ix, 'proj/readme');
 		expect(proj.hits[0]!.path).toBe('/home/a/projects/resto/deep/readme.md');
+		// Entries of several components match as a run of whole components, case-insensitively; a
+		// name that only contains one (node_modules-old, my.cache) is the user's own; regex characters are plain.
+		const t = new FileIndex();
+		const ts = t.beginSnapshot(snap('t', 1, 'laptop', ['/home/a']));
+		for (const p of ['/home/a/.local/share/Trash/files/readme', '/home/a/.LOCAL/share/trash/readme', '/home/a/share/Trash/readme', '/home/a/node_modules-old/readme', '/home/a/my.cache/readme', '/home/a/a+b/readme', '/home/a/axb/readme']) addTree(t, ts, p);
+		t.completeSnapshot(ts);
+		const machine = async (trees?: string[]) => Object.fromEntries((await search(t, 'readme', {machineTrees: trees})).hits.map(h => [h.path.slice('/home/a/'.length), h.machine]));
+		expect(await machine()).toEqual({'.local/share/Trash/files/readme': true, '.LOCAL/share/trash/readme': true, 'share/Trash/readme': false, 'node_modules-old/readme': false, 'my.cache/readme': false, 'a+b/readme': false, 'axb/readme': false});
+		expect((await machine(['a+b']))['a+b/readme']).toBe(true);
+		expect((await machine(['a+b']))['axb/readme']).toBe(false);
 	});
 
 	test('bad input: one character, 10 000 characters, spaces, punctuation, emoji, combining accents', async () => {
@@ -278,14 +288,16 @@ describe('ranking properties on a generated home', () => {
 
 	test('the keystroke-by-keystroke answer is exactly the full ranking, with and without filters', async () => {
 		let early = 0;
-		for (const filters of [{}, {hosts: ['laptop']}, {type: 'file' as const, pathPrefix: '/home/u/taxes'}, {hideMachine: true}] as SearchFilters[]) {
-			const engine = new IncrementalSearch(ix);
+		// smallTier 0: every strict tier of a one-term query is walked in ranking order (the path
+		// a big index takes for short terms), not visited through its names.
+		for (const [filters, smallTier] of [[{}], [{}, 0], [{hosts: ['laptop']}], [{type: 'file' as const, pathPrefix: '/home/u/taxes'}], [{hideMachine: true}]] as Array<[SearchFilters, number?]>) {
+			const engine = new IncrementalSearch(ix, {smallTier});
 			for (const q of queries) {
 				for (let i = 1; i <= q.length; i++) {
 					const typed = q.slice(0, i);
 					const {first, final} = await runFinal(engine, typed, {limit: 20, filters});
 					const full = await search(ix, typed, {limit: 20, filters});
-					const label = `${typed} ${JSON.stringify(filters)}`;
+					const label = `${typed} ${JSON.stringify(filters)} ${smallTier}`;
 					const ranked = (r: SearchResult) => r.hits.map(h => [h.path, h.score]);
 					expect(ranked(final), label).toEqual(ranked(full));
 					expect([final.total, final.looser], label).toEqual([full.total, full.looser]);

@@ -155,8 +155,7 @@ function candidateCount(t: TermTables, nameStart: Uint32Array, dirStart: Uint32A
 /** The working state of rankStrict, handed to its synchronous chunks. */
 interface StrictState {
 	rarest: TermTables;
-	otherNameTier: Int8Array[];
-	otherDirHas: Uint8Array[];
+	others: TermTables[];
 	allowed: Uint8Array | undefined;
 	pathDir: Uint32Array;
 	pathName: Uint32Array;
@@ -175,9 +174,9 @@ function strictVisit(st: StrictState, p: number, d: number, n: number, tier: num
 	if (st.allowed !== undefined && st.allowed[p] === 0) return;
 	let min = tier;
 	let sum = tier;
-	const others = st.otherNameTier.length;
+	const others = st.others.length;
 	for (let t = 0; t < others; t++) {
-		const tt = st.otherNameTier[t]![n]! || (st.otherDirHas[t]![d] ? Tier.folder : 0);
+		const tt = st.others[t]!.strictAt(d, n);
 		if (tt === 0) return;
 		if (tt < min) min = tt;
 		sum += tt;
@@ -231,27 +230,105 @@ function strictDirs(st: StrictState, from: number, budget: number): number {
 	return i;
 }
 
+/** A filled term with at most this many candidate paths leads a query without filling its other terms. */
+const fewCandidates = 100_000;
+
+/** A tier with at most this many paths is visited through its names' path lists, not walked. */
+export const defaultSmallTier = 4096;
+
+/**
+ * The strict tiers of one term, no filter, strictest first, each tier found the cheaper way: a small
+ * tier through its names' (or folders') path lists; a big one by walking the paths in ranking order
+ * (Prepared.order) until the list has what it still needs of that tier, which takes a few thousand
+ * steps where visiting every path of the tier takes hundreds of thousands. Name tiers are counted
+ * exactly from their names' list lengths; a walked folder tier only as far as it was walked.
+ */
+function walkTiers(st: StrictState, order: Uint32Array, limit: number, smallTier: number): void {
+	const {nameList, nameTier, dirList, dirHas} = st.rarest;
+	const {start} = st.byName;
+	const total = [0, 0, 0, 0, 0, 0];
+	for (let i = 0; i < nameList.length; i++) {
+		const n = nameList[i]!;
+		total[nameTier[n]!]! += start[n + 1]! - start[n]!;
+	}
+	const pathName = st.pathName;
+	const pathDir = st.pathDir;
+	for (const tier of [Tier.whole, Tier.prefix, Tier.substring]) {
+		const need = limit - st.top.size;
+		if (need <= 0) {
+			st.strict += total[tier]!;
+			continue;
+		}
+		if (total[tier]! <= Math.max(need, smallTier)) {
+			st.onlyTier = tier;
+			strictNames(st, 0, Number.POSITIVE_INFINITY);
+			continue;
+		}
+		let found = 0;
+		for (let i = 0; i < order.length && found < need; i++) {
+			const p = order[i]!;
+			if (nameTier[pathName[p]!] !== tier) continue;
+			found++;
+			const key = rankKey(tier, 1 - st.dirMachine[pathDir[p]!]!, tier, st.pathWithin[p]!);
+			if (st.top.admits(key, p)) st.top.offer(key, p);
+		}
+		st.strict += total[tier]!;
+	}
+	const need = limit - st.top.size;
+	if (need <= 0) return;
+	const dirStart = st.byDir.start;
+	let dirPaths = 0;
+	for (let i = 0; i < dirList.length && dirPaths <= smallTier; i++) dirPaths += dirStart[dirList[i]! + 1]! - dirStart[dirList[i]!]!;
+	if (dirPaths <= Math.max(need, smallTier)) {
+		strictDirs(st, 0, Number.POSITIVE_INFINITY);
+		return;
+	}
+	let found = 0;
+	for (let i = 0; i < order.length && found < need; i++) {
+		const p = order[i]!;
+		const d = pathDir[p]!;
+		if (dirHas[d] !== 1 || nameTier[pathName[p]!] !== 0) continue;
+		found++;
+		st.strict++;
+		const key = rankKey(Tier.folder, 1 - st.dirMachine[d]!, Tier.folder, st.pathWithin[p]!);
+		if (st.top.admits(key, p)) st.top.offer(key, p);
+	}
+}
+
 /**
  * The strict tiers only (whole name … folder), found through the candidate index: the names and
  * folders holding the rarest term, then their paths. Every strict path is found and counted; since
  * any strict path outranks every looser one, this list is the final one whenever it is full.
  */
-async function rankStrict(prepared: Prepared, tables: readonly TermTables[], limit: number, allowed: Uint8Array | undefined, pause: () => Promise<void>): Promise<Tally> {
+async function rankStrict(prepared: Prepared, tables: readonly TermTables[], limit: number, allowed: Uint8Array | undefined, pause: () => Promise<void>, smallTier = defaultSmallTier): Promise<Tally> {
 	const {byName, byDir, pathWithin, dirMachine} = prepared;
 	const pathDir = prepared.index.pathDir.data;
 	const pathName = prepared.index.pathName.data;
 	const size = (t: TermTables) => candidateCount(t, byName.start, byDir.start);
-	let rarest = tables[0]!;
-	let rarestSize = size(rarest);
-	for (const t of tables.slice(1)) {
-		const s = size(t);
-		if (s < rarestSize) [rarest, rarestSize] = [t, s];
+	// The rarest of the filled terms leads; the others are asked path by path (strictAt). Unfilled
+	// ones are filled first unless a filled term already has few candidates.
+	const rarestOf = () => {
+		let best: TermTables | undefined;
+		let bestSize = Infinity;
+		for (const t of tables) {
+			if (!t.filled) continue;
+			const s = size(t);
+			if (s < bestSize) [best, bestSize] = [t, s];
+		}
+		return {best, bestSize};
+	};
+	const found = rarestOf();
+	let best = found.best;
+	const bestSize = found.bestSize;
+	if (!best || bestSize > fewCandidates) {
+		for (const t of tables) if (!t.filled) await t.fill(undefined, pause);
+		best = rarestOf().best;
 	}
+	const rarest = best!;
 	const others = tables.filter(t => t !== rarest);
 	const st: StrictState = {
 		rarest,
-		otherNameTier: others.map(t => t.nameTier),
-		otherDirHas: others.map(t => t.dirHas),
+		others,
 		allowed,
 		pathDir,
 		pathName,
@@ -263,6 +340,11 @@ async function rankStrict(prepared: Prepared, tables: readonly TermTables[], lim
 		strict: 0,
 		onlyTier: 0,
 	};
+	if (tables.length === 1 && allowed === undefined) {
+		walkTiers(st, prepared.order, limit, smallTier);
+		await pause();
+		return {strict: st.strict, spread: 0, scattered: 0, top: st.top};
+	}
 	// Synchronous chunks (a hot loop inside an async function runs several times slower), with a
 	// pause between them. One term: its tiers in order (whole, prefix, substring names, then folders),
 	// stopping once the list is full and the next tier cannot enter it (then `strict` is a lower bound).
@@ -295,6 +377,8 @@ async function rankStrict(prepared: Prepared, tables: readonly TermTables[], lim
  */
 async function scanAll(prepared: Prepared, tables: readonly TermTables[], cache: TermCache, candidates: Uint32Array | undefined, limit: number, rank: boolean, allowed: Uint8Array | undefined, pause: () => Promise<void>): Promise<Tally & {matches: Uint32Array; scanned: number}> {
 	await pause();
+	// The scan reads every term's tables whole.
+	for (const t of tables) if (!t.filled) await t.fill(undefined, pause);
 	cache.ready(tables);
 	const count = candidates ? candidates.length : prepared.pathCount;
 	const st: ScanState = {
@@ -454,13 +538,16 @@ export class IncrementalSearch {
 	/** Time slice before yielding to the event loop (0 yields at every opportunity: tests). */
 	private readonly sliceMs: number;
 	private readonly machineTrees: readonly string[];
+	/** Tiers bigger than this are walked in ranking order (tests set 0 to walk every tier). */
+	private readonly smallTier: number;
 
 	constructor(
 		private readonly index: FileIndex,
-		options: {sliceMs?: number; machineTrees?: readonly string[]} = {},
+		options: {sliceMs?: number; machineTrees?: readonly string[]; smallTier?: number} = {},
 	) {
 		this.sliceMs = options.sliceMs ?? 8;
 		this.machineTrees = options.machineTrees ?? defaultMachineTrees;
+		this.smallTier = options.smallTier ?? defaultSmallTier;
 	}
 
 	/**
@@ -482,7 +569,8 @@ export class IncrementalSearch {
 		const slicer = new Slicer(this.sliceMs, controller.signal);
 		const prepared = await preparedFor(this.index, slicer.pause, this.machineTrees);
 		const tables: TermTables[] = [];
-		for (const t of terms) tables.push(await this.terms.get(t, prepared, slicer.pause));
+		// Several terms: one filled term can lead, the others are only checked on its candidates.
+		for (const t of terms) tables.push(await this.terms.get(t, prepared, slicer.pause, terms.length > 1));
 		const filtersKey = JSON.stringify(options.filters ?? {});
 		if (this.filterCache?.key !== filtersKey || this.filterCache.prepared !== prepared) {
 			const allowed = await filterOf(prepared, options.filters ?? {}, slicer.pause);
@@ -504,7 +592,7 @@ export class IncrementalSearch {
 			while (this.stack.length > 1 && kept > stackBudget) kept -= this.stack.shift()!.matches.length;
 			return tally;
 		};
-		const strict = await rankStrict(prepared, tables, limit, allowed, slicer.pause);
+		const strict = await rankStrict(prepared, tables, limit, allowed, slicer.pause, this.smallTier);
 		if (strict.strict > 0) {
 			// The strict hits are shown at once: when they fill the list it is final (any strict path
 			// outranks every looser one); otherwise looser hits only follow below them.

@@ -5,7 +5,7 @@
  */
 import type {FileIndex} from '../file-index.js';
 import {charMask, fold} from './fold.js';
-import {withinKey} from './tiers.js';
+import {withinKey, withinRange} from './tiers.js';
 
 /**
  * Folders whose contents are made by programs, not people (dependency trees, caches, build output,
@@ -71,6 +71,11 @@ export interface Prepared {
 	pathWithin: Uint32Array;
 	byName: Groups;
 	byDir: Groups;
+	/**
+	 * Live paths in ranking order within a tier (the user's before machine-made, then by within key,
+	 * then lower id): the first k paths of a tier met walking it are that tier's best k.
+	 */
+	order: Uint32Array;
 	/** The machine-tree list this was built with. */
 	machineKey: string;
 }
@@ -83,6 +88,8 @@ class FoldStore {
 	nameLen = new Uint16Array(0);
 	/** The folders' full folded strings; the part below the root is cut per Prepared. */
 	dirs: string[] = [];
+	/** 1 for a folder of ASCII only: its folded string keeps every position. */
+	dirAscii = new Uint8Array(0);
 	constructor(private readonly index: FileIndex) {}
 
 	async extend(pause: () => Promise<void>): Promise<void> {
@@ -104,10 +111,19 @@ class FoldStore {
 			this.nameMask[n] = charMask(f);
 			this.nameLen[n] = Math.min(65_535, f.length);
 		}
+		if (this.dirAscii.length < dirs.length) {
+			const next = new Uint8Array(Math.max(dirs.length, this.dirAscii.length * 2));
+			next.set(this.dirAscii);
+			this.dirAscii = next;
+		}
 		for (let d = this.dirs.length; d < dirs.length; d++) {
 			if ((d & 8191) === 0) await pause();
 			if (d < this.dirs.length) continue;
-			this.dirs.push(fold(dirs[d]!));
+			const dir = dirs[d]!;
+			// eslint-disable-next-line no-control-regex
+			const ascii = /^[\x00-\x7f]*$/.test(dir);
+			this.dirAscii[d] = ascii ? 1 : 0;
+			this.dirs.push(ascii ? dir.toLowerCase() : fold(dir));
 		}
 	}
 }
@@ -175,13 +191,15 @@ async function build(index: FileIndex, folds: FoldStore, machineTrees: readonly 
 	const nameCount = folds.names.length;
 	const roots = [...new Set(index.snapshots.map(s => backupRoot(s.paths)))].sort((a, b) => b.length - a.length);
 	await pause();
-	const dirs = describeDirs(index.dirs, folds.dirs, dirCount, roots, machineTrees);
+	const dirs = describeDirs(index.dirs, folds.dirs, folds.dirAscii, dirCount, roots, machineTrees);
 	await pause();
 	const {pathLive, pathWithin} = pathKeys(index, pathCount, folds.nameLen, dirs, pathAlive, pathNewest);
 	await pause();
 	const byName = groups(index.pathName.data, nameCount, pathCount, pathLive);
 	await pause();
 	const byDir = groups(index.pathDir.data, dirCount, pathCount, pathLive);
+	await pause();
+	const order = rankOrder(index.pathDir.data, pathCount, pathLive, pathWithin, dirs.dirMachine);
 	return {
 		index,
 		generation,
@@ -199,14 +217,23 @@ async function build(index: FileIndex, folds: FoldStore, machineTrees: readonly 
 		pathWithin,
 		byName,
 		byDir,
+		order,
 		machineKey,
 	};
 }
 
 /** Per folder: the part below its backup root (folded), where it starts, its mask, depth, and whether it is machine-made. */
-function describeDirs(raw: readonly string[], folded: readonly string[], dirCount: number, roots: readonly string[], machineTrees: readonly string[]): {relDirs: string[]; dirRelStart: Int32Array; dirMask: Int32Array; dirMachine: Uint8Array; dirDepth: Uint8Array; dirLen: Uint16Array} {
-	const machine = new Set(machineTrees.map(fold));
-	const multi = [...machine].filter(m => m.includes('/'));
+function describeDirs(
+	raw: readonly string[],
+	folded: readonly string[],
+	ascii: Uint8Array,
+	dirCount: number,
+	roots: readonly string[],
+	machineTrees: readonly string[],
+): {relDirs: string[]; dirRelStart: Int32Array; dirMask: Int32Array; dirMachine: Uint8Array; dirDepth: Uint8Array; dirLen: Uint16Array} {
+	// One regular expression for the whole list: a component (or run of components) equal to one.
+	const escaped = [...new Set(machineTrees.map(fold))].filter(m => m.length > 0).map(m => m.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+	const machine = escaped.length ? new RegExp(`(?:^|/)(?:${escaped.join('|')})(?:/|$)`) : undefined;
 	const relDirs: string[] = new Array<string>(dirCount);
 	const dirRelStart = new Int32Array(dirCount);
 	const dirMask = new Int32Array(dirCount);
@@ -228,22 +255,14 @@ function describeDirs(raw: readonly string[], folded: readonly string[], dirCoun
 			continue;
 		}
 		// Folding keeps the positions of ASCII strings, the usual case; otherwise fold the part below the root.
-		// eslint-disable-next-line no-control-regex
-		const rel = /^[\x00-\x7f]*$/.test(dir) ? folded[d]!.slice(start) : fold(dir.slice(start));
+		const rel = ascii[d] ? folded[d]!.slice(start) : fold(dir.slice(start));
 		relDirs[d] = rel;
 		dirLen[d] = Math.min(65_535, rel.length);
 		if (rel.length === 0) continue;
 		dirMask[d] = charMask(rel);
 		let depth = 1;
-		let from = 0;
-		for (;;) {
-			const slash = rel.indexOf('/', from);
-			if (machine.has(slash < 0 ? rel.slice(from) : rel.slice(from, slash))) dirMachine[d] = 1;
-			if (slash < 0) break;
-			depth++;
-			from = slash + 1;
-		}
-		if (!dirMachine[d] && multi.some(m => rel === m || rel.startsWith(`${m}/`) || rel.includes(`/${m}/`) || rel.endsWith(`/${m}`))) dirMachine[d] = 1;
+		for (let i = rel.indexOf('/'); i >= 0; i = rel.indexOf('/', i + 1)) depth++;
+		if (machine?.test(rel)) dirMachine[d] = 1;
 		dirDepth[d] = Math.min(255, depth);
 	}
 	return {relDirs, dirRelStart, dirMask, dirMachine, dirDepth, dirLen};
@@ -283,4 +302,47 @@ function groups(groupOf: Uint32Array, count: number, pathCount: number, live: Ui
 	const paths = new Uint32Array(start[count]!);
 	for (let p = 0; p < pathCount; p++) if (live[p]) paths[fill[groupOf[p]!]!++] = p;
 	return {start, paths};
+}
+
+/**
+ * Live paths sorted by (user before machine-made, within key descending, id ascending): an LSD radix
+ * sort of the keys (user and within key: 27 bits while withinRange is 2^26) in 9-bit passes, stable,
+ * so equal keys keep ascending ids. Linear:
+ * ~20 ms at 1.5 M paths, where a comparison sort of that many keys takes several times that.
+ */
+export function rankOrder(pathDir: Uint32Array, pathCount: number, live: Uint8Array, within: Uint32Array, dirMachine: Uint8Array): Uint32Array {
+	let n = 0;
+	for (let p = 0; p < pathCount; p++) if (live[p]) n++;
+	// Ascending sort of the inverted key gives the descending order of the key itself.
+	const top = 2 * withinRange - 1;
+	const bits = Math.ceil(Math.log2(top + 1));
+	let ids = new Uint32Array(n);
+	let keys = new Uint32Array(n);
+	n = 0;
+	for (let p = 0; p < pathCount; p++) {
+		if (!live[p]) continue;
+		ids[n] = p;
+		keys[n++] = top - ((1 - dirMachine[pathDir[p]!]!) * withinRange + within[p]!);
+	}
+	let ids2 = new Uint32Array(n);
+	let keys2 = new Uint32Array(n);
+	const counts = new Uint32Array(512);
+	for (let shift = 0; shift < bits; shift += 9) {
+		counts.fill(0);
+		for (let i = 0; i < n; i++) counts[(keys[i]! >>> shift) & 511]!++;
+		let sum = 0;
+		for (let b = 0; b < 512; b++) {
+			const c = counts[b]!;
+			counts[b] = sum;
+			sum += c;
+		}
+		for (let i = 0; i < n; i++) {
+			const at = counts[(keys[i]! >>> shift) & 511]!++;
+			ids2[at] = ids[i]!;
+			keys2[at] = keys[i]!;
+		}
+		[ids, ids2] = [ids2, ids];
+		[keys, keys2] = [keys2, keys];
+	}
+	return ids;
 }

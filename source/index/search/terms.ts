@@ -40,6 +40,12 @@ export class TermTables {
 	namePieces: Int32Array = new Int32Array(0);
 	/** A remembered term this one extends at its end: its greedy matches are continued, not redone. */
 	prefixBase: TermTables | undefined;
+	/** False until fill() ran: then only strictAt() answers, string by string (see TermCache.get). */
+	filled = false;
+	/** strictAt's memo per name: 0 not yet, -1 the name lacks the term, else its tier. */
+	private lazyName: Int8Array | undefined;
+	/** strictAt's memo per folder: 0 not yet, 1 lacks the term, 2 holds it. */
+	private lazyDir: Uint8Array | undefined;
 
 	constructor(
 		readonly term: string,
@@ -78,6 +84,31 @@ export class TermTables {
 		this.nameNeed = new Int16Array(0);
 	}
 
+	/**
+	 * The term's strict tier in the path (folder d, name n), 0 when it is not strict there: from the
+	 * tables once filled, else from the two strings themselves (remembered), so a term that only
+	 * checks another term's few candidates never looks at the other half a million names.
+	 */
+	strictAt(d: number, n: number): number {
+		if (this.filled) return this.nameTier[n]! || (this.dirHas[d] ? Tier.folder : 0);
+		this.lazyName ??= new Int8Array(this.prepared.nameCount);
+		let nt = this.lazyName[n]!;
+		if (nt === 0) {
+			const {names, nameMask} = this.prepared;
+			nt = (nameMask[n]! & this.mask) === this.mask ? nameTier(this.term, names[n]!) : -1;
+			this.lazyName[n] = nt;
+		}
+		if (nt > 0) return nt;
+		this.lazyDir ??= new Uint8Array(this.prepared.dirCount);
+		let dh = this.lazyDir[d]!;
+		if (dh === 0) {
+			const {relDirs, dirMask} = this.prepared;
+			dh = (dirMask[d]! & this.mask) === this.mask && relDirs[d]!.includes(this.term) ? 2 : 1;
+			this.lazyDir[d] = dh;
+		}
+		return dh === 2 ? Tier.folder : 0;
+	}
+
 	/** Fill the strict tables, from `within` (a term this one contains) or from every name and folder. */
 	async fill(within: TermTables | undefined, pause: () => Promise<void>): Promise<void> {
 		const nameFrom = within?.nameList;
@@ -98,6 +129,9 @@ export class TermTables {
 			count = this.fillDirs(dirFrom, i, Math.min(dirTotal, i + 65_536), dirList, count);
 		}
 		this.dirList = dirList.slice(0, count);
+		this.filled = true;
+		this.lazyName = undefined;
+		this.lazyDir = undefined;
 	}
 
 	/** Names [from, to) of `list` (or of all names) that hold the term, appended to `out` from `count`. */
@@ -207,8 +241,12 @@ export class TermCache {
 		for (const t of tables) t.ensureLoose(this.pool);
 	}
 
-	/** The tables of `term` over `prepared`, built (from a remembered relative) if needed. */
-	async get(term: string, prepared: Prepared, pause: () => Promise<void>): Promise<TermTables> {
+	/**
+	 * The tables of `term` over `prepared`, built (from a remembered relative) if needed. `lazy`: leave
+	 * them unfilled when no remembered relative makes filling cheap (the caller fills them, or only
+	 * asks strictAt for another term's candidates).
+	 */
+	async get(term: string, prepared: Prepared, pause: () => Promise<void>, lazy = false): Promise<TermTables> {
 		// Tables of an older state of the index are dropped (ids moved on), their arrays with them.
 		this.entries = this.entries.filter(e => e.prepared === prepared);
 		const found = this.entries.find(e => e.term === term);
@@ -219,9 +257,9 @@ export class TermCache {
 		const tables = new TermTables(term, prepared);
 		// Start from the remembered term with the fewest names that this term contains.
 		let within: TermTables | undefined;
-		for (const e of this.entries) if (term.includes(e.term) && (!within || e.nameList.length < within.nameList.length)) within = e;
+		for (const e of this.entries) if (e.filled && term.includes(e.term) && (!within || e.nameList.length < within.nameList.length)) within = e;
 		for (const e of this.entries) if (term.startsWith(e.term) && (!tables.prefixBase || e.length > tables.prefixBase.length)) tables.prefixBase = e;
-		await tables.fill(within, pause);
+		if (!lazy || within) await tables.fill(within, pause);
 		this.entries.push(tables);
 		if (this.entries.length > this.limit) {
 			const evicted = this.entries.shift()!;

@@ -46,7 +46,8 @@ export const keyLayout = {
 /** Most terms a query ranks by (the rest of a very long query is ignored; see parseQuery). */
 export const maxTerms = (keyLayout.tierSum - 1) / (tierNames.length - 1);
 
-const withinRange = keyLayout.depth * keyLayout.length * keyLayout.recency;
+/** How many values the within key (depth, length, recency) takes. */
+export const withinRange = keyLayout.depth * keyLayout.length * keyLayout.recency;
 
 /** The part of the key decided by the path alone (depth, length, recency): fits in 32 bits. */
 export function withinKey(depth: number, length: number, recency: number): number {
