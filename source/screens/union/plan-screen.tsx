@@ -59,7 +59,7 @@ export function PlanScreen({repo}: {repo: string}) {
 					cursor={s.cursor}
 					height={listHeight}
 					width={width}
-					empty="Nothing marked: mark files and folders with space in the all-files tree (u on the snapshots screen)."
+					empty="Nothing marked: mark files and folders with space in the all-files tree, search results, a snapshot's tree or a version timeline."
 					render={(m, selected) => {
 						const p = st.preview.find(x => x.path === m.path && x.snapshot.startsWith(m.snapshot.slice(0, 8)));
 						const where = p?.problem ? p.problem : p ? `${escapeForTerminal(p.destination)}${p.replaces ? (s.overwrite ? '  (replaces what is there)' : '  (exists: skipped)') : ''}` : '';

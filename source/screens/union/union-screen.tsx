@@ -5,6 +5,7 @@ import {Spinner} from '../../components/spinner.js';
 import {useBodySize} from '../../hooks/use-body-size.js';
 import {useCommands} from '../../hooks/use-commands.js';
 import {roleStyle, selectionStyle, useTheme} from '../../theme/styles.js';
+import {markGlyph} from '../../union/marks.js';
 import type {UnionEntry} from '../../union/union-tree.js';
 import {escapeForTerminal} from '../../util/escape.js';
 import {fit, formatBytes, formatDateTime} from '../../util/format.js';
@@ -49,7 +50,7 @@ export function UnionScreen({repo, dir}: {repo: string; dir?: string}) {
 				{indexing ? <Spinner label={`indexing ${p.snapshotsDone}/${p.snapshotsTotal || '?'} snapshots… `} /> : null}
 				<Text {...roleStyle(theme, 'accent')}>{escapeForTerminal(s.folder)}</Text>
 				<Text {...roleStyle(theme, 'text.muted')}>
-					{s.marks.size ? ` · ${s.marks.size} marked (p plan)` : ''}
+					{s.marks.size ? ` · p plan` : ''}
 					{` · ${s.snapshotCount} snapshots · ${filters}`}
 					{s.ghostsHere !== undefined ? ` · ${s.ghostsHere} deleted below` : ''}
 				</Text>
@@ -67,7 +68,7 @@ export function UnionScreen({repo, dir}: {repo: string; dir?: string}) {
 					const mark = s.marks.get(e.path);
 					const style = selected ? selectionStyle(theme) : e.ghost ? roleStyle(theme, 'text.muted') : {};
 					const name = `${escapeForTerminal(e.name)}${e.hasChildren ? '/' : ''}`;
-					const line = `${mark ? '●' : ' '}${e.ghost ? '✝' : ' '} ${fitPath(name, nameW)} ${fit(e.hasChildren ? '' : formatBytes(e.size), sizeW, 'right')}${versW ? ` ${fit(String(e.versions), versW, 'right')}` : ''}${seenW ? ` ${fit(formatDateTime(e.lastSeen.time), seenW)}` : ''}${stateW ? ` ${fit(stateOf(e), stateW)}` : ''}`;
+					const line = `${markGlyph(mark, e.lastSeen.id)}${e.ghost ? '✝' : ' '} ${fitPath(name, nameW)} ${fit(e.hasChildren ? '' : formatBytes(e.size), sizeW, 'right')}${versW ? ` ${fit(String(e.versions), versW, 'right')}` : ''}${seenW ? ` ${fit(formatDateTime(e.lastSeen.time), seenW)}` : ''}${stateW ? ` ${fit(stateOf(e), stateW)}` : ''}`;
 					return (
 						<Text wrap="truncate-end" {...style}>
 							{line}
