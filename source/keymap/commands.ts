@@ -57,6 +57,7 @@ export const commandSpecs = [
 	{id: 'snapshots.refresh', keys: ['r', 'ctrl+r'], description: 'Reload snapshots', category: 'Snapshots', scope: 'snapshots'},
 	{id: 'snapshots.retention', hint: 'retention', keys: ['f'], description: 'Retention: which snapshots a forget policy keeps', category: 'Snapshots', scope: 'snapshots', footer: true},
 	{id: 'snapshots.diff', hint: 'diff', keys: ['D'], description: 'What changed since the previous snapshot of this host', category: 'Snapshots', scope: 'snapshots', footer: true},
+	{id: 'snapshots.live', hint: 'vs disk', keys: ['L'], description: 'What changed on disk since this snapshot (live files)', category: 'Snapshots', scope: 'snapshots', footer: true},
 	{id: 'snapshots.du', keys: ['S'], description: 'Disk usage of this snapshot (largest folders)', category: 'Snapshots', scope: 'snapshots'},
 	{id: 'snapshots.union', hint: 'all files', keys: ['u'], description: 'Every file of every snapshot (deleted ones as ghosts)', category: 'Snapshots', scope: 'snapshots', footer: true},
 	// Tree
