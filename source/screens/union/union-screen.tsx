@@ -42,7 +42,8 @@ export function UnionScreen({repo, dir}: {repo: string; dir?: string}) {
 	const seenW = width >= 76 ? 17 : 0;
 	const stateW = width >= 100 ? 34 : width >= 80 ? 24 : 0;
 	const nameW = Math.max(10, width - 3 - sizeW - (versW ? versW + 1 : 0) - (seenW ? seenW + 1 : 0) - (stateW ? stateW + 1 : 0) - 2);
-	const stateOf = (e: UnionEntry) => (e.ghost && e.deletedAfter ? `deleted after ${e.deletedAfter.shortId} ${formatDateTime(e.deletedAfter.time).slice(0, 10)}` : e.types.length > 1 ? `was ${e.types.join(' and ')}` : '');
+	// At 80 columns the id does not fit beside the date: the date says more (the id is in the timeline).
+	const stateOf = (e: UnionEntry) => (e.ghost && e.deletedAfter ? `deleted after ${stateW >= 34 ? `${e.deletedAfter.shortId} ` : ''}${formatDateTime(e.deletedAfter.time).slice(0, 10)}` : e.types.length > 1 ? `was ${e.types.join(' and ')}` : '');
 
 	return (
 		<Box flexDirection="column" width={width} height={height}>
