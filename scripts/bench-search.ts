@@ -15,6 +15,7 @@ import {FileIndex} from '../source/index/file-index.js';
 import {IncrementalSearch, prepareSearch, type SearchResult} from '../source/index/search.js';
 import {parseLsLine, type Snapshot} from '../source/restic/parse.js';
 import {seededRandom} from '../source/util/random.js';
+import {exts, generateHome, words} from './synthetic-home.js';
 
 const targetPaths = Number(process.env.PATHS ?? 1_500_000);
 const keyIntervalMs = Number(process.env.KEY_INTERVAL_MS ?? 0);
@@ -22,9 +23,6 @@ const snapshotCount = Number(process.env.SNAPSHOTS ?? 10);
 
 const rand = seededRandom(42);
 const pick = <T>(list: readonly T[]): T => list[Math.floor(rand() * list.length)]!;
-const words = ['report', 'final', 'draft', 'invoice', 'notes', 'meeting', 'budget', 'summary', 'thesis', 'chapter', 'resume', 'letter', 'contract', 'scan', 'receipt', 'plan', 'design', 'spec', 'review', 'backup'];
-const exts = ['pdf', 'docx', 'txt', 'md', 'xlsx', 'png', 'jpg', 'ts', 'js', 'json', 'py', 'go', 'rs', 'html', 'css', 'csv'];
-const pkgs = ['react', 'lodash', 'typescript', 'webpack', 'babel-core', 'eslint', 'jest', 'express', 'chalk', 'yargs', 'semver', 'debug', 'ms', 'glob', 'minimatch'];
 
 /** Query → the file a person typing it means (below the home folder). */
 const relevance: ReadonlyArray<[string, string]> = [
@@ -41,63 +39,6 @@ const relevance: ReadonlyArray<[string, string]> = [
 	['proj/readme', 'projects/resto/README.md'],
 	['photo', 'Pictures/photos'],
 ];
-const meantFiles = ['Documents/resume.pdf', 'projects/resto/README.md', 'projects/resto/package.json', 'Documents/invoice-2023.pdf', 'Documents/thesis.pdf', '.bashrc', 'Documents/budget-2024.xlsx', 'Pictures/photos/2024/beach.jpg'];
-
-/** Generate the base list of (path, type, size) entries: a home with code, photos, documents, caches. */
-function generateBase(): Array<{path: string; size: number; dir: boolean}> {
-	const out: Array<{path: string; size: number; dir: boolean}> = [];
-	const dirs = new Set<string>();
-	const addFile = (p: string, size: number) => {
-		const parts = p.split('/');
-		for (let i = 2; i < parts.length; i++) {
-			const d = parts.slice(0, i).join('/');
-			if (!dirs.has(d)) {
-				dirs.add(d);
-				out.push({path: d, size: 0, dir: true});
-			}
-		}
-		out.push({path: p, size, dir: false});
-	};
-	const home = '/home/alice.johnson';
-	for (const year of [2019, 2020, 2021, 2022, 2023, 2024, 2025]) {
-		addFile(`${home}/Documents/taxes/${year}/return-final.pdf`, 200_000);
-		addFile(`${home}/Documents/taxes/${year}/return-draft.pdf`, 180_000);
-		for (let i = 0; i < 40; i++) addFile(`${home}/Documents/taxes/${year}/receipts/receipt-${year}-${String(i).padStart(3, '0')}.pdf`, 40_000);
-	}
-	addFile(`${home}/Documents/holiday-lisbon-2024/itinerary.pdf`, 90_000);
-	// Files a person would look for (the relevance table checks where each lands), next to their
-	// machine-made look-alikes: a README and package.json in every installed package, caches.
-	for (const f of meantFiles) addFile(`${home}/${f}`, 50_000);
-	for (let i = 0; i < 60; i++) addFile(`${home}/src/github.com/alicejohnson/project-${i}/README.md`, 4000);
-	while (out.length < targetPaths) {
-		const r = rand();
-		if (r < 0.45) {
-			// Code with dependency trees: deep and repetitive, as in real homes.
-			const proj = `project-${Math.floor(rand() * 60)}`;
-			const pkg = pick(pkgs);
-			const pkgDir = `${home}/src/github.com/alicejohnson/${proj}/packages/${pick(['app', 'server', 'shared'])}/node_modules/${pkg}`;
-			// Every installed package has its package.json (added once, like the directories).
-			if (!dirs.has(pkgDir)) {
-				addFile(`${pkgDir}/package.json`, 1500);
-				addFile(`${pkgDir}/README.md`, 3000);
-			}
-			addFile(`${pkgDir}/${pick(['lib', 'dist', 'src', 'build'])}/${pick(['internal', 'utils', 'helpers', 'core'])}/${pick(words)}-${Math.floor(rand() * 500)}.${pick(['js', 'ts', 'json', 'map'])}`, Math.floor(rand() * 50_000));
-		} else if (r < 0.65) {
-			const year = 2015 + Math.floor(rand() * 11);
-			addFile(`${home}/Pictures/Camera Uploads/${year}/${String(1 + Math.floor(rand() * 12)).padStart(2, '0')}-${pick(['holiday', 'birthday', 'garden', 'hiking', 'wedding', 'lisbon', 'christmas'])}/IMG_${Math.floor(rand() * 9000) + 1000}.jpg`, 2_000_000 + Math.floor(rand() * 4_000_000));
-		} else if (r < 0.8) {
-			addFile(`${home}/Documents/${pick(['work', 'personal', 'school', 'archive'])}/${pick(['clients', 'projects', 'admin'])}/${2010 + Math.floor(rand() * 16)}/${pick(words)}-${pick(words)}-${Math.floor(rand() * 1000)}.${pick(exts)}`, Math.floor(rand() * 3_000_000));
-		} else if (r < 0.95) {
-			addFile(
-				`${home}/.cache/${pick(['mozilla', 'pip', 'go-build', 'thumbnails', 'yarn'])}/objects-v2/${Math.floor(rand() * 256).toString(16)}/${Math.floor(rand() * 256).toString(16)}/${Math.floor(rand() * 2 ** 32).toString(16)}${Math.floor(rand() * 2 ** 32).toString(16)}`,
-				Math.floor(rand() * 100_000),
-			);
-		} else {
-			addFile(`${home}/Music/${pick(['Artist One', 'The Band', 'Composer X', 'DJ Y'])}/${pick(['Album A', 'Live 2019', 'Greatest Hits'])}/${String(Math.floor(rand() * 20)).padStart(2, '0')} - ${pick(words)} ${pick(words)}.flac`, 30_000_000);
-		}
-	}
-	return out;
-}
 
 function pct(values: number[], p: number): number {
 	const s = [...values].sort((a, b) => a - b);
@@ -216,7 +157,7 @@ async function main(): Promise<void> {
 		return;
 	}
 	const t0 = performance.now();
-	const base = generateBase();
+	const base = generateHome(targetPaths, rand);
 	const genMs = performance.now() - t0;
 	const avgLen = base.reduce((n, e) => n + e.path.length, 0) / base.length;
 	let index = new FileIndex();

@@ -109,9 +109,11 @@ function main(): void {
 			maxBuffer: 1 << 24,
 		});
 		if (child.status !== 0) throw new Error(`measuring process failed: ${child.stderr}`);
-		const figures = JSON.parse(child.stdout) as Record<string, unknown>;
+		const figures = JSON.parse(child.stdout) as {firstScreenMs: number; openBigFolderMs: {p95: number}} & Record<string, unknown>;
+		// The issue's targets: first screen ≤ 100 ms from a cached index, a 10 000-entry folder ≤ 50 ms (p95 here).
+		const targets = {firstScreenMs: 100, openBigFolderP95Ms: 50, met: figures.firstScreenMs <= 100 && figures.openBigFolderMs.p95 <= 50};
 		const machine = {cpus: os.cpus().length, cpu: os.cpus()[0]?.model, node: process.version};
-		console.log(JSON.stringify({benchmark: 'union', paths: pathCount, versions: versionCount, snapshots, buildMs: Math.round(buildMs), cacheSaveMs: Math.round(saveMs), ...figures, machine}, null, 2));
+		console.log(JSON.stringify({benchmark: 'union', paths: pathCount, versions: versionCount, snapshots, buildMs: Math.round(buildMs), cacheSaveMs: Math.round(saveMs), ...figures, targets, machine}, null, 2));
 	} finally {
 		rmSync(dir, {recursive: true, force: true});
 	}

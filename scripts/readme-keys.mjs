@@ -18,6 +18,7 @@ const scopeTitle = {
 	drill: 'Drill',
 	drills: 'Drill history',
 	union: 'All files (union tree)',
+	versions: 'Version timeline',
 	plan: 'Restore plan',
 	snapdiff: 'Snapshot diff',
 	du: 'Disk usage',

@@ -10,8 +10,10 @@ import {ErrorBoundary} from './components/error-boundary.js';
 import {useAppServices, type AppServicesOptions} from './hooks/use-app-services.js';
 import {useCommands} from './hooks/use-commands.js';
 import {useKeyInput} from './hooks/use-key-input.js';
-import {useStore} from './hooks/use-store.js';
+import {useObservable, useStore} from './hooks/use-store.js';
 import {keyLabel} from './keymap/commands.js';
+import {currentRoute} from './store/app-store.js';
+import {clearAllMarks, markCounts} from './union/marks.js';
 
 export {minSize} from './components/app-layout.js';
 
@@ -22,9 +24,16 @@ export interface AppProps extends AppServicesOptions {
 
 /** Commands that work on every screen. Esc is bound only where there is somewhere to go back to. */
 function GlobalCommands() {
-	const {store, nav, registry} = useContext(AppContext);
+	const services = useContext(AppContext);
+	const {store, nav, registry} = services;
 	const canGoBack = useStore(store, s => s.routes.length > 1);
 	const onNotices = useStore(store, s => s.routes.at(-1)?.name === 'notices');
+	const route = useStore(store, currentRoute);
+	const counts = useObservable(markCounts);
+	const total = [...counts.values()].reduce((a, b) => a + b, 0);
+	// The plan of the repository on screen when it has marks, else of the (first) one that has.
+	const routeRepo = 'repo' in route ? route.repo : undefined;
+	const planRepo = routeRepo && counts.has(routeRepo) ? routeRepo : [...counts.keys()][0];
 	useCommands([], {
 		'app.quit': nav.quit,
 		'app.help': () => store.dispatch({type: 'help', open: true}),
@@ -32,6 +41,18 @@ function GlobalCommands() {
 		'app.repos': () => store.dispatch({type: 'nav-reset', route: {name: 'repos'}}),
 		'app.drills': () => nav.push({name: 'drills'}),
 		'app.notices': onNotices ? {disabled: 'the messages are shown'} : () => nav.push({name: 'notices'}),
+		'app.plan':
+			route.name === 'plan' ? {disabled: 'the restore plan is open'} : planRepo ? () => nav.push({name: 'plan', repo: planRepo}) : routeRepo ? () => nav.push({name: 'plan', repo: routeRepo}) : {disabled: 'nothing marked: mark files with space (all-files tree, search, a snapshot, a timeline)'},
+		'app.clearMarks':
+			total > 0
+				? () => {
+						void services.confirm(`Clear ${total} mark${total === 1 ? '' : 's'}?`).then(yes => {
+							if (!yes) return;
+							const n = clearAllMarks();
+							store.dispatch({type: 'notice', text: `${n} mark${n === 1 ? '' : 's'} cleared.`});
+						});
+					}
+				: {disabled: 'nothing marked'},
 	});
 	// While an error stays in the status line, Esc dismisses it before it goes back. This registration
 	// sits below every screen's (registered first, its scopes changed in place, never re-registered on

@@ -1,12 +1,15 @@
 /**
  * `resto diff A B [--repo R] [--json]`: what changed from snapshot A to snapshot B (`restic diff --json --metadata`),
- * with added / removed / changed / metadata-only counts per folder.
+ * with added / removed / changed / metadata-only counts per folder. `resto diff [A] --live`: snapshot A (the
+ * newest of this host by default) against the files on disk now.
  */
+import os from 'node:os';
 import {exitCodes} from '../util/exit-codes.js';
 import {printJson} from '../util/cli-output.js';
 import {escapeForTerminal} from '../util/escape.js';
 import {formatBytes} from '../util/format.js';
 import {DiffTree, type DiffCounts} from '../union/diff-tree.js';
+import {diffLive, type LiveDiffStatistics} from '../union/live-diff.js';
 import {clientFor, ExitError, guard, loadConfigOrExit, repoOrExit} from './common.js';
 import type {CommandContext} from './context.js';
 import {commonOptions, defineCommand, option, wholeNumber} from './spec.js';
@@ -15,12 +18,13 @@ import {resolveSnapshotArg} from './union-common.js';
 export const spec = defineCommand({
 	name: 'diff',
 	summary: 'what changed between two snapshots, per folder',
-	usage: ['diff A B [--repo R] [--json] [--depth N]'],
+	usage: ['diff A B [--repo R] [--json] [--depth N]', 'diff [A] --live [--repo R] [--json] [--depth N]'],
 	description:
-		'A and B are snapshot ids, unique prefixes or `latest`. Runs restic diff (with metadata changes) and arranges its changes by folder: + added, - removed, M content changed, T type changed (a folder that became a file: restic 0.14 lists none of its old children), U only metadata (mode, mtime, owner). --json prints {source, target, statistics, changes: [...], folders: [{path, added, removed, changed, metadata}]}. The text output lists the folders down to --depth levels below the deepest common folder (default 2), then every change.',
+		'A and B are snapshot ids, unique prefixes or `latest`. Runs restic diff (with metadata changes) and arranges its changes by folder: + added, - removed, M content changed, T type changed (a folder that became a file: restic 0.14 lists none of its old children), U only metadata (mode, mtime, owner). --json prints {source, target, statistics, changes: [...], folders: [{path, added, removed, changed, metadata}]}. The text output lists the folders down to --depth levels below the deepest common folder (default 2), then every change. With --live, A (default: latest, the newest snapshot of this host) is compared with the files on disk now under its backup paths (lstat: size, mtime, mode, link target; nothing is read or written): "what changed since the last backup". Its --json has target "live" and statistics {snapshotNodes, liveNodes, unreadable}.',
 	options: {
 		repo: commonOptions.repo,
 		json: commonOptions.json,
+		live: option({type: 'boolean', description: 'compare snapshot A with the live files (what changed since the backup)'}),
 		depth: option({type: 'string', value: 'N', description: 'folder levels in the text summary (default 2)', parse: wholeNumber({min: 0, max: 100})}),
 	},
 	maxArgs: 2,
@@ -31,21 +35,39 @@ const countsText = (c: DiffCounts) => [c.added && `+${c.added}`, c.removed && `-
 export async function run(ctx: CommandContext<typeof spec>): Promise<number> {
 	return guard(async () => {
 		const [a, b] = ctx.args;
-		if (!a || !b) throw new ExitError(exitCodes.usage, 'resto diff needs two snapshots: resto diff A B');
+		const live = Boolean(ctx.options.live);
+		if (live && b) throw new ExitError(exitCodes.usage, 'resto diff --live takes one snapshot: resto diff [A] --live');
+		if (!live && (!a || !b)) throw new ExitError(exitCodes.usage, 'resto diff needs two snapshots: resto diff A B (or resto diff A --live)');
 		const config = loadConfigOrExit();
 		const repo = repoOrExit(config, ctx);
 		const client = clientFor(repo);
 		const snapshots = await client.snapshots();
-		const source = resolveSnapshotArg(snapshots, a);
-		const target = resolveSnapshotArg(snapshots, b);
 		const tree = new DiffTree();
-		const statistics = await client.diff(source, target, change => tree.add(change));
+		let source: string;
+		let target: string;
+		let statistics: Awaited<ReturnType<typeof client.diff>> | LiveDiffStatistics;
+		if (live) {
+			// "latest" is the newest snapshot of this machine: another host's files are not on this disk.
+			const host = os.hostname();
+			const mine = snapshots.filter(s => s.hostname === host);
+			if ((a ?? 'latest') === 'latest' && mine.length === 0) process.stderr.write(`resto: no snapshot of this host (${escapeForTerminal(host)}); comparing the newest snapshot of any host\n`);
+			source = resolveSnapshotArg(mine.length && (a ?? 'latest') === 'latest' ? mine : snapshots, a ?? 'latest');
+			target = 'live';
+			const snap = snapshots.find(s => s.id === source)!;
+			if (snap.hostname !== host) process.stderr.write(`resto: snapshot ${snap.shortId} is of host ${escapeForTerminal(snap.hostname)}, this is ${escapeForTerminal(host)}\n`);
+			statistics = await diffLive(client, snap, {onChange: change => tree.add(change)});
+		} else {
+			source = resolveSnapshotArg(snapshots, a!);
+			target = resolveSnapshotArg(snapshots, b!);
+			statistics = await client.diff(source, target, change => tree.add(change));
+		}
 		if (ctx.options.json) {
 			printJson({source, target, statistics: statistics ?? null, total: tree.total, folders: tree.folders(), changes: tree.all().map(c => ({path: c.path, dir: c.dir, kind: c.kind, modifier: c.modifier}))});
 			return exitCodes.ok;
 		}
-		process.stdout.write(`from ${source.slice(0, 8)} to ${target.slice(0, 8)}: ${countsText(tree.total) || 'no changes'}\n`);
-		if (statistics) process.stdout.write(`  ${statistics.added.files} files added (${formatBytes(statistics.added.bytes)}), ${statistics.removed.files} removed (${formatBytes(statistics.removed.bytes)}), ${statistics.changedFiles} changed\n`);
+		process.stdout.write(`from ${source.slice(0, 8)} to ${target === 'live' ? 'the live files' : target.slice(0, 8)}: ${countsText(tree.total) || 'no changes'}\n`);
+		if (statistics && 'liveNodes' in statistics) process.stdout.write(`  ${statistics.snapshotNodes.toLocaleString('en-US')} entries in the snapshot, ${statistics.liveNodes.toLocaleString('en-US')} on disk${statistics.unreadable ? `, ${statistics.unreadable} unreadable` : ''}\n`);
+		else if (statistics) process.stdout.write(`  ${statistics.added.files} files added (${formatBytes(statistics.added.bytes)}), ${statistics.removed.files} removed (${formatBytes(statistics.removed.bytes)}), ${statistics.changedFiles} changed\n`);
 		// The folders, from the deepest one that holds every change, down a few levels.
 		let top = '/';
 		for (;;) {

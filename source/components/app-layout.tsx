@@ -7,10 +7,11 @@ import {Box, Text} from 'ink';
 import {useContext, type ReactNode} from 'react';
 import {AppContext} from '../app-context.js';
 import {BodySize, ScreenActive} from '../hooks/use-body-size.js';
-import {useStore} from '../hooks/use-store.js';
+import {useObservable, useStore} from '../hooks/use-store.js';
 import {useTerminalSize} from '../hooks/use-terminal-size.js';
 import {renderRoute, routeLabel} from '../screens/screen-map.js';
 import {roleStyle} from '../theme/styles.js';
+import {markCounts} from '../union/marks.js';
 import {escapeForTerminal} from '../util/escape.js';
 import {ConfirmDialog} from './confirm-dialog.js';
 import {HelpOverlay} from './help-overlay.js';
@@ -80,16 +81,27 @@ export function AppLayout() {
 	);
 
 	const crumbs = stack.map(routeLabel).filter(Boolean);
+	// Marks are kept across screens: every screen says how many there are and how to use them.
+	const counts = useObservable(markCounts);
+	const marked = [...counts.values()].reduce((a, b) => a + b, 0);
+	const markText = marked ? ` ● ${marked} marked${counts.size > 1 ? ` in ${counts.size} repos` : ''} · P plan · X clear` : '';
 	return (
 		<BodySize.Provider value={{width, height: bodyHeight}}>
 			<Box flexDirection="column" width={width} height={size.rows}>
 				<Box height={1} width={width} overflow="hidden">
-					<Text wrap="truncate-start">
-						<Text {...roleStyle(theme, 'title')} bold>
-							resto
+					<Box flexGrow={1} flexShrink={1} overflow="hidden">
+						<Text wrap="truncate-start">
+							<Text {...roleStyle(theme, 'title')} bold>
+								resto
+							</Text>
+							<Text {...roleStyle(theme, 'text.muted')}>{crumbs.length > 0 ? ` › ${crumbs.map(c => escapeForTerminal(c)).join(' › ')}` : ''}</Text>
 						</Text>
-						<Text {...roleStyle(theme, 'text.muted')}>{crumbs.length > 0 ? ` › ${crumbs.map(c => escapeForTerminal(c)).join(' › ')}` : ''}</Text>
-					</Text>
+					</Box>
+					{markText ? (
+						<Box flexShrink={0}>
+							<Text {...roleStyle(theme, 'accent')}>{markText}</Text>
+						</Box>
+					) : null}
 				</Box>
 				<Box height={bodyHeight} width={width} flexDirection="column" overflow="hidden">
 					<Box display={help || question ? 'none' : 'flex'} flexDirection="column" height={bodyHeight}>

@@ -4,7 +4,7 @@
  */
 
 /** Where a binding applies. A screen's active scopes are: its overlays, the screen, "list" if it has a list, "global". */
-export type Scope = 'global' | 'list' | 'repos' | 'snapshots' | 'tree' | 'file' | 'search' | 'backup' | 'drill' | 'drills' | 'retention' | 'status' | 'union' | 'plan' | 'snapdiff' | 'du' | 'restore' | 'notice' | 'help' | 'confirm' | 'input';
+export type Scope = 'global' | 'list' | 'repos' | 'snapshots' | 'tree' | 'file' | 'search' | 'versions' | 'backup' | 'drill' | 'drills' | 'retention' | 'status' | 'union' | 'plan' | 'snapdiff' | 'du' | 'restore' | 'notice' | 'help' | 'confirm' | 'input';
 
 /** One command: what it does, where, and which keys run it. */
 export interface CommandSpec {
@@ -30,6 +30,8 @@ export const commandSpecs = [
 	{id: 'app.back', hint: 'back', keys: ['escape'], description: 'Back / close', category: 'General', scope: 'global', footer: true},
 	{id: 'app.repos', keys: ['R'], description: 'Go to repositories', category: 'General', scope: 'global'},
 	{id: 'app.drills', keys: ['H'], description: 'Drill history', category: 'General', scope: 'global'},
+	{id: 'app.plan', keys: ['P'], description: 'Restore plan of the marked items (any screen)', category: 'Recovery', scope: 'global'},
+	{id: 'app.clearMarks', keys: ['X'], description: 'Clear all marks (asks first)', category: 'Recovery', scope: 'global'},
 	// Lists
 	{id: 'list.up', keys: ['up', 'k'], description: 'Move up', category: 'Navigation', scope: 'list'},
 	{id: 'list.down', keys: ['down', 'j'], description: 'Move down', category: 'Navigation', scope: 'list'},
@@ -55,6 +57,7 @@ export const commandSpecs = [
 	{id: 'snapshots.refresh', keys: ['r', 'ctrl+r'], description: 'Reload snapshots', category: 'Snapshots', scope: 'snapshots'},
 	{id: 'snapshots.retention', hint: 'retention', keys: ['f'], description: 'Retention: which snapshots a forget policy keeps', category: 'Snapshots', scope: 'snapshots', footer: true},
 	{id: 'snapshots.diff', hint: 'diff', keys: ['D'], description: 'What changed since the previous snapshot of this host', category: 'Snapshots', scope: 'snapshots', footer: true},
+	{id: 'snapshots.live', hint: 'vs disk', keys: ['L'], description: 'What changed on disk since this snapshot (live files)', category: 'Snapshots', scope: 'snapshots', footer: true},
 	{id: 'snapshots.du', keys: ['S'], description: 'Disk usage of this snapshot (largest folders)', category: 'Snapshots', scope: 'snapshots'},
 	{id: 'snapshots.union', hint: 'all files', keys: ['u'], description: 'Every file of every snapshot (deleted ones as ghosts)', category: 'Snapshots', scope: 'snapshots', footer: true},
 	// Tree
@@ -62,6 +65,8 @@ export const commandSpecs = [
 	{id: 'tree.parent', hint: 'up', keys: ['left', 'h', 'backspace'], description: 'Parent directory', category: 'Files', scope: 'tree', footer: true},
 	{id: 'tree.filter', hint: 'filter', keys: ['/'], description: 'Filter this directory', category: 'Files', scope: 'tree', footer: true},
 	{id: 'tree.restore', hint: 'restore', keys: ['r'], description: 'Restore selected file or folder', category: 'Files', scope: 'tree', footer: true},
+	{id: 'tree.mark', hint: 'mark', keys: ['space'], description: 'Mark / unmark for a restore plan (this snapshot)', category: 'Files', scope: 'tree', footer: true},
+	{id: 'tree.versions', keys: ['v'], description: 'Version timeline of the selected path', category: 'Files', scope: 'tree'},
 	// File detail
 	{id: 'file.restore', hint: 'restore', keys: ['r'], description: 'Restore this file', category: 'Files', scope: 'file', footer: true},
 	{id: 'file.hex', hint: 'hex', keys: ['x'], description: 'Text / hex view', category: 'Files', scope: 'file', footer: true},
@@ -76,6 +81,7 @@ export const commandSpecs = [
 	{id: 'search.focus', hint: 'pane', keys: ['tab'], description: 'Switch pane: query → versions → query', category: 'Search', scope: 'search', footer: true},
 	{id: 'search.edit', hint: 'edit query', keys: ['/'], description: 'Back into the query field', category: 'Search', scope: 'search', footer: true},
 	{id: 'search.restore', hint: 'restore', keys: ['ctrl+o'], description: 'Restore selected version (file or folder)', category: 'Search', scope: 'search', footer: true},
+	{id: 'search.mark', hint: 'mark', keys: ['space'], description: 'Mark / unmark for a restore plan (outside the query field: the newest version, or the version picked)', category: 'Search', scope: 'search', footer: true},
 	{id: 'search.diff', keys: ['ctrl+e'], description: 'Diff with previous version', category: 'Search', scope: 'search'},
 	{id: 'search.mode', keys: ['ctrl+g'], description: 'Index / restic find mode', category: 'Search', scope: 'search'},
 	{id: 'search.machine', hint: 'hide deps', keys: ['ctrl+t'], description: 'Hide / show machine-made trees (node_modules, caches…)', category: 'Search', scope: 'search'},
@@ -95,12 +101,16 @@ export const commandSpecs = [
 	{id: 'union.open', hint: 'open', keys: ['enter', 'right', 'l'], description: 'Open folder / file', category: 'Recovery', scope: 'union', footer: true},
 	{id: 'union.parent', hint: 'up', keys: ['left', 'h', 'backspace'], description: 'Parent folder', category: 'Recovery', scope: 'union', footer: true},
 	{id: 'union.mark', hint: 'mark', keys: ['space'], description: 'Mark / unmark for restore (as last seen)', category: 'Recovery', scope: 'union', footer: true},
+	{id: 'union.restore', keys: ['r'], description: 'Restore this file or folder as last seen', category: 'Recovery', scope: 'union'},
 	{id: 'union.plan', hint: 'plan', keys: ['p'], description: 'Restore plan of the marked items', category: 'Recovery', scope: 'union', footer: true},
 	{id: 'union.deleted', hint: 'deleted', keys: ['d'], description: 'Deleted files only on/off', category: 'Recovery', scope: 'union', footer: true},
 	{id: 'union.changed', keys: ['c'], description: 'Changed in the last 1/7/30/365 days / any time', category: 'Recovery', scope: 'union'},
 	{id: 'union.host', keys: ['o'], description: 'One host / all hosts', category: 'Recovery', scope: 'union'},
-	{id: 'union.restore', keys: ['r'], description: 'Restore this file or folder as last seen', category: 'Recovery', scope: 'union'},
 	{id: 'union.versions', keys: ['v'], description: 'Versions of this name (search)', category: 'Recovery', scope: 'union'},
+	{id: 'versions.open', hint: 'preview', keys: ['enter', 'right', 'l'], description: 'Preview this version', category: 'Recovery', scope: 'versions', footer: true},
+	{id: 'versions.mark', hint: 'mark', keys: ['space'], description: 'Mark / unmark this version for a restore plan', category: 'Recovery', scope: 'versions', footer: true},
+	{id: 'versions.diff', hint: 'diff', keys: ['d', 'ctrl+e'], description: 'Diff with the previous version', category: 'Recovery', scope: 'versions', footer: true},
+	{id: 'versions.restore', hint: 'restore', keys: ['r', 'ctrl+o'], description: 'Restore this version (file or folder)', category: 'Recovery', scope: 'versions', footer: true},
 	{id: 'plan.run', hint: 'restore all', keys: ['enter'], description: 'Restore every item (asks first)', category: 'Recovery', scope: 'plan', footer: true},
 	{id: 'plan.remove', hint: 'remove', keys: ['x', 'delete'], description: 'Remove the item from the plan', category: 'Recovery', scope: 'plan', footer: true},
 	{id: 'plan.overwrite', hint: 'overwrite', keys: ['o'], description: 'Replace existing files on/off', category: 'Recovery', scope: 'plan', footer: true},
@@ -187,6 +197,7 @@ export const scopeStacks: ReadonlyArray<readonly Scope[]> = [
 	['tree', 'list', 'global'],
 	['file', 'list', 'global'],
 	['search', 'global'],
+	['versions', 'list', 'global'],
 	['backup', 'list', 'global'],
 	['drill', 'global'],
 	['drills', 'list', 'global'],

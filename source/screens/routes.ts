@@ -13,6 +13,7 @@ export type Route =
 	| {name: 'status'}
 	| {name: 'union'; repo: string; dir?: string}
 	| {name: 'plan'; repo: string}
+	| {name: 'versions'; repo: string; path: string}
 	| {name: 'snapdiff'; repo: string; source: string; target: string}
 	| {name: 'du'; repo: string; snapshotId: string}
 	/** The restore dialog for one file or folder of a snapshot. */

@@ -17,6 +17,7 @@ import {DuScreen} from './union/du-screen.js';
 import {PlanScreen} from './union/plan-screen.js';
 import {SnapdiffScreen} from './union/snapdiff-screen.js';
 import {UnionScreen} from './union/union-screen.js';
+import {VersionsScreen} from './versions/versions-screen.js';
 
 /** The element for a route. Keys make a new route remount its screen. */
 export function renderRoute(route: Route): ReactNode {
@@ -45,6 +46,8 @@ export function renderRoute(route: Route): ReactNode {
 			return <UnionScreen key={`u:${route.repo}:${route.dir ?? ''}`} repo={route.repo} dir={route.dir} />;
 		case 'plan':
 			return <PlanScreen key={`p:${route.repo}`} repo={route.repo} />;
+		case 'versions':
+			return <VersionsScreen key={`v:${route.repo}:${route.path}`} repo={route.repo} path={route.path} />;
 		case 'snapdiff':
 			return <SnapdiffScreen key={`sd:${route.repo}:${route.source}:${route.target}`} repo={route.repo} source={route.source} target={route.target} />;
 		case 'du':
@@ -87,6 +90,8 @@ export function routeLabel(route: Route): string {
 			return 'all files';
 		case 'plan':
 			return 'restore plan';
+		case 'versions':
+			return `versions of ${route.path.slice(route.path.lastIndexOf('/') + 1)}`;
 		case 'snapdiff':
 			return `${route.source.slice(0, 8)}→${route.target.slice(0, 8)}`;
 		case 'du':

@@ -4,6 +4,7 @@
  * restic), and a diff that arrives after the user left opens nothing.
  */
 import {createTwoFilesPatch} from 'diff';
+import {open} from 'node:fs/promises';
 import type {ResticClient} from '../restic/client.js';
 import type {Route} from '../screens/routes.js';
 import type {AppStore} from '../store/app-store.js';
@@ -51,6 +52,44 @@ export async function diffVersions({store, client, repo, scope}: DiffDeps, file:
 		}
 		store.dispatch({type: 'notice-clear'});
 		const route: Route = {name: 'diff', repo, path: file, older: olderSnapshot, newer: newerSnapshot, lines: unifiedDiff(olderSnapshot.slice(0, 8), newerSnapshot.slice(0, 8), a.toString('utf8'), b.toString('utf8')), truncated: a.length >= maxBytes || b.length >= maxBytes};
+		store.dispatch({type: 'nav-push', route});
+	} catch (error) {
+		if (scope?.aborted) return;
+		store.dispatch({type: 'notice', text: (error as Error).message, level: 'error'});
+	}
+}
+
+/** The first `max` bytes of a file on disk (a changed file of a live diff). */
+async function readHead(file: string, max: number, signal: AbortSignal): Promise<Buffer> {
+	const handle = await open(file, 'r');
+	try {
+		const buf = Buffer.alloc(max);
+		let got = 0;
+		while (got < max) {
+			signal.throwIfAborted();
+			const {bytesRead} = await handle.read(buf, got, max - got, got);
+			if (bytesRead === 0) break;
+			got += bytesRead;
+		}
+		return buf.subarray(0, got);
+	} finally {
+		await handle.close();
+	}
+}
+
+/** A file as it is in a snapshot against the file on disk now (first 64 KiB of each). */
+export async function diffWithLive({store, client, repo, scope}: DiffDeps, file: string, snapshot: string): Promise<void> {
+	store.dispatch({type: 'notice', text: 'Comparing with the file on disk (restic dump)…'});
+	try {
+		const both = await runTask(store, 'comparing with the live file', signal => bothSettled(client.dump(snapshot, file, {maxBytes}, signal), readHead(file, maxBytes, signal)), scope);
+		if (!both) return;
+		const [a, b] = both;
+		if (looksBinary(a) || looksBinary(b)) {
+			store.dispatch({type: 'notice', text: `Binary file: ${a.length === b.length && a.equals(b) ? 'the contents are identical' : 'the contents differ'} (no text diff).`, level: 'warn'});
+			return;
+		}
+		store.dispatch({type: 'notice-clear'});
+		const route: Route = {name: 'diff', repo, path: file, older: snapshot, newer: 'live', lines: unifiedDiff(snapshot.slice(0, 8), 'live', a.toString('utf8'), b.toString('utf8')), truncated: a.length >= maxBytes || b.length >= maxBytes};
 		store.dispatch({type: 'nav-push', route});
 	} catch (error) {
 		if (scope?.aborted) return;

@@ -134,8 +134,8 @@ describe.each(sizes)('golden frames at %i×%i', (columns, rows) => {
 			await waitForFrame(ui.lastFrame, f => !f.includes('search: letterメモ'));
 			ui.stdin.write(`/\u0015end.txt`);
 			frame = await waitForText(ui.lastFrame, /n+end\.txt\s/);
-			// The 300-column path keeps its file name (its directories are cut from the left).
-			checkFrame(frame, columns, rows, [/^›…?[dn/-]*very-long-n*end\.txt|^›….*nend\.txt/m]);
+			// The 300-column path keeps its file name (its directories are cut from the left); one column before it holds the mark (● marked).
+			checkFrame(frame, columns, rows, [/^›[ ●]…?[dn/-]*very-long-n*end\.txt|^›[ ●]….*nend\.txt/m]);
 			ui.stdin.write(`\u0015メモ`);
 			frame = await waitForText(ui.lastFrame, '日本語メモ.txt');
 			checkFrame(frame, columns, rows);

@@ -6,6 +6,7 @@ import {useBodySize} from '../../hooks/use-body-size.js';
 import type {SearchHit} from '../../index/search.js';
 import {roleStyle, useTheme} from '../../theme/styles.js';
 import type {Theme} from '../../theme/tokens.js';
+import {markGlyph} from '../../union/marks.js';
 import {escapeForTerminal} from '../../util/escape.js';
 import {columns, fit, formatBytes, formatDateTime, formatDuration, formatRelative, layoutColumns, plural, renderRow} from '../../util/format.js';
 import {useSearchScreen} from './use-search-screen.js';
@@ -63,7 +64,7 @@ export function SearchScreen(props: {repo: string; query?: string}) {
 	const repoName = props.repo;
 	const theme = useTheme();
 	const {width, height} = useBodySize();
-	const {repository, state, findMode, current, timeline, versions, vCursor, pane, listHeight, timelineHeight} = useSearchScreen(props);
+	const {repository, state, findMode, current, timeline, versions, vCursor, pane, listHeight, timelineHeight, marks} = useSearchScreen(props);
 	if (!repository) return <Text {...roleStyle(theme, 'status.error')}>Unknown repository {escapeForTerminal(repoName)}.</Text>;
 
 	const p = state.progress;
@@ -85,14 +86,15 @@ export function SearchScreen(props: {repo: string; query?: string}) {
 	const root = sharedRoot(state.hits);
 	const sizeW = 9;
 	const whenW = 12;
-	const pathW = Math.max(10, width - 1 - 4 - whenW - 1);
+	// One column for the mark glyph (● marked).
+	const pathW = Math.max(10, width - 1 - 4 - whenW - 1 - 1);
 	const findColumns = layoutColumns(
 		[
 			{key: 'path', width: 0, grow: true, min: 16, cut: 'path', priority: 100},
 			{key: 'size', width: sizeW, align: 'right', priority: 50},
 			{key: 'snaps', width: 12, align: 'right', priority: 40},
 		],
-		width - 1,
+		width - 2,
 	);
 	// A version: when it was there, in how many snapshots, its size, the newest snapshot's id and host,
 	// and its own mtime. Dates only in the range (the times are in the preview); the host goes first.
@@ -141,7 +143,12 @@ export function SearchScreen(props: {repo: string; query?: string}) {
 					height={listHeight}
 					width={width}
 					empty={state.searching ? 'restic find is running…' : state.query ? 'No match.' : 'Type a glob pattern.'}
-					render={r => <Text>{renderRow(findColumns, {path: escapeForTerminal(r.path), size: r.type === 'dir' ? 'dir' : formatBytes(r.size), snaps: plural(r.snapshots.length, 'snapshot')})}</Text>}
+					render={r => (
+						<Text>
+							{markGlyph(marks.get(r.path))}
+							{renderRow(findColumns, {path: escapeForTerminal(r.path), size: r.type === 'dir' ? 'dir' : formatBytes(r.size), snaps: plural(r.snapshots.length, 'snapshot')})}
+						</Text>
+					)}
 				/>
 			) : (
 				<List
@@ -152,6 +159,7 @@ export function SearchScreen(props: {repo: string; query?: string}) {
 					empty={state.query ? (state.searching ? 'searching…' : indexing ? 'No match yet: still indexing.' : 'No match in any snapshot.') : ' '}
 					render={h => (
 						<Text>
+							{markGlyph(marks.get(h.path))}
 							<HighlightedPath hit={h} width={pathW} theme={theme} from={root === undefined ? 0 : h.rootEnd} />
 							{` ${h.type === 'dir' ? 'dir' : '   '}${fit(formatRelative(h.newest), whenW, 'right')}`}
 						</Text>

@@ -11,6 +11,7 @@ import {useCommands} from '../../hooks/use-commands.js';
 import {useObservable} from '../../hooks/use-store.js';
 import {diffVersions} from '../../tasks/diff-task.js';
 import {SearchTask, type SearchState} from '../../tasks/search-task.js';
+import {marksFor, type Mark} from '../../union/marks.js';
 
 /** State and commands of the search screen (see SearchScreen for the view). */
 export function useSearchScreen({repo: repoName, query: initialQuery}: {repo: string; query?: string}) {
@@ -60,6 +61,18 @@ export function useSearchScreen({repo: repoName, query: initialQuery}: {repo: st
 	// A folder opens as a folder (the tree at it) and restores whole, never as a dump of a tar stream.
 	const selectedIsDir = (findMode ? state.findResults?.[current]?.type : (selectedRun?.version.type ?? hit?.type)) === 'dir';
 
+	const marks = useObservable(marksFor(repoName));
+	// Space outside the query field marks the version picked in the timeline, else the newest one.
+	const markSelected = () => {
+		if (!selectedPath || !selectedSnapshot) return;
+		const run = pane === 'versions' ? selectedRun : timeline?.runs.at(-1);
+		const snap = run?.snapshots.at(-1);
+		const type = (run?.version.type ?? state.findResults?.[current]?.type ?? 'file') as Mark['type'];
+		const time = snap?.time ?? model?.getSnapshot().snapshots.data?.find(x => x.id === selectedSnapshot)?.time ?? 0;
+		marksFor(repoName).toggle({snapshot: snap?.id ?? selectedSnapshot, shortId: (snap?.id ?? selectedSnapshot).slice(0, 8), snapshotTime: time, path: selectedPath, type, folder: type === 'dir'});
+		if (pane !== 'versions') moveResults('down');
+	};
+
 	const moveResults = (cmd: Parameters<typeof moveCursor>[2]) => {
 		setCursor(c => moveCursor(Math.min(c, rows - 1), rows, cmd, listHeight));
 		setVersionCursor(0);
@@ -93,6 +106,7 @@ export function useSearchScreen({repo: repoName, query: initialQuery}: {repo: st
 				}
 				void diffVersions({store, client: clientFor(repository), repo: repoName, scope: scope.current?.signal}, selectedPath, older.snapshots.at(-1)!.id, selectedRun.snapshots.at(-1)!.id);
 			},
+			...(pane === 'query' ? {} : {'search.mark': selectedPath ? markSelected : {disabled: 'no result selected'}}),
 			'search.mode': () => task?.toggleMode(),
 			'search.machine': () => task?.toggleMachine(),
 		},
@@ -121,7 +135,7 @@ export function useSearchScreen({repo: repoName, query: initialQuery}: {repo: st
 		},
 	);
 
-	return {repository, state, task, findMode, rows, current, timeline, versions, vCursor, pane, listHeight, timelineHeight, selectedIsDir};
+	return {repository, state, task, findMode, rows, current, timeline, versions, vCursor, pane, listHeight, timelineHeight, selectedIsDir, marks};
 }
 
 const noState: SearchState = {

@@ -107,6 +107,9 @@ export function useSnapshotsScreen({repo: repoName}: {repo: string}) {
 						const previous = older.find(o => o.paths.join('\0') === s.paths.join('\0')) ?? older[0];
 						if (previous) nav.push({name: 'snapdiff', repo: repoName, source: previous.id, target: s.id});
 					},
+					'snapshots.live': () => {
+						if (current?.kind === 'snapshot') nav.push({name: 'snapdiff', repo: repoName, source: current.snapshot.id, target: 'live'});
+					},
 				},
 		{
 			modal: filtering,

@@ -6,6 +6,7 @@ import {useBodySize} from '../../hooks/use-body-size.js';
 import type {PreviewState} from '../../tasks/preview.js';
 import type {TreeEntry} from '../../tasks/tree-listing.js';
 import {roleStyle, useTheme} from '../../theme/styles.js';
+import {markGlyph} from '../../union/marks.js';
 import {escapeForTerminal} from '../../util/escape.js';
 import {formatBytes, formatDateTime, layoutColumns, plural, renderRow} from '../../util/format.js';
 import {hexPreview, looksBinary, textPreview} from '../../util/preview.js';
@@ -18,13 +19,14 @@ export function TreeScreen(props: {repo: string; snapshotId: string; dir?: strin
 	const {repo: repoName, snapshotId} = props;
 	const theme = useTheme();
 	const {width, height} = useBodySize();
-	const {repository, state, previewState, effectiveDir, entries, cursor, selected, previewLines, errorLines, listHeight, filter, filtering, childrenOf} = useTreeScreen(props);
+	const {repository, state, previewState, effectiveDir, entries, cursor, selected, previewLines, errorLines, listHeight, filter, filtering, childrenOf, marks} = useTreeScreen(props);
 
 	if (!repository) return <Text {...roleStyle(theme, 'status.error')}>Unknown repository {escapeForTerminal(repoName)}.</Text>;
 
 	// Names are cut in the middle (the extension stays); the date goes before the size when narrow.
 	const columns = layoutColumns(
 		[
+			{key: 'mark', width: 1, priority: 100},
 			{key: 'type', width: 1, priority: 100},
 			{key: 'name', width: 0, grow: true, min: 16, cut: 'middle', priority: 100},
 			{key: 'size', width: 9, align: 'right', priority: 60},
@@ -58,6 +60,7 @@ export function TreeScreen(props: {repo: string; snapshotId: string; dir?: strin
 				render={entry => (
 					<Text>
 						{renderRow(columns, {
+							mark: markGlyph(marks.get(entry.path), snapshotId),
 							type: typeMark[entry.type],
 							name: escapeForTerminal(entry.name) + (entry.type === 'dir' ? '/' : ''),
 							size: entry.type === 'dir' ? (entry.totalSize === undefined ? '' : formatBytes(entry.totalSize)) : formatBytes(entry.size),

@@ -11,6 +11,7 @@ import {useCommands} from '../../hooks/use-commands.js';
 import {useObservable} from '../../hooks/use-store.js';
 import {PreviewLoader, type PreviewState} from '../../tasks/preview.js';
 import {TreeListing} from '../../tasks/tree-listing.js';
+import {marksFor} from '../../union/marks.js';
 
 function parentDir(dir: string): string {
 	const i = dir.lastIndexOf('/');
@@ -19,7 +20,7 @@ function parentDir(dir: string): string {
 
 /** State and commands of the tree screen (see TreeScreen for the view). */
 export function useTreeScreen({repo: repoName, snapshotId, dir: initialDir}: {repo: string; snapshotId: string; dir?: string}) {
-	const {nav, clientFor, repo} = useContext(AppContext);
+	const {nav, clientFor, repo, repos} = useContext(AppContext);
 	const {height} = useBodySize();
 	const repository = repo(repoName);
 	const client = repository ? clientFor(repository) : undefined;
@@ -31,6 +32,7 @@ export function useTreeScreen({repo: repoName, snapshotId, dir: initialDir}: {re
 	const [cursors, setCursors] = useState<Record<string, number>>({});
 	const [filter, setFilter] = useState('');
 	const [filtering, setFiltering] = useState(false);
+	const marks = useObservable(marksFor(repoName));
 
 	useEffect(() => {
 		if (!listing) return undefined;
@@ -95,6 +97,20 @@ export function useTreeScreen({repo: repoName, snapshotId, dir: initialDir}: {re
 					'tree.filter': () => setFiltering(true),
 					// A folder restores whole, a file alone: the restore dialog shows where and asks.
 					'tree.restore': selected ? () => nav.push({name: 'restore', repo: repoName, snapshotId, path: selected.path, dir: selected.type === 'dir'}) : {disabled: 'nothing selected'},
+					'tree.mark': () => {
+						if (!selected) return;
+						const snap = repository
+							? repos
+									.modelFor(repository.name)
+									?.getSnapshot()
+									.snapshots.data?.find(x => x.id === snapshotId || x.shortId === snapshotId)
+							: undefined;
+						marksFor(repoName).toggle({snapshot: snap?.id ?? snapshotId, shortId: snapshotId.slice(0, 8), snapshotTime: snap?.time ?? 0, path: selected.path, type: selected.type, folder: selected.type === 'dir'});
+						move('down');
+					},
+					'tree.versions': () => {
+						if (selected) nav.push({name: 'versions', repo: repoName, path: selected.path});
+					},
 				},
 		{
 			modal: filtering,
@@ -109,7 +125,7 @@ export function useTreeScreen({repo: repoName, snapshotId, dir: initialDir}: {re
 
 	// A selected directory is previewed by its entries.
 	const childrenOf = (dir: string) => listing?.childrenOf(dir) ?? [];
-	return {repository, state, previewState, effectiveDir, entries, cursor, selected, previewLines, errorLines, listHeight, filter, filtering, childrenOf};
+	return {repository, state, previewState, effectiveDir, entries, cursor, selected, previewLines, errorLines, listHeight, filter, filtering, childrenOf, marks};
 }
 
 // Stable stand-ins for an unknown repository (useSyncExternalStore needs cached snapshots).

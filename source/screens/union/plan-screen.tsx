@@ -59,10 +59,13 @@ export function PlanScreen({repo}: {repo: string}) {
 					cursor={s.cursor}
 					height={listHeight}
 					width={width}
-					empty="Nothing marked: mark files and folders with space in the all-files tree (u on the snapshots screen)."
+					empty="Nothing marked: mark files and folders with space in the all-files tree, search results, a snapshot's tree or a version timeline."
 					render={(m, selected) => {
 						const p = st.preview.find(x => x.path === m.path && x.snapshot.startsWith(m.snapshot.slice(0, 8)));
-						const where = p?.problem ? p.problem : p ? `${escapeForTerminal(p.destination)}${p.replaces ? (s.overwrite ? '  (replaces what is there)' : '  (exists: skipped)') : ''}` : '';
+						// Relative to the target named in the title: the part that differs (a path, or a `<short id>/` it goes below).
+						const dest = p && p.destination.startsWith(`${st.target}/`) ? `./${p.destination.slice(st.target.length + 1)}` : (p?.destination ?? '');
+						const note = p?.replaces ? (s.overwrite ? ' (replaces)' : ' (exists: skipped)') : '';
+						const where = p?.problem ? p.problem : p ? `${fitPath(escapeForTerminal(dest), Math.max(8, width - 22 - pathW - note.length))}${note}` : '';
 						return (
 							<Text wrap="truncate-end" {...(selected ? selectionStyle(theme) : p?.problem ? roleStyle(theme, 'status.error') : p?.replaces ? roleStyle(theme, 'status.warn') : {})}>
 								{`${fit(`${m.shortId} ${formatDateTime(m.snapshotTime).slice(0, 10)}`, 20)}${fitPath(`${escapeForTerminal(m.path)}${m.folder ? '/' : ''}`, pathW)} ${where}`}

@@ -24,8 +24,8 @@ export function SnapdiffScreen({repo, source, target}: {repo: string; source: st
 	return (
 		<Box flexDirection="column" width={width} height={height}>
 			<Text wrap="truncate-end">
-				{s.state.phase === 'running' ? <Spinner label="restic diff… " /> : null}
-				<Text {...roleStyle(theme, 'accent')}>{`${source.slice(0, 8)} → ${target.slice(0, 8)} `}</Text>
+				{s.state.phase === 'running' ? <Spinner label={target === 'live' ? (s.state.step === 'walking' ? 'reading the disk… ' : 'listing the snapshot… ') : 'restic diff… '} /> : null}
+				<Text {...roleStyle(theme, 'accent')}>{`${source.slice(0, 8)} → ${target === 'live' ? 'live files' : target.slice(0, 8)} `}</Text>
 				<Text {...roleStyle(theme, 'text.muted')}>{`${escapeForTerminal(s.folder)} · here ${countsText(s.below) || 'no changes'} · in all ${countsText(s.total) || 'none'}`}</Text>
 			</Text>
 			{s.state.phase === 'error' ? (
@@ -34,7 +34,8 @@ export function SnapdiffScreen({repo, source, target}: {repo: string; source: st
 				</Text>
 			) : (
 				<Text {...roleStyle(theme, 'text.muted')} wrap="truncate-end">
-					{'    + added  - removed  ~ changed  U metadata only · enter: open folder / text diff of a changed file'}
+					{s.state.live?.unreadable ? `${s.state.live.unreadable} unreadable on disk · ` : ''}
+					{'+ added  - removed  M content  T type  U metadata · enter: open folder / text diff'}
 				</Text>
 			)}
 			<List

@@ -5,6 +5,7 @@ import {Spinner} from '../../components/spinner.js';
 import {useBodySize} from '../../hooks/use-body-size.js';
 import {useCommands} from '../../hooks/use-commands.js';
 import {roleStyle, selectionStyle, useTheme} from '../../theme/styles.js';
+import {markGlyph} from '../../union/marks.js';
 import type {UnionEntry} from '../../union/union-tree.js';
 import {escapeForTerminal} from '../../util/escape.js';
 import {fit, formatBytes, formatDateTime} from '../../util/format.js';
@@ -41,7 +42,8 @@ export function UnionScreen({repo, dir}: {repo: string; dir?: string}) {
 	const seenW = width >= 76 ? 17 : 0;
 	const stateW = width >= 100 ? 34 : width >= 80 ? 24 : 0;
 	const nameW = Math.max(10, width - 3 - sizeW - (versW ? versW + 1 : 0) - (seenW ? seenW + 1 : 0) - (stateW ? stateW + 1 : 0) - 2);
-	const stateOf = (e: UnionEntry) => (e.ghost && e.deletedAfter ? `deleted after ${e.deletedAfter.shortId} ${formatDateTime(e.deletedAfter.time).slice(0, 10)}` : e.types.length > 1 ? `was ${e.types.join(' and ')}` : '');
+	// At 80 columns the id does not fit beside the date: the date says more (the id is in the timeline).
+	const stateOf = (e: UnionEntry) => (e.ghost && e.deletedAfter ? `deleted after ${stateW >= 34 ? `${e.deletedAfter.shortId} ` : ''}${formatDateTime(e.deletedAfter.time).slice(0, 10)}` : e.types.length > 1 ? `was ${e.types.join(' and ')}` : '');
 
 	return (
 		<Box flexDirection="column" width={width} height={height}>
@@ -49,7 +51,7 @@ export function UnionScreen({repo, dir}: {repo: string; dir?: string}) {
 				{indexing ? <Spinner label={`indexing ${p.snapshotsDone}/${p.snapshotsTotal || '?'} snapshots… `} /> : null}
 				<Text {...roleStyle(theme, 'accent')}>{escapeForTerminal(s.folder)}</Text>
 				<Text {...roleStyle(theme, 'text.muted')}>
-					{s.marks.size ? ` · ${s.marks.size} marked (p plan)` : ''}
+					{s.marks.size ? ` · p plan` : ''}
 					{` · ${s.snapshotCount} snapshots · ${filters}`}
 					{s.ghostsHere !== undefined ? ` · ${s.ghostsHere} deleted below` : ''}
 				</Text>
@@ -67,7 +69,7 @@ export function UnionScreen({repo, dir}: {repo: string; dir?: string}) {
 					const mark = s.marks.get(e.path);
 					const style = selected ? selectionStyle(theme) : e.ghost ? roleStyle(theme, 'text.muted') : {};
 					const name = `${escapeForTerminal(e.name)}${e.hasChildren ? '/' : ''}`;
-					const line = `${mark ? '●' : ' '}${e.ghost ? '✝' : ' '} ${fitPath(name, nameW)} ${fit(e.hasChildren ? '' : formatBytes(e.size), sizeW, 'right')}${versW ? ` ${fit(String(e.versions), versW, 'right')}` : ''}${seenW ? ` ${fit(formatDateTime(e.lastSeen.time), seenW)}` : ''}${stateW ? ` ${fit(stateOf(e), stateW)}` : ''}`;
+					const line = `${markGlyph(mark, e.lastSeen.id)}${e.ghost ? '✝' : ' '} ${fitPath(name, nameW)} ${fit(e.hasChildren ? '' : formatBytes(e.size), sizeW, 'right')}${versW ? ` ${fit(String(e.versions), versW, 'right')}` : ''}${seenW ? ` ${fit(formatDateTime(e.lastSeen.time), seenW)}` : ''}${stateW ? ` ${fit(stateOf(e), stateW)}` : ''}`;
 					return (
 						<Text wrap="truncate-end" {...style}>
 							{line}

@@ -4,8 +4,8 @@ import {AppContext} from '../../app-context.js';
 import {moveCursor} from '../../components/list.js';
 import {useRepoModel} from '../../hooks/use-repos.js';
 import {useObservable} from '../../hooks/use-store.js';
-import {diffVersions} from '../../tasks/diff-task.js';
-import {DiffTask, type DiffTaskState} from '../../tasks/snapshot-diff-task.js';
+import {diffVersions, diffWithLive} from '../../tasks/diff-task.js';
+import {DiffTask, liveTarget, type DiffTaskState} from '../../tasks/snapshot-diff-task.js';
 import type {DiffRow} from '../../union/diff-tree.js';
 import {parentFolder} from './use-union-screen.js';
 
@@ -52,7 +52,10 @@ export function useSnapdiffScreen(repoName: string, source: string, target: stri
 				setFolder(current.path);
 				setCursor(0);
 			} else if (current.change?.kind === 'changed' && !current.change.dir && repository && model) {
-				void diffVersions({store: services.store, client: model.client, repo: repoName, scope: scope.current?.signal}, current.path, source, target);
+				const deps = {store: services.store, client: model.client, repo: repoName, scope: scope.current?.signal};
+				if (!current.change.content) services.store.dispatch({type: 'notice', text: `Only ${current.change.typeChanged ? 'the type' : 'the metadata (mode, mtime)'} changed: no text diff.`, level: 'warn'});
+				else if (target === liveTarget) void diffWithLive(deps, current.path, source);
+				else void diffVersions(deps, current.path, source, target);
 			}
 		},
 		parent: () => {

@@ -81,8 +81,8 @@ export function useUnionScreen(repoName: string, startDir: string | undefined, l
 			if (!current) return;
 			// A folder opens as a folder, even an empty one (a `restic dump` of it would be a tar stream).
 			if (current.hasChildren || current.type === 'dir') go(current.path);
-			// A file: its preview in the newest snapshot that has it (restore and hex from there).
-			else nav.push({name: 'file', repo: repoName, snapshotId: current.lastSeen.id, path: current.path});
+			// A file: its version timeline (preview, diff, restore and marks per version from there).
+			else nav.push({name: 'versions', repo: repoName, path: current.path});
 		},
 		parent: () => {
 			if (shownFolder !== '/') go(parentFolder(shownFolder), shownFolder);
@@ -97,7 +97,7 @@ export function useUnionScreen(repoName: string, startDir: string | undefined, l
 		/** Mark (or unmark) the current row as it was last seen: a ghost folder comes back whole in one action. */
 		mark: () => {
 			if (!current) return;
-			marksFor(repoName).toggle({snapshot: current.lastSeen.id, shortId: current.lastSeen.shortId, snapshotTime: current.lastSeen.time, path: current.path, folder: current.hasChildren});
+			marksFor(repoName).toggle({snapshot: current.lastSeen.id, shortId: current.lastSeen.shortId, snapshotTime: current.lastSeen.time, path: current.path, type: current.type, folder: current.hasChildren});
 			setCursor(c => clamp(c + 1));
 		},
 		plan: () => nav.push({name: 'plan', repo: repoName}),
