@@ -44,7 +44,8 @@ function scene() {
 	const cwd = path.join(dir, 'cwd');
 	mkdirSync(drillTmp);
 	mkdirSync(cwd);
-	const env = {RESTO_CONFIG: cfg, XDG_CACHE_HOME: path.join(dir, 'cache'), XDG_STATE_HOME: path.join(dir, 'state'), RESTO_DRILL_TMPDIR: drillTmp};
+	// HOME is the working directory: restores land in ~/resto-restore.
+	const env = {RESTO_CONFIG: cfg, HOME: cwd, XDG_CACHE_HOME: path.join(dir, 'cache'), XDG_STATE_HOME: path.join(dir, 'state'), RESTO_DRILL_TMPDIR: drillTmp};
 	return {dir, drillTmp, cwd, env};
 }
 
@@ -98,12 +99,13 @@ describe.each([['SIGHUP'], ['SIGINT']] as const)('e2e faults: %s to resto while 
 			t.keys('Tab');
 			await t.waitFor('enter preview');
 			t.keys('C-o');
-			await t.waitFor('into the new folder');
-			t.keys('y');
-			const target = () => readdirSync(cwd).find(d => d.startsWith('resto-restore-'));
+			await t.waitFor('Restore file');
+			t.keys('Enter');
+			const restores = path.join(cwd, 'resto-restore');
+			const target = () => (existsSync(restores) ? readdirSync(restores)[0] : undefined);
 			const restoring = () => {
 				const d = target();
-				return d !== undefined && existsSync(path.join(cwd, d, incompleteMarker)) && resticPids(repo.repoPath).length > 0;
+				return d !== undefined && existsSync(path.join(restores, d, incompleteMarker)) && resticPids(repo.repoPath).length > 0;
 			};
 			expect(await waitUntil(restoring, 15_000, 20)).toBe(true);
 			const pid = t.pid()!;
@@ -114,8 +116,8 @@ describe.each([['SIGHUP'], ['SIGINT']] as const)('e2e faults: %s to resto while 
 		}
 		await expectCleanRepository();
 		// Whatever restic managed to write is still flagged as incomplete.
-		const dirs = readdirSync(cwd).filter(d => d.startsWith('resto-restore-'));
+		const dirs = existsSync(path.join(cwd, 'resto-restore')) ? readdirSync(path.join(cwd, 'resto-restore')) : [];
 		expect(dirs.length).toBeLessThanOrEqual(1);
-		for (const d of dirs) expect(existsSync(path.join(cwd, d, incompleteMarker))).toBe(true);
+		for (const d of dirs) expect(existsSync(path.join(cwd, 'resto-restore', d, incompleteMarker))).toBe(true);
 	}, 60_000);
 });
