@@ -22,6 +22,8 @@ const scopeTitle = {
 	plan: 'Restore plan',
 	snapdiff: 'Snapshot diff',
 	du: 'Disk usage',
+	restore: 'Restore dialog',
+	notice: 'Status line message',
 	help: 'Help overlay',
 	confirm: 'Confirmation',
 	input: 'Text fields',

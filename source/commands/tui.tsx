@@ -11,6 +11,7 @@ import {ResticCli} from '../restic/client.js';
 import {stopAllRestic} from '../restic/run.js';
 import {loadTheme, ThemeError} from '../theme/load.js';
 import {printError, printInfo} from '../util/cli-output.js';
+import {escapeForTerminal} from '../util/escape.js';
 import {onShutdown} from '../util/signals.js';
 import {guard, loadConfigOrExit, ExitError} from './common.js';
 import type {CommandContext} from './context.js';
@@ -86,6 +87,12 @@ export async function run(ctx: CommandContext<typeof spec>): Promise<number> {
 		};
 		const onUncaught = (error: unknown) => crash(error);
 		process.on('uncaughtException', onUncaught);
+		// What stopping the tasks on quit had to say (a restore cut off, where its marker is) would vanish
+		// with the alternate screen: it is printed on the normal screen afterwards.
+		let quitAt: number | undefined;
+		const unsubscribeQuit = store.subscribe(() => {
+			if (quitAt === undefined && store.getState().quitting) quitAt = store.getState().notices.at(-1)?.seq ?? 0;
+		});
 		const instance = render(<App config={config} theme={theme} clientFor={clientFor} repos={repos} store={store} registerShutdown={onShutdown} onCrash={crash} />, {exitOnCtrlC: false, patchConsole: true});
 		if (process.env.RESTO_TIMING) printInfo(`first frame after ${Date.now() - started} ms`);
 		try {
@@ -97,6 +104,10 @@ export async function run(ctx: CommandContext<typeof spec>): Promise<number> {
 			await stopAllRestic();
 			restore();
 			unregister();
+			unsubscribeQuit();
+		}
+		if (quitAt !== undefined) {
+			for (const notice of store.getState().notices) if (notice.seq > quitAt && notice.level !== 'info') printInfo(escapeForTerminal(notice.text));
 		}
 		if (crashed !== undefined) {
 			printError(crashed);

@@ -121,7 +121,7 @@ export const commandSpecs = [
 	// Restore dialog
 	{id: 'restore.run', hint: 'restore', keys: ['enter'], description: 'Restore into the folder shown', category: 'Files', scope: 'restore', footer: true},
 	{id: 'restore.edit', hint: 'edit target', keys: ['e'], description: 'Edit the target folder', category: 'Files', scope: 'restore', footer: true},
-	{id: 'restore.original', hint: 'original location', keys: ['o'], description: 'Restore to the original location (lists what it replaces, asks first)', category: 'Files', scope: 'restore', footer: true},
+	{id: 'restore.original', hint: 'original place', keys: ['o'], description: 'Restore to the original location (lists what it replaces, asks first)', category: 'Files', scope: 'restore', footer: true},
 	// Overlays
 	{id: 'retention.edit', hint: 'policy', keys: ['e'], description: 'Edit the policy (restic --keep-* flags)', category: 'Operations', scope: 'retention', footer: true},
 	{id: 'retention.apply', hint: 'apply', keys: ['x'], description: 'Forget the removed snapshots (type the repository name)', category: 'Operations', scope: 'retention', footer: true, dangerous: true},

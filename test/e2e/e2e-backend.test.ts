@@ -90,7 +90,9 @@ describe('e2e: the REST backend dies under the TUI', () => {
 
 	test('mid-restore: "stopped responding" on screen, the partial restore is marked incomplete, no restic left', async () => {
 		const cwd = tempDir('resto-e2e-backend-cwd-');
-		const t = await Terminal.start({env: envFor(), columns: 100, rows: 30, cwd});
+		// HOME is the working directory: restores land in ~/resto-restore.
+		const t = await Terminal.start({env: {...envFor(), HOME: cwd}, columns: 100, rows: 30, cwd});
+		const restores = path.join(cwd, 'resto-restore');
 		try {
 			await t.waitFor(/nas\s.*ok\s+1/, 30_000);
 			t.keys('s');
@@ -100,22 +102,27 @@ describe('e2e: the REST backend dies under the TUI', () => {
 			t.keys('Tab');
 			await t.waitFor('enter preview');
 			t.keys('C-o');
-			await t.waitFor('into the new folder');
-			t.keys('y');
+			await t.waitFor('Restore file');
+			t.keys('Enter');
 			// Cut the backend once restic has begun writing the file.
 			const started = await waitUntil(() => {
-				const dirs = readdirSync(cwd).filter(d => d.startsWith('resto-restore-'));
-				return dirs.length > 0 && existsSync(path.join(cwd, dirs[0]!, src, 'bigvideo.bin'));
+				const dirs = existsSync(restores) ? readdirSync(restores) : [];
+				return dirs.length > 0 && existsSync(path.join(restores, dirs[0]!, src, 'bigvideo.bin'));
 			}, 30_000);
 			expect(started).toBe(true);
 			await server.kill();
 			await t.waitFor(/stopped responding/, 40_000);
-			const dirs = readdirSync(cwd).filter(d => d.startsWith('resto-restore-'));
+			const dirs = readdirSync(restores);
 			expect(dirs.length).toBe(1);
-			expect(existsSync(path.join(cwd, dirs[0]!, '.resto-incomplete'))).toBe(true);
+			expect(existsSync(path.join(restores, dirs[0]!, '.resto-incomplete'))).toBe(true);
 			expect(await waitUntil(() => resticPids(server.url).length === 0, 10_000)).toBe(true);
-			// The first Esc leaves the query field, the second the search screen (the top screen ignores a third).
-			await t.press('Escape', 2);
+			// The error stays: the first Esc dismisses it, the next leaves the dialog, then the search screen.
+			await t.waitFor(/marker: .*resto-incomplete|esc dismiss/, 10_000);
+			t.keys('Escape');
+			await t.waitFor(/Restore (file|of)/, 10_000);
+			t.keys('Escape');
+			await t.waitFor('search: bigvideo', 10_000);
+			t.keys('Escape');
 			await t.waitFor('LOCATION', 10_000);
 			t.keys('q');
 			await t.waitFor(() => t.exitStatus() !== undefined, 15_000);

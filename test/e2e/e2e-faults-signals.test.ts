@@ -129,3 +129,40 @@ describe.each([['SIGHUP'], ['SIGINT']] as const)('e2e faults: %s to resto while 
 		for (const d of dirs) expect(existsSync(path.join(restored, d, incompleteMarker))).toBe(true);
 	}, 60_000);
 });
+
+describe('e2e: quitting (q) while a restore runs', () => {
+	test('asks, stops restic, and says on the normal screen where the .resto-incomplete marker was left', async () => {
+		const {cwd, env} = scene();
+		const t = await Terminal.start({env, columns: 100, rows: 30, cwd});
+		try {
+			await t.waitFor(/home\s.*ok\s+1/);
+			t.keys('s');
+			await t.waitFor('1 snapshot indexed', 30_000);
+			t.type('bigbin');
+			await t.waitFor('1 version in 1 snapshot');
+			t.keys('Tab');
+			await t.waitFor('enter preview');
+			t.keys('C-o');
+			await t.waitFor('Restore file');
+			t.keys('Enter');
+			const restores = path.join(cwd, 'resto-restore');
+			const target = () => (existsSync(restores) ? readdirSync(restores)[0] : undefined);
+			expect(await waitUntil(() => target() !== undefined && resticPids(repo.repoPath).length > 0, 15_000, 20)).toBe(true);
+			t.keys('q');
+			await t.waitFor(/still running\. Stop it/);
+			t.keys('y');
+			await t.waitFor(() => t.exitStatus() !== undefined, 20_000);
+			const marker = path.join(restores, target()!, incompleteMarker);
+			expect(existsSync(marker)).toBe(true);
+			// The alternate screen is gone; the message stays on the normal one, with the marker's full path.
+			await t.waitFor(/resto-incomplete \(the files next to/, 5000);
+			const raw = t.raw().toString('utf8');
+			const after = raw.slice(raw.lastIndexOf('\u001B[?1049l')).replace(/\r?\n/g, '');
+			expect(after).toMatch(/Restore of \/.*\/big\.bin stopped\. It left a \.resto-incomplete marker: /);
+			expect(after).toContain(marker);
+		} finally {
+			t.close();
+		}
+		await expectCleanRepository();
+	}, 60_000);
+});

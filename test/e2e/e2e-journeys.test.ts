@@ -28,7 +28,8 @@ beforeAll(() => {
 	const cfg = path.join(repo.root, 'config.yaml');
 	writeFileSync(cfg, `repositories:\n  - name: home\n    repository: ${repo.repoPath}\n    passwordFile: ${repo.passwordFile}\nbackupSets:\n  - name: everything\n    repository: home\n    paths: [${src}]\n`);
 	cwd = tempDir('resto-e2e-cwd-');
-	env = {RESTO_CONFIG: cfg, XDG_CACHE_HOME: path.join(repo.root, 'cache'), XDG_STATE_HOME: path.join(repo.root, 'state')};
+	// HOME is the working directory: restores land in ~/resto-restore.
+	env = {RESTO_CONFIG: cfg, HOME: cwd, XDG_CACHE_HOME: path.join(repo.root, 'cache'), XDG_STATE_HOME: path.join(repo.root, 'state')};
 }, 60_000);
 afterAll(() => repo.cleanup());
 
@@ -46,13 +47,15 @@ describe('e2e journeys at 80×24', () => {
 			t.keys('Down');
 			await new Promise(r => setTimeout(r, 300));
 			t.keys('C-o');
-			await t.waitFor('into the new folder');
-			t.keys('y');
+			await t.waitFor('Restore file');
+			t.keys('Enter');
 			await t.waitFor('Restored 1 file', 20_000);
-			const dirs = readdirSync(cwd).filter(d => d.startsWith('resto-restore-'));
+			const dirs = readdirSync(path.join(cwd, 'resto-restore'));
 			expect(dirs.length).toBe(1);
-			expect(readFileSync(path.join(cwd, dirs[0]!, src, 'documents/taxes/2023/return-final.pdf'), 'utf8')).toBe('first return\n');
-			// In the search field q is a letter: leave the screen first.
+			expect(readFileSync(path.join(cwd, 'resto-restore', dirs[0]!, src, 'documents/taxes/2023/return-final.pdf'), 'utf8')).toBe('first return\n');
+			// Back from the dialog; in the search field q is a letter: leave the screen first.
+			t.keys('Escape');
+			await t.waitFor('search: tax2023pdf');
 			t.keys('Escape');
 			await t.waitFor('LOCATION');
 			t.keys('q');

@@ -229,8 +229,8 @@ describe('a read-only restore target', () => {
 			(e: unknown) => e,
 		);
 		expect((nested as Error).message).toBe(`cannot restore into ${ro}: it is on a read-only file system. Choose a writable folder (resto restore --target DIR).`);
-		// The CLI, default new folder inside a read-only current directory.
-		const env: NodeJS.ProcessEnv = {...resticTestEnv(repo.access), XDG_CONFIG_HOME: path.join(work, 'xdg')};
+		// The CLI, default new folder (~/resto-restore/…) in a read-only home.
+		const env: NodeJS.ProcessEnv = {...resticTestEnv(repo.access), HOME: ro, XDG_CONFIG_HOME: path.join(work, 'xdg')};
 		const cli = spawnSync(process.execPath, [cliPath, 'restore', snap.slice(0, 8), path.join(src, 'a.txt')], {cwd: ro, env, encoding: 'utf8'});
 		expect(cli.status).toBe(1);
 		expect(cli.stderr).toContain(`cannot restore into ${ro}: it is on a read-only file system`);

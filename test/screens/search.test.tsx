@@ -13,6 +13,7 @@ let src: string;
 let config: Config;
 let cwd: string;
 const oldCwd = process.cwd();
+const oldHome = process.env.HOME;
 
 beforeAll(() => {
 	repo = makeRepo();
@@ -27,9 +28,12 @@ beforeAll(() => {
 	process.env.XDG_CACHE_HOME = path.join(repo.root, 'cache');
 	cwd = tempDir('resto-search-cwd-');
 	process.chdir(cwd);
+	// Restores go to ~/resto-restore by default: a home of this test's own.
+	process.env.HOME = cwd;
 });
 afterAll(() => {
 	process.chdir(oldCwd);
+	process.env.HOME = oldHome;
 	repo.cleanup();
 	rmSync(cwd, {recursive: true, force: true});
 });
@@ -50,15 +54,17 @@ describe('search screen', () => {
 			ui.stdin.write(keys.escape);
 			await waitForText(ui.lastFrame, 'search: tax2023pdf');
 			ui.stdin.write('\u000f');
-			await waitForText(ui.lastFrame, 'into the new folder');
-			ui.stdin.write('y');
+			await waitForText(ui.lastFrame, 'Restore file');
+			ui.stdin.write(keys.enter);
 			frame = await waitForText(ui.lastFrame, /Restored 1 file .*size verified/);
-			const dirs = readdirSync(cwd).filter(d => d.startsWith('resto-restore-'));
+			const dirs = readdirSync(path.join(cwd, 'resto-restore'));
 			expect(dirs.length).toBe(1);
-			const restored = path.join(cwd, dirs[0]!, src, 'documents/taxes/2023/return-final.pdf');
+			const restored = path.join(cwd, 'resto-restore', dirs[0]!, src, 'documents/taxes/2023/return-final.pdf');
 			expect(existsSync(restored)).toBe(true);
 			expect(readFileSync(restored, 'utf8')).toBe('v2 of the return, amended\n');
-			// Back into the query field (the versions pane had focus), backspace all, search the deleted letter.
+			// Back from the dialog; into the query field (the versions pane had focus), backspace all, search the deleted letter.
+			ui.stdin.write(keys.escape);
+			await waitForText(ui.lastFrame, 'search: tax2023pdf');
 			ui.stdin.write('/');
 			await waitForText(ui.lastFrame, 'esc leave field');
 			for (let i = 0; i < 10; i++) ui.stdin.write(keys.backspace);

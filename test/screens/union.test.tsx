@@ -14,6 +14,7 @@ let src: string;
 let config: Config;
 let cwd: string;
 const previousCwd = process.cwd();
+const previousHome = process.env.HOME;
 
 beforeAll(() => {
 	repo = makeRepo();
@@ -29,11 +30,14 @@ beforeAll(() => {
 	// The plan's default target is a new folder in the working directory.
 	cwd = tempDir('resto-union-screen-cwd-');
 	process.chdir(cwd);
+	// Plans go to ~/resto-restore/plan-<time> by default: a home of this test's own.
+	process.env.HOME = cwd;
 });
 
 afterAll(() => {
 	process.chdir(previousCwd);
 	rmSync(cwd, {recursive: true, force: true});
+	process.env.HOME = previousHome;
 	repo.cleanup();
 });
 
@@ -85,7 +89,7 @@ describe('all-files tree and restore plan (80×24)', () => {
 			frame = await waitForText(ui.lastFrame, '2 marked');
 			ui.stdin.write('p');
 			frame = await waitForText(ui.lastFrame, /2 items →/);
-			await waitForFrame(ui.lastFrame, f => f.includes('GOES TO') && f.includes('resto-restore-plan'));
+			await waitForFrame(ui.lastFrame, f => f.includes('GOES TO') && f.includes('resto-restore/plan-'));
 			ui.stdin.write(keys.enter);
 			await waitForText(ui.lastFrame, /Restore 2 items/);
 			ui.stdin.write('y');
@@ -101,8 +105,8 @@ describe('all-files tree and restore plan (80×24)', () => {
 });
 
 function readdirOne(dir: string): string {
-	const entries = readdirSync(dir);
-	const plan = entries.filter(e => e.startsWith('resto-restore-plan-'));
+	const entries = readdirSync(path.join(dir, 'resto-restore'));
+	const plan = entries.filter(e => e.startsWith('plan-'));
 	expect(plan).toHaveLength(1);
-	return path.join(dir, plan[0]!);
+	return path.join(dir, 'resto-restore', plan[0]!);
 }
