@@ -27,6 +27,7 @@ const scopeTitle = {
 	help: 'Help overlay',
 	confirm: 'Confirmation',
 	input: 'Text fields',
+	newset: 'New backup set form',
 };
 let table = '';
 let last = '';

@@ -4,7 +4,11 @@
  * Without a TTY: a plain progress line every few seconds. Exit codes: 0, 3 (incomplete: unreadable files
  * or missing paths), 1, 2, 10, 11, 12, 130.
  */
+import path from 'node:path';
 import {BackupPreflightError, planFromPaths, planFromSet, type BackupPlan} from '../backup/backup-set.js';
+import {NewSetError, saveBackupSet, suggestedSet} from '../backup/new-set.js';
+import {ConfigError} from '../config/config.js';
+import {configFilePath} from '../config/paths.js';
 import {exitCodes} from '../util/exit-codes.js';
 import {BackupTask, isFinished, type BackupState} from '../tasks/backup-task.js';
 import {printError, printInfo, printWarning} from '../util/cli-output.js';
@@ -19,16 +23,20 @@ import {commonOptions, defineCommand, option, wholeNumber} from './spec.js';
 export const spec = defineCommand({
 	name: 'backup',
 	summary: 'run a configured backup set, or back up paths',
-	usage: ['backup [SET] [--json] [--dry-run] [--stall-timeout S]', 'backup --repo R [--json] [--dry-run] [--] PATH...'],
+	usage: ['backup [SET] [--json] [--dry-run] [--stall-timeout S]', 'backup --repo R [--json] [--dry-run] [--] PATH...', 'backup --init-set NAME [--repo R] [PATH...]'],
 	description: `Runs a backup set from the config (its hooks, excludes and repository), or with --repo backs up the given paths.
 Progress goes to stderr (a line every few seconds without a terminal); --json prints NDJSON events on stdout
 (status, warning, error, backend-error, item, summary, result). Exit 3 when the snapshot was saved but some files
-could not be read or some paths did not exist.`,
+could not be read or some paths did not exist.
+--init-set NAME writes a new backup set into the config file and runs nothing: the given paths (default: your
+home directory, or the demo's home on the demo repository) with the usual excludes (~/.cache, the trash,
+node_modules, __pycache__, .venv, *.tmp, *.swp) and --exclude-caches. Comments in the file are kept.`,
 	options: {
 		repo: commonOptions.repo,
 		json: commonOptions.json,
 		'dry-run': option({type: 'boolean', description: 'show what would be backed up (each file with --json), write nothing'}),
 		'stall-timeout': option({type: 'string', value: 'S', description: 'stop when the backend makes no progress for S seconds (0 never stops)', parse: wholeNumber({min: 0})}),
+		'init-set': option({type: 'string', value: 'NAME', description: 'write a new backup set NAME (PATHs, default your home, with the usual excludes) into the config; runs nothing'}),
 		unattended: option({type: 'boolean', description: 'run by a timer or cron: skip on battery when RESTO_ON_BATTERY=skip (onBattery: skip), mark the run log record unattended'}),
 	},
 	maxArgs: Number.POSITIVE_INFINITY,
@@ -65,7 +73,12 @@ function planFor(ctx: CommandContext<typeof spec>): BackupPlan {
 	}
 	if (first) throw new ExitError(exitCodes.usage, `no backup set "${first}" (configured: ${config.backupSets.map(s => s.name).join(', ') || 'none'}); to back up paths use: resto backup --repo R PATH…`);
 	if (config.backupSets.length === 1) return planFromSet(config, config.backupSets[0]!, {dryRun});
-	throw new ExitError(exitCodes.usage, config.backupSets.length === 0 ? 'no backup sets configured: add backupSets to the config, or run: resto backup --repo R PATH…' : `several backup sets: name one of ${config.backupSets.map(s => s.name).join(', ')}`);
+	throw new ExitError(
+		exitCodes.usage,
+		config.backupSets.length === 0
+			? 'no backup set configured. Create one with: resto backup --init-set home [--repo R] [PATH…] (your home with the usual cache excludes, saved to the config; then resto backup home --dry-run), or back up paths once: resto backup --repo R PATH…'
+			: `several backup sets: name one of ${config.backupSets.map(s => s.name).join(', ')}`,
+	);
 }
 
 /** --stall-timeout (seconds, 0 disables) in milliseconds. */
@@ -74,8 +87,27 @@ function stallTimeoutMs(ctx: CommandContext<typeof spec>): number | undefined {
 	return seconds === undefined ? undefined : seconds * 1000;
 }
 
+/** --init-set: save a new set to the config file, show what was added, run nothing. */
+function initSet(ctx: CommandContext<typeof spec>, name: string): number {
+	const config = loadConfigOrExit();
+	const repo = repoOrExit(config, ctx);
+	const draft = suggestedSet(config, repo);
+	const file = config.source === 'file' && config.file ? config.file : configFilePath();
+	try {
+		const saved = saveBackupSet(file, {...draft, name, paths: ctx.args.length > 0 ? ctx.args.map(p => path.resolve(p)) : draft.paths}, repo);
+		printInfo(`added to ${saved.file}:\n${saved.snippet.trimEnd()}`);
+		printInfo(`try it without writing anything: resto backup ${saved.set.name} --dry-run`);
+		return exitCodes.ok;
+	} catch (error) {
+		if (error instanceof NewSetError || error instanceof ConfigError) throw new ExitError(exitCodes.failure, error.message);
+		throw error;
+	}
+}
+
 export async function run(ctx: CommandContext<typeof spec>): Promise<number> {
 	return guard(async () => {
+		const init = ctx.options['init-set'];
+		if (init !== undefined) return initSet(ctx, init);
 		let plan: BackupPlan;
 		const startedAt = new Date().toISOString();
 		const unattended = Boolean(ctx.options.unattended);

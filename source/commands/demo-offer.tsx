@@ -6,6 +6,7 @@ import {Spinner} from '../components/spinner.js';
 import {ensureDemoRepository, demoDirectory, demoExists} from '../demo/demo.js';
 import {roleStyle} from '../theme/styles.js';
 import type {Theme} from '../theme/tokens.js';
+import {Paragraph} from '../components/paragraph.js';
 
 type Demo = {dir: string; repository: string; passwordFile: string};
 
@@ -39,8 +40,8 @@ function Offer({theme, onDone}: {theme: Theme; onDone: (demo: Demo | undefined, 
 			<Text {...roleStyle(theme, 'title')} bold>
 				Welcome to resto
 			</Text>
-			<Text wrap="wrap">No restic repository is configured (no config file, no RESTIC_REPOSITORY).</Text>
-			<Text wrap="wrap">resto can create a demo repository in {dir}: a small home directory with documents, photos and code, backed up as several snapshots from two hosts, so you can try browsing, searching, restoring and a restore drill right away.</Text>
+			<Paragraph>No restic repository is configured (no config file, no RESTIC_REPOSITORY).</Paragraph>
+			<Paragraph>resto can create a demo repository in {dir}: a small home directory with documents, photos and code, backed up as several snapshots from two hosts, so you can try browsing, searching, restoring and a restore drill right away.</Paragraph>
 			<Text> </Text>
 			{phase === 'ask' ? (
 				<Text>
@@ -49,9 +50,7 @@ function Offer({theme, onDone}: {theme: Theme; onDone: (demo: Demo | undefined, 
 			) : (
 				<Spinner label="creating the demo repository with restic…" />
 			)}
-			<Text {...roleStyle(theme, 'text.muted')} wrap="wrap">
-				To use your own repository instead: RESTIC_REPOSITORY=… RESTIC_PASSWORD_FILE=… resto, or write ~/.config/resto/config.yaml (see the readme).
-			</Text>
+			<Paragraph {...roleStyle(theme, 'text.muted')}>To use your own repository instead: RESTIC_REPOSITORY=… RESTIC_PASSWORD_FILE=… resto, or write ~/.config/resto/config.yaml (see the readme).</Paragraph>
 		</Box>
 	);
 }

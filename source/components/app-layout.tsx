@@ -16,6 +16,7 @@ import {escapeForTerminal} from '../util/escape.js';
 import {ConfirmDialog} from './confirm-dialog.js';
 import {HelpOverlay} from './help-overlay.js';
 import {KeyHints} from './key-hints.js';
+import {Paragraph} from './paragraph.js';
 
 /** The smallest terminal resto draws its UI in; below it says so instead of breaking the layout. */
 export const minSize = {columns: 60, rows: 15};
@@ -59,12 +60,12 @@ export function AppLayout() {
 		<>
 			{tooSmall ? (
 				<Box flexDirection="column">
-					<Text wrap="wrap" {...roleStyle(theme, 'status.warn')}>
+					<Paragraph {...roleStyle(theme, 'status.warn')}>
 						Terminal too small: {size.columns}×{size.rows}.
-					</Text>
-					<Text wrap="wrap">
+					</Paragraph>
+					<Paragraph>
 						resto needs at least {minSize.columns}×{minSize.rows}. Enlarge the window, or use a subcommand (resto --help). q quits.
-					</Text>
+					</Paragraph>
 				</Box>
 			) : null}
 			<BodySize.Provider value={screenSize}>

@@ -1,6 +1,7 @@
 import {Box, Text} from 'ink';
 import {useCommands} from '../hooks/use-commands.js';
 import {roleStyle, useTheme} from '../theme/styles.js';
+import {Paragraph} from './paragraph.js';
 
 /** A modal yes/no question. Only y/enter confirm; n, esc and q cancel. */
 export function ConfirmDialog({question, dangerous, onAnswer, width}: {question: string; dangerous?: boolean; onAnswer: (yes: boolean) => void; width: number}) {
@@ -9,9 +10,7 @@ export function ConfirmDialog({question, dangerous, onAnswer, width}: {question:
 	return (
 		<Box flexDirection="column" borderStyle="round" borderColor={theme.colors[dangerous ? 'status.warn' : 'border.focused']} paddingX={1} width={Math.min(width, 72)}>
 			<Box flexShrink={1} overflow="hidden">
-				<Text wrap="wrap" {...roleStyle(theme, dangerous ? 'status.warn' : 'text.primary')}>
-					{question}
-				</Text>
+				<Paragraph {...roleStyle(theme, dangerous ? 'status.warn' : 'text.primary')}>{question}</Paragraph>
 			</Box>
 			{/* The answer keys never shrink away, however long the question. */}
 			<Text wrap="truncate-end">

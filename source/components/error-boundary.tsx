@@ -3,8 +3,9 @@
  * it means for the user's data, instead of a React stack trace over a garbled alternate screen. The
  * caller (commands/tui.tsx) restores the terminal in `onCrash`.
  */
-import {Box, Text} from 'ink';
+import {Box} from 'ink';
 import {Component, type ErrorInfo, type ReactNode} from 'react';
+import {Paragraph} from './paragraph.js';
 
 /** The text resto prints when it stops because of a bug. */
 export function crashMessage(error: unknown, where?: string): string {
@@ -48,7 +49,7 @@ export class ErrorBoundary extends Component<Props, {error?: unknown; where?: st
 		if (this.state.error === undefined) return this.props.children;
 		return (
 			<Box flexDirection="column">
-				<Text wrap="wrap">{crashMessage(this.state.error, this.state.where)}</Text>
+				<Paragraph>{crashMessage(this.state.error, this.state.where)}</Paragraph>
 			</Box>
 		);
 	}

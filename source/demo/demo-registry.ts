@@ -6,13 +6,15 @@
 import {existsSync, readFileSync, rmdirSync, rmSync} from 'node:fs';
 import path from 'node:path';
 import {restoPaths, writePrivateFile} from '../config/paths.js';
-import {demoDirectory, demoExists} from './demo.js';
+import {demoDirectory, demoExists, demoHome} from './demo.js';
 
 /** A registered demo: where it is and how to open it. */
 export interface DemoRegistration {
 	dir: string;
 	repository: string;
 	passwordFile: string;
+	/** The demo's own home directory (what its snapshots back up). */
+	home: string;
 }
 
 /** The registration file. */
@@ -22,7 +24,7 @@ export function demoRegistryFile(): string {
 
 /** The demo of a directory (the layout ensureDemoRepository creates). */
 export function demoIn(dir: string): DemoRegistration {
-	return {dir, repository: path.join(dir, 'repo'), passwordFile: path.join(dir, 'password')};
+	return {dir, repository: path.join(dir, 'repo'), passwordFile: path.join(dir, 'password'), home: demoHome(dir)};
 }
 
 /** Remember the demo in `dir` (the newest `resto demo` wins). */

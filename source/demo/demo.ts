@@ -210,6 +210,11 @@ const steps: Step[] = [
 	},
 ];
 
+/** The demo's home directory in a demo directory (what its snapshots back up). */
+export function demoHome(dir: string): string {
+	return path.join(dir, 'home', 'alice');
+}
+
 export interface DemoRepository {
 	dir: string;
 	repository: string;
@@ -248,7 +253,7 @@ export async function ensureDemoRepository(dir = demoDirectory(), options: {now?
 		const snapshots = (await new ResticCli(access).snapshots()).length;
 		return {dir, repository, passwordFile, created: false, snapshots};
 	}
-	const home = path.join(dir, 'home', 'alice');
+	const home = demoHome(dir);
 	const incomplete = path.join(dir, incompleteMarker);
 	const st = lstatSync(dir, {throwIfNoEntry: false});
 	if (st && !st.isDirectory()) throw new DemoDirectoryError(dir, st.isSymbolicLink() ? 'is a symbolic link' : 'exists and is not a directory');

@@ -4,7 +4,7 @@
  */
 
 /** Where a binding applies. A screen's active scopes are: its overlays, the screen, "list" if it has a list, "global". */
-export type Scope = 'global' | 'list' | 'repos' | 'snapshots' | 'tree' | 'file' | 'search' | 'versions' | 'backup' | 'drill' | 'drills' | 'retention' | 'status' | 'union' | 'plan' | 'snapdiff' | 'du' | 'restore' | 'notice' | 'help' | 'confirm' | 'input';
+export type Scope = 'global' | 'list' | 'repos' | 'snapshots' | 'tree' | 'file' | 'search' | 'versions' | 'backup' | 'drill' | 'drills' | 'retention' | 'status' | 'union' | 'plan' | 'snapdiff' | 'du' | 'restore' | 'notice' | 'help' | 'confirm' | 'input' | 'newset';
 
 /** One command: what it does, where, and which keys run it. */
 export interface CommandSpec {
@@ -88,6 +88,11 @@ export const commandSpecs = [
 	// Backup
 	{id: 'backup.start', hint: 'start', keys: ['enter'], description: 'Start backup', category: 'Backup', scope: 'backup', footer: true},
 	{id: 'backup.dryRun', hint: 'dry run', keys: ['n'], description: 'Dry run', category: 'Backup', scope: 'backup', footer: true},
+	{id: 'backup.newSet', hint: 'new set', keys: ['a'], description: 'Create a backup set (saved to the config)', category: 'Backup', scope: 'backup', footer: true},
+	{id: 'newset.next', hint: 'next field', keys: ['tab', 'down'], description: 'Next field of the new backup set', category: 'Backup', scope: 'newset', footer: true},
+	{id: 'newset.prev', keys: ['shift+tab', 'up'], description: 'Previous field', category: 'Backup', scope: 'newset'},
+	{id: 'newset.save', hint: 'save', keys: ['enter'], description: 'Save the backup set to the config', category: 'Backup', scope: 'newset', footer: true},
+	{id: 'newset.cancel', hint: 'cancel', keys: ['escape'], description: 'Close the form, save nothing', category: 'Backup', scope: 'newset', footer: true},
 	{id: 'backup.cancel', hint: 'cancel', keys: ['c'], description: 'Cancel the running backup (asks first)', category: 'Backup', scope: 'backup', footer: true, dangerous: true},
 	// Drill
 	{id: 'drill.next', hint: 'continue', keys: ['enter'], description: 'Run / continue', category: 'Drill', scope: 'drill', footer: true},
@@ -211,4 +216,5 @@ export const scopeStacks: ReadonlyArray<readonly Scope[]> = [
 	['help'],
 	['confirm'],
 	['input'],
+	['newset'],
 ];

@@ -412,3 +412,33 @@ describe('exit codes: one table, the same in text and --json modes, each seen ag
 		expect(readdirSync(repo.root)).not.toContain('pw-fifo');
 	});
 });
+
+describe('resto backup with no backup set configured', () => {
+	test('says how to create one; --init-set writes it into the config (comments kept); then the set runs', () => {
+		const cfgDir = tempDir('resto-cli-initset-');
+		try {
+			const cfg = path.join(cfgDir, 'config.yaml');
+			const src = path.join(repo.root, 'src');
+			writeFileSync(cfg, `# hand-written\nrepositories:\n  - name: main\n    repository: ${repo.repoPath}\n    passwordFile: ${repo.passwordFile}\n`, {mode: 0o600});
+			const none = resto(['backup'], {RESTO_CONFIG: cfg});
+			expectExit(none, exitCodes.usage);
+			expect(none.stderr).toContain('resto backup --init-set home');
+			const init = resto(['backup', '--init-set', 'docs', src], {RESTO_CONFIG: cfg});
+			expectExit(init, exitCodes.ok);
+			expect(init.stderr).toContain(`added to ${cfg}`);
+			expect(init.stderr).toContain('resto backup docs --dry-run');
+			const text = readFileSync(cfg, 'utf8');
+			expect(text).toMatch(/^# hand-written\n/);
+			expect(text).toContain('excludeCaches: true');
+			expect(text).toContain('"**/node_modules"');
+			const again = resto(['backup', '--init-set', 'docs'], {RESTO_CONFIG: cfg});
+			expectExit(again, exitCodes.failure);
+			expect(again.stderr).toContain('already has a backup set named "docs"');
+			const dry = resto(['backup', 'docs', '--dry-run', '--json'], {RESTO_CONFIG: cfg});
+			expectExit(dry, exitCodes.ok);
+			expect(dry.stdout).toContain('"type":"result"');
+		} finally {
+			rmSync(cfgDir, {recursive: true, force: true});
+		}
+	});
+});

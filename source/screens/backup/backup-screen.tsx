@@ -1,12 +1,14 @@
 import {Box, Text} from 'ink';
 import {List} from '../../components/list.js';
+import {TextField} from '../../components/text-field.js';
 import {ProgressBar} from '../../components/progress-bar.js';
 import {useBodySize} from '../../hooks/use-body-size.js';
 import {isFinished, type BackupState} from '../../tasks/backup-task.js';
-import {useBackupScreen} from './use-backup-screen.js';
+import {formFields, useBackupScreen, type SetForm} from './use-backup-screen.js';
 import {roleStyle, useTheme} from '../../theme/styles.js';
 import {escapeForTerminal} from '../../util/escape.js';
 import {fit, formatBytes, formatDuration, plural} from '../../util/format.js';
+import {Paragraph} from '../../components/paragraph.js';
 
 /** Live progress of a backup: truthful while restic scans (totals unknown) and when it stalls. */
 export function BackupProgress({state, width, height}: {state: BackupState; width: number; height: number}) {
@@ -60,17 +62,13 @@ export function BackupProgress({state, width, height}: {state: BackupState; widt
 					))
 				: null}
 			{sum ? (
-				<Text wrap="wrap">
+				<Paragraph>
 					{sum.dryRun ? 'would back up' : 'backed up'} {plural(sum.totalFilesProcessed, 'file')} ({formatBytes(sum.totalBytesProcessed)}): {sum.filesNew} new, {sum.filesChanged} changed, {sum.filesUnmodified} unmodified · dirs {sum.dirsNew} new, {sum.dirsChanged} changed, {sum.dirsUnmodified}{' '}
 					unmodified · {formatBytes(sum.dataAdded)} added in {formatDuration(sum.totalDuration)}
 					{state.snapshotId && !sum.dryRun ? ` · snapshot ${state.snapshotId.slice(0, 8)}` : ''}
-				</Text>
+				</Paragraph>
 			) : null}
-			{state.message && state.phase !== 'canceled' ? (
-				<Text wrap="wrap" {...roleStyle(theme, state.phase === 'failed' ? 'status.error' : 'status.warn')}>
-					{escapeForTerminal(state.message)}
-				</Text>
-			) : null}
+			{state.message && state.phase !== 'canceled' ? <Paragraph {...roleStyle(theme, state.phase === 'failed' ? 'status.error' : 'status.warn')}>{escapeForTerminal(state.message)}</Paragraph> : null}
 			{state.warnings.slice(0, 2).map((w, i) => (
 				<Text key={`w${i}`} wrap="truncate-end" {...roleStyle(theme, 'status.warn')}>
 					{escapeForTerminal(w)}
@@ -90,16 +88,66 @@ export function BackupProgress({state, width, height}: {state: BackupState; widt
 	);
 }
 
-/** Pick a backup set (or this directory), run it or a dry run, watch it, cancel it. */
+const fieldLabels: Record<(typeof formFields)[number], string> = {name: 'name     ', paths: 'paths    ', exclude: 'exclude  ', excludeCaches: ''};
+
+/** The form that creates a backup set: name, paths and excludes (comma-separated lists), --exclude-caches. */
+function NewSetForm({form, repo, width}: {form: SetForm; repo: string; width: number}) {
+	const theme = useTheme();
+	return (
+		<Box flexDirection="column" width={width}>
+			<Paragraph bold>
+				New backup set for {escapeForTerminal(repo)}, saved to {escapeForTerminal(form.file)}
+			</Paragraph>
+			{formFields.map((field, i) => {
+				const focused = form.field === i;
+				const gutter = focused ? '› ' : '  ';
+				if (field === 'excludeCaches') {
+					return (
+						<Text key={field} wrap="truncate-end">
+							{gutter}
+							<Text {...roleStyle(theme, 'accent')}>[{form.excludeCaches ? 'x' : ' '}]</Text> skip folders with a CACHEDIR.TAG (--exclude-caches){focused ? ' · space toggles' : ''}
+						</Text>
+					);
+				}
+				return focused ? (
+					<Box key={field}>
+						<Text>{gutter}</Text>
+						<TextField label={fieldLabels[field]} value={form[field]} focused />
+					</Box>
+				) : (
+					<Text key={field} wrap="truncate-end">
+						{gutter}
+						<Text {...roleStyle(theme, 'text.muted')}>{fieldLabels[field]}</Text>
+						{escapeForTerminal(form[field])}
+					</Text>
+				);
+			})}
+			<Paragraph {...roleStyle(theme, 'text.muted')}>Lists are comma-separated (\, for a comma in a name). Saved, not run: then n for a dry run, enter to back up.</Paragraph>
+			{form.error ? <Paragraph {...roleStyle(theme, 'status.error')}>{escapeForTerminal(form.error)}</Paragraph> : null}
+		</Box>
+	);
+}
+
+/** Pick a backup set (or create the first one), run it or a dry run, watch it, cancel it. */
 export function BackupScreen({repo: repoName, set: setName}: {repo?: string; set?: string}) {
 	const theme = useTheme();
 	const {width, height} = useBodySize();
-	const {choices, cursor, state, finished, items, itemCursor} = useBackupScreen({repo: repoName, set: setName});
-	const listHeight = Math.min(choices.length, Math.max(2, Math.floor(height / 3)));
+	const {choices, cursor, state, finished, items, itemCursor, form, saved, repoName: shownRepo} = useBackupScreen({repo: repoName, set: setName});
+	if (form && shownRepo) {
+		return (
+			<Box flexDirection="column" width={width} height={height}>
+				<NewSetForm form={form} repo={shownRepo} width={width} />
+			</Box>
+		);
+	}
+	const listHeight = Math.min(Math.max(1, choices.length), Math.max(2, Math.floor(height / 3)));
 	return (
 		<Box flexDirection="column" width={width} height={height}>
-			<Text {...roleStyle(theme, 'text.muted')}>Backup sets {repoName ? `for ${escapeForTerminal(repoName)}` : ''} (enter backs up, n is a dry run)</Text>
-			<List items={choices} cursor={cursor} height={listHeight} width={width} empty="No backup sets configured (add backupSets to the config)." render={c => <Text>{`${fit(escapeForTerminal(c.label), 16)} ${escapeForTerminal(c.detail)}`}</Text>} />
+			<Text wrap="truncate-end" {...roleStyle(theme, 'text.muted')}>
+				Backup sets{shownRepo ? ` for ${escapeForTerminal(shownRepo)}` : ''} (enter backs up, n is a dry run)
+			</Text>
+			<List items={choices} cursor={cursor} height={listHeight} width={width} empty={`No backup set${shownRepo ? ` for ${escapeForTerminal(shownRepo)}` : ''} yet: a creates one.`} render={c => <Text>{`${fit(escapeForTerminal(c.label), 16)} ${escapeForTerminal(c.detail)}`}</Text>} />
+			{saved ? <Paragraph {...roleStyle(theme, 'status.ok')}>{escapeForTerminal(saved)}</Paragraph> : null}
 			<Box marginTop={1} flexDirection="column">
 				{state ? <BackupProgress state={state} width={width} height={height - listHeight - 3} /> : <Text {...roleStyle(theme, 'text.muted')}>No backup running.</Text>}
 			</Box>

@@ -9,6 +9,7 @@ import type {Role} from '../../theme/tokens.js';
 import {escapeForTerminal} from '../../util/escape.js';
 import {fit, fitPath, formatBytes, formatDateTime} from '../../util/format.js';
 import {useDrillScreen, useDrillsScreen} from './use-drill-screen.js';
+import {Paragraph} from '../../components/paragraph.js';
 
 const mark: Record<StepStatus, {text: string; role: Role}> = {
 	pending: {text: '·', role: 'text.muted'},
@@ -36,12 +37,12 @@ export function DrillScreen({repo: repoName}: {repo?: string}) {
 				{/* Rows never shrink (a shrunk row is drawn over by the next one): the box clips instead. */}
 				<Box flexShrink={0} flexDirection="column">
 					{roomy ? (
-						<Text wrap="wrap">
+						<Paragraph>
 							<Text {...roleStyle(theme, 'title')} bold>
 								World Backup Day drill
 							</Text>{' '}
 							for {escapeForTerminal(repo.name)}: restore one random file from a random snapshot {months >= 1200 ? 'of any age' : `of the last ${months} months`} and prove it is intact. A backup you cannot restore from is worthless.
-						</Text>
+						</Paragraph>
 					) : (
 						<Text wrap="truncate-end">
 							<Text {...roleStyle(theme, 'title')} bold>
@@ -60,9 +61,7 @@ export function DrillScreen({repo: repoName}: {repo?: string}) {
 						</Text>
 						{(roomy || step.status === 'running') && (step.status === 'running' || (step.status === 'pending' && !started && step.id === 'check')) ? (
 							<Box paddingLeft={3} flexShrink={0}>
-								<Text wrap="wrap" {...roleStyle(theme, 'text.muted')}>
-									{step.why}
-								</Text>
+								<Paragraph {...roleStyle(theme, 'text.muted')}>{step.why}</Paragraph>
 							</Box>
 						) : null}
 					</Box>
@@ -70,7 +69,7 @@ export function DrillScreen({repo: repoName}: {repo?: string}) {
 			</Box>
 			<Box flexDirection="column" flexShrink={0}>
 				{roomy ? <Text> </Text> : null}
-				{!started ? <Text wrap="wrap">Press enter to start (seed {state.seed}).</Text> : null}
+				{!started ? <Paragraph>Press enter to start (seed {state.seed}).</Paragraph> : null}
 				{state.phase === 'await-pick' && state.picked ? (
 					<Box flexDirection="column">
 						<Text wrap="truncate-end">Picked {fitPath(escapeForTerminal(state.picked.path), Math.max(10, width - 7)).trimEnd()}</Text>
@@ -84,14 +83,10 @@ export function DrillScreen({repo: repoName}: {repo?: string}) {
 				) : null}
 				{state.phase === 'await-answer' && state.question ? (
 					<Box flexDirection="column">
-						<Text wrap="wrap">
+						<Paragraph>
 							{state.question.text} <Text {...roleStyle(theme, 'key')}>y</Text>/<Text {...roleStyle(theme, 'key')}>n</Text>
-						</Text>
-						{state.question.id === 'offsite-copy' ? (
-							<Text wrap="wrap" {...roleStyle(theme, 'text.muted')}>
-								{otherRepositories}
-							</Text>
-						) : null}
+						</Paragraph>
+						{state.question.id === 'offsite-copy' ? <Paragraph {...roleStyle(theme, 'text.muted')}>{otherRepositories}</Paragraph> : null}
 					</Box>
 				) : null}
 				{report ? (

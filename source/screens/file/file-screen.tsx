@@ -5,6 +5,7 @@ import {roleStyle, useTheme} from '../../theme/styles.js';
 import {escapeForTerminal} from '../../util/escape.js';
 import {formatBytes} from '../../util/format.js';
 import {useFileScreen} from './use-file-screen.js';
+import {Paragraph} from '../../components/paragraph.js';
 
 /**
  * One file of a snapshot, readable: scroll (j/k, PgUp/PgDn, g/G), wrap or scroll sideways, more of the
@@ -28,9 +29,7 @@ export function FileScreen(props: {repo: string; snapshotId: string; path: strin
 				{position} · {mode}
 			</Text>
 			{state.status === 'error' ? (
-				<Text wrap="wrap" {...roleStyle(theme, 'status.error')}>
-					{escapeForTerminal(state.error ?? 'could not read the file')}
-				</Text>
+				<Paragraph {...roleStyle(theme, 'status.error')}>{escapeForTerminal(state.error ?? 'could not read the file')}</Paragraph>
 			) : !state.bytes ? (
 				<Spinner label="reading the file (restic dump)…" />
 			) : bytes.length === 0 ? (

@@ -10,6 +10,7 @@ import {escapeForTerminal} from '../../util/escape.js';
 import {fit, formatAge, formatDateTime, formatRelative, plural} from '../../util/format.js';
 import {useReposScreen} from './use-repos-screen.js';
 import {useOpsSummary} from './use-ops-summary.js';
+import {Paragraph} from '../../components/paragraph.js';
 
 const healthText: Record<RepoStatus['health'], {text: string; role: Role}> = {
 	checking: {text: 'checking', role: 'text.muted'},
@@ -53,7 +54,8 @@ export function ReposScreen() {
 				</Text>
 			) : null}
 			<Text {...roleStyle(theme, 'text.muted')} wrap="truncate-end">
-				{` ${fit('NAME', nameW)} ${fit('LOCATION', locW)} ${fit('STATUS', statusW)} ${fit('SNAPS', countW, 'right')} ${fit('LATEST', ageW, 'right')}`}
+				{/* Two columns: the list's gutter (› marks the selected row), then the space each row begins with. */}
+				{`  ${fit('NAME', nameW)} ${fit('LOCATION', locW)} ${fit('STATUS', statusW)} ${fit('SNAPS', countW, 'right')} ${fit('LATEST', ageW, 'right')}`}
 			</Text>
 			<List
 				items={repos}
@@ -65,7 +67,7 @@ export function ReposScreen() {
 					const h = healthText[st?.health ?? 'checking'];
 					return (
 						<Text>
-							{` ${fit(escapeForTerminal(repo.name), nameW)} ${fit(escapeForTerminal(redactLocation(repo.access.repository)), locW)} `}
+							{` ${fit(escapeForTerminal(repo.name), nameW)} ${fit(escapeForTerminal(redactLocation(repo.access.repository)), locW, 'left', 'middle')} `}
 							{st?.health === 'checking' || !st ? <Spinner label={fit('checking', statusW - 2)} /> : <Text {...roleStyle(theme, h.role)}>{fit(h.text, statusW)}</Text>}
 							{` ${fit(st?.snapshotCount === undefined ? '' : String(st.snapshotCount), countW, 'right')} ${fit(st?.latest ? formatRelative(st.latest) : '', ageW, 'right')}`}
 						</Text>
@@ -86,12 +88,12 @@ export function ReposScreen() {
 							</Text>
 						) : null}
 						{status?.message ? (
-							<Text wrap="wrap" {...roleStyle(theme, status.health === 'locked' ? 'status.warn' : 'status.error')}>
+							<Paragraph {...roleStyle(theme, status.health === 'locked' ? 'status.warn' : 'status.error')}>
 								{escapeForTerminal(status.message)}
 								{status.lock ? `, created ${status.lock.createdAt ?? '?'} (${formatAge(status.lock.ageMs ?? 0)} ago)${status.lock.stale ? ' — stale: press u to remove it' : ' — live: wait for it to finish'}` : ''}
-							</Text>
+							</Paragraph>
 						) : null}
-						{bannerText ? <Text {...roleStyle(theme, 'status.warn')}>{bannerText}</Text> : null}
+						{bannerText ? <Paragraph {...roleStyle(theme, 'status.warn')}>{bannerText}</Paragraph> : null}
 						{ops.lastUnattended ? (
 							<Text wrap="truncate-end" {...roleStyle(theme, ops.lastUnattended.result === 'ok' || ops.lastUnattended.result === 'skipped' ? 'text.muted' : 'status.error')}>
 								last unattended {ops.lastUnattended.op}

@@ -7,6 +7,7 @@ import {roleStyle, useTheme} from '../../theme/styles.js';
 import {escapeForTerminal} from '../../util/escape.js';
 import {columns as columnsOf, formatBytes, formatDateTime, formatRelative, layoutColumns, plural, renderRow} from '../../util/format.js';
 import {useSnapshotsScreen} from './use-snapshots-screen.js';
+import {Paragraph} from '../../components/paragraph.js';
 
 export {snapshotRows, type SnapshotRow} from './use-snapshots-screen.js';
 
@@ -50,11 +51,7 @@ export function SnapshotsScreen({repo: repoName}: {repo: string}) {
 				</Text>
 			</Box>
 			{filtering || filter ? <TextField label="filter: " value={filter} focused={filtering} placeholder="id, host, tag or path" /> : null}
-			{loadable?.state === 'error' ? (
-				<Text wrap="wrap" {...roleStyle(theme, 'status.error')}>
-					{escapeForTerminal(loadable.error ?? 'failed')}
-				</Text>
-			) : null}
+			{loadable?.state === 'error' ? <Paragraph {...roleStyle(theme, 'status.error')}>{escapeForTerminal(loadable.error ?? 'failed')}</Paragraph> : null}
 			<Text {...roleStyle(theme, 'text.muted')} wrap="truncate-end">
 				{` ${header}`}
 			</Text>

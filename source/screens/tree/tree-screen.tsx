@@ -11,6 +11,7 @@ import {escapeForTerminal} from '../../util/escape.js';
 import {formatBytes, formatDateTime, layoutColumns, plural, renderRow} from '../../util/format.js';
 import {hexPreview, looksBinary, textPreview} from '../../util/preview.js';
 import {useTreeScreen} from './use-tree-screen.js';
+import {Paragraph} from '../../components/paragraph.js';
 
 const typeMark: Record<TreeEntry['type'], string> = {dir: '▸', file: ' ', symlink: '↪', other: '?'};
 
@@ -110,12 +111,7 @@ export function PreviewBody({state, lines, width, isFile, empty, hex}: {state: P
 	if (!isFile) return <Text {...roleStyle(theme, 'text.muted')}>Enter opens the directory.</Text>;
 	if (empty) return <Text {...roleStyle(theme, 'text.muted')}>(empty file)</Text>;
 	if (state.status === 'loading' || state.status === 'idle') return <Spinner label="loading preview (restic dump)…" />;
-	if (state.status === 'error')
-		return (
-			<Text wrap="wrap" {...roleStyle(theme, 'status.error')}>
-				{escapeForTerminal(state.error ?? 'preview failed')}
-			</Text>
-		);
+	if (state.status === 'error') return <Paragraph {...roleStyle(theme, 'status.error')}>{escapeForTerminal(state.error ?? 'preview failed')}</Paragraph>;
 	const bytes = state.bytes ?? Buffer.alloc(0);
 	const binary = hex || looksBinary(bytes);
 	const rows = binary ? hexPreview(bytes, lines, width >= 78 ? 16 : 8) : textPreview(bytes, lines);

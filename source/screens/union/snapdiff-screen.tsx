@@ -9,6 +9,7 @@ import type {DiffCounts} from '../../union/diff-tree.js';
 import {escapeForTerminal} from '../../util/escape.js';
 import {fitPath} from './fit-path.js';
 import {useSnapdiffScreen} from './use-snapdiff-screen.js';
+import {Paragraph} from '../../components/paragraph.js';
 
 const countsText = (c: DiffCounts | undefined) => (c ? [c.added && `+${c.added}`, c.removed && `-${c.removed}`, c.changed && `~${c.changed}`, c.metadata && `U${c.metadata}`].filter(Boolean).join(' ') : '');
 
@@ -29,9 +30,7 @@ export function SnapdiffScreen({repo, source, target}: {repo: string; source: st
 				<Text {...roleStyle(theme, 'text.muted')}>{`${escapeForTerminal(s.folder)} · here ${countsText(s.below) || 'no changes'} · in all ${countsText(s.total) || 'none'}`}</Text>
 			</Text>
 			{s.state.phase === 'error' ? (
-				<Text wrap="wrap" {...roleStyle(theme, 'status.error')}>
-					{escapeForTerminal(s.state.error ?? 'restic diff failed')}
-				</Text>
+				<Paragraph {...roleStyle(theme, 'status.error')}>{escapeForTerminal(s.state.error ?? 'restic diff failed')}</Paragraph>
 			) : (
 				<Text {...roleStyle(theme, 'text.muted')} wrap="truncate-end">
 					{s.state.live?.unreadable ? `${s.state.live.unreadable} unreadable on disk · ` : ''}
