@@ -30,6 +30,7 @@ const commands: Record<string, () => Promise<CommandModule>> = {
 	du: () => import('./commands/du.js') as Promise<CommandModule>,
 	backup: () => import('./commands/backup.js') as Promise<CommandModule>,
 	drill: () => import('./commands/drill.js') as Promise<CommandModule>,
+	check: () => import('./commands/check.js') as Promise<CommandModule>,
 	schedule: () => import('./commands/schedule.js') as Promise<CommandModule>,
 	forget: () => import('./commands/forget.js') as Promise<CommandModule>,
 	copy: () => import('./commands/copy.js') as Promise<CommandModule>,

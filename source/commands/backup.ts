@@ -114,7 +114,14 @@ export async function run(ctx: CommandContext<typeof spec>): Promise<number> {
 		try {
 			plan = planFor(ctx);
 		} catch (error) {
-			if (error instanceof BackupPreflightError) throw new ExitError(error.exitCode, error.message);
+			if (error instanceof BackupPreflightError) {
+				// A timer's backup that cannot start (every source gone, a hook path missing) is a failed run
+				// too: the run log and the repositories screen must show it, not just the journal.
+				const set = unattended ? loadConfigOrExit().backupSets.find(s => s.name === ctx.args[0]) : undefined;
+				const repo = set ? loadConfigOrExit().repositories.find(r => r.name === set.repository) : undefined;
+				if (set && repo) await recordRun(repo, {op: 'backup', set: set.name, start: startedAt, end: new Date().toISOString(), exitCode: error.exitCode, result: 'failed', errors: [error.message], unattended, message: error.message});
+				throw new ExitError(error.exitCode, error.message);
+			}
 			throw error;
 		}
 		if (unattended && skipForBattery(loadConfigOrExit().backupSets.find(s => s.name === plan.name)?.schedule?.onBattery === 'skip')) {

@@ -22,8 +22,8 @@ export const spec = defineCommand({
 	usage: ['import FILE [--format resticprofile|autorestic|backrest] [--dry-run] [--json]'],
 	description: `Reads another tool's configuration and shows the repositories and backup sets it becomes, what was understood
 and every key that was not. Without --dry-run they are appended to resto's config (a name already there is an
-error) after the result validated; inline passwords go to 0600 files beside the config. TOML needs a parser
-resto does not ship: save a resticprofile TOML file as YAML or JSON first.`,
+error) after the result validated; inline passwords go to 0600 files beside the config. resticprofile files may
+be TOML, YAML or JSON; a profile's inherit is resolved (the parent's settings, overlaid with its own).`,
 	options: {
 		format: option({
 			type: 'string',

@@ -9,6 +9,7 @@ import path from 'node:path';
 import type {BackupSetConfig, Config} from '../config/config.js';
 import {exitCodes} from '../restic/errors.js';
 import {buildUnits, cronLine, unitsText, type ScheduleTarget} from '../ops/schedule.js';
+import {timerState} from '../ops/schedule-state.js';
 import {currentRestoCommand, disableTimer, enableTimer, listInstalled, nextElapses, removeSchedule, systemdPresent, unitDir, verifyUnits, writeUnits, type ManagerOutcome, type UnitScope} from '../ops/schedule-install.js';
 import {lastRun, readRuns} from '../ops/run-log.js';
 import {printInfo, printJson, printWarning} from '../util/cli-output.js';
@@ -111,6 +112,11 @@ async function list(ctx: CommandContext<typeof spec>, config: Config): Promise<n
 		const next = calendar ? await nextElapses(calendar) : undefined;
 		const repo = set && config.repositories.find(r => r.name === set.repository);
 		const last = repo ? lastRun(readRuns(repo.access.repository), {op: 'backup', set: name}) : undefined;
+		// systemd's own view: its next elapse (with the randomized delay) and, when resto's log has no
+		// run, the service's last result and journal line.
+		const state = await timerState(name, scope);
+		const journal = !last && state.last?.end !== undefined ? state.last : undefined;
+		const cron = !state.systemd.running && set?.schedule ? cronLine(targetFor(config, set), currentRestoCommand()) : undefined;
 		rows.push({
 			set: name,
 			calendar: calendar ?? null,
@@ -120,9 +126,12 @@ async function list(ctx: CommandContext<typeof spec>, config: Config): Promise<n
 			configured: Boolean(set?.schedule),
 			// A timer whose set was renamed or removed from the config still runs: say so.
 			stale: Boolean(inst && !set),
-			nextRun: next?.next[0] !== undefined ? new Date(next.next[0]).toISOString() : null,
+			systemd: state.systemd.running ? {running: true} : {running: false, reason: state.systemd.reason},
+			nextRun: state.nextRun !== undefined ? new Date(state.nextRun).toISOString() : next?.next[0] !== undefined ? new Date(next.next[0]).toISOString() : null,
+			nextRunFrom: state.nextRun !== undefined ? 'systemd' : next?.next[0] !== undefined ? 'calendar' : null,
 			lastRun: last
 				? {
+						from: 'run-log',
 						start: last.start,
 						end: last.end,
 						result: last.result,
@@ -130,7 +139,11 @@ async function list(ctx: CommandContext<typeof spec>, config: Config): Promise<n
 						unattended: last.unattended,
 						message: last.message ?? null,
 					}
-				: null,
+				: journal
+					? {from: 'journal', start: null, end: new Date(journal.end!).toISOString(), result: journal.result ?? null, exitCode: journal.exitStatus ?? null, unattended: true, message: journal.message ?? null}
+					: null,
+			cron: cron?.line ?? null,
+			cronProblem: cron?.reason ?? null,
 		});
 	}
 	if (ctx.options.json) {
@@ -144,9 +157,13 @@ async function list(ctx: CommandContext<typeof spec>, config: Config): Promise<n
 	for (const r of rows) {
 		const state = r.installed ? (r.enabled ? 'enabled' : 'installed, disabled') : 'not installed';
 		const next = r.nextRun ? `next ${formatDateTime(Date.parse(r.nextRun))}` : 'no next run';
-		const last = r.lastRun ? `last ${r.lastRun.result} ${formatRelative(Date.parse(r.lastRun.end))}` : 'never run';
+		const last = r.lastRun ? `last ${r.lastRun.result ?? 'run'} ${formatRelative(Date.parse(r.lastRun.end))}${r.lastRun.from === 'journal' ? ' (journal)' : ''}` : 'never run';
 		process.stdout.write(`${r.set.padEnd(16)} ${String(r.calendar ?? '-').padEnd(18)} ${state.padEnd(20)} ${next}; ${last}${r.stale ? ' (no such set in the config)' : ''}\n`);
+		if (r.cron) process.stdout.write(`  cron: ${r.cron}\n`);
+		else if (r.cronProblem) process.stdout.write(`  no cron form: ${r.cronProblem}\n`);
 	}
+	const down = rows.find(r => !r.systemd.running);
+	if (down) printInfo(`${down.systemd.reason}.`);
 	return 0;
 }
 

@@ -1,9 +1,10 @@
 /**
- * Import resticprofile (YAML/JSON; TOML needs a parser resto does not ship), autorestic (YAML) and
+ * Import resticprofile (TOML, YAML or JSON; `inherit` resolved as resticprofile does), autorestic (YAML) and
  * Backrest (config.json) configurations into resto's config shape. Pure: returns the entries, what was
  * understood, and every key that was not (with its path), so the preview can say both. Passwords found
  * inline are returned apart (the runner writes them to 0600 files); they never appear in the preview.
  */
+import {parse as parseToml, TomlError} from 'smol-toml';
 import {parse as parseYaml} from 'yaml';
 
 export type ImportFormat = 'resticprofile' | 'autorestic' | 'backrest';
@@ -160,7 +161,39 @@ function emptyResult(format: ImportFormat): ImportResult {
 	};
 }
 
-/** resticprofile v1 (profiles at top level) or v2 (`profiles:`), YAML or JSON. */
+/**
+ * resticprofile's `inherit`: a profile is its parent's settings overlaid with its own, sections merged key
+ * by key and lists replaced (as resticprofile merges them). A missing parent or a cycle is reported.
+ */
+function resolveInheritance(declared: Obj, where: (name: string) => string, res: ImportResult): Obj {
+	const resolved: Obj = {};
+	const resolve = (name: string, chain: string[]): Obj | undefined => {
+		if (isObj(resolved[name])) return resolved[name];
+		const own = declared[name];
+		if (!isObj(own)) return undefined;
+		const parent = own.inherit;
+		let base: Obj = {};
+		if (typeof parent === 'string') {
+			if (chain.includes(parent)) res.notUnderstood.push(`${where(name)}.inherit (a cycle: ${[...chain, name, parent].join(' → ')})`);
+			else if (!isObj(declared[parent])) res.notUnderstood.push(`${where(name)}.inherit (no profile "${parent}")`);
+			else base = resolve(parent, [...chain, name]) ?? {};
+		}
+		const {inherit: _parentName, ...rest} = base;
+		const merged = mergeProfile(rest, own);
+		resolved[name] = merged;
+		return merged;
+	};
+	// In the order they were written (a parent resolves before its child).
+	return Object.fromEntries(Object.keys(declared).map(name => [name, resolve(name, []) ?? declared[name]]));
+}
+
+function mergeProfile(base: Obj, own: Obj): Obj {
+	const out: Obj = {...base};
+	for (const [k, v] of Object.entries(own)) out[k] = isObj(v) && isObj(base[k]) ? mergeProfile(base[k], v) : v;
+	return out;
+}
+
+/** resticprofile v1 (profiles at top level) or v2 (`profiles:`), TOML, YAML or JSON. */
 export function importResticprofile(data: unknown): ImportResult {
 	const res = emptyResult('resticprofile');
 	if (!isObj(data)) throw new ImportError('resticprofile: expected a mapping of profiles');
@@ -179,18 +212,23 @@ export function importResticprofile(data: unknown): ImportResult {
 		g.done();
 	}
 	top.ignore('includes', 'groups');
-	const profiles: Obj = String(data.version ?? '1') === '2' ? (isObj(top.get('profiles')) ? (data.profiles as Obj) : {}) : Object.fromEntries(Object.entries(data).filter(([k]) => !['version', 'global', 'groups', 'includes'].includes(k)));
+	const declared: Obj = String(data.version ?? '1') === '2' ? (isObj(top.get('profiles')) ? (data.profiles as Obj) : {}) : Object.fromEntries(Object.entries(data).filter(([k]) => !['version', 'global', 'groups', 'includes'].includes(k)));
+	const v2 = String(data.version ?? '1') === '2';
+	const profiles = resolveInheritance(declared, pname => (v2 ? `profiles.${pname}` : pname), res);
+	const parents = new Set(Object.values(declared).flatMap(v => (isObj(v) && typeof v.inherit === 'string' ? [v.inherit] : [])));
 	for (const [pname, pval] of Object.entries(profiles)) {
 		top.ignore(pname);
 		if (!isObj(pval)) continue;
-		const where = String(data.version ?? '1') === '2' ? `profiles.${pname}` : pname;
+		const where = v2 ? `profiles.${pname}` : pname;
 		const p = new Reader(pval, where, res);
 		const name = safeName(pname);
 		const repository = p.get('repository');
-		const inherit = p.get('inherit');
-		if (inherit !== undefined) res.notUnderstood.push(`${where}.inherit (profiles are imported as written; copy the inherited settings by hand)`);
+		const parent = p.get('inherit');
+		if (typeof parent === 'string' && isObj(declared[parent])) res.understood.push(`${where}.inherit`);
 		if (typeof repository !== 'string') {
-			p.done();
+			// A base profile others inherit from is not a profile of its own: its keys live on in theirs.
+			if (parents.has(pname)) res.understood.push(`${where} (base profile: inherited, not imported by itself)`);
+			else p.done();
 			continue;
 		}
 		const repo: ImportedRepository = {
@@ -575,7 +613,19 @@ export function importBackrest(data: unknown): ImportResult {
 /** Parse and import a file's text. */
 export function importText(fileName: string, text: string, format?: ImportFormat): ImportResult {
 	const detected = format ?? detectFormat(fileName, text);
-	if (detected === 'toml') throw new ImportError(`${fileName}: TOML needs a TOML parser, which resto does not ship (no TOML package is installed); save the profile as YAML or JSON (resticprofile reads both) and import that`);
+	if (detected === 'toml' || /\.toml$/i.test(fileName)) {
+		// TOML is resticprofile's own format (autorestic and Backrest do not use it).
+		let data: unknown;
+		try {
+			data = parseToml(text);
+		} catch (error) {
+			const e = error as Error;
+			const at = error instanceof TomlError ? ` (line ${error.line}, column ${error.column})` : '';
+			throw new ImportError(`${fileName}: cannot parse TOML${at}: ${e.message.split('\n')[0]}`);
+		}
+		if (format && format !== 'resticprofile') throw new ImportError(`${fileName}: a TOML file is a resticprofile configuration, not ${format}`);
+		return importResticprofile(data);
+	}
 	let data: unknown;
 	try {
 		data = /\.json$/i.test(fileName) || text.trimStart().startsWith('{') ? JSON.parse(text) : parseYaml(text);

@@ -5,6 +5,7 @@ import {afterAll, beforeAll, describe, expect, test} from 'vitest';
 import {buildUnits, cronLine, onBatteryFrom, parseCalendarOutput, systemdQuote, systemdUnquote, unitsText, type ScheduleTarget} from '../../source/ops/schedule.js';
 import {verifyUnits, writeUnits} from '../../source/ops/schedule-install.js';
 import {parseRunLog} from '../../source/ops/run-log.js';
+import {journalRunFrom, parseJournalLast, parseSystemctlShow, parseSystemdTime, systemdRunning} from '../../source/ops/schedule-state.js';
 import {makeRepo, tempDir, writeTree, type TestRepo} from '../helpers/restic.js';
 import {cliPath, resto} from './helpers.js';
 
@@ -76,6 +77,30 @@ describe('unit builders (pure)', () => {
 		});
 		const cet = '    Next elapse: Mon 2026-12-07 00:00:00 CET\n       (in UTC): Sun 2026-12-06 23:00:00 UTC\n';
 		expect(parseCalendarOutput(cet).next).toEqual([Date.UTC(2026, 11, 6, 23)]);
+	});
+
+	test('systemd state: PID 1 rule, systemctl show values, the newest journal entry', () => {
+		const root = tempDir('resto-sdroot-');
+		try {
+			mkdirSync(path.join(root, 'proc', '1'), {recursive: true});
+			writeFileSync(path.join(root, 'proc', '1', 'comm'), 'tini\n');
+			expect(systemdRunning(`${root}/`)).toEqual({running: false, reason: expect.stringMatching(/PID 1 is tini/)});
+			mkdirSync(path.join(root, 'run', 'systemd', 'system'), {recursive: true});
+			expect(systemdRunning(`${root}/`)).toEqual({running: true});
+		} finally {
+			rmSync(root, {recursive: true, force: true});
+		}
+		const timer = parseSystemctlShow('NextElapseUSecRealtime=@1765065600\nLastTriggerUSec=n/a\n');
+		expect(parseSystemdTime(timer.NextElapseUSecRealtime)).toBe(1765065600_000);
+		expect(parseSystemdTime(timer.LastTriggerUSec)).toBeUndefined();
+		expect(parseSystemdTime('Sun 2026-12-06 03:00:00 UTC')).toBe(Date.UTC(2026, 11, 6, 3));
+		const failed = parseSystemctlShow('Result=exit-code\nExecMainStatus=10\nExecMainExitTimestamp=@1764990000\n');
+		const journal = parseJournalLast('{"__REALTIME_TIMESTAMP":"1764990000123456","MESSAGE":"resto: repository does not exist","PRIORITY":"3"}\n');
+		expect(journalRunFrom(failed, journal)).toEqual({end: 1764990000_000, result: 'failed', exitStatus: 10, message: 'resto: repository does not exist'});
+		const ok = journalRunFrom(parseSystemctlShow('Result=success\nExecMainStatus=0\nExecMainExitTimestamp=@1764990000\n'), parseJournalLast('{"__REALTIME_TIMESTAMP":"1764990000000000","MESSAGE":[104,105,255]}'));
+		expect(ok).toMatchObject({result: 'ok', exitStatus: 0, message: 'hi\ufffd'});
+		// A timer that never ran: no last run.
+		expect(journalRunFrom(parseSystemctlShow('Result=success\nExecMainStatus=0\nExecMainExitTimestamp=\n'), undefined)).toBeUndefined();
 	});
 
 	test('battery detection from /sys/class/power_supply', () => {
@@ -182,6 +207,19 @@ describe('resto schedule (built CLI, temp unit directory)', () => {
 		});
 		// weekly = next Monday 00:00 (UTC here).
 		expect(new Date(rows[0]!.nextRun).getUTCDay()).toBe(1);
+		// Without systemd as PID 1 (this machine, a container) the list says why, takes the next run from
+		// the calendar (real systemd-analyze calendar) and gives the cron line instead.
+		const down = JSON.parse(list.stdout) as {schedules: Array<{systemd: {running: boolean; reason?: string}; nextRunFrom: string; cron: string | null}>};
+		const sd = systemdRunning();
+		expect(down.schedules[0]!.systemd.running).toBe(sd.running);
+		if (!sd.running) {
+			expect(down.schedules[0]!.systemd.reason).toMatch(/does not run systemd as PID 1 \(PID 1 is .+\)/);
+			expect(down.schedules[0]!.nextRunFrom).toBe('calendar');
+			expect(down.schedules[0]!.cron).toMatch(/^0 0 \* \* 1 RESTO_CONFIG=.* backup home --unattended/);
+			const text = resto(xdg, ['schedule', '--list', '--unit-dir', unitDir], env);
+			expect(text.stdout).toMatch(/^ {2}cron: 0 0 \* \* 1 /m);
+			expect(text.stderr).toMatch(/does not run systemd as PID 1/);
+		}
 		expect(Date.parse(rows[0]!.nextRun) - Date.now()).toBeLessThanOrEqual(7 * 86_400_000);
 		expect(resto(xdg, ['schedule', 'home', '--disable', '--unit-dir', unitDir], env).status).toBe(0);
 		expect(existsSync(path.join(unitDir, 'timers.target.wants', 'resto-home.timer'))).toBe(false);

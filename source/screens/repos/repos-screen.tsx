@@ -27,7 +27,7 @@ export function ReposScreen() {
 	const theme = useTheme();
 	const {width, height} = useBodySize();
 	const {repos, states, banners, topBanner, clamped, selected, status} = useReposScreen();
-	const ops = useOpsSummary(selected, selected ? states.get(selected.name)?.id : undefined, status?.latest);
+	const ops = useOpsSummary(selected, selected ? states.get(selected.name)?.id : undefined, status?.latest, status?.checkedAt);
 
 	if (repos.length === 0) {
 		return (
@@ -94,13 +94,26 @@ export function ReposScreen() {
 							</Paragraph>
 						) : null}
 						{bannerText ? <Paragraph {...roleStyle(theme, 'status.warn')}>{bannerText}</Paragraph> : null}
-						{ops.lastUnattended ? (
-							<Text wrap="truncate-end" {...roleStyle(theme, ops.lastUnattended.result === 'ok' || ops.lastUnattended.result === 'skipped' ? 'text.muted' : 'status.error')}>
-								last unattended {ops.lastUnattended.op}
-								{ops.lastUnattended.set ? ` of ${escapeForTerminal(ops.lastUnattended.set)}` : ''}: {ops.lastUnattended.result} {formatRelative(Date.parse(ops.lastUnattended.end))}
-								{ops.lastUnattended.result === 'failed' && ops.lastUnattended.message ? ` — ${escapeForTerminal(ops.lastUnattended.message)}` : ''}
+						{ops.unattendedByOp.length > 0 ? (
+							<Text wrap="truncate-end">
+								<Text {...roleStyle(theme, 'text.muted')}>last unattended </Text>
+								{ops.unattendedByOp.map((r, i) => (
+									<Text key={r.op} {...roleStyle(theme, r.result === 'ok' || r.result === 'skipped' ? 'text.muted' : 'status.error')}>
+										{i > 0 ? ' · ' : ''}
+										{r.op}
+										{r.set ? ` of ${escapeForTerminal(r.set)}` : r.copy ? ` to ${escapeForTerminal(r.copy)}` : ''}: {r.result} {formatRelative(Date.parse(r.end))}
+									</Text>
+								))}
 							</Text>
 						) : null}
+						{ops.unattendedByOp
+							.filter(r => r.result === 'failed' && r.message)
+							.slice(0, 2)
+							.map(r => (
+								<Text key={`why-${r.op}`} wrap="truncate-end" {...roleStyle(theme, 'status.error')}>
+									{r.op} failed: {escapeForTerminal(r.message!)}
+								</Text>
+							))}
 						{status?.health === 'ok' && ops.overdueBy !== undefined ? (
 							<Text {...roleStyle(theme, 'status.error')}>
 								⚑ overdue: {status.latest ? `newest snapshot ${formatRelative(status.latest)}` : 'no snapshot'}, expected every {formatRelative(Date.now() - (ops.expectedMs ?? 0)).replace(/ ago$/, '')}

@@ -24,6 +24,7 @@ export function StatusScreen() {
 	const [cursor, setCursor] = useState(0);
 	const sets = s.sets ?? [];
 	const selected = sets[Math.min(cursor, Math.max(0, sets.length - 1))];
+	const selectedSchedule = selected?.set ? s.schedules[selected.set] : undefined;
 	const move = (cmd: Parameters<typeof moveCursor>[2]) => setCursor(c => moveCursor(c, sets.length, cmd, 5));
 
 	useCommands(['status', 'list'], {
@@ -79,6 +80,16 @@ export function StatusScreen() {
 							)}
 						</Text>
 					))}
+					{selectedSchedule?.noSystemd ? (
+						<Text wrap="truncate-end" {...roleStyle(theme, 'status.warn')}>
+							{` ! systemd is not PID 1 here: timers do not fire${selectedSchedule.cron ? `; resto schedule ${escapeForTerminal(selected.set ?? '')} --cron gives the cron line` : ''}`}
+						</Text>
+					) : null}
+					{selectedSchedule?.journal?.end !== undefined ? (
+						<Text wrap="truncate-end" {...roleStyle(theme, selectedSchedule.journal.result === 'failed' ? 'status.error' : 'text.muted')}>
+							{`   last scheduled run ${selectedSchedule.journal.result ?? ''} ${formatRelative(selectedSchedule.journal.end)} (journal${selectedSchedule.journal.exitStatus ? `, exit ${selectedSchedule.journal.exitStatus}` : ''})${selectedSchedule.journal.message ? `: ${escapeForTerminal(selectedSchedule.journal.message)}` : ''}`}
+						</Text>
+					) : null}
 					{selected.problems.slice(0, 3).map(p => (
 						<Text key={p} wrap="truncate-end" {...roleStyle(theme, 'status.warn')}>
 							{` ! ${escapeForTerminal(p)}`}

@@ -7,7 +7,9 @@ import {useContext, useEffect, useRef, useState} from 'react';
 import {AppContext} from '../../app-context.js';
 import {CopyError, runCopy, type CopyProgress} from '../../ops/copy.js';
 import {recordRun} from '../../ops/record.js';
-import {buildUnits, unitsText, type UnitFile} from '../../ops/schedule.js';
+import {buildUnits, cronLine, unitsText, type UnitFile} from '../../ops/schedule.js';
+import {timerState, type JournalRun} from '../../ops/schedule-state.js';
+import {lastRun, readRuns} from '../../ops/run-log.js';
 import {currentRestoCommand, installSchedule, listInstalled, nextElapses, unitDir} from '../../ops/schedule-install.js';
 import {gatherStatus, type SetStatus} from '../../ops/status.js';
 
@@ -16,6 +18,13 @@ export interface ScheduleInfo {
 	installed: boolean;
 	enabled: boolean;
 	nextRun?: number;
+	/** Where nextRun comes from: systemd's timer (with its randomized delay) or the calendar alone. */
+	nextFrom?: 'systemd' | 'calendar';
+	/** Set when systemd is not PID 1 here: why, and the cron line that would run the set instead. */
+	noSystemd?: string;
+	cron?: string;
+	/** The last scheduled run systemd saw (journal), when resto's run log has none. */
+	journal?: JournalRun;
 }
 
 export function useStatusScreen() {
@@ -46,11 +55,19 @@ export function useStatusScreen() {
 				const inst = installed.find(i => i.set === set.name);
 				const calendar = inst?.calendar ?? set.schedule?.calendar;
 				const next = calendar ? await nextElapses(calendar) : undefined;
+				const state = calendar ? await timerState(set.name, scope) : undefined;
+				const repo = config.repositories.find(r => r.name === set.repository);
+				const logged = repo ? lastRun(readRuns(repo.access.repository), {op: 'backup', set: set.name}) : undefined;
+				const cron = state && !state.systemd.running && set.schedule ? cronLine({set: set.name, schedule: set.schedule, lowPriority: set.lowPriority, repository: repo?.access.repository ?? ''}, currentRestoCommand()) : undefined;
 				out[set.name] = {
 					calendar,
 					installed: Boolean(inst),
 					enabled: inst?.enabled ?? false,
-					nextRun: next?.next[0],
+					nextRun: state?.nextRun ?? next?.next[0],
+					nextFrom: state?.nextRun !== undefined ? 'systemd' : next?.next[0] !== undefined ? 'calendar' : undefined,
+					noSystemd: state?.systemd.running === false ? state.systemd.reason : undefined,
+					cron: cron?.line,
+					journal: !logged && state?.last?.end !== undefined ? state.last : undefined,
 				};
 			}
 			if (!c.signal.aborted) setSchedules(out);
