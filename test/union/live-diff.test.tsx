@@ -237,10 +237,13 @@ describe('snapshot against the live files', () => {
 			expect(frame).toMatch(/\+ +fresh\.txt/);
 			expect(frame).toMatch(/- +gone\.txt/);
 			expect(frame).toMatch(/T +thing/);
-			// The rows: folders first (added/, olddir/, thing/), then files by name; edit.txt is the 6th... find it by moving.
-			for (let i = 0; i < 20 && !/›M +edit\.txt/.test(ui.lastFrame() ?? ''); i++) {
+			// Folders first, then files by name: move down until edit.txt is selected, one row at a time
+			// (each step waits for the cursor to move, so a slow frame never makes a key overshoot).
+			const selectedRow = (f: string) => f.split('\n').find(l => l.startsWith('›')) ?? '';
+			for (let i = 0; i < 20 && !/^›M +edit\.txt/.test(selectedRow(ui.lastFrame() ?? '')); i++) {
+				const before = selectedRow(ui.lastFrame() ?? '');
 				ui.stdin.write('j');
-				await new Promise(r => setTimeout(r, 40));
+				await waitForFrame(ui.lastFrame, f => selectedRow(f) !== before);
 			}
 			ui.stdin.write(keys.enter);
 			frame = await waitForText(ui.lastFrame, '+line 2, edited');
