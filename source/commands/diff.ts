@@ -9,7 +9,7 @@ import {printJson} from '../util/cli-output.js';
 import {escapeForTerminal} from '../util/escape.js';
 import {formatBytes} from '../util/format.js';
 import {DiffTree, type DiffCounts} from '../union/diff-tree.js';
-import {diffLive, type LiveDiffStatistics} from '../union/live-diff.js';
+import {diffLive, excludesFor, type LiveDiffStatistics} from '../union/live-diff.js';
 import {clientFor, ExitError, guard, loadConfigOrExit, repoOrExit} from './common.js';
 import type {CommandContext} from './context.js';
 import {commonOptions, defineCommand, option, wholeNumber} from './spec.js';
@@ -55,7 +55,8 @@ export async function run(ctx: CommandContext<typeof spec>): Promise<number> {
 			target = 'live';
 			const snap = snapshots.find(s => s.id === source)!;
 			if (snap.hostname !== host) process.stderr.write(`resto: snapshot ${snap.shortId} is of host ${escapeForTerminal(snap.hostname)}, this is ${escapeForTerminal(host)}\n`);
-			statistics = await diffLive(client, snap, {onChange: change => tree.add(change)});
+			// What the backup set of these paths leaves out is not "added".
+			statistics = await diffLive(client, snap, {onChange: change => tree.add(change), exclude: excludesFor(config.backupSets, repo.name, snap.paths)});
 		} else {
 			source = resolveSnapshotArg(snapshots, a!);
 			target = resolveSnapshotArg(snapshots, b!);
@@ -66,7 +67,10 @@ export async function run(ctx: CommandContext<typeof spec>): Promise<number> {
 			return exitCodes.ok;
 		}
 		process.stdout.write(`from ${source.slice(0, 8)} to ${target === 'live' ? 'the live files' : target.slice(0, 8)}: ${countsText(tree.total) || 'no changes'}\n`);
-		if (statistics && 'liveNodes' in statistics) process.stdout.write(`  ${statistics.snapshotNodes.toLocaleString('en-US')} entries in the snapshot, ${statistics.liveNodes.toLocaleString('en-US')} on disk${statistics.unreadable ? `, ${statistics.unreadable} unreadable` : ''}\n`);
+		if (statistics && 'liveNodes' in statistics)
+			process.stdout.write(
+				`  ${statistics.snapshotNodes.toLocaleString('en-US')} entries in the snapshot, ${statistics.liveNodes.toLocaleString('en-US')} on disk${statistics.excluded ? ` (${statistics.excluded} excluded by the backup set)` : ''}${statistics.unreadable ? `, ${statistics.unreadable} unreadable` : ''}\n`,
+			);
 		else if (statistics) process.stdout.write(`  ${statistics.added.files} files added (${formatBytes(statistics.added.bytes)}), ${statistics.removed.files} removed (${formatBytes(statistics.removed.bytes)}), ${statistics.changedFiles} changed\n`);
 		// The folders, from the deepest one that holds every change, down a few levels.
 		let top = '/';

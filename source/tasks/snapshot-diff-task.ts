@@ -6,7 +6,7 @@ import type {ResticClient} from '../restic/client.js';
 import type {DiffChange, DiffStatistics} from '../restic/diff.js';
 import {Observable} from '../store/store.js';
 import {DiffTree} from '../union/diff-tree.js';
-import {diffLive, type LiveDiffStatistics} from '../union/live-diff.js';
+import {diffLive, type LiveDiffStatistics, type LiveExcludes} from '../union/live-diff.js';
 
 /** The target that means the files on disk now. */
 export const liveTarget = 'live';
@@ -26,7 +26,8 @@ export class DiffTask extends Observable<DiffTaskState> {
 	readonly tree = new DiffTree();
 	private readonly controller = new AbortController();
 
-	constructor(client: ResticClient, source: string, target: string) {
+	/** `excludesOf` gives the backup set's excludes for a snapshot's paths (live diff only). */
+	constructor(client: ResticClient, source: string, target: string, excludesOf?: (paths: readonly string[]) => LiveExcludes | undefined) {
 		super({phase: 'running', changes: 0});
 		let count = 0;
 		let last = 0;
@@ -49,7 +50,7 @@ export class DiffTask extends Observable<DiffTaskState> {
 				.then(all => {
 					const snap = all.find(s => s.id === source || s.id.startsWith(source));
 					if (!snap) throw new Error(`snapshot ${source.slice(0, 8)} is not in the repository (forgotten?)`);
-					return diffLive(client, snap, {signal, onChange, onProgress: p => this.set({...this.getSnapshot(), step: p.phase})});
+					return diffLive(client, snap, {signal, onChange, exclude: excludesOf?.(snap.paths), onProgress: p => this.set({...this.getSnapshot(), step: p.phase})});
 				})
 				.then(live => this.set({phase: 'done', changes: count, live}), failed);
 			return;

@@ -5,10 +5,12 @@
  * (size, mtime or link target), T type, U metadata (mode; a folder's mtime)) so the diff tree, the
  * screen and `resto diff --live` treat both alike. Reads the disk; never writes it.
  */
-import {lstatSync, readdirSync, readlinkSync, type BigIntStats} from 'node:fs';
+import {resolve as pathResolve} from 'node:path';
+import {existsSync, lstatSync, readdirSync, readFileSync, readlinkSync, type BigIntStats} from 'node:fs';
 import type {ResticClient} from '../restic/client.js';
 import type {DiffChange} from '../restic/diff.js';
 import type {LsNode, Snapshot} from '../restic/parse.js';
+import {excluder} from './exclude-match.js';
 import {goLossyDecode} from './plan.js';
 
 type NodeType = LsNode['type'];
@@ -30,14 +32,72 @@ export interface LiveDiffStatistics {
 	liveNodes: number;
 	/** Paths that could not be read (permission denied, vanished while walking). */
 	unreadable: number;
+	/** Paths on disk the backup set excludes (left out, with everything below them). */
+	excluded: number;
 }
 
 export interface LiveDiffOptions {
 	signal?: AbortSignal;
 	/** Called for each change as it is found. */
 	onChange: (change: DiffChange) => void;
+	/** What the backup leaves out (its set's exclude, excludeIfPresent, excludeCaches): not shown as added. */
+	exclude?: LiveExcludes;
 	/** Called now and then with how far it got. */
 	onProgress?: (p: {phase: 'listing' | 'walking'; nodes: number}) => void;
+}
+
+/** The exclude options of the backup set that made the snapshot. */
+export interface LiveExcludes {
+	patterns?: readonly string[];
+	ifPresent?: readonly string[];
+	caches?: boolean;
+}
+
+const cacheTagSignature = 'Signature: 8a477f597d28d172789f06886806bc55';
+
+/** Whether a folder holds a marker that excludes it (restic's --exclude-if-present and --exclude-caches). */
+function markedFolder(raw: Buffer, ex: LiveExcludes): boolean {
+	const at = (name: string) => Buffer.concat([raw, Buffer.from(`/${name}`)]);
+	for (const spec of ex.ifPresent ?? []) {
+		// "name[:header]": the file must start with the header when one is given.
+		const i = spec.indexOf(':');
+		const name = i < 0 ? spec : spec.slice(0, i);
+		if (!name || !existsSync(at(name))) continue;
+		if (i < 0) return true;
+		try {
+			if (
+				readFileSync(at(name))
+					.subarray(0, spec.length - i - 1)
+					.toString('utf8') === spec.slice(i + 1)
+			)
+				return true;
+		} catch {
+			// unreadable marker: restic would not exclude either
+		}
+	}
+	if (ex.caches && existsSync(at('CACHEDIR.TAG'))) {
+		try {
+			if (readFileSync(at('CACHEDIR.TAG')).subarray(0, cacheTagSignature.length).toString('utf8') === cacheTagSignature) return true;
+		} catch {
+			// as above
+		}
+	}
+	return false;
+}
+
+/**
+ * The excludes of the configured backup set that makes snapshots like this one: same repository,
+ * same backup paths. Undefined when no set matches (then nothing is left out).
+ */
+export function excludesFor(sets: ReadonlyArray<{repository: string; paths: readonly string[]; exclude?: readonly string[]; excludeIfPresent?: readonly string[]; excludeCaches?: boolean}>, repoName: string, snapshotPaths: readonly string[]): LiveExcludes | undefined {
+	const key = (paths: readonly string[]) =>
+		paths
+			.map(p => (p.length > 1 ? p.replace(/\/+$/, '') : p))
+			.sort()
+			.join('\0');
+	const want = key(snapshotPaths);
+	const set = sets.find(s => s.repository === repoName && key(s.paths.map(p => pathResolve(p))) === want);
+	return set ? {patterns: set.exclude, ifPresent: set.excludeIfPresent, caches: set.excludeCaches} : undefined;
 }
 
 /** Go's os.FileMode permission and special bits → the Unix st_mode bits (07777). */
@@ -86,8 +146,10 @@ export async function diffLive(client: ResticClient, snapshot: Pick<Snapshot, 'i
 		signal,
 	);
 	signal?.throwIfAborted();
-	const stats: LiveDiffStatistics = {snapshotNodes: seen.size, liveNodes: 0, unreadable: 0};
+	const stats: LiveDiffStatistics = {snapshotNodes: seen.size, liveNodes: 0, unreadable: 0, excluded: 0};
 	const visited = new Set<string>();
+	const patternExcluded = excluder(options.exclude?.patterns);
+	const excludedRoots = new Set<string>();
 
 	// Depth first, by raw bytes; yields to the event loop now and then so a cancel gets through.
 	let steps = 0;
@@ -95,6 +157,11 @@ export async function diffLive(client: ResticClient, snapshot: Pick<Snapshot, 'i
 		if (++steps % 2000 === 0) {
 			await new Promise(r => setImmediate(r));
 			signal?.throwIfAborted();
+		}
+		if (patternExcluded?.(shown)) {
+			stats.excluded++;
+			excludedRoots.add(shown);
+			return;
 		}
 		let st: BigIntStats;
 		try {
@@ -105,8 +172,13 @@ export async function diffLive(client: ResticClient, snapshot: Pick<Snapshot, 'i
 		}
 		stats.liveNodes++;
 		tick('walking', stats.liveNodes);
-		visited.add(shown);
 		const type = typeOf(st);
+		if (type === 'dir' && options.exclude && markedFolder(raw, options.exclude)) {
+			stats.excluded++;
+			excludedRoots.add(shown);
+			return;
+		}
+		visited.add(shown);
 		const old = seen.get(shown);
 		if (!old) onChange(change(shown, type === 'dir', 'added'));
 		else if (old.type !== type) onChange(change(shown, type === 'dir', 'changed', {typeChanged: true}));
@@ -146,9 +218,16 @@ export async function diffLive(client: ResticClient, snapshot: Pick<Snapshot, 'i
 	// What the snapshot has below its paths and the disk no longer does. Its parents above the backup
 	// paths (restic lists /home for a backup of /home/me) are not looked at on disk: skip them.
 	const roots = snapshot.paths.map(r => (r.length > 1 ? r.replace(/\/+$/, '') : r));
-	const under = (p: string) => roots.some(r => p === r || p.startsWith(r === '/' ? '/' : `${r}/`));
+	const within = (p: string, r: string) => p === r || p.startsWith(r === '/' ? '/' : `${r}/`);
+	const under = (p: string) => roots.some(r => within(p, r));
+	// Excluded on disk is not "removed": the file is still there, the backup just leaves it out.
+	const skipped = (p: string) => {
+		if (excludedRoots.size === 0) return false;
+		for (let at = p; at.length > 1; at = at.slice(0, Math.max(1, at.lastIndexOf('/')))) if (excludedRoots.has(at)) return true;
+		return false;
+	};
 	for (const [p, old] of seen) {
-		if (!visited.has(p) && under(p)) onChange(change(p, old.type === 'dir', 'removed'));
+		if (!visited.has(p) && under(p) && !skipped(p)) onChange(change(p, old.type === 'dir', 'removed'));
 	}
 	return stats;
 }

@@ -124,7 +124,7 @@ describe.each(sizes)('golden frames at %i×%i', (columns, rows) => {
 			checkFrame(frame, columns, rows, ['search: letter', 'docs/letter.txt', 'esc leave field']);
 			// The backup root once above the rows; each row the path below it.
 			expect(frame).toMatch(/^in \/.*\S/m);
-			expect(frame).toMatch(/^›docs\/letter\.txt /m);
+			expect(frame).toMatch(/^›[ ●]docs\/letter\.txt /m);
 			ui.stdin.write(keys.tab);
 			frame = await waitForFrame(ui.lastFrame, f => f.includes('/ edit query') && !f.includes('tab: pick a version'));
 			// Version rows show their fields, the newest first.

@@ -2,7 +2,7 @@
  * Marks from every screen into one restore plan, against real restic, in the real App at 80×24:
  * a version picked in a file's timeline (opened with Enter from the all-files tree), a search result,
  * a folder of a snapshot's tree; the count in the header on every screen; P opens the plan, X clears;
- * r on a ghost folder restores it as last seen in one action.
+ * r on a ghost folder opens the restore dialog for the whole folder as last seen.
  */
 import {readdirSync, readFileSync, rmSync} from 'node:fs';
 import path from 'node:path';
@@ -34,8 +34,8 @@ beforeAll(() => {
 	snap.s2 = repo.backup([src], {host: 'laptop', time: '2026-01-02 10:00:00'});
 	writeTree(src, {'a.txt': 'version three\n', 'dir/c.txt': 'sea, edited\n'});
 	snap.s3 = repo.backup([src], {host: 'laptop', time: '2026-01-03 10:00:00'});
-	config = {repositories: [{name: 'local', access: repo.access}], backupSets: [], drill: {months: 3, files: 1}, source: 'file'};
 	cwd = tempDir('resto-marks-cwd-');
+	config = {repositories: [{name: 'local', access: repo.access}], backupSets: [], drill: {months: 3, files: 1}, source: 'file', restoreTarget: cwd};
 	process.chdir(cwd);
 });
 
@@ -112,7 +112,7 @@ describe('marks on every screen, one plan (80×24)', () => {
 			expect(frame).toMatch(/● ▸ dir\//);
 			// P from any screen opens the plan: what comes from which snapshot.
 			ui.stdin.write('P');
-			frame = await waitForFrame(ui.lastFrame, f => /3 items →/.test(f) && f.includes('GOES TO') && f.includes('resto-restore-plan'));
+			frame = await waitForFrame(ui.lastFrame, f => /3 items →/.test(f) && f.includes('GOES TO') && f.includes(path.basename(cwd)));
 			expect(frame).toContain(`${snap.s1!.slice(0, 8)}`);
 			expect(frame).toContain(`${snap.s3!.slice(0, 8)}`);
 			ui.stdin.write(keys.enter);
@@ -131,7 +131,7 @@ describe('marks on every screen, one plan (80×24)', () => {
 		}
 	}, 180_000);
 
-	test('X clears every mark after asking; r on a ghost folder restores it as last seen in one action', async () => {
+	test('X clears every mark after asking; r on a ghost folder opens the restore dialog for the whole folder as last seen', async () => {
 		const ui = app();
 		try {
 			await waitForText(ui.lastFrame, 'laptop');
@@ -153,11 +153,14 @@ describe('marks on every screen, one plan (80×24)', () => {
 			ui.stdin.write('k');
 			await tick();
 			ui.stdin.write('r');
-			frame = await waitForText(ui.lastFrame, /Restore .*old\/ as it was last seen/);
-			expect(frame).toContain(snap.s1!.slice(0, 8));
-			ui.stdin.write('y');
-			frame = await waitForText(ui.lastFrame, /Restored 2 files .*sizes verified/, 60_000);
-			const target = onlyPlanFolder();
+			// The restore dialog: the whole folder as it was in s1, into a new folder below the configured target.
+			frame = await waitForText(ui.lastFrame, /old/);
+			await waitForText(ui.lastFrame, snap.s1!.slice(0, 8));
+			ui.stdin.write(keys.enter);
+			frame = await waitForText(ui.lastFrame, /Restored 2 files/, 60_000);
+			const restored = readdirSync(cwd).filter(e => e.startsWith(snap.s1!.slice(0, 8)));
+			expect(restored).toHaveLength(1);
+			const target = path.join(cwd, restored[0]!);
 			expect(readFileSync(path.join(target, src, 'old/x.txt'), 'utf8')).toBe('x\n');
 			expect(readFileSync(path.join(target, src, 'old/y.txt'), 'utf8')).toBe('why\n');
 		} finally {
@@ -167,7 +170,7 @@ describe('marks on every screen, one plan (80×24)', () => {
 });
 
 function onlyPlanFolder(): string {
-	const plan = readdirSync(cwd).filter(e => e.startsWith('resto-restore-plan-'));
+	const plan = readdirSync(cwd).filter(e => e.startsWith('plan-'));
 	expect(plan).toHaveLength(1);
 	return path.join(cwd, plan[0]!);
 }

@@ -14,7 +14,8 @@ import type {DiffChange} from '../../source/restic/diff.js';
 import {liveProcessCount} from '../../source/restic/run.js';
 import {loadTheme} from '../../source/theme/load.js';
 import {DiffTree} from '../../source/union/diff-tree.js';
-import {diffLive, goModeToUnix} from '../../source/union/live-diff.js';
+import {excludedBy} from '../../source/union/exclude-match.js';
+import {diffLive, excludesFor, goModeToUnix} from '../../source/union/live-diff.js';
 import {cliPath} from '../e2e/tmux.js';
 import {keys, renderAt, waitForFrame, waitForText} from '../helpers/ink.js';
 import {makeRepo, resticTestEnv, tempDir, writeTree, type TestRepo} from '../helpers/restic.js';
@@ -138,6 +139,55 @@ describe('snapshot against the live files', () => {
 		expect(liveProcessCount()).toBe(0);
 	}, 60_000);
 
+	test("the backup set's excludes are left out, not shown as added (patterns, excludeIfPresent, excludeCaches)", async () => {
+		writeTree(src, {'node_modules/dep/x.js': 'x\n', 'build/out.o': 'o\n', 'build/keep.c': 'c\n', 'cachey/CACHEDIR.TAG': 'Signature: 8a477f597d28d172789f06886806bc55\n', 'cachey/blob': 'b\n', 'skipme/.nobackup': '', 'skipme/data': 'd\n'});
+		try {
+			const plain = await live();
+			expect([...plain.changes.keys()]).toEqual(expect.arrayContaining(['node_modules', 'build/out.o', 'cachey/blob', 'skipme/data']));
+			const tree = new DiffTree();
+			const changes = new Map<string, string>();
+			const stats = await diffLive(
+				new ResticCli(repo.access),
+				{id: snapId, paths: [src]},
+				{
+					exclude: excludesFor([{repository: 'local', paths: [src], exclude: ['node_modules', '*.o'], excludeIfPresent: ['.nobackup'], excludeCaches: true}], 'local', [src]),
+					onChange: c => {
+						tree.add(c);
+						changes.set(path.relative(src, c.path), c.modifier);
+					},
+				},
+			);
+			expect(stats.excluded).toBe(4);
+			for (const p of ['node_modules', 'node_modules/dep/x.js', 'build/out.o', 'cachey', 'cachey/blob', 'skipme', 'skipme/data']) expect(changes.has(p), p).toBe(false);
+			expect(changes.get('build/keep.c')).toBe('+');
+			// The rest is as before.
+			expect(changes.get('edit.txt')).toBe('M');
+			// A set of other paths or another repository does not apply.
+			expect(excludesFor([{repository: 'local', paths: [`${src}/docs`], exclude: ['x']}], 'local', [src])).toBeUndefined();
+			expect(excludesFor([{repository: 'other', paths: [src], exclude: ['x']}], 'local', [`${src}/`])).toBeUndefined();
+		} finally {
+			for (const d of ['node_modules', 'build', 'cachey', 'skipme']) rmSync(path.join(src, d), {recursive: true, force: true});
+		}
+	}, 60_000);
+
+	test('restic exclude patterns: any depth unless anchored, ** folders, globs, a folder excludes what is below it', () => {
+		const x = (pattern: string, p: string) => excludedBy(pattern, p);
+		expect(x('*.o', '/h/src/a.o')).toBe(true);
+		expect(x('*.o', '/h/src/a.c')).toBe(false);
+		expect(x('node_modules', '/h/p/node_modules/react/index.js')).toBe(true);
+		expect(x('/h/p', '/h/p/q')).toBe(true);
+		expect(x('/p', '/h/p')).toBe(false);
+		expect(x('h/**/cache', '/h/a/b/cache/x')).toBe(true);
+		expect(x('h/**/cache', '/h/cache')).toBe(true);
+		expect(x('file-[0-9].txt', '/a/file-7.txt')).toBe(true);
+		expect(x('file-[^0-9].txt', '/a/file-7.txt')).toBe(false);
+		expect(x('?.md', '/a/b.md')).toBe(true);
+		expect(x('\\*.md', '/a/*.md')).toBe(true);
+		expect(x('\\*.md', '/a/b.md')).toBe(false);
+		expect(x('[abc', '/a/[abc')).toBe(false); // invalid: matches nothing
+		expect(x('.cache/', '/h/.cache')).toBe(true);
+	});
+
 	test('Go file modes map to Unix permission bits', () => {
 		expect(goModeToUnix(0o644)).toBe(0o644);
 		expect(goModeToUnix(2147484141)).toBe(0o755); // a directory: ModeDir | 0755
@@ -187,10 +237,13 @@ describe('snapshot against the live files', () => {
 			expect(frame).toMatch(/\+ +fresh\.txt/);
 			expect(frame).toMatch(/- +gone\.txt/);
 			expect(frame).toMatch(/T +thing/);
-			// The rows: folders first (added/, olddir/, thing/), then files by name; edit.txt is the 6th... find it by moving.
-			for (let i = 0; i < 20 && !/›M +edit\.txt/.test(ui.lastFrame() ?? ''); i++) {
+			// Folders first, then files by name: move down until edit.txt is selected, one row at a time
+			// (each step waits for the cursor to move, so a slow frame never makes a key overshoot).
+			const selectedRow = (f: string) => f.split('\n').find(l => l.startsWith('›')) ?? '';
+			for (let i = 0; i < 20 && !/^›M +edit\.txt/.test(selectedRow(ui.lastFrame() ?? '')); i++) {
+				const before = selectedRow(ui.lastFrame() ?? '');
 				ui.stdin.write('j');
-				await new Promise(r => setTimeout(r, 40));
+				await waitForFrame(ui.lastFrame, f => selectedRow(f) !== before);
 			}
 			ui.stdin.write(keys.enter);
 			frame = await waitForText(ui.lastFrame, '+line 2, edited');

@@ -34,6 +34,7 @@ export function SnapdiffScreen({repo, source, target}: {repo: string; source: st
 			) : (
 				<Text {...roleStyle(theme, 'text.muted')} wrap="truncate-end">
 					{s.state.live?.unreadable ? `${s.state.live.unreadable} unreadable on disk · ` : ''}
+					{s.state.live?.excluded ? `${s.state.live.excluded} excluded by the backup set · ` : ''}
 					{'+ added  - removed  M content  T type  U metadata · enter: open folder / text diff'}
 				</Text>
 			)}

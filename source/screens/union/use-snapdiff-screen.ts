@@ -7,6 +7,7 @@ import {useObservable} from '../../hooks/use-store.js';
 import {diffVersions, diffWithLive} from '../../tasks/diff-task.js';
 import {DiffTask, liveTarget, type DiffTaskState} from '../../tasks/snapshot-diff-task.js';
 import type {DiffRow} from '../../union/diff-tree.js';
+import {excludesFor} from '../../union/live-diff.js';
 import {parentFolder} from './use-union-screen.js';
 
 const idle: DiffTaskState = {phase: 'running', changes: 0};
@@ -15,7 +16,8 @@ const noTask = {subscribe: () => () => {}, getSnapshot: () => idle};
 export function useSnapdiffScreen(repoName: string, source: string, target: string, listHeight: number) {
 	const services = useContext(AppContext);
 	const {model, gone, repository} = useRepoModel(repoName);
-	const task = useMemo(() => (model ? new DiffTask(model.client, source, target) : undefined), [model, source, target]);
+	const sets = services.config.backupSets;
+	const task = useMemo(() => (model ? new DiffTask(model.client, source, target, paths => excludesFor(sets, repoName, paths)) : undefined), [model, source, target, sets, repoName]);
 	useEffect(() => () => task?.cancel(), [task]);
 	// A text diff this screen started stops when the screen is left.
 	const scope = useRef<AbortController | undefined>(undefined);
