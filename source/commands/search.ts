@@ -6,7 +6,7 @@ import type {Repository} from '../config/config.js';
 import type {FileIndex} from '../index/file-index.js';
 import {loadCache} from '../index/cache.js';
 import {RepoIndexer} from '../index/indexer.js';
-import {checkPasswordAgainstKeyTexts, resolvePassword, type KeyCheck} from '../index/key-check.js';
+import {checkPasswordAgainstKeyTextsAsync, resolvePassword, type KeyCheck} from '../index/key-check.js';
 import {cacheIsCurrent, knownRepoId, rememberRepoId} from '../index/known-repos.js';
 import {keyFiles} from '../index/repo-files.js';
 import {classifyFailure} from '../restic/errors.js';
@@ -162,8 +162,9 @@ export async function run(ctx: CommandContext<typeof spec>): Promise<number> {
 		let ms = 0;
 		let prepareMs = 0;
 		for (const repo of repos) {
-			const index = await currentIndex(repo, Boolean(ctx.options.json) && !process.stderr.isTTY);
-			// The per-index preparation a TUI does before the first keystroke; `ms` is then the query alone.
+			const index = await currentIndex(repo, Boolean(ctx.options.json) && !process.stderr.isTTY, machineTrees);
+			// The per-index preparation a TUI does before the first keystroke (done already, beside the
+			// password check, when the index came from the cache); `ms` is then the query alone.
 			const prepared = performance.now();
 			await prepareSearch(index, undefined, machineTrees);
 			prepareMs += performance.now() - prepared;
@@ -184,18 +185,26 @@ export async function run(ctx: CommandContext<typeof spec>): Promise<number> {
  * or one GET of a REST server) and the password opens one of its keys; one (`snapshots`) when the
  * repository id is remembered, and `ls` per new snapshot.
  */
-async function currentIndex(repo: Repository, quiet: boolean): Promise<FileIndex> {
+async function currentIndex(repo: Repository, quiet: boolean, machineTrees?: readonly string[]): Promise<FileIndex> {
 	const known = knownRepoId(repo.access);
+	let loaded: FileIndex | undefined;
 	if (known && (await cacheIsCurrent(repo.access, known))) {
 		// Answering without restic must still refuse the password restic would refuse; when the keys
 		// cannot tell (a key this code cannot read, a password command that failed), restic below decides.
-		const verdict = await passwordVerdict(repo);
-		if (verdict === 'wrong') throw wrongPassword(repo);
-		const cached = verdict === 'ok' ? loadCache(known) : undefined;
-		if (cached?.index) return cached.index;
+		// The key derivation runs on another core while the cache is read and prepared; nothing of the
+		// index is searched or shown before the verdict.
+		const verdict = passwordVerdict(repo);
+		verdict.catch(() => undefined);
+		loaded = loadCache(known).index;
+		if (loaded) await prepareSearch(loaded, undefined, machineTrees);
+		const outcome = await verdict;
+		if (outcome === 'wrong') throw wrongPassword(repo);
+		if (outcome === 'ok' && loaded) return loaded;
 	}
 	const client = clientFor(repo);
 	const indexer = new RepoIndexer(client);
+	// Already read above: the indexer goes on from it instead of reading it again.
+	if (loaded) indexer.index = loaded;
 	// Skips `restic cat config`: the id names the cache, and a wrong one only costs a re-listing.
 	if (known) indexer.repoId = known;
 	await refreshIndex(indexer, quiet);
@@ -206,7 +215,7 @@ async function currentIndex(repo: Repository, quiet: boolean): Promise<FileIndex
 async function passwordVerdict(repo: Repository): Promise<KeyCheck> {
 	const [password, keys] = await Promise.all([resolvePassword(repo.access, passwordTimeoutMs()), keyFiles(repo.access.repository)]);
 	if (password === undefined || keys === undefined) return 'unknown';
-	return checkPasswordAgainstKeyTexts(keys.texts, keys.unreadable, password);
+	return checkPasswordAgainstKeyTextsAsync(keys.texts, keys.unreadable, password);
 }
 
 /** The very error restic's own refusal is turned into (restic/errors.ts), so every command reads alike. */

@@ -7,7 +7,7 @@
  * master key {mac, encrypt}. A wrong key decrypts to noise, which never parses as that JSON.
  */
 import {execFile} from 'node:child_process';
-import {createDecipheriv, scryptSync} from 'node:crypto';
+import {createDecipheriv, scrypt, scryptSync} from 'node:crypto';
 import {readdirSync, readFileSync} from 'node:fs';
 import path from 'node:path';
 import type {RepoAccess} from '../restic/run.js';
@@ -35,19 +35,11 @@ function parseKeyFile(text: string): KeyFile | undefined {
 	}
 }
 
-/** Whether `password` opens this key file (undefined: the key file is not one this code reads). */
-export function keyOpens(keyFileText: string, password: string): boolean | undefined {
-	const key = parseKeyFile(keyFileText);
-	if (!key) return undefined;
-	const data = Buffer.from(key.data, 'base64');
-	if (data.length < 32) return undefined;
-	let derived: Buffer;
-	try {
-		// scrypt needs 128·N·r bytes; twice that leaves room for node's own bookkeeping.
-		derived = scryptSync(password, Buffer.from(key.salt, 'base64'), 64, {N: key.N, r: key.r, p: key.p, maxmem: 256 * key.N * key.r * 2});
-	} catch {
-		return undefined;
-	}
+/** scrypt needs 128·N·r bytes; twice that leaves room for node's own bookkeeping. */
+const scryptOptions = (key: KeyFile) => ({N: key.N, r: key.r, p: key.p, maxmem: 256 * key.N * key.r * 2});
+
+/** Whether the 64 bytes derived from a password decrypt the key's data to a master key. */
+function opensWith(derived: Buffer, data: Buffer): boolean {
 	const decipher = createDecipheriv('aes-256-ctr', derived.subarray(0, 32), data.subarray(0, 16));
 	const plain = Buffer.concat([decipher.update(data.subarray(16, data.length - 16)), decipher.final()]);
 	try {
@@ -56,6 +48,54 @@ export function keyOpens(keyFileText: string, password: string): boolean | undef
 	} catch {
 		return false;
 	}
+}
+
+/** The key file and its data, when it is one this code reads. */
+function readable(keyFileText: string): {key: KeyFile; data: Buffer} | undefined {
+	const key = parseKeyFile(keyFileText);
+	if (!key) return undefined;
+	const data = Buffer.from(key.data, 'base64');
+	return data.length < 32 ? undefined : {key, data};
+}
+
+/** Whether `password` opens this key file (undefined: the key file is not one this code reads). */
+export function keyOpens(keyFileText: string, password: string): boolean | undefined {
+	const k = readable(keyFileText);
+	if (!k) return undefined;
+	try {
+		return opensWith(scryptSync(password, Buffer.from(k.key.salt, 'base64'), 64, scryptOptions(k.key)), k.data);
+	} catch {
+		return undefined;
+	}
+}
+
+/**
+ * keyOpens with scrypt on libuv's thread pool: the key derivation (restic calibrates it to about half
+ * a second) runs on another core while this thread does other work (reading the index cache).
+ */
+export async function keyOpensAsync(keyFileText: string, password: string): Promise<boolean | undefined> {
+	const k = readable(keyFileText);
+	if (!k) return undefined;
+	const derived = await new Promise<Buffer | undefined>(resolve => {
+		try {
+			scrypt(password, Buffer.from(k.key.salt, 'base64'), 64, scryptOptions(k.key), (error, key) => resolve(error ? undefined : key));
+		} catch {
+			resolve(undefined);
+		}
+	});
+	return derived === undefined ? undefined : opensWith(derived, k.data);
+}
+
+/** checkPasswordAgainstKeyTexts with keyOpensAsync. */
+export async function checkPasswordAgainstKeyTextsAsync(texts: readonly string[], unreadable: number, password: string): Promise<KeyCheck> {
+	if (texts.length + unreadable === 0) return 'unknown';
+	let unknown = unreadable > 0;
+	for (const text of texts) {
+		const opens = await keyOpensAsync(text, password);
+		if (opens) return 'ok';
+		if (opens === undefined) unknown = true;
+	}
+	return unknown ? 'unknown' : 'wrong';
 }
 
 /** Whether `password` opens any of these key file texts (`unreadable`: listed keys that could not be read). */
