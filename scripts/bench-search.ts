@@ -251,6 +251,7 @@ async function main(): Promise<void> {
 				cacheSaveMs: Math.round(saveMs),
 				cachedReopenMs: typed.reopenMs,
 				cachedReopenCpuMs: typed.reopenCpuMs,
+				cachedReopenPeakRssMB: typed.reopenPeakRssMB,
 				keystrokeCpuMs: typed.cpuMs,
 				loadAverage: typed.loadAverage,
 				keyIntervalMs,
@@ -264,6 +265,13 @@ async function main(): Promise<void> {
 				matches: typed.matches,
 				machine,
 				relevanceTable: typed.relevanceTable,
+				// The targets against this run; CPU time of the process where the machine is shared.
+				targets: {
+					fromThirdCharP95Ms: {target: 16, wall: typed.fromThird.p95, cpu: typed.cpuMs.fromThird.p95, met: typed.cpuMs.fromThird.p95 <= 16},
+					firstTwoCharsP95Ms: {target: 50, wall: typed.firstTwo.p95, cpu: typed.cpuMs.firstTwo.p95, met: typed.cpuMs.firstTwo.p95 <= 50},
+					cachedReopenMs: {target: 1000, wall: typed.reopenMs, cpu: typed.reopenCpuMs, met: typed.reopenCpuMs <= 1000},
+					rssMB: {target: 350, peak: typed.peakRssMB, met: typed.peakRssMB <= 350},
+				},
 			},
 			null,
 			2,
@@ -274,6 +282,7 @@ async function main(): Promise<void> {
 interface ReopenFigures {
 	reopenMs: number;
 	reopenCpuMs: number;
+	reopenPeakRssMB: number;
 	cpuMs: {fromThird: {p50: number; p95: number; max: number}; firstTwo: {p50: number; p95: number; max: number}};
 	loadAverage: number[];
 	all: {p50: number; p95: number; max: number};
