@@ -7,7 +7,7 @@
 //
 //   node scripts/bench-startup.mjs            (after node scripts/build.mjs; RUNS=10 by default)
 import {spawn, execFileSync} from 'node:child_process';
-import {mkdtempSync, writeFileSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync} from 'node:fs';
+import {existsSync, mkdtempSync, writeFileSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {build} from 'esbuild';
@@ -173,12 +173,7 @@ console.log(
 			reposReadyMs: figures(readies.map(r => r.ready)),
 			peakRssWhenReadyKb: figures(readies.map(r => r.peakRssKb)),
 			// build/cli.js and its chunks (the TUI loads some of them).
-			bundleBytes: [
-				cli,
-				...readdirSync('build/chunks')
-					.filter(f => f.endsWith('.js'))
-					.map(f => path.join('build/chunks', f)),
-			].reduce((sum, f) => sum + statSync(f).size, 0),
+			bundleBytes: [cli, ...(existsSync('build/chunks') ? readdirSync('build/chunks') : []).filter(f => f.endsWith('.js')).map(f => path.join('build/chunks', f))].reduce((sum, f) => sum + statSync(f).size, 0),
 			loadAverage: os.loadavg().map(v => Math.round(v * 10) / 10),
 			machine: {cpus: os.cpus().length, cpu: os.cpus()[0]?.model, memGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version},
 		},

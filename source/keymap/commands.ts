@@ -99,8 +99,8 @@ export const commandSpecs = [
 	{id: 'drill.reroll', hint: 're-roll', keys: ['r'], description: 'Pick another file', category: 'Drill', scope: 'drill', footer: true},
 	{id: 'drill.skip', keys: ['s'], description: 'Skip this step (where safe)', category: 'Drill', scope: 'drill'},
 	{id: 'drill.older', hint: 'older snapshots', keys: ['o'], description: 'Drill an older snapshot when none is recent', category: 'Drill', scope: 'drill', footer: true},
-	{id: 'drill.yes', keys: ['y'], description: 'Answer yes', category: 'Drill', scope: 'drill'},
-	{id: 'drill.no', keys: ['n'], description: 'Answer no', category: 'Drill', scope: 'drill'},
+	{id: 'drill.yes', hint: 'yes', keys: ['y'], description: 'Answer yes (checklist question)', category: 'Drill', scope: 'drill', footer: true},
+	{id: 'drill.no', hint: 'no', keys: ['n'], description: 'Answer no (checklist question)', category: 'Drill', scope: 'drill', footer: true},
 	{id: 'drills.open', hint: 'open', keys: ['enter'], description: 'Open report', category: 'Drill', scope: 'drills', footer: true},
 	// Union tree and restore plans
 	{id: 'union.open', hint: 'open', keys: ['enter', 'right', 'l'], description: 'Open folder / file', category: 'Recovery', scope: 'union', footer: true},

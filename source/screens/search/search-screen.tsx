@@ -116,7 +116,8 @@ export function SearchScreen(props: {repo: string; query?: string}) {
 			<TextField label={findMode ? 'find (glob): ' : 'search: '} value={state.query} focused={pane === 'query'} placeholder={findMode ? '*.pdf, **/2023/*' : 'tax 2023 pdf'} />
 			<Box height={1}>
 				<Text wrap="truncate-end">
-					{state.searching ? <Spinner label="" /> : null}
+					{/* While indexing, its spinner is the one that turns (two side by side read as noise). */}
+					{state.searching && !indexing ? <Spinner label="" /> : null}
 					{status}
 				</Text>
 			</Box>
