@@ -104,12 +104,14 @@ describe.each(sizes)('golden frames at %i×%i', (columns, rows) => {
 			checkFrame(frame, columns, rows, ['Quit']);
 			ui.stdin.write(keys.escape);
 			await waitForFrame(ui.lastFrame, f => !f.includes('Keys'));
-			// The restore dialog: the question whole, y/n visible.
+			// The restore dialog: what, from which snapshot, the whole target, its keys.
 			ui.stdin.write('r');
-			frame = await waitForText(ui.lastFrame, 'y yes');
-			checkFrame(frame, columns, rows, ['n no']);
-			wordsWhole(frame, 'Restore as it was in snapshot into the new folder');
-			ui.stdin.write('n');
+			frame = await waitForText(ui.lastFrame, 'Restore file');
+			checkFrame(frame, columns, rows, ['enter restore', 'e edit target']);
+			wordsWhole(frame, 'Restore file from snapshot Into: a new folder, created for this restore');
+			expect(frame.replace(/\n/g, '')).toMatch(/Into: \/.*\/resto-restore\/[0-9a-f]{8}-\d{8}-\d{6}\//);
+			ui.stdin.write(keys.escape);
+			await waitForText(ui.lastFrame, 'note 13');
 		} finally {
 			ui.unmount();
 		}
