@@ -68,7 +68,7 @@ describe('folders are folders', () => {
 		try {
 			await waitForText(ui.lastFrame, /1 snapshot indexed/);
 			ui.stdin.write('site');
-			await waitForText(ui.lastFrame, /^.projects\/site +dir/m);
+			await waitForText(ui.lastFrame, /^[›\s]+projects\/site +dir/m);
 			ui.stdin.write(keys.enter);
 			let frame = await waitForText(ui.lastFrame, `search › ${snapshot.slice(0, 8)}`);
 			frame = await waitForText(ui.lastFrame, 'index.html');
@@ -110,7 +110,7 @@ describe('folders are folders', () => {
 		try {
 			await waitForText(ui.lastFrame, /1 snapshot indexed/);
 			ui.stdin.write('site');
-			await waitForText(ui.lastFrame, /^.projects\/site +dir/m);
+			await waitForText(ui.lastFrame, /^[›\s]+projects\/site +dir/m);
 			await waitForText(ui.lastFrame, /1 version in 1 snapshot/);
 			ui.stdin.write(keys.tab);
 			await waitForText(ui.lastFrame, '^E diff');
