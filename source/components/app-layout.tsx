@@ -90,12 +90,15 @@ export function AppLayout() {
 		<BodySize.Provider value={{width, height: bodyHeight}}>
 			<Box flexDirection="column" width={width} height={size.rows}>
 				<Box height={1} width={width} overflow="hidden">
-					<Box flexGrow={1} flexShrink={1} overflow="hidden">
-						<Text wrap="truncate-start">
-							<Text {...roleStyle(theme, 'title')} bold>
-								resto
-							</Text>
-							<Text {...roleStyle(theme, 'text.muted')}>{crumbs.length > 0 ? ` › ${crumbs.map(c => escapeForTerminal(c)).join(' › ')}` : ''}</Text>
+					{/* The name stays; a long trail of screens loses its oldest crumbs first (the current screen stays). */}
+					<Box flexShrink={0}>
+						<Text {...roleStyle(theme, 'title')} bold>
+							resto
+						</Text>
+					</Box>
+					<Box flexGrow={1} flexShrink={1} height={1} overflow="hidden">
+						<Text wrap="truncate-start" {...roleStyle(theme, 'text.muted')}>
+							{crumbs.length > 0 ? ` › ${crumbs.map(c => escapeForTerminal(c)).join(' › ')}` : ''}
 						</Text>
 					</Box>
 					{markText ? (

@@ -111,7 +111,8 @@ describe('e2e: the REST backend dies under the TUI', () => {
 			}, 30_000);
 			expect(started).toBe(true);
 			await server.kill();
-			await t.waitFor(/stopped responding/, 40_000);
+			// The message wraps with the long temporary paths: read the screen as one line.
+			await t.waitFor(() => /stopped\s*responding/.test(t.screen().replace(/\n/g, ' ')), 40_000);
 			const dirs = readdirSync(restores);
 			expect(dirs.length).toBe(1);
 			expect(existsSync(path.join(restores, dirs[0]!, '.resto-incomplete'))).toBe(true);

@@ -26,7 +26,8 @@ describe('e2e: the password never leaks, in any journey', () => {
 	test('search + restore, backup, drill: not in restic argv, not on screen, not in caches or reports; files 0600, dirs 0700', async () => {
 		const watcher = new ArgvWatcher().start();
 		const cwd = tempDir('resto-secrets-cwd-');
-		const t = await Terminal.start({env, columns: 80, rows: 24, cwd});
+		// HOME is the working directory: the restore lands in ~/resto-restore.
+		const t = await Terminal.start({env: {...env, HOME: cwd}, columns: 80, rows: 24, cwd});
 		try {
 			await t.waitFor(/r\s.*ok\s+1/);
 			// Search and restore.
@@ -35,11 +36,11 @@ describe('e2e: the password never leaks, in any journey', () => {
 			t.type('letter');
 			await t.waitFor('1 version in 1 snapshot');
 			t.keys('C-o');
-			await t.waitFor('into the new folder');
-			t.keys('y');
+			await t.waitFor('Restore file');
+			t.keys('Enter');
 			await t.waitFor('Restored 1 file', 20_000);
-			// The first Esc leaves the query field, the second the search screen.
-			await t.press('Escape', 2);
+			// Esc leaves the restore dialog, the next the query field, the third the search screen.
+			await t.press('Escape', 3);
 			await t.waitFor('LOCATION');
 			// Backup.
 			t.keys('b');

@@ -216,13 +216,15 @@ describe.each(sizes)('golden frames at %i×%i', (columns, rows) => {
 			await golden('help', ui.lastFrame, columns, rows);
 			ui.stdin.write(keys.escape);
 			await waitForFrame(ui.lastFrame, f => !f.includes('Keys'));
-			// The restore screen: the whole target and where the file lands; keys to restore or edit it.
-			// (No golden: the target is below the run's random HOME and named after the time.)
+			// The restore dialog: what, from which snapshot, the whole target, its keys.
 			ui.stdin.write('r');
-			frame = await waitForText(ui.lastFrame, 'Into:');
-			checkFrame(frame, columns, rows, ['enter restore', 'note-13.md']);
-			wordsWhole(frame, 'restore to the original location instead');
+			frame = await waitForText(ui.lastFrame, 'Restore file');
+			checkFrame(frame, columns, rows, ['enter restore', 'e edit target']);
+			wordsWhole(frame, 'Restore file from snapshot Into: a new folder, created for this restore');
+			// Paths wrap at any column: compare without white space.
+			expect(frame.replace(/\s+/g, '')).toMatch(/Into:\/.*\/resto-restore\/[0-9a-f]{8}-\d{8}-\d{6}\//);
 			ui.stdin.write(keys.escape);
+			await waitForText(ui.lastFrame, 'note 13');
 		} finally {
 			ui.unmount();
 		}

@@ -30,9 +30,11 @@ export function RestoreScreen(props: {repo: string; snapshotId: string; path: st
 		);
 	}
 	const muted = roleStyle(theme, 'text.muted');
+	// At the minimum size the item is one line (its end kept) and the spacing goes: nothing overlaps.
+	const compact = height < 16;
 	const header = (
 		<>
-			<Text wrap="wrap" {...roleStyle(theme, 'accent')}>
+			<Text wrap={compact ? 'truncate-middle' : 'wrap'} {...roleStyle(theme, 'accent')}>
 				Restore {what}
 			</Text>
 			<Text wrap="truncate-end" {...muted}>
@@ -45,7 +47,7 @@ export function RestoreScreen(props: {repo: string; snapshotId: string; path: st
 		const c = state.comparison;
 		const replaced = c ? c.counts.same + c.counts.differs : 0;
 		return (
-			<Box flexDirection="column" width={width} height={height}>
+			<Box flexDirection="column" width={width} height={height} overflow="hidden">
 				{header}
 				<Text wrap="wrap" {...roleStyle(theme, 'status.warn')}>
 					To the original location: {escapeForTerminal(props.path)}
@@ -86,7 +88,7 @@ export function RestoreScreen(props: {repo: string; snapshotId: string; path: st
 		const r = state.result;
 		const shown = r.paths.length;
 		return (
-			<Box flexDirection="column" width={width} height={height}>
+			<Box flexDirection="column" width={width} height={height} overflow="hidden">
 				<Text wrap="wrap" {...roleStyle(theme, 'status.ok')}>
 					✓ Restored {plural(r.files, 'file')} ({formatBytes(r.bytes)}, size verified){state.mode === 'original' ? ' to the original location' : ''}
 				</Text>
@@ -106,9 +108,9 @@ export function RestoreScreen(props: {repo: string; snapshotId: string; path: st
 
 	const check = state.check;
 	return (
-		<Box flexDirection="column" width={width} height={height}>
+		<Box flexDirection="column" width={width} height={height} overflow="hidden">
 			{header}
-			<Text> </Text>
+			{compact ? null : <Text> </Text>}
 			{editing !== undefined ? (
 				<TextField label="Into: " value={editing} focused placeholder="a folder (~ for home)" />
 			) : (
@@ -122,12 +124,12 @@ export function RestoreScreen(props: {repo: string; snapshotId: string; path: st
 				{check.ok ? '✓ ' : '✗ '}
 				{escapeForTerminal(check.text)}
 			</Text>
-			{check.landsAt ? (
+			{check.landsAt && !compact ? (
 				<Text wrap="wrap" {...muted}>
 					lands at {escapeForTerminal(check.landsAt)}
 				</Text>
 			) : null}
-			<Text> </Text>
+			{compact ? null : <Text> </Text>}
 			{state.phase === 'running' ? (
 				<>
 					<Spinner label={escapeForTerminal(state.status ?? 'restoring…')} />
