@@ -338,6 +338,14 @@ async function runAcquired(access: RepoAccess, argv: readonly string[], options:
 	});
 	// setpriv, nice and ionice exec restic in place: this is restic's PID, the one its lock names.
 	onPid(subprocess.pid);
+	// Stopped because the backend stopped answering: restic's SIGINT cleanup would spend its whole grace
+	// time retrying to remove its lock from that dead backend (observed: minutes). It cannot succeed, so
+	// the kill follows soon.
+	let deadBackendKill: NodeJS.Timeout | undefined;
+	const killSoon = () => {
+		deadBackendKill = setTimeout(() => subprocess.kill('SIGKILL'), Math.min(3000, options.forceKillAfterMs ?? 15_000));
+		deadBackendKill.unref();
+	};
 
 	// A server that accepts and never answers leaves restic waiting without a word (no retry lines,
 	// no output). Silence *and* no I/O (read/write syscalls, sockets included) for the stall limit is
@@ -360,6 +368,7 @@ async function runAcquired(access: RepoAccess, argv: readonly string[], options:
 						if (now - lastActivity >= silenceMs && !watchdog.signal.aborted) {
 							silentFor = now - lastActivity;
 							watchdog.abort();
+							killSoon();
 						}
 					},
 					Math.min(1000, Math.max(100, silenceMs / 5)),
@@ -393,6 +402,7 @@ async function runAcquired(access: RepoAccess, argv: readonly string[], options:
 			if (stallMs > 0 && now - since >= stallMs && !watchdog.signal.aborted) {
 				stalledFor = now - since;
 				watchdog.abort();
+				killSoon();
 			}
 		}
 		options.onStderrLine?.(line);
@@ -417,6 +427,7 @@ async function runAcquired(access: RepoAccess, argv: readonly string[], options:
 		result = await subprocess;
 	} finally {
 		if (silenceTimer) clearInterval(silenceTimer);
+		if (deadBackendKill) clearTimeout(deadBackendKill);
 	}
 	out?.end();
 	err.end();
