@@ -186,7 +186,7 @@ describe('operations screens (real restic, rclone, systemd-analyze)', () => {
 			expect(frame).toMatch(/FAIL set home +1 copies, 1 media, no offsite/);
 			expect(frame).toMatch(/weekly, not installed, next \d{4}-\d\d-\d\d 00:00/);
 			// Where systemd is not PID 1 the panel says so and points at the cron line.
-			if (!systemdRunning().running) frame = await waitForText(ui.lastFrame, /systemd is not PID 1 here: timers do not fire; resto schedule home --cron/);
+			if (!systemdRunning().running) frame = await waitForText(ui.lastFrame, /no systemd here \(not PID 1\), timers do not fire: resto schedule home --cron/);
 			ui.stdin.write('c');
 			frame = await waitForText(ui.lastFrame, /set home +2 copies, 2 media, no offsite/, 90_000);
 			expect(frame).toMatch(/✓ mirror +nas +onsite +newest/);
