@@ -256,6 +256,8 @@ export async function runCopy(
 	try {
 		await runRestic(target, ['copy'], {
 			env: fromEnv,
+			// restic copy also holds a lock in the source: a copy stopped for a dead target must not leave it there.
+			alsoLocks: source.access,
 			signal,
 			stallTimeoutMs: options.stallTimeoutMs,
 			onLine: line => {

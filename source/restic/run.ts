@@ -60,6 +60,11 @@ export interface RunOptions {
 	 * connections and never answers). Default: the stall limit; 0 disables.
 	 */
 	silenceTimeoutMs?: number;
+	/**
+	 * A second repository this run locks (restic copy's source, given by RESTIC_FROM_*): a lock of a stopped
+	 * run is removed there too.
+	 */
+	alsoLocks?: RepoAccess;
 }
 
 /** What restic is going through with a failing backend, for a notice in the UI. */
@@ -247,7 +252,11 @@ export async function runRestic(access: RepoAccess, argv: readonly string[], opt
 	} catch (error) {
 		release();
 		// Out of the slot first: the look for a leftover lock runs restic itself.
-		if (error instanceof ResticError && error.kind === 'canceled' && pid !== undefined && takesLock(argv)) await removeOwnLeftoverLock(access, pid);
+		if (error instanceof ResticError && pid !== undefined && takesLock(argv)) {
+			if (error.kind === 'canceled') await removeOwnLeftoverLock(access, pid);
+			// Stopped for a dead backend, restic was killed: the other repository answers and keeps its lock otherwise.
+			if ((error.kind === 'canceled' || error.kind === 'unreachable') && options.alsoLocks) await removeOwnLeftoverLock(options.alsoLocks, pid);
+		}
 		throw error;
 	} finally {
 		release();

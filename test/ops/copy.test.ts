@@ -252,6 +252,8 @@ describe('offsite copies and 3-2-1 (real rclone sync, rclone serve restic, resti
 			const code = await run.done;
 			expect(code).toBe(1);
 			expect(run.err()).toMatch(/copy "offsite": the copy target went away during the copy/);
+			// restic copy locked the source too; stopped for the dead target, it leaves no lock there.
+			expect(source.restic(['list', 'locks', '--no-lock']).trim()).toBe('');
 			expect(
 				runLog()
 					.filter(x => x.copy === 'offsite')
