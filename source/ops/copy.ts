@@ -28,7 +28,7 @@ export interface CopyProgress {
 }
 
 /** Why a copy failed, for messages and tests. */
-export type CopyFailure = 'id-mismatch' | 'target-full' | 'target-gone' | 'not-a-repository' | 'unsupported' | 'canceled' | 'failed';
+export type CopyFailure = 'id-mismatch' | 'target-full' | 'target-gone' | 'target-unwritable' | 'not-a-repository' | 'unsupported' | 'canceled' | 'failed';
 
 export class CopyError extends Error {
 	readonly kind: CopyFailure;
@@ -85,8 +85,17 @@ export function rcloneSourceOf(repository: string): string | undefined {
 /** Classify an rclone/restic failure text. */
 export function classifyCopyFailure(text: string): CopyFailure {
 	if (/no space left on device|file too big for remaining disk space|quota exceeded|disk quota|ENOSPC/i.test(text)) return 'target-full';
-	if (/directory not found|no such file or directory|not mounted|stale file handle|ENOENT|Is a directory|connection refused|stopped responding|unreachable/i.test(text)) return 'target-gone';
+	if (/read-only file system|EROFS|permission denied|EACCES|operation not permitted/i.test(text)) return 'target-unwritable';
+	if (/directory not found|no such file or directory|not a directory|ENOTDIR|not mounted|stale file handle|ENOENT|Is a directory|connection refused|stopped responding|unreachable/i.test(text)) return 'target-gone';
 	return 'failed';
+}
+
+/** What a failure kind means, for the message. */
+function failureText(kind: CopyFailure, otherwise: string): string {
+	if (kind === 'target-full') return 'the copy target is full (no space left)';
+	if (kind === 'target-gone') return 'the copy target went away during the copy';
+	if (kind === 'target-unwritable') return 'the copy target cannot be written (read-only or permission denied)';
+	return otherwise;
 }
 
 /** rclone's JSON stats line → progress, or undefined. */
@@ -193,6 +202,10 @@ export async function runCopy(
 			signal,
 			onProgress,
 			secrets,
+		}).catch((error: unknown) => {
+			// Name the copy: a set may have several, and the log line must say which one failed.
+			if (error instanceof CopyError && error.kind !== 'canceled') throw new CopyError(error.kind, `copy "${copy.name}": ${error.message}`);
+			throw error;
 		});
 		onProgress?.({
 			phase: 'verifying',
@@ -243,6 +256,8 @@ export async function runCopy(
 	try {
 		await runRestic(target, ['copy'], {
 			env: fromEnv,
+			// restic copy also holds a lock in the source: a copy stopped for a dead target must not leave it there.
+			alsoLocks: source.access,
 			signal,
 			stallTimeoutMs: options.stallTimeoutMs,
 			onLine: line => {
@@ -282,7 +297,7 @@ function asCopyError(copy: CopyConfig, error: unknown): Error {
 	if (error instanceof ResticError && error.kind === 'canceled') return new CopyError('canceled', `copy "${copy.name}" canceled; what was copied stays (a later copy continues)`);
 	const text = error instanceof ResticError ? `${error.message}\n${error.stderr ?? ''}` : String((error as Error).message);
 	const kind = error instanceof ResticError && error.kind === 'unreachable' ? 'target-gone' : classifyCopyFailure(text);
-	const what = kind === 'target-full' ? 'the copy target is full (no space left)' : kind === 'target-gone' ? 'the copy target went away during the copy' : 'the copy failed';
+	const what = failureText(kind, 'the copy failed');
 	return new CopyError(kind, `copy "${copy.name}": ${what}: ${(error as Error).message.split('\n')[0]}`);
 }
 
@@ -366,7 +381,7 @@ async function rcloneSync(
 	if (result.exitCode !== 0) {
 		const text = errors.join('\n') || `rclone exited with ${result.exitCode}`;
 		const kind = classifyCopyFailure(text);
-		const what = kind === 'target-full' ? 'the copy target is full (no space left)' : kind === 'target-gone' ? 'the copy target went away during the copy' : 'rclone sync failed';
+		const what = failureText(kind, 'rclone sync failed');
 		throw new CopyError(kind, `${what}: ${errors.at(-1) ?? text}`);
 	}
 	return bytes;

@@ -60,6 +60,11 @@ export interface RunOptions {
 	 * connections and never answers). Default: the stall limit; 0 disables.
 	 */
 	silenceTimeoutMs?: number;
+	/**
+	 * A second repository this run locks (restic copy's source, given by RESTIC_FROM_*): a lock of a stopped
+	 * run is removed there too.
+	 */
+	alsoLocks?: RepoAccess;
 }
 
 /** What restic is going through with a failing backend, for a notice in the UI. */
@@ -247,7 +252,11 @@ export async function runRestic(access: RepoAccess, argv: readonly string[], opt
 	} catch (error) {
 		release();
 		// Out of the slot first: the look for a leftover lock runs restic itself.
-		if (error instanceof ResticError && error.kind === 'canceled' && pid !== undefined && takesLock(argv)) await removeOwnLeftoverLock(access, pid);
+		if (error instanceof ResticError && pid !== undefined && takesLock(argv)) {
+			if (error.kind === 'canceled') await removeOwnLeftoverLock(access, pid);
+			// Stopped for a dead backend, restic was killed: the other repository answers and keeps its lock otherwise.
+			if ((error.kind === 'canceled' || error.kind === 'unreachable') && options.alsoLocks) await removeOwnLeftoverLock(options.alsoLocks, pid);
+		}
 		throw error;
 	} finally {
 		release();
@@ -338,6 +347,14 @@ async function runAcquired(access: RepoAccess, argv: readonly string[], options:
 	});
 	// setpriv, nice and ionice exec restic in place: this is restic's PID, the one its lock names.
 	onPid(subprocess.pid);
+	// Stopped because the backend stopped answering: restic's SIGINT cleanup would spend its whole grace
+	// time retrying to remove its lock from that dead backend (observed: minutes). It cannot succeed, so
+	// the kill follows soon.
+	let deadBackendKill: NodeJS.Timeout | undefined;
+	const killSoon = () => {
+		deadBackendKill = setTimeout(() => subprocess.kill('SIGKILL'), Math.min(3000, options.forceKillAfterMs ?? 15_000));
+		deadBackendKill.unref();
+	};
 
 	// A server that accepts and never answers leaves restic waiting without a word (no retry lines,
 	// no output). Silence *and* no I/O (read/write syscalls, sockets included) for the stall limit is
@@ -360,6 +377,7 @@ async function runAcquired(access: RepoAccess, argv: readonly string[], options:
 						if (now - lastActivity >= silenceMs && !watchdog.signal.aborted) {
 							silentFor = now - lastActivity;
 							watchdog.abort();
+							killSoon();
 						}
 					},
 					Math.min(1000, Math.max(100, silenceMs / 5)),
@@ -393,6 +411,7 @@ async function runAcquired(access: RepoAccess, argv: readonly string[], options:
 			if (stallMs > 0 && now - since >= stallMs && !watchdog.signal.aborted) {
 				stalledFor = now - since;
 				watchdog.abort();
+				killSoon();
 			}
 		}
 		options.onStderrLine?.(line);
@@ -417,6 +436,7 @@ async function runAcquired(access: RepoAccess, argv: readonly string[], options:
 		result = await subprocess;
 	} finally {
 		if (silenceTimer) clearInterval(silenceTimer);
+		if (deadBackendKill) clearTimeout(deadBackendKill);
 	}
 	out?.end();
 	err.end();

@@ -70,7 +70,7 @@ export class RetentionRuns {
 			try {
 				await runTask(
 					this.store,
-					"restic's forget dry run",
+					'retention: restic dry run, prune estimate',
 					async signal => {
 						const theirs = await resticForgetDryRun(this.repo, policy, signal);
 						if (!live()) return;

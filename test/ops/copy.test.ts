@@ -161,9 +161,11 @@ describe('offsite copies and 3-2-1 (real rclone sync, rclone serve restic, resti
 	});
 
 	test('a new backup in the source: both copies trail it and the panel goes red; copying again turns it green', async () => {
-		await new Promise(r => setTimeout(r, 1100));
 		writeTree(src, {'new.txt': 'new\n'});
-		source.backup([src]);
+		// Two seconds ahead (restic's --time is local time, to the second): newer than the copies' newest without a wait.
+		const t = new Date(Date.now() + 2000);
+		const p2 = (n: number) => String(n).padStart(2, '0');
+		source.backup([src], {time: `${t.getFullYear()}-${p2(t.getMonth() + 1)}-${p2(t.getDate())} ${p2(t.getHours())}:${p2(t.getMinutes())}:${p2(t.getSeconds())}`});
 		const red = status();
 		expect(red.code).toBe(1);
 		expect(red.sets[0]!.status).toBe('error');
@@ -250,6 +252,8 @@ describe('offsite copies and 3-2-1 (real rclone sync, rclone serve restic, resti
 			const code = await run.done;
 			expect(code).toBe(1);
 			expect(run.err()).toMatch(/copy "offsite": the copy target went away during the copy/);
+			// restic copy locked the source too; stopped for the dead target, it leaves no lock there.
+			expect(source.restic(['list', 'locks', '--no-lock']).trim()).toBe('');
 			expect(
 				runLog()
 					.filter(x => x.copy === 'offsite')
@@ -280,6 +284,56 @@ describe('offsite copies and 3-2-1 (real rclone sync, rclone serve restic, resti
 		).toMatchObject({result: 'canceled'});
 		writeConfig();
 	}, 120_000);
+
+	test('a mirror directory removed mid-sync, a read-only target disk: said so, recorded as failed, the source intact', async () => {
+		const snapshotsBefore = source.restic(['snapshots', '--json', '--no-lock']);
+		const gone = path.join(xdg, 'gone-mirror');
+		writeConfig(`      - {name: vanish, type: rclone, target: ${gone}}\n`);
+		const run = restoAsync(xdg, ['copy', '--to', 'vanish'], {...env, RCLONE_BWLIMIT: '300k'});
+		await waitFor(() => /vanish: \d+%/.test(run.err()) && existsSync(path.join(gone, 'config')), 60_000, 'the sync to be under way');
+		// The disk goes: the directory and everything in it, and a file where it was (no mkdir brings it back).
+		rmSync(gone, {recursive: true, force: true});
+		writeFileSync(gone, 'not a directory');
+		expect(await run.done).toBe(1);
+		expect(run.err()).toMatch(/copy "vanish": the copy target went away during the copy/);
+		expect(
+			runLog()
+				.filter(x => x.copy === 'vanish')
+				.at(-1),
+		).toMatchObject({result: 'failed'});
+		rmSync(gone, {force: true});
+		// Read-only: root ignores file modes, so a read-only tmpfs (where mounting is allowed). Remounting one
+		// read-only under a running sync fails while rclone has files open for writing (EBUSY), so the disk
+		// is read-only from the start.
+		const mnt = path.join(xdg, 'ro');
+		mkdirSync(mnt);
+		let mounted = false;
+		try {
+			execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=1m,ro', 'tmpfs', mnt], {stdio: 'ignore'});
+			mounted = true;
+		} catch {
+			console.warn('read-only case skipped: cannot mount a tmpfs here (needs root)');
+		}
+		if (mounted) {
+			try {
+				writeConfig(`      - {name: ro, type: rclone, target: ${mnt}}\n`);
+				const ro = resto(xdg, ['copy', '--to', 'ro'], env);
+				expect(ro.status).toBe(1);
+				expect(ro.stderr).toMatch(/copy "ro": the copy target cannot be written \(read-only or permission denied\)/);
+				expect(
+					runLog()
+						.filter(x => x.copy === 'ro')
+						.at(-1),
+				).toMatchObject({result: 'failed'});
+			} finally {
+				execFileSync('umount', [mnt]);
+			}
+		}
+		writeConfig();
+		// Nothing was lost in the source.
+		expect(source.restic(['snapshots', '--json', '--no-lock'])).toBe(snapshotsBefore);
+		expect(source.restic(['check'])).toMatch(/no errors were found/);
+	}, 180_000);
 
 	test('a copy target that is full (1 MB tmpfs): reported as full', () => {
 		const mnt = path.join(xdg, 'full');

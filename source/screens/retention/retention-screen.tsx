@@ -40,7 +40,8 @@ export function RetentionScreen({repo}: {repo: string}) {
 
 	if (!s.known) return <Text {...roleStyle(theme, 'status.error')}>{s.gone ? escapeForTerminal(s.gone) : `Unknown repository ${escapeForTerminal(repo)}.`} Esc goes back.</Text>;
 	const r = s.result;
-	const reasonsW = Math.max(10, width - 9 - 17 - 8 - 12);
+	// The cursor column, "keep   "/"remove ", id, date and host (each padded), a space, then the reasons.
+	const reasonsW = Math.max(10, width - 1 - 8 - 9 - 17 - 12 - 1);
 	return (
 		<Box flexDirection="column" width={width} height={height}>
 			{editing ? (

@@ -82,7 +82,7 @@ export function StatusScreen() {
 					))}
 					{selectedSchedule?.noSystemd ? (
 						<Text wrap="truncate-end" {...roleStyle(theme, 'status.warn')}>
-							{` ! systemd is not PID 1 here: timers do not fire${selectedSchedule.cron ? `; resto schedule ${escapeForTerminal(selected.set ?? '')} --cron gives the cron line` : ''}`}
+							{` ! no systemd here (not PID 1), timers do not fire${selectedSchedule.cron ? `: resto schedule ${escapeForTerminal(selected.set ?? '')} --cron` : ''}`}
 						</Text>
 					) : null}
 					{selectedSchedule?.journal?.end !== undefined ? (
