@@ -35,12 +35,11 @@ describe('e2e: the password never leaks, in any journey', () => {
 			t.type('letter');
 			await t.waitFor('1 version in 1 snapshot');
 			t.keys('C-o');
-			await t.waitFor('into the new folder');
-			t.keys('y');
+			await t.waitFor('a new folder, created for this restore');
+			t.keys('Enter');
 			await t.waitFor('Restored 1 file', 20_000);
 			// The first Esc leaves the query field, the second the search screen.
-			await t.press('Escape', 2);
-			await t.waitFor('LOCATION');
+			await t.escapeTo('LOCATION');
 			// Backup.
 			t.keys('b');
 			await t.waitFor(/\bs\s+\//);
