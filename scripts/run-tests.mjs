@@ -23,7 +23,9 @@ const report = path.join(dir, 'report.json');
 // test/helpers/global-setup.ts lists here what the tests left in their temp root.
 const leftoversFile = path.join(dir, 'leftovers.txt');
 const args = ['vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${report}`, ...process.argv.slice(2)];
-const result = spawnSync('npx', args, {stdio: ['ignore', 'inherit', 'inherit'], env: {...process.env, FORCE_COLOR: process.env.CI ? '0' : process.env.FORCE_COLOR, RESTO_TEST_LEFTOVERS: leftoversFile}});
+// A run that hangs still ends with the line CI reads (RESTO_TEST_TIMEOUT_MIN, default 40 minutes).
+const timeoutMin = Number(process.env.RESTO_TEST_TIMEOUT_MIN) || 40;
+const result = spawnSync('npx', args, {stdio: ['ignore', 'inherit', 'inherit'], timeout: timeoutMin * 60_000, killSignal: 'SIGKILL', env: {...process.env, FORCE_COLOR: process.env.CI ? '0' : process.env.FORCE_COLOR, RESTO_TEST_LEFTOVERS: leftoversFile}});
 let passed = 0;
 let failed = 0;
 let skipped = 0;
@@ -55,6 +57,7 @@ if (leftovers.length > 0) {
 	if (!process.env.CI) failed++;
 }
 rmSync(dir, {recursive: true, force: true});
+if (result.error) console.log(`vitest did not finish: ${result.error.message}${result.signal ? ` (${result.signal} after ${timeoutMin} min)` : ''}`);
 const code = result.status ?? 1;
 if (code !== 0 && failed === 0) failed = 1;
 if (passed === 0 && failed === 0) failed = 1;

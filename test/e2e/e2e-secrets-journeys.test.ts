@@ -36,12 +36,11 @@ describe('e2e: the password never leaks, in any journey', () => {
 			t.type('letter');
 			await t.waitFor('1 version in 1 snapshot');
 			t.keys('C-o');
-			await t.waitFor('Restore file');
+			await t.waitFor('a new folder, created for this restore');
 			t.keys('Enter');
 			await t.waitFor('Restored 1 file', 20_000);
-			// Esc leaves the restore dialog, the next the query field, the third the search screen.
-			await t.press('Escape', 3);
-			await t.waitFor('LOCATION');
+			// The first Esc leaves the query field, the second the search screen.
+			await t.escapeTo('LOCATION');
 			// Backup.
 			t.keys('b');
 			await t.waitFor(/\bs\s+\//);

@@ -107,6 +107,22 @@ export class Terminal {
 		}
 	}
 
+	/**
+	 * Go back with Escape until the screen shows `text` (at most `max` presses, one at a time): how many
+	 * presses that takes depends on where the focus is (a query field, a message to dismiss, a dialog).
+	 */
+	async escapeTo(text: string | RegExp, max = 5): Promise<string> {
+		for (let i = 0; i < max; i++) {
+			this.keys('Escape');
+			try {
+				return await this.waitFor(text, 3000);
+			} catch {
+				// Not there yet: one more level back.
+			}
+		}
+		return this.waitFor(text, 1000);
+	}
+
 	/** Type literal text. */
 	type(text: string): void {
 		this.tmux(['send-keys', '-t', this.session, '-l', text]);

@@ -31,14 +31,18 @@ export const hostileNames: HostileName[] = [
 	{label: 'emoji', name: Buffer.from('emoji-😀-🎉.txt'), content: Buffer.from('emoji content\n')},
 ];
 
-/** Create the hostile tree under `root`; returns the absolute path of the 4000-character-path file too. */
-export function writeHostileTree(root: string): {deepFile: string} {
+/**
+ * Create the hostile tree under `root`; returns the absolute path of the 4000-character-path file too.
+ * `deepDirs` (default 20) sets how deep that path goes: a test that restores the whole tree below another
+ * folder takes fewer, or the restored path would pass PATH_MAX (4096) with any but the shortest temp dir.
+ */
+export function writeHostileTree(root: string, options: {deepDirs?: number} = {}): {deepFile: string} {
 	mkdirSync(root, {recursive: true});
 	const rootBuf = Buffer.from(root);
 	for (const h of hostileNames) writeFileSync(Buffer.concat([rootBuf, Buffer.from('/'), h.name]), h.content);
 	// A path of about 4000 characters: 20 nested directories of 200 characters.
 	let dir = path.join(root, 'deep');
-	for (let i = 0; i < 20; i++) dir = path.join(dir, `${String(i).padStart(2, '0')}-${'d'.repeat(197)}`);
+	for (let i = 0; i < (options.deepDirs ?? 20); i++) dir = path.join(dir, `${String(i).padStart(2, '0')}-${'d'.repeat(197)}`);
 	mkdirSync(dir, {recursive: true});
 	const deepFile = path.join(dir, 'deep-file.txt');
 	writeFileSync(deepFile, 'deep content\n');

@@ -22,7 +22,8 @@ beforeAll(() => {
 	cacheDir = tempDir('resto-idx-cache-');
 	writeTree(src, {'docs/taxes/2023/return-final.pdf': '%PDF v1', 'docs/letter.txt': 'v1\n', 'docs/old.txt': 'old\n'});
 	for (let i = 0; i < 300; i++) writeTree(src, {[`bulk/f${i}.txt`]: `${i}`});
-	writeHostileTree(path.join(src, 'odd'));
+	// Restored below a new folder (the invalid UTF-8 name restores its whole parent): a shorter deep path.
+	writeHostileTree(path.join(src, 'odd'), {deepDirs: 18});
 	ids.push(repo.backup([src], {host: 'laptop'}));
 	writeTree(src, {'docs/letter.txt': 'v2 longer\n'});
 	ids.push(repo.backup([src], {host: 'laptop'}));
