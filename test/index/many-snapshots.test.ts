@@ -1,9 +1,10 @@
 /**
- * A repository of 500 snapshots made by real restic (a one-file source backed up 500 times, four
- * restic processes at a time, each with its own --time), indexed and searched through the built CLI.
- * Snapshots of an unchanged source share their root tree: the index lists each distinct tree once.
+ * A repository of 500 snapshots: five real `restic backup` runs (five versions of a file), each snapshot then
+ * stored 99 more times at later hours the way restic stores a snapshot (test/helpers/low-cost-key.ts
+ * addSnapshots: the same tree, as hourly backups of an unchanged home). restic lists and finds all 500; resto
+ * indexes and searches them through the built CLI. Snapshots that share a root tree share one listing.
  */
-import {spawn, spawnSync} from 'node:child_process';
+import {spawnSync} from 'node:child_process';
 import {chmodSync, existsSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
 import path from 'node:path';
 import {afterAll, beforeAll, describe, expect, test} from 'vitest';
@@ -11,6 +12,7 @@ import {cliPath} from '../e2e/tmux.js';
 import {FileIndex} from '../../source/index/file-index.js';
 import {RepoIndexer} from '../../source/index/indexer.js';
 import {ResticCli} from '../../source/restic/client.js';
+import {addSnapshots} from '../helpers/low-cost-key.js';
 import {makeRepo, resticTestEnv, tempDir, writeTree, type TestRepo} from '../helpers/restic.js';
 
 const snapshots = 500;
@@ -23,16 +25,6 @@ let runsLog: string;
 
 /** restic's environment, with a restic cache of this test's own (no other test run removes it meanwhile). */
 const env = () => ({...resticTestEnv(repo.access), RESTIC_CACHE_DIR: path.join(work, 'restic-cache')});
-
-/** One restic backup of `target` with a given time, as its own process (resolves when it exits 0). */
-function backupAt(time: string, target = src): Promise<void> {
-	return new Promise((resolve, reject) => {
-		const child = spawn('restic', ['backup', '-q', `--time=${time}`, '--', target], {env: env(), stdio: ['ignore', 'ignore', 'pipe']});
-		let err = '';
-		child.stderr.on('data', (c: Buffer) => (err += c.toString()));
-		child.on('exit', code => (code === 0 ? resolve() : reject(new Error(`restic backup exited ${code}: ${err}`))));
-	});
-}
 
 beforeAll(() => {
 	work = tempDir('resto-many-');
@@ -54,22 +46,22 @@ function resto(args: string[]): {status: number | null; stdout: string; stderr: 
 }
 
 describe('a repository of 500 snapshots (real restic)', () => {
-	beforeAll(async () => {
+	beforeAll(() => {
 		repo = makeRepo();
 		src = path.join(repo.root, 'home', 'alice');
-		// `versions` contents of the file, each backed up snapshots/versions times (hourly times, in order).
-		let made = 0;
+		// `versions` contents of the file: each is backed up once by restic, and that snapshot is then stored
+		// again at the following hours (the same tree, as an hourly backup of an unchanged home), 100 in all.
+		const hour = (n: number) => new Date(Date.UTC(2025, 0, 1) + n * 3_600_000).toISOString();
 		for (let v = 0; v < versions; v++) {
 			writeTree(src, {'notes/plan.txt': `version ${v}\n`.repeat(v + 1)});
-			const times = Array.from({length: snapshots / versions}, () => {
-				const t = new Date(Date.UTC(2025, 0, 1) + made++ * 3_600_000);
-				return t.toISOString().replace('T', ' ').slice(0, 19);
-			});
-			let next = 0;
-			await Promise.all(
-				[0, 1, 2, 3].map(async () => {
-					while (next < times.length) await backupAt(times[next++]!);
-				}),
+			const first = v * (snapshots / versions);
+			const id = repo.backup([src], {time: hour(first).replace('T', ' ').slice(0, 19)});
+			const json = repo.restic(['cat', 'snapshot', id]);
+			addSnapshots(
+				repo.repoPath,
+				repo.password,
+				json,
+				Array.from({length: snapshots / versions - 1}, (_, i) => hour(first + i + 1)),
 			);
 		}
 	}, 600_000);
@@ -81,7 +73,8 @@ describe('a repository of 500 snapshots (real restic)', () => {
 		const built = resto(['index', '--json']);
 		expect(built.status, built.stderr).toBe(0);
 		expect(JSON.parse(built.stdout)).toMatchObject({snapshots, fromCache: 0});
-		// (Under /tmp, whose mtime changes all the time, every snapshot has a tree of its own.)
+		// One listing per distinct tree: the other 495 snapshots reuse it.
+		expect(trees.size).toBe(versions);
 		expect(built.runs.filter(r => r === 'ls')).toHaveLength(trees.size);
 
 		const found = resto(['search', 'plan', '--json']);
