@@ -78,8 +78,12 @@ export async function run(ctx: CommandContext<typeof spec>): Promise<number> {
 						signal: abort.signal,
 						onProgress: p => {
 							const now = Date.now();
-							if (now - lastAt < (json ? 250 : tty ? 100 : 3000) && p.phase === 'copying') return;
-							lastAt = now;
+							// Only copying lines are thinned out, and only against each other: the first one always shows,
+							// also when it comes right after the 'checking' line (a fast copy has no other).
+							if (p.phase === 'copying') {
+								if (now - lastAt < (json ? 250 : tty ? 100 : 3000)) return;
+								lastAt = now;
+							}
 							if (json) emit({type: 'progress', copy: copy.name, ...p});
 							else if (tty) process.stderr.write(`\r\x1b[2K${progressText(copy, p).slice(0, (process.stderr.columns || 80) - 1)}`);
 							else printInfo(progressText(copy, p));

@@ -354,8 +354,15 @@ async function rcloneSync(
 	let bytes = 0;
 	const errors: string[] = [];
 	let rest = '';
-	sub.stderr?.on('data', (chunk: Buffer) => {
-		rest += chunk.toString();
+	// rclone's last stats line (the whole transfer) may come in the last chunk: read stderr to its end, not
+	// only to the exit, so the final progress is never lost.
+	const stderrDone = new Promise<void>(resolve => {
+		if (!sub.stderr) resolve();
+		else sub.stderr.once('close', () => resolve());
+	});
+	const onText = (text: string, flush = false) => {
+		rest += text;
+		if (flush && rest && !rest.endsWith('\n')) rest += '\n';
 		let nl: number;
 		while ((nl = rest.indexOf('\n')) >= 0) {
 			const line = rest.slice(0, nl);
@@ -374,8 +381,11 @@ async function rcloneSync(
 			const log = rcloneLog(line);
 			if (log && log.level === 'error' && errors.length < 20) errors.push(redact(log.msg, options.secrets));
 		}
-	});
+	};
+	sub.stderr?.on('data', (chunk: Buffer) => onText(chunk.toString()));
 	const result = await sub;
+	await stderrDone;
+	onText('', true);
 	if (result.isCanceled || options.signal?.aborted) throw new CopyError('canceled', 'copy canceled; the mirror is incomplete until the next copy finishes');
 	if (result.failed && result.exitCode === undefined) throw new CopyError('failed', `could not start rclone: ${(result.cause as Error | undefined)?.message ?? result.shortMessage}`);
 	if (result.exitCode !== 0) {
