@@ -9,7 +9,7 @@ import path from 'node:path';
 import {afterAll, beforeAll, describe, expect, test} from 'vitest';
 import {ResticError} from '../../source/restic/errors.js';
 import {runRestic} from '../../source/restic/run.js';
-import {makeRepo, writeTree, type TestRepo} from '../helpers/restic.js';
+import {makeRepo, tempDir, writeTree, type TestRepo} from '../helpers/restic.js';
 
 let repo: TestRepo;
 
@@ -31,8 +31,11 @@ async function cancelAtLock(argv: string[], fallbackMs: number, forceKillAfterMs
 	const locks = path.join(repo.repoPath, 'locks');
 	const watcher = watch(locks, () => controller.abort());
 	const timer = setTimeout(() => controller.abort(), fallbackMs);
+	// restic check makes its temporary cache in TMPDIR and a killed one cannot remove it: give it a folder
+	// of this test's own (removed with the test's other temporary folders).
+	const scratch = tempDir('resto-cancel-scratch-');
 	try {
-		await runRestic(repo.access, argv, {signal: controller.signal, collectStdout: true, forceKillAfterMs});
+		await runRestic(repo.access, argv, {signal: controller.signal, collectStdout: true, forceKillAfterMs, env: {TMPDIR: scratch}});
 		return undefined;
 	} catch (error) {
 		return error;
