@@ -212,6 +212,18 @@ async function expectedOf(client: ResticClient, snapshotId: string, include: str
 	return {expectedBytes, expectedFiles, writes};
 }
 
+/** restic restore of one path (a literal --include: names may hold [ ] * ? \\) into `staging`, with progress. */
+async function restoreInto(client: ResticClient, request: Pick<RestoreRequest, 'snapshotId' | 'signal' | 'onStatus'>, staging: string, include: string): Promise<void> {
+	await client.restore(
+		request.snapshotId,
+		{target: staging, include: [literalPattern(include)]},
+		ev => {
+			if (ev.type === 'status') request.onStatus?.(`restoring: ${Math.round(ev.percentDone * 100)}% (${ev.filesRestored}/${ev.totalFiles} files)`);
+		},
+		request.signal,
+	);
+}
+
 /**
  * Restore `request.path` from a snapshot, verify it, and return where it landed. restic writes only
  * into a fresh private staging folder inside the target; the verified result is then moved into
@@ -252,15 +264,7 @@ export async function restorePath(client: ResticClient, request: RestoreRequest)
 	};
 	request.onStatus?.(`restoring ${include} into ${target}`);
 	try {
-		// --include takes a glob pattern: escape the literal path (names may contain [ ] * ? \).
-		await client.restore(
-			request.snapshotId,
-			{target: staging, include: [literalPattern(include)]},
-			ev => {
-				if (ev.type === 'status') request.onStatus?.(`restoring: ${Math.round(ev.percentDone * 100)}% (${ev.filesRestored}/${ev.totalFiles} files)`);
-			},
-			request.signal,
-		);
+		await restoreInto(client, request, staging, include);
 	} catch (error) {
 		discard();
 		// restic 0.14 says "ignoring error for …: no space left on device" per write, then "There were N errors".
@@ -327,14 +331,7 @@ export async function restoreToOriginal(client: ResticClient, request: Omit<Rest
 	const discard = () => rmSync(staging, {recursive: true, force: true});
 	request.onStatus?.(`restoring ${include} to its original location`);
 	try {
-		await client.restore(
-			request.snapshotId,
-			{target: staging, include: [literalPattern(include)]},
-			ev => {
-				if (ev.type === 'status') request.onStatus?.(`restoring: ${Math.round(ev.percentDone * 100)}% (${ev.filesRestored}/${ev.totalFiles} files)`);
-			},
-			request.signal,
-		);
+		await restoreInto(client, request, staging, include);
 	} catch (error) {
 		discard();
 		throw error;

@@ -2,7 +2,7 @@
  * The search screen's state and commands: the repository's search task (its index outlives the screen),
  * the cursor over results and versions, and the flows it starts (preview, restore, diff) as tasks.
  */
-import {useContext, useEffect, useMemo, useRef, useState} from 'react';
+import {useContext, useEffect, useMemo, useState} from 'react';
 import {AppContext} from '../../app-context.js';
 import {moveCursor} from '../../components/list.js';
 import {applyTextEdit} from '../../components/text-field.js';
@@ -12,6 +12,7 @@ import {useObservable} from '../../hooks/use-store.js';
 import {diffVersions} from '../../tasks/diff-task.js';
 import {SearchTask, type SearchState} from '../../tasks/search-task.js';
 import {marksFor, type Mark} from '../../union/marks.js';
+import {useScreenScope} from '../../hooks/use-screen-scope.js';
 
 /** State and commands of the search screen (see SearchScreen for the view). */
 export function useSearchScreen({repo: repoName, query: initialQuery}: {repo: string; query?: string}) {
@@ -30,12 +31,7 @@ export function useSearchScreen({repo: repoName, query: initialQuery}: {repo: st
 	const [versionCursor, setVersionCursor] = useState(0);
 
 	// Work this screen started for itself (a diff) stops when the screen is left.
-	const scope = useRef<AbortController | undefined>(undefined);
-	useEffect(() => {
-		const controller = new AbortController();
-		scope.current = controller;
-		return () => controller.abort();
-	}, []);
+	const scope = useScreenScope();
 
 	useEffect(() => {
 		if (!task) return undefined;

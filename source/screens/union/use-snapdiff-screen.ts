@@ -1,5 +1,5 @@
 /** State of the snapshot-diff screen: the diff streamed from restic, the folder shown, the cursor. */
-import {useContext, useEffect, useMemo, useRef, useState} from 'react';
+import {useContext, useEffect, useMemo, useState} from 'react';
 import {AppContext} from '../../app-context.js';
 import {moveCursor} from '../../components/list.js';
 import {useRepoModel} from '../../hooks/use-repos.js';
@@ -9,6 +9,7 @@ import {DiffTask, liveTarget, type DiffTaskState} from '../../tasks/snapshot-dif
 import type {DiffRow} from '../../union/diff-tree.js';
 import {excludesFor} from '../../union/live-diff.js';
 import {parentFolder} from './use-union-screen.js';
+import {useScreenScope} from '../../hooks/use-screen-scope.js';
 
 const idle: DiffTaskState = {phase: 'running', changes: 0};
 const noTask = {subscribe: () => () => {}, getSnapshot: () => idle};
@@ -20,12 +21,7 @@ export function useSnapdiffScreen(repoName: string, source: string, target: stri
 	const task = useMemo(() => (model ? new DiffTask(model.client, source, target, paths => excludesFor(sets, repoName, paths)) : undefined), [model, source, target, sets, repoName]);
 	useEffect(() => () => task?.cancel(), [task]);
 	// A text diff this screen started stops when the screen is left.
-	const scope = useRef<AbortController | undefined>(undefined);
-	useEffect(() => {
-		const controller = new AbortController();
-		scope.current = controller;
-		return () => controller.abort();
-	}, []);
+	const scope = useScreenScope();
 	const state = useObservable(task ?? noTask);
 	const [folder, setFolder] = useState<string | undefined>(undefined);
 	const [cursor, setCursor] = useState(0);

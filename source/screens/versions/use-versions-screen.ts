@@ -2,7 +2,7 @@
  * State of a path's version timeline (from the union tree, the snapshot tree or search): the runs of
  * identical versions from the file index, newest first; preview, diff, restore and mark per version.
  */
-import {useContext, useEffect, useMemo, useRef, useState} from 'react';
+import {useContext, useEffect, useMemo, useState} from 'react';
 import {AppContext} from '../../app-context.js';
 import {moveCursor} from '../../components/list.js';
 import {useRepoModel} from '../../hooks/use-repos.js';
@@ -10,6 +10,7 @@ import {useObservable} from '../../hooks/use-store.js';
 import type {IndexProgress} from '../../index/indexer.js';
 import {diffVersions} from '../../tasks/diff-task.js';
 import {marksFor} from '../../union/marks.js';
+import {useScreenScope} from '../../hooks/use-screen-scope.js';
 
 const idleProgress: IndexProgress = {phase: 'idle', snapshotsDone: 0, snapshotsTotal: 0, entries: 0, entriesPerSecond: 0, fromCache: 0, startedAt: 0};
 const noSource = {subscribe: () => () => {}, getSnapshot: () => idleProgress};
@@ -23,12 +24,7 @@ export function useVersionsScreen(repoName: string, path: string, listHeight: nu
 	const marks = useObservable(marksFor(repoName));
 	const [cursor, setCursor] = useState(0);
 	// A diff this screen started stops when the screen is left.
-	const scope = useRef<AbortController | undefined>(undefined);
-	useEffect(() => {
-		const controller = new AbortController();
-		scope.current = controller;
-		return () => controller.abort();
-	}, []);
+	const scope = useScreenScope();
 	useEffect(() => {
 		indexer?.update().catch(() => {});
 	}, [indexer]);
