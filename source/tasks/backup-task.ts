@@ -206,6 +206,8 @@ export class BackupTask extends Observable<BackupState> {
 			return this.getSnapshot();
 		}
 		let preHookRan = false;
+		// A pre-hook stopped part-way (Ctrl-C) may have set up half of what it does: its post-hook still runs.
+		let preHookStarted = false;
 		let resticStarted = false;
 		const hookEnv = {RESTO_BACKUP_SET: plan.name, RESTO_REPOSITORY_NAME: plan.repo.name};
 		const warnings = plan.missing.map(p => `${p} does not exist, skipped`);
@@ -218,6 +220,7 @@ export class BackupTask extends Observable<BackupState> {
 				// that cannot happen, so check those first here.
 				await this.preflight(signal);
 				this.update({phase: 'pre-hook'}, true);
+				preHookStarted = true;
 				await runHook('pre', plan.hooks.pre, hookEnv, {signal, secrets: secretsOf(plan.repo.access)});
 				preHookRan = true;
 			}
@@ -237,7 +240,7 @@ export class BackupTask extends Observable<BackupState> {
 		try {
 			// The post-hook undoes what the pre-hook set up (unmount, destroy the ZFS snapshot), so it runs
 			// whenever the pre-hook ran, whatever the outcome; it learns the outcome from RESTO_BACKUP_RESULT.
-			if (plan.hooks.post && !plan.options.dryRun && (plan.hooks.pre ? preHookRan : resticStarted)) {
+			if (plan.hooks.post && !plan.options.dryRun && (plan.hooks.pre ? preHookRan || (preHookStarted && signal.aborted) : resticStarted)) {
 				const before = this.getSnapshot();
 				this.update({phase: 'post-hook'}, true);
 				try {

@@ -160,10 +160,33 @@ describe('BackupTask', () => {
 			{lockDir},
 		);
 		const done = task.run();
-		await sleep(100);
+		// Canceled while restic runs (the pre-hook is done): polled, a loaded machine may be slow to get there.
+		for (let i = 0; i < 500 && task.getSnapshot().phase !== 'running'; i++) await sleep(10);
+		expect(task.getSnapshot().phase).toBe('running');
 		task.cancel();
 		const state = await done;
 		expect(state).toMatchObject({phase: 'canceled', exitCode: 130, message: 'canceled, no snapshot written'});
+		expect(readFileSync(out, 'utf8')).toBe('canceled');
+	});
+
+	test('cancel during the pre-hook: the hook is stopped, restic never starts, the post-hook still runs and learns "canceled"', async () => {
+		const out = path.join(dir, 'post-after-pre');
+		let resticRan = false;
+		const task = new BackupTask(
+			plan({hooks: {pre: 'sleep 30', post: `printf %s "$RESTO_BACKUP_RESULT" > ${out}`}}),
+			fakeClient(async () => {
+				resticRan = true;
+				return 0;
+			}),
+			{lockDir},
+		);
+		const done = task.run();
+		for (let i = 0; i < 500 && task.getSnapshot().phase !== 'pre-hook'; i++) await sleep(10);
+		await sleep(200);
+		task.cancel();
+		const state = await done;
+		expect(state.phase).toBe('canceled');
+		expect(resticRan).toBe(false);
 		expect(readFileSync(out, 'utf8')).toBe('canceled');
 	});
 
