@@ -86,6 +86,30 @@ export function generateHome(targetPaths: number, rand: () => number, options: {
 	return out;
 }
 
+/** Snapshot number `s` of the synthetic home: weekly, newest first. */
+export function syntheticSnapshot(s: number, now: number): Snapshot {
+	return {id: (s + 1).toString(16).padStart(64, 'a'), shortId: (s + 1).toString(16).padStart(8, 'a'), time: now - s * 7 * 86_400_000, timeText: '', hostname: 'laptop', username: 'alice', paths: [home], tags: []};
+}
+
+/** An entry as restic 0.14 prints it in `ls --json` (so the real parser reads it). */
+export function lsJsonLine(e: HomeEntry & {mtime: number}): string {
+	const time = new Date(e.mtime).toISOString();
+	return JSON.stringify({
+		name: e.path.slice(e.path.lastIndexOf('/') + 1),
+		type: e.dir ? 'dir' : 'file',
+		path: e.path,
+		uid: 1000,
+		gid: 1000,
+		size: e.dir ? undefined : e.size,
+		mode: e.dir ? 2147484141 : 420,
+		permissions: e.dir ? 'drwxr-xr-x' : '-rw-r--r--',
+		mtime: time,
+		atime: time,
+		ctime: time,
+		struct_type: 'node',
+	});
+}
+
 /** Build the index; `targetPaths` paths per snapshot, `snapshotCount` weekly snapshots. */
 export function syntheticIndex(targetPaths: number, snapshotCount: number, bigFolder = 10_000, now = Date.now()): FileIndex {
 	const rand = seededRandom(42);
@@ -106,22 +130,9 @@ export function syntheticIndex(targetPaths: number, snapshotCount: number, bigFo
 			const adds = Math.floor(current.length * 0.005);
 			for (let i = 0; i < adds; i++) current.push({path: `${home}/Documents/new/${s}/${pick(words)}-${i}.${pick(exts)}`, size: 1000, dir: false, mtime: now});
 		}
-		const snapshot: Snapshot = {id: (s + 1).toString(16).padStart(64, 'a'), shortId: (s + 1).toString(16).padStart(8, 'a'), time: now - s * 7 * 86_400_000, timeText: '', hostname: 'laptop', username: 'alice', paths: [home], tags: []};
-		const slot = index.beginSnapshot(snapshot);
+		const slot = index.beginSnapshot(syntheticSnapshot(s, now));
 		for (const e of current) {
-			const line = JSON.stringify({
-				name: e.path.slice(e.path.lastIndexOf('/') + 1),
-				type: e.dir ? 'dir' : 'file',
-				path: e.path,
-				uid: 1000,
-				gid: 1000,
-				size: e.dir ? undefined : e.size,
-				mode: e.dir ? 2147484141 : 420,
-				permissions: e.dir ? 'drwxr-xr-x' : '-rw-r--r--',
-				mtime: new Date(e.mtime).toISOString(),
-				struct_type: 'node',
-			});
-			const parsed = parseLsLine(line);
+			const parsed = parseLsLine(lsJsonLine(e));
 			if (parsed.kind === 'node') index.add(slot, parsed.node);
 		}
 		index.completeSnapshot(slot);
